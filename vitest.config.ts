@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The Lua VM test compiles with typescript-to-lua, which takes a few seconds on 2 cores.
+    testTimeout: 60_000,
+  },
+});

@@ -1,0 +1,52 @@
+// Plain-text report of the accuracy benchmark: a per-file table, then the subset figures beside
+// Espruino's and the targets.
+import { KINDS, REFERENCE, type FileResult, type Subsets } from './figures.ts';
+
+export function formatReport(results: readonly FileResult[], subsets: Subsets): string {
+  const fileRows = results.map((r) => [
+    r.file,
+    r.kind,
+    String(r.truth),
+    String(r.steps),
+    signed(r.error),
+    r.percentError === null ? '-' : `${signed(r.percentError, 1)}%`,
+    r.hours.toFixed(2),
+  ]);
+  const subsetRows = KINDS.map((kind) => {
+    const s = subsets[kind];
+    return [
+      REFERENCE[kind].label,
+      s.value === null ? 'no data' : withUnit(s.value, s.unit),
+      withUnit(s.espruino, s.unit),
+      `<= ${withUnit(s.target, s.unit, 0)}`,
+      s.pass === null ? '-' : s.pass ? 'PASS' : 'FAIL',
+    ];
+  });
+  return [
+    table(['file', 'kind', 'truth', 'counted', 'error', '% error', 'hours'], fileRows, 2),
+    '',
+    table(['subset', 'bushu', 'Espruino', 'target', 'result'], subsetRows, 1),
+    '',
+  ].join('\n');
+}
+
+function signed(n: number, digits = 0): string {
+  const s = n.toFixed(digits);
+  return n > 0 ? `+${s}` : s;
+}
+
+function withUnit(n: number, unit: string, digits = 1): string {
+  return unit === '%' ? `${n.toFixed(digits)}%` : `${n.toFixed(digits)} ${unit}`;
+}
+
+/** Columns padded to their widest cell; the first `leftColumns` are left-aligned (text), the rest right. */
+function table(header: string[], rows: string[][], leftColumns: number): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c < leftColumns ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,171 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { benchCli, runBench } from '../scripts/accuracy/bench.ts';
+import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult } from '../scripts/accuracy/figures.ts';
+import { formatReport } from '../scripts/accuracy/report.ts';
+import { parseTruthCsv, TruthError } from '../scripts/accuracy/truth.ts';
+
+function sink(): { write(text: string): void; text: string } {
+  return {
+    text: '',
+    write(text: string) {
+      this.text += text;
+    },
+  };
+}
+
+describe('fileResult and recordingHours', () => {
+  it('computes signed error and percent error, null percent for zero truth', () => {
+    expect(fileResult('a.csv', 'clip', 100, 90, 0.1)).toEqual({
+      file: 'a.csv', kind: 'clip', truth: 100, steps: 90, error: -10, percentError: -10, hours: 0.1,
+    });
+    expect(fileResult('z.csv', 'zero', 0, 4, 1).percentError).toBeNull();
+  });
+
+  it('takes the duration from first to last timestamp', () => {
+    expect(recordingHours([85, 165, 3_600_085])).toBe(1);
+    expect(recordingHours([85])).toBe(0);
+    expect(recordingHours([])).toBe(0);
+  });
+});
+
+describe('subsetFigures', () => {
+  const results: FileResult[] = [
+    fileResult('c1', 'clip', 100, 95, 0.02), // 5%
+    fileResult('c2', 'clip', 150, 159, 0.03), // 6%
+    fileResult('w1', 'walk', 1000, 980, 0.2), // 2%
+    fileResult('w2', 'walk', 2000, 2100, 0.4), // 5%
+    fileResult('l1', 'lab', 300, 303, 0.05), // 1%
+    fileResult('z1', 'zero', 0, 6, 0.5),
+    fileResult('z2', 'zero', 0, 9, 1.0), // 15 false steps in 1.5 h
+    fileResult('m1', 'mixed', 3, 67, 0.2), // |64|
+    fileResult('m2', 'mixed', 997, 961, 2), // |36|: 100 / 1000
+  ];
+
+  it('computes each subset figure by its definition', () => {
+    const s = subsetFigures(results);
+    expect(s.clip.value).toBeCloseTo(5.5);
+    expect(s.walk.value).toBeCloseTo(3.5);
+    expect(s.lab.value).toBeCloseTo(1);
+    expect(s.zero.value).toBeCloseTo(10);
+    expect(s.mixed.value).toBeCloseTo(10);
+  });
+
+  it('judges against the targets and carries the Espruino figures', () => {
+    const s = subsetFigures(results);
+    expect(s.clip).toMatchObject({ unit: '%', espruino: 22, target: 6, pass: true });
+    expect(s.walk).toMatchObject({ espruino: 4.3, target: 3, pass: false });
+    expect(s.lab).toMatchObject({ espruino: 2.4, target: 2, pass: true });
+    expect(s.zero).toMatchObject({ unit: 'steps/h', espruino: 33.6, target: 10, pass: true });
+    expect(s.mixed).toMatchObject({ espruino: 70, target: 30, pass: true });
+    expect(anyFailed(s)).toBe(true);
+    expect(anyFailed(subsetFigures(results.filter((r) => r.kind !== 'walk')))).toBe(false);
+  });
+
+  it('gives no value and no verdict for a subset without data', () => {
+    const s = subsetFigures([fileResult('z', 'zero', 0, 0, 0)]);
+    expect(s.clip).toMatchObject({ value: null, pass: null });
+    expect(s.zero).toMatchObject({ value: null, pass: null });
+    expect(anyFailed(s)).toBe(false);
+  });
+
+  it('formats a report with every file and every subset', () => {
+    const text = formatReport(results, subsetFigures(results));
+    expect(text).toMatch(/^c1\s+clip\s+100\s+95\s+-5\s+-5\.0%\s+0\.02$/m);
+    expect(text).toMatch(/^z1\s+zero\s+0\s+6\s+\+6\s+-\s+0\.50$/m);
+    expect(text).toMatch(/^long walks, mean absolute % error\s+3\.5%\s+4\.3%\s+<= 3%\s+FAIL$/m);
+    expect(text).toMatch(/^zero, false steps per hour\s+10\.0 steps\/h\s+33\.6 steps\/h\s+<= 10 steps\/h\s+PASS$/m);
+  });
+});
+
+describe('parseTruthCsv', () => {
+  it('reads entries, taking the note as the rest of the line', () => {
+    const text = '\uFEFFfile,steps,kind,note\r\nbangle/a.csv,100,clip,walk; slow, gentle\r\n\r\nz.csv,0,zero\r\n';
+    expect(parseTruthCsv(text, 'truth.csv')).toEqual([
+      { file: 'bangle/a.csv', steps: 100, kind: 'clip', note: 'walk; slow, gentle', line: 2 },
+      { file: 'z.csv', steps: 0, kind: 'zero', note: '', line: 4 },
+    ]);
+  });
+
+  it.each([
+    ['a.csv,100,clip\nb.csv,ten,clip', 3, 'steps is not a whole number: "ten"'],
+    ['a.csv,100,clip\nb.csv,-5,walk', 3, 'steps is not a whole number: "-5"'],
+    ['a.csv,100,jog', 2, 'unknown kind "jog" (expected clip, walk, lab, zero, mixed)'],
+    ['a.csv,100', 2, 'expected file,steps,kind[,note]'],
+    [',100,clip', 2, 'file is empty'],
+    ['"a,b.csv",100,clip', 2, 'quoted fields are not supported'],
+    ['a.csv,3,zero', 2, 'a zero recording must have 0 steps, not 3'],
+    ['a.csv,0,walk', 2, 'a walk recording needs steps > 0'],
+    ['a.csv,1,clip\na.csv,2,clip', 3, 'a.csv is already listed on line 2'],
+  ])('rejects %j at line %i', (body, line, reason) => {
+    const parse = () => parseTruthCsv(`file,steps,kind,note\n${body}\n`, 'truth.csv');
+    expect(parse).toThrow(TruthError);
+    expect(parse).toThrow(`truth.csv:${line}: ${reason}`);
+  });
+
+  it('rejects a missing header on line 1', () => {
+    expect(() => parseTruthCsv('a.csv,100,clip\n', 't.csv')).toThrow('t.csv:1: expected header "file,steps,kind,note"');
+    expect(() => parseTruthCsv('', 't.csv')).toThrow('t.csv:1: expected header');
+  });
+});
+
+describe('runBench on a temporary directory', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bushu-bench-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports a malformed truth.csv in one line naming file and line, exit 2', async () => {
+    await writeFile(join(dir, 'truth.csv'), 'file,steps,kind,note\na.csv,100,clip\nb.csv,1O0,clip,typo\n');
+    const out = sink();
+    const err = sink();
+    expect(await runBench(dir, { json: false, check: false }, out, err)).toBe(2);
+    expect(err.text).toBe(`bench-accuracy: ${join(dir, 'truth.csv')}:3: steps is not a whole number: "1O0"\n`);
+    expect(out.text).toBe('');
+  });
+
+  it('reports a missing directory, a missing truth.csv and a bad recording with exit 2', async () => {
+    const err = sink();
+    const missing = join(dir, 'nope');
+    expect(await runBench(missing, { json: false, check: false }, sink(), err)).toBe(2);
+    expect(err.text).toBe(`bench-accuracy: cannot read ${missing}: no such directory\n`);
+
+    const err2 = sink();
+    expect(await runBench(dir, { json: false, check: false }, sink(), err2)).toBe(2);
+    expect(err2.text).toBe(`bench-accuracy: cannot read ${join(dir, 'truth.csv')}: no such file\n`);
+
+    await writeFile(join(dir, 'truth.csv'), 'file,steps,kind,note\nr.csv,0,zero,desk\n');
+    await writeFile(join(dir, 'r.csv'), 'Time (ms),X,Y,Z\n85,0,0,8192\n80,0,0,8192\n');
+    const err3 = sink();
+    expect(await runBench(dir, { json: false, check: false }, sink(), err3)).toBe(2);
+    expect(err3.text).toContain(`bench-accuracy: ${join(dir, 'r.csv')}:3: time 80 is before`);
+  });
+
+  it('prints JSON for good input, with progress on stderr, and --check decides the exit code', async () => {
+    await writeFile(join(dir, 'truth.csv'), 'file,steps,kind,note\nrest.csv,0,zero,on a desk, not moving\n');
+    const rows = ['Time (ms),X,Y,Z'];
+    for (let i = 0; i < 1000; i++) rows.push(`${i * 80},0,0,8192`);
+    await writeFile(join(dir, 'rest.csv'), rows.join('\n'));
+    const out = sink();
+    const err = sink();
+    expect(await benchCli([dir, '--json', '--check'], '/unused', out, err)).toBe(0);
+    expect(err.text).toBe('counting rest.csv...\n');
+    const report = JSON.parse(out.text);
+    expect(report.files).toEqual([
+      { file: 'rest.csv', kind: 'zero', truth: 0, steps: report.files[0].steps, error: report.files[0].steps, percentError: null, hours: (999 * 80) / 3_600_000 },
+    ]);
+    expect(report.subsets.clip).toEqual({ value: null, unit: '%', espruino: 22, target: 6, pass: null });
+    expect(report.subsets.zero.pass).toBe(report.subsets.zero.value <= 10);
+  });
+
+  it('rejects unknown options with exit 2', async () => {
+    const err = sink();
+    expect(await benchCli(['--bogus'], dir, sink(), err)).toBe(2);
+    expect(err.text).toContain("Unknown option '--bogus'");
+  });
+});

@@ -37,6 +37,8 @@ const HP_DEN = 8;
 /** Stride lags (samples): 0.88 s to 2.56 s covers walking at 0.8 to 2.3 steps per second. */
 const STRIDE_LAG_WALK = 11;
 const STRIDE_LAG_MAX = 32;
+/** Below 1.04 s a period may be a slow walker's step rather than a brisk walker's stride. */
+const STRIDE_LAG_AMBIGUOUS = 13;
 /** Running (over 2.3 steps per second) is accepted only with running effort: rms of 0.5 g. */
 const STRIDE_LAG_RUN = 8;
 const RUN_RMS = 512;
@@ -188,12 +190,14 @@ export class Pedometer {
     clear(acf);
     const em = centre(this.bm, buf, WINDOW);
     let magStep = 0;
+    let magDirect = false; // the magnitude's own period is a step (not a stride assumed halved)
     let magOk = false;
     if (em >= MIN_RMS * MIN_RMS * WINDOW) {
       addAutocorrelation(buf, WINDOW, STRIDE_LAG_MAX, acf, this.lagSum);
       const lag = fundamentalLag(acf, STEP_LAG_MIN, STRIDE_LAG_MAX);
       const period = refineLag(acf, lag);
-      magStep = lag <= STEP_LAG_MAX_AS_STEP ? period : period / 2;
+      magDirect = lag <= STEP_LAG_MAX_AS_STEP;
+      magStep = magDirect ? period : period / 2;
       magOk = acf[lag] * WINDOW * den >= em * num;
     }
 
@@ -210,11 +214,14 @@ export class Pedometer {
       centre(this.bz, buf, WINDOW);
       addAutocorrelation(buf, WINDOW, STRIDE_LAG_MAX, acf, this.lagSum);
       const lo = energy >= RUN_RMS * RUN_RMS * WINDOW ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
-      const lag = fundamentalLag(acf, lo, STRIDE_LAG_MAX);
+      let lag = fundamentalLag(acf, lo, STRIDE_LAG_MAX);
+      // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
+      // at half the lag. A short "stride" whose halves look alike is really one step: look further.
+      if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.floor(lag / 2 + 0.5)] > 0) lag = fundamentalLag(acf, lag + 2, STRIDE_LAG_MAX);
       if (acf[lag] * WINDOW * den >= energy * num) {
         step = refineLag(acf, lag) / 2;
         // Both rhythms present, the swing's step twice the strike's: the swing locked on two strides.
-        if (magOk && Math.abs(step - 2 * magStep) * 20 < step * 3) step = step / 2;
+        if (magOk && magDirect && Math.abs(step - 2 * magStep) * 20 < step * 3) step = step / 2;
       }
     }
     if (step === 0 && magOk) step = magStep;

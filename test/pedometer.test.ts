@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { armWave, car, concat, still, typing, walk, type Generated, type Sampling } from '../bridge/sim/signals.ts';
+import { countSteps } from '../shared/pedometer/count.ts';
+import { Pedometer } from '../shared/pedometer/pedometer.ts';
+
+/** Relative error of the count against the known truth. */
+function error(g: Generated): number {
+  return Math.abs(countSteps(g.rec) - g.steps) / g.steps;
+}
+
+describe('pedometer on synthetic walking', () => {
+  // Effort grows with cadence: a slow walker swings the arm and bounces less than a brisk one.
+  for (const cadence of [1.4, 1.8, 2.2]) {
+    for (const swingRad of [0.15, 0.45]) {
+      for (const wrist of ['left', 'right'] as const) {
+        it(`counts 200 steps at ${cadence} steps/s, swing ${swingRad} rad, ${wrist} wrist within 3%`, () => {
+          const seed = Math.round(cadence * 1000 + swingRad * 100) + (wrist === 'left' ? 0 : 1);
+          const g = walk({ seed, steps: 200, cadence, swingRad, bounceG: 0.05 + cadence * 0.05, wrist });
+          expect(error(g)).toBeLessThanOrEqual(0.03);
+        });
+      }
+    }
+  }
+
+  it('counts a walk sampled at 25 Hz', () => {
+    const sampling: Sampling = { rateHz: 25, jitterMs: 3, dropRate: 0.02, noiseCounts: 20 };
+    expect(error(walk({ seed: 25, steps: 300, cadence: 1.7, sampling }))).toBeLessThanOrEqual(0.03);
+  });
+
+  it('tolerates jitter, noise and dropped polls (gaps of several hundred ms)', () => {
+    const sampling: Sampling = { rateHz: 12.5, jitterMs: 15, dropRate: 0.25, noiseCounts: 40 };
+    expect(error(walk({ seed: 7, steps: 300, cadence: 1.9, sampling }))).toBeLessThanOrEqual(0.03);
+  });
+
+  it('follows a long walk whose pace and arm swing change', () => {
+    const g = concat([
+      walk({ seed: 1, steps: 400, cadence: 1.6, swingRad: 0.2 }),
+      walk({ seed: 2, steps: 600, cadence: 2.0, swingRad: 0.4 }),
+      walk({ seed: 3, steps: 400, cadence: 1.5, swingRad: 0.1, bounceG: 0.12 }),
+    ]);
+    expect(error(g)).toBeLessThanOrEqual(0.02);
+  });
+
+  // A walk is judged in 5 s windows, so its edges are uncertain by about one window (a few steps).
+  it('counts a short walk between rests to within a window of steps', () => {
+    const g = concat([still(1, 60), walk({ seed: 9, steps: 40, cadence: 1.8 }), still(2, 60)]);
+    expect(Math.abs(countSteps(g.rec) - 40)).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('pedometer on motion that is not walking', () => {
+  const cases: [string, Generated][] = [
+    ['a still wrist with sensor noise (10 min)', still(11, 600)],
+    ['car vibration and sway (10 min)', car(12, 600)],
+    ['typing at a desk (10 min)', typing(13, 600)],
+    ['a single arm wave', armWave(14, 20)],
+  ];
+  for (const [name, g] of cases) {
+    it(`counts no steps for ${name}`, () => {
+      expect(countSteps(g.rec)).toBe(0);
+    });
+  }
+});
+
+describe('pedometer live counting', () => {
+  it('reports steps as they happen, adding up to the total', () => {
+    const g = concat([still(3, 20), walk({ seed: 4, steps: 120, cadence: 1.8 })]);
+    const p = new Pedometer();
+    let reported = 0;
+    let firstStepAt = -1;
+    for (let i = 0; i < g.rec.t.length; i++) {
+      const dt = i === 0 ? 0 : g.rec.t[i] - g.rec.t[i - 1];
+      const n = p.push(dt, g.rec.x[i], g.rec.y[i], g.rec.z[i]);
+      expect(n).toBeGreaterThanOrEqual(0);
+      if (n > 0 && firstStepAt < 0) firstStepAt = g.rec.t[i];
+      reported += n;
+    }
+    expect(reported).toBe(p.steps);
+    // The walk starts at about 20 s; two analysis windows (under 8 s) confirm it.
+    expect(firstStepAt).toBeGreaterThan(20_000);
+    expect(firstStepAt).toBeLessThan(30_000);
+  });
+
+  it('gives the same count for the same samples (deterministic)', () => {
+    const g = walk({ seed: 77, steps: 150, cadence: 1.6 });
+    expect(countSteps(g.rec)).toBe(countSteps(g.rec));
+  });
+
+  it('ignores duplicate and out-of-order timestamps instead of counting them', () => {
+    const p = new Pedometer();
+    p.push(0, 0, 0, 8192);
+    expect(p.push(0, 9000, 0, 0)).toBe(0);
+    expect(p.push(-80, 9000, 0, 0)).toBe(0);
+    expect(p.steps).toBe(0);
+  });
+
+  it('survives full-scale values and long gaps without NaN or overflow', () => {
+    const p = new Pedometer();
+    let t = 0;
+    for (let i = 0; i < 2000; i++) {
+      const s = i % 2 === 0 ? 65535 : -65536; // +-8 g on every axis: squares sum past 2^31
+      p.push(i === 0 ? 0 : i % 97 === 0 ? 5000 : 80, s, s, -s);
+      t++;
+    }
+    expect(Number.isFinite(p.steps)).toBe(true);
+    expect(t).toBe(2000);
+  });
+
+  it('restarts after a long gap without inventing steps across it', () => {
+    const a = walk({ seed: 5, steps: 100, cadence: 1.8 });
+    const b = walk({ seed: 6, steps: 100, cadence: 1.8 });
+    const joined = concat([a, still(1, 0.1), b]);
+    // Shift the second walk by an hour: the pedometer must treat it as a fresh start.
+    const cut = a.rec.t.length;
+    for (let i = cut; i < joined.rec.t.length; i++) joined.rec.t[i] += 3_600_000;
+    const n = countSteps(joined.rec);
+    expect(Math.abs(n - 200) / 200).toBeLessThanOrEqual(0.05);
+  });
+});

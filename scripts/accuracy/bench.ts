@@ -9,7 +9,7 @@ import { RecordingError } from '../../shared/recording/csv.ts';
 import { FileReadError, readRecordingFile, readTextFile } from '../../shared/recording/file.ts';
 import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult } from './figures.ts';
 import { formatReport } from './report.ts';
-import { parseTruthCsv, TruthError } from './truth.ts';
+import { parseTruthCsv } from './truth.ts';
 
 export interface Output {
   write(text: string): unknown;
@@ -53,7 +53,7 @@ export async function runBench(dir: string, options: BenchOptions, out: Output, 
     results = await countAll(dir, err);
   } catch (e) {
     // Input problems get one line naming file and line; anything else is a bug and keeps its stack.
-    if (e instanceof RecordingError || e instanceof TruthError || e instanceof FileReadError) {
+    if (e instanceof RecordingError || e instanceof FileReadError) {
       err.write(`bench-accuracy: ${e.message}\n`);
       return 2;
     }

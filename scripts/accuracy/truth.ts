@@ -3,6 +3,7 @@
 // than parsed as CSV; quoted fields are not supported (the real file has none) and are rejected
 // in the file column rather than misread.
 import { KINDS, type Kind } from './figures.ts';
+import { RecordingError } from '../../shared/recording/csv.ts';
 
 export interface TruthEntry {
   /** Recording path relative to the data directory. */
@@ -14,16 +15,11 @@ export interface TruthEntry {
   line: number;
 }
 
-/** A problem in truth.csv at a 1-based line number. */
-export class TruthError extends Error {
-  readonly source: string;
-  readonly line: number;
-
+/** A problem in truth.csv at a 1-based line number: a line-located input error like a recording's. */
+export class TruthError extends RecordingError {
   constructor(source: string, line: number, reason: string) {
-    super(`${source}:${line}: ${reason}`);
+    super(source, line, reason);
     this.name = 'TruthError';
-    this.source = source;
-    this.line = line;
   }
 }
 

@@ -83,7 +83,9 @@ export class Pedometer {
   private readonly by = new Int16Array(WINDOW);
   private readonly bz = new Int16Array(WINDOW);
   private readonly bm = new Int16Array(WINDOW);
-  private readonly scratch = new Float64Array(WINDOW);
+  // Zero-padded past the window by more than the longest lag: a circular correlation over the
+  // whole buffer (Espruino's native E.convolve wraps around) then equals the linear one.
+  private readonly scratch = new Float64Array(WINDOW + STRIDE_LAG_MAX + 2);
   private readonly acf = new Float64Array(STRIDE_LAG_MAX + 2);
   private readonly lagSum: LagSum;
 

@@ -9,7 +9,11 @@
 // Runs once per window (every 2.56 s), never per sample. Written in the Espruino/Lua subset: no
 // allocation, plain loops, integer-ratio thresholds (Espruino parses decimal literals inexactly).
 
-/** Sums buf[i] * buf[i + lag] for i < n - lag. Replaceable by a native routine (Espruino E.convolve). */
+/**
+ * Sums buf[i] * buf[i + lag] for i < n - lag. Replaceable by a native routine: the pedometer's buffer
+ * holds zeros from n to its end, more than the longest lag, so Espruino's circular
+ * `E.convolve(buf, buf, lag)` gives exactly this sum.
+ */
 export type LagSum = (buf: Float64Array, n: number, lag: number) => number;
 
 export function loopLagSum(buf: Float64Array, n: number, lag: number): number {

@@ -1,0 +1,143 @@
+// History records (notifications on `history`): Day, Summary and End.
+
+import { asBytes, checkFrame, fail, frame, isErr, ok, view, type Err, type Result } from './bytes.ts';
+import { Length, PROTOCOL_VERSION, RecordType, StatusCode } from './uuids.ts';
+
+export interface DayRecord {
+  seq: number;
+  day: number;
+  offsetMin: number;
+  steps: number;
+  closed: boolean;
+  /** A Summary with the same seq follows. */
+  signed: boolean;
+  /** Bit h set when local hour h showed no movement at all. */
+  notWornMask: number;
+  /** 24 hourly step counts, local hours 0..23. */
+  hours: number[];
+}
+
+export interface SummaryRecord {
+  seq: number;
+  /** The 19-byte signed message (see summary.ts). */
+  message: Uint8Array;
+  /** First 16 bytes of HMAC-SHA256(key, message). */
+  tag: Uint8Array;
+}
+
+export interface EndRecord {
+  /** Day and Summary records sent, End not counted. */
+  count: number;
+  /** seq of the last record sent, 0 when none. */
+  lastSeq: number;
+  /** See crc32.ts, historyCheck. */
+  check: number;
+}
+
+export type HistoryFrame =
+  | { kind: 'day'; record: DayRecord }
+  | { kind: 'summary'; record: SummaryRecord }
+  | { kind: 'end'; record: EndRecord };
+
+function header(length: number, type: number, seq: number): Uint8Array {
+  const b = frame(length);
+  b[1] = type;
+  view(b).setUint32(2, seq, true);
+  return b;
+}
+
+/** Hourly counts saturate at 65535 rather than wrap: a wrapped hour would look like a quiet one. */
+export function encodeDay(d: DayRecord): Uint8Array {
+  if (d.hours.length !== 24) throw new Error('Day: hours must have 24 entries, got ' + d.hours.length);
+  const b = header(Length.DAY, RecordType.DAY, d.seq);
+  const v = view(b);
+  v.setUint16(6, d.day, true);
+  v.setInt16(8, d.offsetMin, true);
+  v.setUint32(10, d.steps, true);
+  b[14] = (d.closed ? 1 : 0) | (d.signed ? 2 : 0);
+  v.setUint32(15, d.notWornMask, true);
+  for (let h = 0; h < 24; h++) v.setUint16(19 + h * 2, d.hours[h] > 65535 ? 65535 : d.hours[h], true);
+  return b;
+}
+
+function checkRecord(data: unknown, name: string, type: number, length: number): Uint8Array | Err {
+  const b = asBytes(data);
+  // Version and type come before the length, so a newer or different record is named as such.
+  if (b !== undefined && b.length >= 2 && b[0] === PROTOCOL_VERSION && b[1] !== type)
+    return fail(StatusCode.BAD_VALUE, name + ': record type ' + b[1] + ' is not ' + type);
+  return checkFrame(data, name, length);
+}
+
+export function decodeDay(data: unknown): Result<DayRecord> {
+  const b = checkRecord(data, 'Day', RecordType.DAY, Length.DAY);
+  if (isErr(b)) return b;
+  const v = view(b);
+  if (b[14] > 3) return fail(StatusCode.BAD_VALUE, 'Day: unknown flags 0x' + b[14].toString(16));
+  const hours: number[] = [];
+  for (let h = 0; h < 24; h++) hours.push(v.getUint16(19 + h * 2, true));
+  return ok({
+    seq: v.getUint32(2, true),
+    day: v.getUint16(6, true),
+    offsetMin: v.getInt16(8, true),
+    steps: v.getUint32(10, true),
+    closed: (b[14] & 1) === 1,
+    signed: (b[14] & 2) === 2,
+    notWornMask: v.getUint32(15, true),
+    hours: hours,
+  });
+}
+
+export function encodeSummary(s: SummaryRecord): Uint8Array {
+  if (s.message.length !== Length.SUMMARY_MESSAGE) throw new Error('Summary: the message must be 19 bytes, got ' + s.message.length);
+  if (s.tag.length !== Length.TAG) throw new Error('Summary: the tag must be 16 bytes, got ' + s.tag.length);
+  const b = header(Length.SUMMARY, RecordType.SUMMARY, s.seq);
+  b.set(s.message, 6);
+  b.set(s.tag, 25);
+  return b;
+}
+
+export function decodeSummary(data: unknown): Result<SummaryRecord> {
+  const b = checkRecord(data, 'Summary', RecordType.SUMMARY, Length.SUMMARY);
+  if (isErr(b)) return b;
+  if (b[6] !== PROTOCOL_VERSION) return fail(StatusCode.BAD_VERSION, 'Summary: message version ' + b[6] + ' is not supported');
+  // Copies, so the record does not alias the caller's (reused) notification buffer.
+  return ok({ seq: view(b).getUint32(2, true), message: new Uint8Array(b.subarray(6, 25)), tag: new Uint8Array(b.subarray(25, 41)) });
+}
+
+export function encodeEnd(e: EndRecord): Uint8Array {
+  const b = frame(Length.END);
+  b[1] = RecordType.END;
+  const v = view(b);
+  v.setUint16(2, e.count, true);
+  v.setUint32(4, e.lastSeq, true);
+  v.setUint32(8, e.check, true);
+  return b;
+}
+
+export function decodeEnd(data: unknown): Result<EndRecord> {
+  const b = checkRecord(data, 'End', RecordType.END, Length.END);
+  if (isErr(b)) return b;
+  const v = view(b);
+  return ok({ count: v.getUint16(2, true), lastSeq: v.getUint32(4, true), check: v.getUint32(8, true) });
+}
+
+/** Any notification on `history`, by its type byte. */
+export function decodeHistoryFrame(data: unknown): Result<HistoryFrame> {
+  const b = asBytes(data);
+  if (b === undefined) return fail(StatusCode.BAD_LENGTH, 'history: expected bytes (Uint8Array or ArrayBuffer)');
+  if (b.length < 2) return fail(StatusCode.BAD_LENGTH, 'history: expected at least 2 bytes, got ' + b.length);
+  if (b[0] !== PROTOCOL_VERSION) return fail(StatusCode.BAD_VERSION, 'history: version ' + b[0] + ' is not supported (expected ' + PROTOCOL_VERSION + ')');
+  if (b[1] === RecordType.DAY) {
+    const d = decodeDay(b);
+    return d.ok ? ok({ kind: 'day', record: d.value }) : d;
+  }
+  if (b[1] === RecordType.SUMMARY) {
+    const s = decodeSummary(b);
+    return s.ok ? ok({ kind: 'summary', record: s.value }) : s;
+  }
+  if (b[1] === RecordType.END) {
+    const e = decodeEnd(b);
+    return e.ok ? ok({ kind: 'end', record: e.value }) : e;
+  }
+  return fail(StatusCode.BAD_VALUE, 'history: unknown record type 0x' + b[1].toString(16));
+}

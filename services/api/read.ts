@@ -1,0 +1,76 @@
+// The read API behind the dashboard: one overview call per user (today, 30 days, ledger,
+// leaderboard, devices) and the hourly steps of one day. A user's steps here are the maximum over
+// their devices, across what either service stored, so the page shows what the watch showed.
+import { dateString, dayNumber } from '../../shared/days.ts';
+import type { ServicesConfig } from '../config.ts';
+import type { Db } from '../db/types.ts';
+import { HttpError } from '../http/router.ts';
+import { localDate } from '../record.ts';
+import { ledger } from '../reward/payouts.ts';
+import { ranking } from '../social/leaderboard.ts';
+
+const ALL_DAYS = `(SELECT user_id, device_id, date, steps, hours, source, firmware, synced_at FROM reward_days
+  UNION ALL SELECT user_id, device_id, date, steps, hours, source, firmware, synced_at FROM social_days)`;
+
+export async function userOrThrow(db: Db, user: string): Promise<{ id: string; name: string; utc_offset_min: number }> {
+  const [u] = await db.all<{ id: string; name: string; utc_offset_min: number }>('SELECT id, name, utc_offset_min FROM users WHERE id = $1', [user]);
+  if (u === undefined) throw new HttpError(404, 'unknown_user', `no user ${user}`);
+  return u;
+}
+
+/** The date query parameter, or the user's local today. */
+export function dateParam(value: string | null, nowMs: number, utcOffsetMin: number): string {
+  if (value === null || value === '') return localDate(nowMs, utcOffsetMin);
+  try {
+    return dateString(dayNumber(value));
+  } catch (err) {
+    throw new HttpError(400, 'invalid_date', (err as Error).message);
+  }
+}
+
+export async function listUsers(db: Db): Promise<Array<{ id: string; name: string }>> {
+  return db.all('SELECT id, name FROM users ORDER BY id');
+}
+
+export async function overview(db: Db, config: ServicesConfig, user: string, date: string | null, nowMs: number): Promise<unknown> {
+  const u = await userOrThrow(db, user);
+  const today = dateParam(date, nowMs, Number(u.utc_offset_min));
+  const end = dayNumber(today);
+  const from = dateString(Math.max(0, end - 29));
+  const totals = await db.all<{ date: string; steps: number }>(
+    `SELECT date, MAX(steps) AS steps FROM ${ALL_DAYS} d WHERE user_id = $1 AND date >= $2 AND date <= $3 GROUP BY date`,
+    [user, from, today],
+  );
+  const byDate = new Map(totals.map((t) => [t.date, Number(t.steps)]));
+  const days = [];
+  for (let n = dayNumber(from); n <= end; n++) days.push({ date: dateString(n), steps: byDate.get(dateString(n)) ?? 0 });
+  const steps = byDate.get(today) ?? 0;
+  const goal = config.reward.goalSteps;
+  const devices = await db.all<{ id: string; source: string | null; firmware: string | null; last_sync: string | null }>(
+    `SELECT dv.id, MAX(d.source) AS source, MAX(d.firmware) AS firmware, MAX(d.synced_at) AS last_sync
+     FROM (SELECT id FROM devices WHERE user_id = $1 UNION SELECT device_id FROM ${ALL_DAYS} x WHERE user_id = $1) dv
+     LEFT JOIN ${ALL_DAYS} d ON d.device_id = dv.id AND d.user_id = $1 GROUP BY dv.id ORDER BY dv.id`,
+    [user],
+  );
+  return {
+    user: { id: u.id, name: u.name, utcOffsetMin: Number(u.utc_offset_min) },
+    today: { date: today, steps, goal, progress: Math.min(1, steps / goal), reached: steps >= goal },
+    days,
+    ledger: await ledger(db, user),
+    currency: config.reward.currency,
+    leaderboard: await ranking(db, user, today),
+    devices: devices.map((d) => ({ id: d.id, source: d.source, firmware: d.firmware, lastSync: d.last_sync })),
+  };
+}
+
+/** The hours of the user's device with the most steps that day (the one the total came from). */
+export async function hours(db: Db, user: string, date: string | null, nowMs: number): Promise<unknown> {
+  const u = await userOrThrow(db, user);
+  const day = dateParam(date, nowMs, Number(u.utc_offset_min));
+  const [best] = await db.all<{ device_id: string; steps: number; hours: string | null }>(
+    `SELECT device_id, steps, hours FROM ${ALL_DAYS} d WHERE user_id = $1 AND date = $2 ORDER BY steps DESC, device_id LIMIT 1`,
+    [user, day],
+  );
+  if (best === undefined) return { date: day, steps: 0, device: null, hours: null };
+  return { date: day, steps: Number(best.steps), device: best.device_id, hours: best.hours === null ? null : (JSON.parse(best.hours) as number[]) };
+}

@@ -1,0 +1,91 @@
+// better-sqlite3 adapter. better-sqlite3 is synchronous and this process holds one connection,
+// so an async transaction would interleave with other requests' statements on that connection.
+// A promise-chain mutex therefore runs one transaction (or lone statement) at a time; other
+// processes on the same file are kept out by BEGIN IMMEDIATE and wait through busy_timeout.
+import Database from 'better-sqlite3';
+import type { Db, Queryable } from './types.ts';
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+export function openSqlite(path: string): Db {
+  const raw = new Database(path);
+  raw.pragma('journal_mode = WAL'); // readers in other processes do not block the writer
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('synchronous = NORMAL'); // durable at checkpoints; WAL keeps the file consistent
+  const cache = new Map<string, { stmt: Statement; order: number[] }>();
+
+  function prepare(sql: string): { stmt: Statement; order: number[] } {
+    let hit = cache.get(sql);
+    if (hit === undefined) {
+      const order: number[] = [];
+      const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+        order.push(Number(n) - 1);
+        return '?';
+      });
+      hit = { stmt: raw.prepare(text), order };
+      cache.set(sql, hit);
+    }
+    return hit;
+  }
+
+  // SQLite binds numbers, strings, bigints, buffers and null; booleans become 0/1.
+  function bind(order: number[], params: unknown[]): unknown[] {
+    return order.map((i) => {
+      const v = params[i];
+      if (v === undefined) return null;
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      return v;
+    });
+  }
+
+  const q: Queryable = {
+    async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+      const { stmt, order } = prepare(sql);
+      if (!stmt.reader) {
+        stmt.run(...bind(order, params));
+        return [];
+      }
+      return stmt.all(...bind(order, params)) as T[];
+    },
+    async run(sql: string, params: unknown[] = []): Promise<number> {
+      const { stmt, order } = prepare(sql);
+      if (stmt.reader) return stmt.all(...bind(order, params)).length;
+      return stmt.run(...bind(order, params)).changes;
+    },
+    async exec(sql: string): Promise<void> {
+      raw.exec(sql);
+    },
+  };
+
+  let chain: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    dialect: 'sqlite',
+    all: (sql, params) => exclusive(() => q.all(sql, params)),
+    run: (sql, params) => exclusive(() => q.run(sql, params)),
+    exec: (sql) => exclusive(() => q.exec(sql)),
+    tx<T>(fn: (t: Queryable) => Promise<T>): Promise<T> {
+      return exclusive(async () => {
+        raw.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(q);
+          raw.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (raw.inTransaction) raw.exec('ROLLBACK');
+          throw err;
+        }
+      });
+    },
+    async close(): Promise<void> {
+      await chain;
+      raw.close();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// A small router over node:http: exact segments and :params, JSON in and out, a body size limit
+// and a content-type check before any handler runs. Handlers throw HttpError for 4xx answers.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Request {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** The raw body, read only for routes declared with `body: true`. */
+  body: Buffer;
+}
+
+export interface Response {
+  status: number;
+  /** Serialised as JSON unless `raw` is set. */
+  json?: unknown;
+  raw?: { contentType: string; data: string | Buffer };
+  headers?: Record<string, string>;
+}
+
+export type Handler = (req: Request) => Promise<Response>;
+
+interface Route {
+  method: string;
+  segments: string[];
+  handler: Handler;
+  body: boolean;
+}
+
+export class Router {
+  private routes: Route[] = [];
+
+  constructor(private readonly bodyLimit: number) {}
+
+  add(method: string, pattern: string, handler: Handler, opts: { body?: boolean } = {}): this {
+    this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handler, body: opts.body ?? false });
+    return this;
+  }
+
+  /** The node:http request listener. */
+  listener(onError: (err: unknown) => void): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      this.handle(req)
+        .catch((err: unknown) => {
+          if (err instanceof HttpError) return errorResponse(err);
+          onError(err);
+          return errorResponse(new HttpError(500, 'internal', 'internal error'));
+        })
+        .then((out) => send(res, out, req));
+    };
+  }
+
+  private async handle(req: IncomingMessage): Promise<Response> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter(Boolean);
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const params = match(route.segments, parts);
+      if (params === null) continue;
+      pathMatched = true;
+      if (route.method !== req.method) continue;
+      const body = route.body ? await readJsonBody(req, this.bodyLimit) : Buffer.alloc(0);
+      return route.handler({ method: req.method, path: url.pathname, params, query: url.searchParams, headers: req.headers, body });
+    }
+    if (pathMatched) throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`);
+    throw new HttpError(404, 'not_found', `no route for ${url.pathname}`);
+  }
+}
+
+function match(segments: string[], parts: string[]): Record<string, string> | null {
+  if (segments.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    let p: string;
+    try {
+      p = decodeURIComponent(parts[i]);
+    } catch {
+      return null;
+    }
+    if (s.startsWith(':')) params[s.slice(1)] = p;
+    else if (s !== p) return null;
+  }
+  return params;
+}
+
+/** 415 unless JSON; 413 as soon as the body passes the limit (by header or by counting). */
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    req.resume();
+    throw new HttpError(415, 'unsupported_media_type', 'Content-Type must be application/json');
+  }
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume();
+    throw new HttpError(413, 'body_too_large', `body exceeds ${limit} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume(); // drain the rest so the 413 can be written on a healthy socket
+      throw new HttpError(413, 'body_too_large', `body exceeds ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function errorResponse(err: HttpError): Response {
+  return { status: err.status, json: { error: err.code, message: err.message, ...err.details } };
+}
+
+function send(res: ServerResponse, out: Response, req: IncomingMessage): void {
+  const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...out.headers };
+  let data: string | Buffer;
+  if (out.raw !== undefined) {
+    headers['content-type'] = out.raw.contentType;
+    data = out.raw.data;
+  } else {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    data = JSON.stringify(out.json ?? null);
+  }
+  headers['content-length'] = String(Buffer.byteLength(data));
+  res.writeHead(out.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : data);
+}
+
+/** Parse a body already read; 400 for anything that is not a JSON object. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'body is not valid JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'malformed_json', 'body must be a JSON object');
+  return v as Record<string, unknown>;
+}

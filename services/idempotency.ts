@@ -1,0 +1,98 @@
+// Idempotency-Key semantics after the IETF httpapi draft, kept in the database so that every
+// service process sees the same keys:
+//  - first use: the key is claimed (row `in_flight`), the request runs, and its response is stored
+//    (row `done`) in the same transaction as the request's effects;
+//  - same key, same body: the stored status and body are replayed (header Idempotent-Replayed);
+//  - same key, different body: 422; same key while the first is running: 409;
+//  - a request that is rejected stores nothing: its claim is deleted, so the key stays free.
+// An in-flight claim older than the TTL belongs to a process that died; it may be taken over.
+import { createHash } from 'node:crypto';
+import { HttpError, type Response } from './http/router.ts';
+import type { Db, Queryable } from './db/types.ts';
+
+export const REPLAY_HEADER = 'idempotent-replayed';
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: Response };
+
+export function requestHash(path: string, body: Buffer): string {
+  return createHash('sha256').update(path).update('\n').update(body).digest('hex');
+}
+
+/** The Idempotency-Key header, or 400. */
+export function idempotencyKeyOf(headers: Record<string, string | string[] | undefined>): string {
+  const v = headers['idempotency-key'];
+  const key = Array.isArray(v) ? v[0] : v;
+  if (key === undefined || key === '') throw new HttpError(400, 'idempotency_key_missing', 'Idempotency-Key header is required');
+  if (!KEY.test(key)) throw new HttpError(400, 'idempotency_key_invalid', 'Idempotency-Key must be 1-255 visible ASCII characters');
+  return key;
+}
+
+export async function claim(db: Db, scope: string, key: string, hash: string, nowMs: number, ttlMs: number): Promise<Claim> {
+  // Two rounds: a row can vanish between our INSERT and SELECT when its request was rejected.
+  for (let round = 0; round < 2; round++) {
+    const inserted = await db.run(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_at, created_at)
+       VALUES ($1, $2, $3, 'in_flight', $4, $4) ON CONFLICT (scope, key) DO NOTHING`,
+      [scope, key, hash, nowMs],
+    );
+    if (inserted === 1) return { kind: 'claimed' };
+    const [row] = await db.all<{ request_hash: string; state: string; status: number | null; response: string | null; locked_at: number }>(
+      'SELECT request_hash, state, status, response, locked_at FROM idempotency_keys WHERE scope = $1 AND key = $2',
+      [scope, key],
+    );
+    if (row === undefined) continue;
+    if (row.request_hash !== hash) {
+      throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+    }
+    if (row.state === 'done') {
+      return { kind: 'replay', response: { status: Number(row.status), json: JSON.parse(row.response ?? 'null'), headers: { [REPLAY_HEADER]: 'true' } } };
+    }
+    if (Number(row.locked_at) < nowMs - ttlMs) {
+      const taken = await db.run(
+        `UPDATE idempotency_keys SET locked_at = $3 WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND locked_at = $4`,
+        [scope, key, nowMs, row.locked_at],
+      );
+      if (taken === 1) return { kind: 'claimed' };
+    }
+    throw new HttpError(409, 'idempotency_key_in_flight', 'a request with this Idempotency-Key is still being processed; retry later', {
+      retryable: true,
+    });
+  }
+  throw new HttpError(409, 'idempotency_key_in_flight', 'a request with this Idempotency-Key is changing state; retry later', { retryable: true });
+}
+
+/** Store the response, inside the transaction that made the request's effects. */
+export async function complete(q: Queryable, scope: string, key: string, lockedAtMs: number, response: Response): Promise<void> {
+  const n = await q.run(
+    `UPDATE idempotency_keys SET state = 'done', status = $3, response = $4
+     WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND locked_at = $5`,
+    [scope, key, response.status, JSON.stringify(response.json ?? null), lockedAtMs],
+  );
+  // Our claim expired and another process took the key over: roll back and let it finish.
+  if (n !== 1) throw new HttpError(409, 'idempotency_key_in_flight', 'this request was taken over by another attempt; retry later', { retryable: true });
+}
+
+/** Free the key after a rejected or failed request, so nothing of it is stored. */
+export async function release(db: Db, scope: string, key: string, lockedAtMs: number): Promise<void> {
+  await db.run(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND locked_at = $3`, [scope, key, lockedAtMs]);
+}
+
+/**
+ * Run one idempotent POST: claim the key, run `effects` (which must call complete() through the
+ * given callback inside its transaction), release on any failure.
+ */
+export async function idempotent(
+  db: Db,
+  opts: { scope: string; key: string; hash: string; nowMs: number; ttlMs: number },
+  effects: (finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>,
+): Promise<Response> {
+  const c = await claim(db, opts.scope, opts.key, opts.hash, opts.nowMs, opts.ttlMs);
+  if (c.kind === 'replay') return c.response;
+  try {
+    return await effects((q, r) => complete(q, opts.scope, opts.key, opts.nowMs, r));
+  } catch (err) {
+    await release(db, opts.scope, opts.key, opts.nowMs).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,75 @@
+// Users, devices (device -> user, HMAC key, last accepted counter) and friendships. Written by the
+// admin API and by seeding from the config file; read by both services.
+import { timingSafeEqual } from 'node:crypto';
+import type { Seed } from './config.ts';
+import type { Db } from './db/types.ts';
+import { HttpError, type Request } from './http/router.ts';
+import { DEVICE_ID, USER_ID } from './record.ts';
+
+function bad(field: string, why: string): HttpError {
+  return new HttpError(422, 'invalid_registration', `${field}: ${why}`, { field });
+}
+
+export async function upsertUser(db: Db, u: { id: unknown; name: unknown; utcOffsetMin?: unknown }, nowMs: number): Promise<void> {
+  if (typeof u.id !== 'string' || !USER_ID.test(u.id)) throw bad('id', 'must be 1-64 letters, digits, "_", ".", "@" or "-"');
+  // Display names are free text (the dashboard escapes them), but bounded.
+  if (typeof u.name !== 'string' || u.name.length < 1 || u.name.length > 80) throw bad('name', 'must be 1-80 characters');
+  const offset = u.utcOffsetMin ?? 480;
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < -720 || offset > 840) throw bad('utcOffsetMin', 'must be an integer in -720..840');
+  await db.run(
+    `INSERT INTO users (id, name, utc_offset_min, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, utc_offset_min = excluded.utc_offset_min`,
+    [u.id, u.name, offset, nowMs],
+  );
+}
+
+/**
+ * Register a device to a user. Re-registering with a new key (a watch reset and re-keyed) starts
+ * its counter afresh; moving a device to another user is refused (409): unregistering is manual.
+ */
+export async function registerDevice(db: Db, d: { id: unknown; user: unknown; key: unknown }, nowMs: number): Promise<void> {
+  if (typeof d.id !== 'string' || !DEVICE_ID.test(d.id)) throw bad('id', 'must be 12 lower-case hex digits');
+  if (typeof d.user !== 'string' || !USER_ID.test(d.user)) throw bad('user', 'must be a user id');
+  if (d.key !== null && (typeof d.key !== 'string' || !/^[0-9a-f]{64}$/i.test(d.key))) throw bad('key', 'must be null or 32 bytes in hex');
+  const key = d.key === null ? null : (d.key as string).toLowerCase();
+  await db.tx(async (q) => {
+    const [user] = await q.all('SELECT id FROM users WHERE id = $1', [d.user]);
+    if (user === undefined) throw bad('user', `no user ${d.user}`);
+    const [old] = await q.all<{ user_id: string; key_hex: string | null }>('SELECT user_id, key_hex FROM devices WHERE id = $1', [d.id]);
+    if (old === undefined) {
+      await q.run('INSERT INTO devices (id, user_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, NULL, $4)', [d.id, d.user, key, nowMs]);
+    } else if (old.user_id !== d.user) {
+      throw new HttpError(409, 'device_taken', `device ${d.id} is registered to another user`);
+    } else if (old.key_hex !== key) {
+      await q.run('UPDATE devices SET key_hex = $2, last_counter = NULL WHERE id = $1', [d.id, key]);
+    }
+  });
+}
+
+/** Friendship is symmetric: both directions are stored, so queries need no OR. */
+export async function befriend(db: Db, a: unknown, b: unknown): Promise<void> {
+  if (typeof a !== 'string' || typeof b !== 'string' || !USER_ID.test(a) || !USER_ID.test(b)) throw bad('users', 'must be two user ids');
+  if (a === b) throw bad('users', 'a user cannot befriend themselves');
+  await db.tx(async (q) => {
+    const found = await q.all('SELECT id FROM users WHERE id = $1 OR id = $2', [a, b]);
+    if (found.length !== 2) throw bad('users', 'both users must exist');
+    for (const [x, y] of [[a, b], [b, a]]) {
+      await q.run('INSERT INTO friendships (user_id, friend_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [x, y]);
+    }
+  });
+}
+
+export async function applySeed(db: Db, seed: Seed, nowMs: number): Promise<void> {
+  for (const u of seed.users) await upsertUser(db, u, nowMs);
+  for (const d of seed.devices) await registerDevice(db, d, nowMs);
+  for (const [a, b] of seed.friendships) await befriend(db, a, b);
+}
+
+/** 401 unless `Authorization: Bearer <adminToken>`; 404 when no token is configured (admin off). */
+export function requireAdmin(req: Request, token: string | null): void {
+  if (token === null) throw new HttpError(404, 'not_found', 'the admin API is disabled (no adminToken configured)');
+  const auth = req.headers.authorization ?? '';
+  const given = Buffer.from(auth.startsWith('Bearer ') ? auth.slice(7) : '');
+  const want = Buffer.from(token);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) throw new HttpError(401, 'unauthorized', 'a valid admin bearer token is required');
+}

@@ -1,0 +1,119 @@
+// The reward service's handling of one verified day record, in one transaction:
+// lock the device row, check the summary counter grows, store the day (newest recordVersion
+// wins), and credit the user-day's hongbao at most once. "At most once" is UNIQUE(user_id, date)
+// on awards with ON CONFLICT DO NOTHING; the payout row is inserted in the same transaction, so an
+// award never exists without its payout, whatever the retries, processes or devices.
+import type { ServicesConfig } from '../config.ts';
+import { forUpdate, type Db, type Queryable } from '../db/types.ts';
+import { HttpError, type Response } from '../http/router.ts';
+import { checkPlausibility, type Finding } from '../plausibility.ts';
+import { localDayEndMs, type DayRecord } from '../record.ts';
+import { dayNumber } from '../../shared/days.ts';
+import { verifyRecordSummary, type DeviceRow } from './trust.ts';
+
+export type DayStatus = 'verified' | 'unsigned' | 'flagged';
+
+export interface AwardView {
+  id: number;
+  date: string;
+  amountFen: number;
+  currency: string;
+  /** True when this request created the award; false when it already existed. */
+  created: boolean;
+}
+
+/** A day starting more than an hour from now (any clock skew allowed for) is not a record of the past. */
+const FUTURE_SLACK_MS = 3_600_000;
+
+/** Checks that need no transaction. Throws the 4xx; returns the verified counter (or null) and flags. */
+export async function precheck(db: Db, config: ServicesConfig, record: DayRecord, nowMs: number): Promise<{ counter: number | null; flags: Finding[] }> {
+  const findings = checkPlausibility(record, config.plausibility);
+  const rejects = findings.filter((f) => f.severity === 'reject');
+  if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
+  const dayStartMs = dayNumber(record.date) * 86_400_000 - record.utcOffsetMin * 60_000;
+  if (dayStartMs > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
+
+  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
+  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
+  const [device] = await db.all<DeviceRow>('SELECT id, user_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
+  if (device === undefined) throw new HttpError(422, 'unknown_device', `device ${record.device} is not registered`);
+  if (device.user_id !== record.user) throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
+  const counter = record.summary === null ? null : verifyRecordSummary(record, device);
+  return { counter, flags: findings };
+}
+
+export async function ingestRewardDay(
+  db: Db,
+  config: ServicesConfig,
+  record: DayRecord,
+  nowMs: number,
+  finish: (q: Queryable, r: Response) => Promise<void>,
+): Promise<Response> {
+  const { counter, flags } = await precheck(db, config, record, nowMs);
+  const late = nowMs > localDayEndMs(record.date, record.utcOffsetMin) + config.reward.graceHours * 3_600_000;
+  const status: DayStatus = flags.length > 0 ? 'flagged' : record.summary === null ? 'unsigned' : 'verified';
+  const reasons: Array<{ rule: string; severity: string; detail: string }> = [...flags];
+  if (status === 'unsigned') reasons.push({ rule: 'unsigned', severity: 'info', detail: 'no signed summary: stored, but unsigned days earn no hongbao' });
+  if (late) reasons.push({ rule: 'grace_period', severity: 'info', detail: `arrived after the ${config.reward.graceHours} h grace period: stored, awards unchanged` });
+
+  return db.tx(async (q) => {
+    const [dev] = await q.all<{ last_counter: number | null }>(`SELECT last_counter FROM devices WHERE id = $1${forUpdate(db)}`, [record.device]);
+    const [existing] = await q.all<{ record_version: number }>(
+      `SELECT record_version FROM reward_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
+      [record.device, record.date],
+    );
+    const base = { accepted: true, service: 'reward', user: record.user, device: record.device, date: record.date, recordVersion: record.recordVersion };
+    let response: Response;
+    if (existing !== undefined && existing.record_version >= record.recordVersion) {
+      // An older version overtaken by a newer one: nothing to store, nothing to decide.
+      const award = await findAward(q, record.user, record.date, config);
+      response = { status: 200, json: { ...base, stored: false, stale: true, status: null, late, reasons: [], award } };
+    } else {
+      if (counter !== null && dev.last_counter !== null && counter <= dev.last_counter) {
+        throw new HttpError(409, 'summary_replayed', `summary counter ${counter} is not above the last accepted ${dev.last_counter} for this device`);
+      }
+      if (counter !== null) await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
+      await storeDay(q, record, counter, status, reasons, nowMs);
+      let award = await findAward(q, record.user, record.date, config);
+      if (award === null && status === 'verified' && !late && record.steps >= config.reward.goalSteps) {
+        award = await credit(q, record, config, nowMs);
+      }
+      response = { status: 200, json: { ...base, stored: true, stale: false, status, late, reasons, award } };
+    }
+    await finish(q, response);
+    return response;
+  });
+}
+
+async function storeDay(q: Queryable, r: DayRecord, counter: number | null, status: DayStatus, reasons: unknown[], nowMs: number): Promise<void> {
+  await q.run(
+    `INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
+       counter, status, reasons, firmware, synced_at, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
+       utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, not_worn = excluded.not_worn,
+       closed = excluded.closed, counter = excluded.counter, status = excluded.status, reasons = excluded.reasons,
+       firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at`,
+    [r.device, r.date, r.user, r.recordVersion, r.source, r.utcOffsetMin, r.steps, r.hours === null ? null : JSON.stringify(r.hours),
+      JSON.stringify(r.notWornHours), r.closed ? 1 : 0, counter, status, JSON.stringify(reasons), r.firmware, r.syncedAt, nowMs],
+  );
+}
+
+/** Insert the award and its payout; a concurrent winner makes ours a no-op and we report theirs. */
+async function credit(q: Queryable, r: DayRecord, config: ServicesConfig, nowMs: number): Promise<AwardView | null> {
+  const [row] = await q.all<{ id: number }>(
+    `INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (user_id, date) DO NOTHING RETURNING id`,
+    [r.user, r.date, r.device, r.steps, config.reward.amountFen, nowMs],
+  );
+  if (row === undefined) return findAward(q, r.user, r.date, config);
+  await q.run(`INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) VALUES ($1, $2, $3, 'pending', $4)`, [
+    row.id, r.user, config.reward.amountFen, nowMs,
+  ]);
+  return { id: Number(row.id), date: r.date, amountFen: config.reward.amountFen, currency: config.reward.currency, created: true };
+}
+
+async function findAward(q: Queryable, user: string, date: string, config: ServicesConfig): Promise<AwardView | null> {
+  const [a] = await q.all<{ id: number; amount_fen: number }>('SELECT id, amount_fen FROM awards WHERE user_id = $1 AND date = $2', [user, date]);
+  return a === undefined ? null : { id: Number(a.id), date, amountFen: Number(a.amount_fen), currency: config.reward.currency, created: false };
+}

@@ -1,0 +1,41 @@
+// Trust in a day record, beyond the webhook signature (which only proves the bridge sent it):
+// the device's own signed summary, checked against the key in the device registry. The counter
+// check needs the device row locked, so it happens inside the ingest transaction (ingest.ts).
+import { dayNumber } from '../../shared/days.ts';
+import { decodeSummaryMessage, verifySummary } from '../../shared/protocol/summary-verify.ts';
+import { HttpError } from '../http/router.ts';
+import type { DayRecord } from '../record.ts';
+
+export interface DeviceRow {
+  id: string;
+  user_id: string;
+  key_hex: string | null;
+  last_counter: number | null;
+}
+
+/** The summary's counter when the summary is authentic and matches the record; else a 422. */
+export function verifyRecordSummary(record: DayRecord, device: DeviceRow): number {
+  const summary = record.summary;
+  if (summary === null) throw new Error('verifyRecordSummary: record has no summary');
+  if (device.key_hex === null) {
+    throw new HttpError(422, 'device_has_no_key', `device ${device.id} has no registered key, so its summary cannot be verified`);
+  }
+  const message = Buffer.from(summary.message, 'hex');
+  // A tag that does not verify is a forgery, a wrong key or an altered message: we cannot tell which.
+  if (!verifySummary(Buffer.from(device.key_hex, 'hex'), message, Buffer.from(summary.tag, 'hex'))) {
+    throw new HttpError(422, 'summary_forged', 'the summary tag does not verify under the registered device key');
+  }
+  const decoded = decodeSummaryMessage(message);
+  if (!decoded.ok) throw new HttpError(422, 'summary_malformed', decoded.error);
+  const m = decoded.value;
+  // Authentic, but for other numbers than the record's: the record was altered after signing.
+  const mismatches: string[] = [];
+  if (m.deviceId !== record.device) mismatches.push('device');
+  if (m.day !== dayNumber(record.date)) mismatches.push('date');
+  if (m.offsetMin !== record.utcOffsetMin) mismatches.push('utcOffsetMin');
+  if (m.steps !== record.steps) mismatches.push('steps');
+  if (mismatches.length > 0) {
+    throw new HttpError(422, 'summary_altered', `the record's ${mismatches.join(', ')} differ from the signed summary`, { fields: mismatches });
+  }
+  return m.counter;
+}

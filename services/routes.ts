@@ -1,0 +1,92 @@
+// Every HTTP route of `bushu serve`: the two services' day endpoints (one shared pipeline),
+// their read endpoints, the admin API, the dashboard's read API and its static files.
+import { dateString, dayNumber } from '../shared/days.ts';
+import { verifyWebhook } from '../shared/webhook.ts';
+import { overview, hours, listUsers, dateParam, userOrThrow } from './api/read.ts';
+import type { ServicesConfig } from './config.ts';
+import { serveDashboard } from './dashboard/static.ts';
+import type { Db, Queryable } from './db/types.ts';
+import { HttpError, parseJsonObject, Router, type Request, type Response } from './http/router.ts';
+import { idempotencyKeyOf, idempotent, requestHash } from './idempotency.ts';
+import { parseDayRecord, type DayRecord } from './record.ts';
+import { befriend, registerDevice, requireAdmin, upsertUser } from './registry.ts';
+import { ingestRewardDay } from './reward/ingest.ts';
+import { ingestSocialDay } from './social/ingest.ts';
+import { ledger, runPayouts, type Payer } from './reward/payouts.ts';
+import { history, ranking } from './social/leaderboard.ts';
+
+export interface Deps {
+  db: Db;
+  config: ServicesConfig;
+  /** Milliseconds since 1970; injected so tests control time. */
+  clock: () => number;
+  payer: Payer;
+}
+
+type Ingest = (db: Db, config: ServicesConfig, record: DayRecord, nowMs: number, finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>;
+
+/**
+ * The POST /v1/days pipeline, in the order that keeps rejected requests from storing anything:
+ * webhook signature (400/401), Idempotency-Key (400), JSON and record shape (400/422), then the
+ * key is claimed (replay, 409, 422) and the service runs; a rejection releases the key.
+ */
+function dayEndpoint(deps: Deps, scope: 'reward' | 'social', secrets: string[], ingest: Ingest) {
+  return async (req: Request): Promise<Response> => {
+    const nowMs = deps.clock();
+    const raw = req.body.toString('utf8');
+    const verdict = verifyWebhook(secrets, req.headers, raw, Math.floor(nowMs / 1000), deps.config.webhookToleranceSec);
+    if (!verdict.ok) throw new HttpError(verdict.status, verdict.status === 401 ? 'bad_webhook_signature' : 'bad_webhook_headers', verdict.error);
+    const key = idempotencyKeyOf(req.headers);
+    const record = parseDayRecord(parseJsonObject(req.body));
+    return idempotent(
+      deps.db,
+      { scope, key, hash: requestHash(req.path, req.body), nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 },
+      (finish) => ingest(deps.db, deps.config, record, nowMs, finish),
+    );
+  };
+}
+
+const ok = (json: unknown, status = 200): Response => ({ status, json });
+
+export function buildRouter(deps: Deps): Router {
+  const { db, config, clock } = deps;
+  const r = new Router(config.bodyLimitBytes);
+
+  r.add('POST', '/reward/v1/days', dayEndpoint(deps, 'reward', config.reward.webhookSecrets, ingestRewardDay), { body: true });
+  r.add('GET', '/reward/v1/users/:user/awards', async (req) => {
+    await userOrThrow(db, req.params.user);
+    const awards = await ledger(db, req.params.user);
+    return ok({ user: req.params.user, currency: config.reward.currency, totalFen: awards.reduce((a, e) => a + e.amountFen, 0), awards });
+  });
+
+  r.add('POST', '/social/v1/days', dayEndpoint(deps, 'social', config.social.webhookSecrets, ingestSocialDay), { body: true });
+  r.add('GET', '/social/v1/users/:user/leaderboard', async (req) => {
+    const u = await userOrThrow(db, req.params.user);
+    const date = dateParam(req.query.get('date'), clock(), Number(u.utc_offset_min));
+    return ok({ user: u.id, date, ranking: await ranking(db, u.id, date) });
+  });
+  r.add('GET', '/social/v1/users/:user/history', async (req) => {
+    const u = await userOrThrow(db, req.params.user);
+    const to = dateParam(req.query.get('to'), clock(), Number(u.utc_offset_min));
+    const from = dateParam(req.query.get('from') ?? dateString(dayNumber(to) - 29), clock(), 0);
+    if (from > to) throw new HttpError(400, 'invalid_range', 'from is after to');
+    return ok({ user: u.id, from, to, days: await history(db, u.id, from, to) });
+  });
+
+  const admin = (fn: (body: Record<string, unknown>) => Promise<Response>) => async (req: Request) => {
+    requireAdmin(req, config.adminToken);
+    return fn(parseJsonObject(req.body));
+  };
+  r.add('POST', '/admin/v1/users', admin(async (b) => (await upsertUser(db, { id: b.id, name: b.name, utcOffsetMin: b.utcOffsetMin }, clock()), ok({ ok: true }, 201))), { body: true });
+  r.add('POST', '/admin/v1/devices', admin(async (b) => (await registerDevice(db, { id: b.id, user: b.user, key: b.key ?? null }, clock()), ok({ ok: true }, 201))), { body: true });
+  r.add('POST', '/admin/v1/friendships', admin(async (b) => (await befriend(db, b.a, b.b), ok({ ok: true }, 201))), { body: true });
+  r.add('POST', '/admin/v1/payouts/run', admin(async () => ok(await runPayouts(db, deps.payer, clock()))), { body: true });
+
+  r.add('GET', '/api/users', async () => ok({ users: await listUsers(db) }));
+  r.add('GET', '/api/users/:user/overview', async (req) => ok(await overview(db, config, req.params.user, req.query.get('date'), clock())));
+  r.add('GET', '/api/users/:user/hours', async (req) => ok(await hours(db, req.params.user, req.query.get('date'), clock())));
+  r.add('GET', '/healthz', async () => ok({ ok: true, database: db.dialect }));
+
+  for (const path of ['/', '/index.html', '/app.js', '/style.css']) r.add('GET', path, serveDashboard);
+  return r;
+}

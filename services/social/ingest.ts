@@ -1,0 +1,60 @@
+// The social (WeRun-style) service's handling of one day record. It trusts the bridge's webhook
+// signature and does not need a device key: unsigned days count on the leaderboard. Days no
+// human walks are rejected as in the reward service; flagged days are stored but left out of
+// rankings. Newest recordVersion per device-day wins.
+import type { ServicesConfig } from '../config.ts';
+import { forUpdate, type Db, type Queryable } from '../db/types.ts';
+import { HttpError, type Response } from '../http/router.ts';
+import { checkPlausibility } from '../plausibility.ts';
+import type { DayRecord } from '../record.ts';
+
+export async function ingestSocialDay(
+  db: Db,
+  config: ServicesConfig,
+  record: DayRecord,
+  nowMs: number,
+  finish: (q: Queryable, r: Response) => Promise<void>,
+): Promise<Response> {
+  const findings = checkPlausibility(record, config.plausibility);
+  const rejects = findings.filter((f) => f.severity === 'reject');
+  if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
+  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
+  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
+  const [device] = await db.all<{ user_id: string }>('SELECT user_id FROM devices WHERE id = $1', [record.device]);
+  if (device !== undefined && device.user_id !== record.user) {
+    throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
+  }
+  const status = findings.length > 0 ? 'flagged' : 'counted';
+
+  return db.tx(async (q) => {
+    const [existing] = await q.all<{ record_version: number; user_id: string }>(
+      `SELECT record_version, user_id FROM social_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
+      [record.device, record.date],
+    );
+    if (existing !== undefined && existing.user_id !== record.user) {
+      throw new HttpError(422, 'device_user_mismatch', `device ${record.device} already reported this day for another user`);
+    }
+    const stale = existing !== undefined && existing.record_version >= record.recordVersion;
+    if (!stale) {
+      await q.run(
+        `INSERT INTO social_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, status, reasons,
+           firmware, synced_at, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
+           utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, status = excluded.status,
+           reasons = excluded.reasons, firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at`,
+        [record.device, record.date, record.user, record.recordVersion, record.source, record.utcOffsetMin, record.steps,
+          record.hours === null ? null : JSON.stringify(record.hours), status, JSON.stringify(findings), record.firmware, record.syncedAt, nowMs],
+      );
+    }
+    const response: Response = {
+      status: 200,
+      json: {
+        accepted: true, service: 'social', user: record.user, device: record.device, date: record.date, recordVersion: record.recordVersion,
+        stored: !stale, stale, status: stale ? null : status, reasons: stale ? [] : findings,
+      },
+    };
+    await finish(q, response);
+    return response;
+  });
+}

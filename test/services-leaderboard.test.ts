@@ -1,0 +1,82 @@
+// The social service: day records from several devices, the max rule, friends-only rankings,
+// history, and the dashboard read API that reuses them. SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliver, makeRecord } from '../services/testkit.ts';
+import { openTestDb, postgresSkipReason, startHarness, type Backend, type Harness, type TestDb } from '../services/testkit-server.ts';
+
+const pgSkip = await postgresSkipReason();
+if (pgSkip) console.warn(`services-leaderboard: PostgreSQL tests skipped: ${pgSkip}`);
+
+for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<[Backend, string | null]>) {
+  describe.skipIf(skip !== null)(`leaderboard on ${backend}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    let t: TestDb;
+    let h: Harness;
+    const post = (user: string, device: string, date: string, steps: number, extra = {}) =>
+      deliver(h.social, makeRecord({ user, device, date, steps, ...extra }), { secret: h.socialSecret, nowSec: h.nowSec() });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of documented JSON
+    const get = async (path: string): Promise<any> => (await fetch(h.url + path)).json();
+
+    beforeAll(async () => {
+      t = await openTestDb(backend);
+      h = await startHarness(t.db);
+      const admin = (path: string, body: unknown) =>
+        fetch(`${h.url}/admin/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.adminToken}` }, body: JSON.stringify(body) });
+      expect((await admin('users', { id: 'dave', name: 'Dave' })).status).toBe(201); // not alice's friend
+      expect((await admin('friendships', { a: 'bob', b: 'dave' })).status).toBe(201);
+      for (const r of [
+        await post('alice', 'a1a1a1a1a1a1', '2026-11-21', 3000),
+        await post('alice', 'a2a2a2a2a2a2', '2026-11-21', 5000), // alice's second watch: max, not sum
+        await post('bob', 'b1b1b1b1b1b1', '2026-11-21', 4000),
+        await post('bob', 'b1b1b1b1b1b1', '2026-11-21', 4500, { recordVersion: 2 }),
+        await post('carol', 'c1c1c1c1c1c1', '2026-11-21', 4500),
+        await post('dave', 'dddddddddddd', '2026-11-21', 20000), // an unregistered device of a known user counts
+        await post('alice', 'a1a1a1a1a1a1', '2026-11-20', 9000),
+        await post('bob', 'b1b1b1b1b1b1', '2026-11-20', 12000),
+      ]) expect(r.status).toBe(200);
+    });
+    afterAll(async () => {
+      await h?.close();
+      await t?.drop();
+    });
+
+    it("ranks today's friends and self by the max over devices, ties sharing a rank", async () => {
+      const board = await get('/social/v1/users/alice/leaderboard');
+      expect(board.date).toBe('2026-11-21'); // alice's local today (UTC+8) at the harness clock
+      expect(board.ranking.map((r: { user: string; steps: number; rank: number }) => [r.rank, r.user, r.steps])).toEqual([
+        [1, 'alice', 5000],
+        [2, 'bob', 4500],
+        [2, 'carol', 4500],
+      ]);
+      const bobs = await get('/social/v1/users/bob/leaderboard?date=2026-11-21');
+      expect(bobs.ranking.map((r: { user: string }) => r.user)).toEqual(['dave', 'alice', 'bob']);
+    });
+
+    it('keeps a history of past days with rank', async () => {
+      const hist = await get('/social/v1/users/alice/history?from=2026-11-01&to=2026-11-21');
+      expect(hist.days).toEqual([
+        { date: '2026-11-21', steps: 5000, rank: 1, of: 3, leader: 'alice' },
+        { date: '2026-11-20', steps: 9000, rank: 2, of: 3, leader: 'bob' },
+      ]);
+    });
+
+    it('leaves flagged days out of the ranking', async () => {
+      const hours = Array.from({ length: 24 }, (_, i) => (i >= 8 && i < 18 ? 3000 : 0));
+      const r = await post('carol', 'c1c1c1c1c1c1', '2026-11-21', 30000, { recordVersion: 2, hours });
+      expect(r.body).toMatchObject({ stored: true, status: 'flagged' });
+      const board = await get('/social/v1/users/alice/leaderboard');
+      expect(board.ranking.find((x: { user: string }) => x.user === 'carol').steps).toBe(0);
+    });
+
+    it('serves the dashboard overview and hours', async () => {
+      const o = await get('/api/users/alice/overview');
+      expect(o.today).toMatchObject({ date: '2026-11-21', steps: 5000, goal: 8000 });
+      expect(o.days).toHaveLength(30);
+      expect(o.days.at(-2)).toEqual({ date: '2026-11-20', steps: 9000 });
+      expect(o.devices.map((d: { id: string }) => d.id)).toEqual(['a1a1a1a1a1a1', 'a2a2a2a2a2a2']);
+      const hrs = await get('/api/users/alice/hours?date=2026-11-20');
+      expect(hrs.hours.reduce((a: number, b: number) => a + b, 0)).toBe(9000);
+      expect((await fetch(h.url + '/api/users/nobody/overview')).status).toBe(404);
+      expect((await fetch(h.url + '/api/users/alice/hours?date=2026-13-01')).status).toBe(400);
+    });
+  });
+}

@@ -4,13 +4,22 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerCount } from './count.ts';
+import { registerServe } from './serve.ts';
+import { registerStatus } from './status.ts';
+import { registerExport } from './export.ts';
+import { registerOutbox } from './outbox.ts';
+import { registerDemo } from './demo.ts';
+import { registerScan } from './scan.ts';
+import { registerSync } from './sync.ts';
+import { registerRun } from './run.ts';
 
-const COMMANDS: Array<(program: Command) => void> = [registerCount];
+const COMMANDS: Array<(program: Command) => void> = [registerCount, registerServe, registerStatus, registerExport, registerOutbox, registerDemo, registerScan, registerSync, registerRun];
 
 export function buildProgram(): Command {
   const program = new Command('bushu')
     .description('step counting for BLE wearables: tools for recordings and the bridge')
-    .version(packageVersion());
+    .version(packageVersion())
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: $BUSHU_LOG_LEVEL, the config, info)');
   for (const register of COMMANDS) register(program);
   return program;
 }

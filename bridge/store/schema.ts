@@ -1,0 +1,78 @@
+// Schema migrations. The `schema_version` table holds one row, the number of migrations applied;
+// each migration runs in the same transaction as its version bump, so a crash mid-migration
+// leaves the file at the old version rather than half-migrated.
+import type { Database } from 'better-sqlite3';
+
+export type Migration = (db: Database) => void;
+
+/** Append only: an existing database replays just the migrations after its version. */
+export const MIGRATIONS: Migration[] = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE devices (
+        id           TEXT PRIMARY KEY,
+        name         TEXT,
+        source       TEXT NOT NULL,
+        firmware     TEXT,
+        last_sync_at INTEGER,
+        cursor       INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE days (
+        device         TEXT NOT NULL REFERENCES devices(id),
+        date           TEXT NOT NULL,
+        utc_offset_min INTEGER NOT NULL,
+        steps          INTEGER NOT NULL,
+        hours          TEXT,              -- JSON array of 24, or NULL
+        not_worn_hours TEXT NOT NULL,     -- JSON array of local hours
+        closed         INTEGER NOT NULL,
+        source         TEXT NOT NULL,
+        summary        TEXT,              -- JSON {message, tag}, or NULL
+        firmware       TEXT,
+        synced_at      INTEGER NOT NULL,
+        revision       INTEGER NOT NULL,
+        PRIMARY KEY (device, date)
+      );
+      CREATE TABLE outbox (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        service        TEXT NOT NULL,
+        device         TEXT NOT NULL,
+        date           TEXT NOT NULL,
+        record_version INTEGER NOT NULL,
+        key            TEXT NOT NULL UNIQUE,
+        body           TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('pending','delivered','dead','superseded','dropped')),
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        attempt_base   INTEGER NOT NULL DEFAULT 0,  -- attempts at the last manual retry
+        next_at        INTEGER NOT NULL,
+        created_at     INTEGER NOT NULL,
+        last_error     TEXT,
+        delivered_at   INTEGER,
+        http_status    INTEGER,
+        dead_reason    TEXT,
+        UNIQUE (service, device, date, record_version)
+      );
+      CREATE INDEX outbox_due ON outbox (state, next_at);
+      CREATE INDEX outbox_day ON outbox (service, device, date);
+    `);
+  },
+];
+
+export class SchemaError extends Error {}
+
+/** Bring db up to date with `migrations`; returns the resulting version. */
+export function migrate(db: Database, migrations: Migration[] = MIGRATIONS): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  if (row === undefined) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+  const current = row?.version ?? 0;
+  if (current > migrations.length) {
+    throw new SchemaError(`database schema version ${current} is newer than this bridge understands (${migrations.length}); upgrade bushu`);
+  }
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      migrations[v](db);
+      db.prepare('UPDATE schema_version SET version = ?').run(v + 1);
+    })();
+  }
+  return migrations.length;
+}

@@ -1,0 +1,76 @@
+// Row and input types of the bridge's durable store. Kept apart from store.ts so the BLE side,
+// the delivery loop and the CLI can import the shapes without pulling in SQLite.
+
+export type Source = 'bushu' | 'wechat' | 'infinitime';
+export const SOURCES: readonly Source[] = ['bushu', 'wechat', 'infinitime'];
+
+/** One local day of one device, as the sync engine read it from the watch. */
+export interface DayInput {
+  device: string; // 12 lower-case hex digits
+  date: string; // YYYY-MM-DD, the watch's local date
+  utcOffsetMin: number;
+  steps: number;
+  hours: number[] | null; // 24 hourly counts, or null when the source has none
+  notWornHours: number[];
+  closed: boolean;
+  source: Source;
+  summary: { message: string; tag: string } | null;
+  firmware: string | null;
+}
+
+export interface DeviceRow {
+  id: string;
+  name: string | null;
+  source: Source;
+  firmware: string | null;
+  /** ms since 1970 of the last committed sync, or null before the first. */
+  lastSyncAt: number | null;
+  /** Highest history seq committed (0 when none). */
+  cursor: number;
+  /** The config user owning the device, or null when it is not registered. */
+  user: string | null;
+}
+
+export interface DayRow extends DayInput {
+  /** ms since 1970 when the bridge last read this day from the device. */
+  syncedAt: number;
+  /** Grows by one each time the stored totals change; the CLI shows it, delivery does not use it. */
+  revision: number;
+}
+
+/**
+ * pending: waiting or retrying; delivered: a 2xx was received; dead: a permanent failure (reason);
+ * superseded: a newer version of the same service/device/date was queued after this one had
+ * already been attempted, so only the newer one is still sent; dropped: removed by `bushu outbox drop`.
+ */
+export type OutboxState = 'pending' | 'delivered' | 'dead' | 'superseded' | 'dropped';
+
+export interface OutboxRow {
+  id: number;
+  service: string;
+  device: string;
+  date: string;
+  recordVersion: number;
+  /** Idempotency-Key and webhook-id: bushu:<service>:<device>:<date>:<recordVersion>. */
+  key: string;
+  /** The JSON day record, fixed when queued, so every retry of a key sends the same bytes. */
+  body: string;
+  state: OutboxState;
+  /** Attempts started (counted before the request goes out, so a crash mid-request still counts). */
+  attempts: number;
+  /** Attempts since queued or since `bushu outbox retry`: what the maxAttempts budget counts. */
+  attemptsInBudget: number;
+  nextAt: number;
+  createdAt: number;
+  lastError: string | null;
+  deliveredAt: number | null;
+  httpStatus: number | null;
+  deadReason: string | null;
+}
+
+export interface StoreOptions {
+  /** Names of the configured (enabled) services: every changed day is queued once for each. */
+  services?: string[];
+  /** device id → user name, from the config's users. */
+  users?: Record<string, string>;
+}

@@ -1,0 +1,51 @@
+// Kill the bridge (SIGKILL) at seeded random points during sync and delivery, restart it, and
+// check that nothing acknowledged to the watch is lost and no key is accepted twice. The full
+// run is `npm run bench:crash`; a few trials here keep the suite quick.
+import { afterEach, describe, expect, it } from 'vitest';
+import { runTrial } from './helpers/crash-harness.ts';
+import { startRecorder, type Recorder } from './helpers/http-recorder.ts';
+
+describe('crash trials', () => {
+  it.each([11, 12, 13])('seed %i: kills lose nothing and duplicate nothing', async (seed) => {
+    const r = await runTrial(seed, 3);
+    expect(r.problems).toEqual([]);
+    expect(r.kills).toBeGreaterThan(0);
+    expect({ lost: r.lost, duplicates: r.duplicates, outOfOrder: r.outOfOrder }).toEqual({ lost: 0, duplicates: 0, outOfOrder: 0 });
+  }, 120_000);
+});
+
+describe('the recorder as an idempotent service', () => {
+  let rec: Recorder;
+  afterEach(() => rec.close());
+
+  const post = (key: string, body: string) =>
+    fetch(`${rec.url}/v1/days`, { method: 'POST', headers: { 'idempotency-key': key }, body }).then(async (r) => [r.status, await r.text()]);
+
+  it('answers a repeated key with the first answer and flags a key reused with another body', async () => {
+    let n = 0;
+    rec = await startRecorder({ respond: () => ({ status: 201, body: `first ${++n}` }) });
+    expect(await post('k1', 'a')).toEqual([201, 'first 1']);
+    expect(await post('k1', 'a')).toEqual([201, 'first 1']);
+    expect(await post('k1', 'b')).toEqual([422, 'idempotency key reused with a different body']);
+    expect(rec.accepted.get('k1')!.count).toBe(1);
+    expect(rec.stats).toEqual({ replays: 1, conflicts: 1, inFlight409: 0 });
+  });
+
+  it('answers 409 while the same key is still in flight', async () => {
+    rec = await startRecorder();
+    rec.inject({ kind: 'hang' });
+    const abort = new AbortController();
+    const hung = fetch(`${rec.url}/v1/days`, { method: 'POST', headers: { 'idempotency-key': 'k' }, body: 'x', signal: abort.signal }).catch(() => 'aborted');
+    await rec.nextRequest();
+    expect(await post('k', 'x')).toEqual([409, 'a request with this idempotency key is in flight']);
+    abort.abort();
+    expect(await hung).toBe('aborted');
+  });
+
+  it('counts every 2xx when dedupe is off', async () => {
+    rec = await startRecorder({ dedupe: false });
+    await post('k', 'x');
+    await post('k', 'x');
+    expect(rec.accepted.get('k')!.count).toBe(2);
+  });
+});

@@ -1,0 +1,145 @@
+// The store commands (status, export, outbox) on temporary databases.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { registerExport, runExport } from '../bridge/cli/export.ts';
+import { registerOutbox, runOutbox } from '../bridge/cli/outbox.ts';
+import { registerStatus, runStatus } from '../bridge/cli/status.ts';
+import { Store } from '../bridge/store/store.ts';
+import { DEV_A, DEV_B, dayInput } from './helpers/days.ts';
+
+function sink() {
+  return { text: '', write(t: string) { this.text += t; } };
+}
+
+let dir = '';
+let db = '';
+// An empty config of the test's own, so no bushu.config.json of the checkout is read.
+const base = () => ({ db, config: join(dir, 'bushu.config.json') });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bushu-cli-store-'));
+  db = join(dir, 'bushu.db');
+  writeFileSync(join(dir, 'bushu.config.json'), '{}');
+  const store = Store.open(db, { services: ['walkcoin'] });
+  store.commitSync(DEV_A, [dayInput({ steps: 4000 }), dayInput({ date: '2026-11-21', steps: 70 })], 9, Date.UTC(2026, 10, 21));
+  store.commitSync(DEV_B, [dayInput({ device: DEV_B, steps: 5000, source: 'wechat', firmware: null })], 2, Date.UTC(2026, 10, 21, 1));
+  const [first] = store.outbox();
+  store.beginAttempt(first.id);
+  store.deadLetter(first.id, 'HTTP 400: bad');
+  store.close();
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bushu status', () => {
+  it('prints devices, their last sync and cursor, and the outbox counts', async () => {
+    const out = sink();
+    expect(await runStatus(base(), out, sink())).toBe(0);
+    expect(out.text).toContain(`${DEV_A}  -     bushu   0.2.0     2026-11-21T00:00:00.000Z  9       2`);
+    expect(out.text).toContain('days: 3\noutbox: 2 pending, 1 dead, 0 delivered, 0 superseded, 0 dropped\n');
+  });
+
+  it('--json gives the same facts for scripts', async () => {
+    const out = sink();
+    await runStatus({ ...base(), json: true }, out, sink());
+    const r = JSON.parse(out.text);
+    expect(r.devices.map((d: { id: string; cursor: number; days: number }) => [d.id, d.cursor, d.days])).toEqual([[DEV_A, 9, 2], [DEV_B, 2, 1]]);
+    expect(r.outbox).toMatchObject({ pending: 2, dead: 1 });
+  });
+
+  it('refuses a database that does not exist instead of creating it', async () => {
+    const err = sink();
+    expect(await runStatus({ ...base(), db: join(dir, 'typo.db') }, sink(), err)).toBe(1);
+    expect(err.text).toBe(`bushu: no database at ${join(dir, 'typo.db')} (sync a device first, or pass --db PATH)\n`);
+  });
+});
+
+describe('bushu export', () => {
+  it('writes CSV per device and day', async () => {
+    const out = sink();
+    expect(await runExport({ ...base(), format: 'csv', from: '2026-11-20', to: '2026-11-20' }, out, sink())).toBe(0);
+    expect(out.text.split('\n')).toEqual([
+      'device,user,date,utcOffsetMin,steps,closed,source,firmware,hours,notWornHours,syncedAt',
+      `${DEV_A},,2026-11-20,480,4000,false,bushu,0.2.0,,,2026-11-21T00:00:00.000Z`,
+      `${DEV_B},,2026-11-20,480,5000,false,wechat,,,,2026-11-21T01:00:00.000Z`,
+      '',
+    ]);
+  });
+
+  it('writes JSON, and per user applies the maximum rule', async () => {
+    const out = sink();
+    await runExport({ ...base(), format: 'json', user: DEV_A }, out, sink());
+    expect(JSON.parse(out.text)).toEqual([
+      { user: DEV_A, date: '2026-11-20', steps: 4000, device: DEV_A },
+      { user: DEV_A, date: '2026-11-21', steps: 70, device: DEV_A },
+    ]);
+  });
+
+  it.each([
+    [{ format: 'xml' }, 'bushu: --format: must be csv or json, got "xml"\n'],
+    [{ from: '2026-13-01' }, 'bushu: --from: no such date: 2026-13-01\n'],
+    [{ to: '21/11/2026' }, 'bushu: --to: date must be YYYY-MM-DD, got "21/11/2026"\n'],
+    [{ from: '2026-11-21', to: '2026-11-20' }, 'bushu: --from 2026-11-21 is after --to 2026-11-20\n'],
+    [{ user: 'nobody' }, 'bushu: unknown user "nobody"\n'],
+  ])('rejects %j', async (opts, message) => {
+    const err = sink();
+    expect(await runExport({ ...base(), ...opts }, sink(), err)).toBe(1);
+    expect(err.text).toBe(message);
+  });
+});
+
+describe('bushu outbox', () => {
+  it('lists pending and dead rows with the reason', async () => {
+    const out = sink();
+    await runOutbox(undefined, undefined, base(), out, sink());
+    const lines = out.text.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(new RegExp(`^1 +dead +bushu:walkcoin:${DEV_A}:2026-11-20:1 +1 +- +HTTP 400: bad$`));
+    const json = sink();
+    await runOutbox('list', undefined, { ...base(), json: true, state: 'dead' }, json, sink());
+    expect(JSON.parse(json.text)).toMatchObject([{ id: 1, state: 'dead', deadReason: 'HTTP 400: bad' }]);
+  });
+
+  it('retries and drops rows', async () => {
+    const out = sink();
+    expect(await runOutbox('retry', 'all', base(), out, sink())).toBe(0);
+    expect(out.text).toBe('1 dead delivery queued again\n');
+    expect(await runOutbox('drop', '2', { ...base(), json: true }, out, sink())).toBe(0);
+    const store = Store.open(db);
+    expect(store.outbox().map((r) => r.state)).toEqual(['pending', 'dropped', 'pending']);
+    store.close();
+  });
+
+  it.each([
+    [['retry', undefined], 'bushu: outbox retry: expected a row id or "all", got nothing\n'],
+    [['drop', 'all'], 'bushu: outbox drop: expected a row id, got "all"\n'],
+    [['retry', '2'], 'bushu: no dead row 2 to retry (or a newer version of its day exists)\n'],
+    [['purge', undefined], 'bushu: outbox: unknown action "purge" (list, retry, drop)\n'],
+  ])('fails clearly for %j', async ([action, id], message) => {
+    const err = sink();
+    expect(await runOutbox(action, id, base(), sink(), err)).toBe(1);
+    expect(err.text).toBe(message);
+  });
+});
+
+describe('registered commands', () => {
+  it('parse their options through commander', async () => {
+    const program = new Command('bushu').exitOverride();
+    for (const r of [registerStatus, registerExport, registerOutbox]) r(program);
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (written.push(String(t)), true));
+    try {
+      const cfg = ['--db', db, '--config', base().config];
+      await program.parseAsync(['node', 'bushu', 'export', ...cfg, '--json', '--from', '2026-11-21']);
+      await program.parseAsync(['node', 'bushu', 'outbox', 'list', ...cfg, '--state', 'dead', '--json']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(JSON.parse(written[0])).toMatchObject([{ device: DEV_A, date: '2026-11-21', steps: 70 }]);
+    expect(JSON.parse(written[1])).toHaveLength(1);
+    process.exitCode = 0;
+  });
+});

@@ -41,12 +41,12 @@ for (const [backend, skip] of backends) {
     });
 
     it('a day below the goal earns nothing; a later version that reaches it does', async () => {
-      const v1 = await send(signed('b1b1b1b1b1b1', '2026-11-20', 7999, 1));
+      const v1 = await send(signed('b1b1b1b1b1b1', '2026-11-20', 7999, 11));
       expect(v1.body).toMatchObject({ status: 'verified', award: null });
-      const v2 = await send(signed('b1b1b1b1b1b1', '2026-11-20', 9100, 2, { recordVersion: 2 }));
+      const v2 = await send(signed('b1b1b1b1b1b1', '2026-11-20', 9100, 12, { recordVersion: 2 }));
       expect(v2.body).toMatchObject({ award: { created: true } });
       // Version 1 again, arriving late under a different key (another bridge): overtaken, ignored.
-      const stale = await send(signed('b1b1b1b1b1b1', '2026-11-20', 7999, 3, { recordVersion: 1 }), { key: 'other-bridge:b1:2026-11-20:1' });
+      const stale = await send(signed('b1b1b1b1b1b1', '2026-11-20', 7999, 13, { recordVersion: 1 }), { key: 'other-bridge:b1:2026-11-20:1' });
       expect(stale.body).toMatchObject({ stored: false, stale: true, award: { created: false } });
       const [day] = await h.db.all<{ steps: number; record_version: number }>("SELECT steps, record_version FROM reward_days WHERE device_id = 'b1b1b1b1b1b1'");
       expect(day).toEqual({ steps: 9100, record_version: 2 });
@@ -63,7 +63,7 @@ for (const [backend, skip] of backends) {
       const unsigned = await send(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-19', steps: 15000 }));
       expect(unsigned.body).toMatchObject({ stored: true, status: 'unsigned', award: null, reasons: [{ rule: 'unsigned' }] });
       const hours = Array.from({ length: 24 }, (_, i) => (i >= 8 && i < 18 ? 1000 : 0));
-      const shaker = await send(signed('c1c1c1c1c1c1', '2026-11-20', 10000, 1, { hours }));
+      const shaker = await send(signed('c1c1c1c1c1c1', '2026-11-20', 10000, 10, { hours }));
       expect(shaker.body).toMatchObject({ stored: true, status: 'flagged', award: null, reasons: [{ rule: 'machine_regular' }] });
     });
 
@@ -73,13 +73,13 @@ for (const [backend, skip] of backends) {
       expect(late.body).toMatchObject({ stored: true, late: true, award: null, reasons: [{ rule: 'grace_period' }] });
       // Just inside: move the clock to one second before the 2026-11-19 deadline (2026-11-21T16:00Z).
       h.clock.now = Date.parse('2026-11-21T15:59:59Z');
-      const inTime = await send(signed('c1c1c1c1c1c1', '2026-11-19', 9000, 3, { recordVersion: 2 }));
+      const inTime = await send(signed('c1c1c1c1c1c1', '2026-11-19', 9000, 5, { recordVersion: 2 }));
       expect(inTime.body).toMatchObject({ late: false, award: { created: true } });
       h.clock.now = T0;
     });
 
     it('replays a retried request with the same Idempotency-Key, with the replay header', async () => {
-      const rec = signed('b1b1b1b1b1b1', '2026-11-19', 8500, 4);
+      const rec = signed('b1b1b1b1b1b1', '2026-11-19', 8500, 8);
       const first = await send(rec);
       h.clock.now += 60_000; // a later attempt: new webhook timestamp, same body
       const again = await send(rec);
@@ -91,7 +91,7 @@ for (const [backend, skip] of backends) {
     });
 
     it('same key with a different body is 422; a key in flight is 409; no key is 400', async () => {
-      const rec = signed('b1b1b1b1b1b1', '2026-11-18', 8500, 5);
+      const rec = signed('b1b1b1b1b1b1', '2026-11-18', 8500, 6);
       expect((await send(rec, { key: 'k-422' })).status).toBe(200);
       const other = await send({ ...rec, syncedAt: '2026-11-21T01:05:00.000Z' }, { key: 'k-422' });
       expect(other).toMatchObject({ status: 422, body: { error: 'idempotency_key_reused' } });
@@ -113,10 +113,28 @@ for (const [backend, skip] of backends) {
       expect(ledger.awards[0].payout.state).toBe('paid');
     });
 
+    it('accepts one device\'s signed days out of order, but not a counter that breaks their order', async () => {
+      // (Below the goal, so the payout tests that follow see no extra awards.)
+      h.clock.now = Date.parse('2026-11-23T10:00:00Z');
+      // The watch signed 2026-11-21 (counter 40) before 2026-11-22 (41); the bridge delivered them the other way round.
+      expect((await send(signed('a2a2a2a2a2a2', '2026-11-22', 7100, 41))).body).toMatchObject({ stored: true, status: 'verified' });
+      expect((await send(signed('a2a2a2a2a2a2', '2026-11-21', 7200, 40))).body).toMatchObject({ stored: true, status: 'verified' });
+      // A summary of 2026-11-21 whose counter is above the later day's cannot come from that watch's sequence.
+      const swapped = await send(signed('a2a2a2a2a2a2', '2026-11-21', 7300, 42, { recordVersion: 2 }));
+      expect(swapped.status).toBe(409);
+      expect(swapped.body).toMatchObject({ error: 'summary_replayed' });
+      // Nor can an older summary of a day that already has a newer one.
+      const older = await send(signed('a2a2a2a2a2a2', '2026-11-22', 7000, 39, { recordVersion: 2 }));
+      expect(older.status).toBe(409);
+      const days = await h.db.all<{ date: string; steps: number }>("SELECT date, steps FROM reward_days WHERE device_id = 'a2a2a2a2a2a2' AND date > '2026-11-20' ORDER BY date");
+      expect(days).toEqual([{ date: '2026-11-21', steps: 7200 }, { date: '2026-11-22', steps: 7100 }]);
+      h.clock.now = T0;
+    });
+
     it('a failing payer leaves the payout pending for the next run', async () => {
-      await send(signed('b1b1b1b1b1b1', '2026-11-16', 8500, 6));
+      await send(signed('b1b1b1b1b1b1', '2026-11-16', 8500, 3));
       h.clock.now = Date.parse('2026-11-17T10:00:00Z'); // within 2026-11-16's grace period
-      await send(signed('b1b1b1b1b1b1', '2026-11-16', 8600, 7, { recordVersion: 2 }));
+      await send(signed('b1b1b1b1b1b1', '2026-11-16', 8600, 4, { recordVersion: 2 }));
       h.clock.now = T0;
       const failing = { pay: async () => Promise.reject(new Error('bank down')) };
       expect(await runPayouts(h.db, failing, h.clock.now)).toEqual({ paid: 0, failed: 1 });

@@ -69,10 +69,25 @@ export async function ingestRewardDay(
       const award = await findAward(q, record.user, record.date, config);
       response = { status: 200, json: { ...base, stored: false, stale: true, status: null, late, reasons: [], award } };
     } else {
-      if (counter !== null && dev.last_counter !== null && counter <= dev.last_counter) {
-        throw new HttpError(409, 'summary_replayed', `summary counter ${counter} is not above the last accepted ${dev.last_counter} for this device`);
+      if (counter !== null) {
+        // The watch signs its days in the order they close, one counter each. So a genuine summary's
+        // counter is above those of the device's earlier days, below those of its later days, and
+        // not below an earlier summary of the same day. Anything else is a replay or a swap. This
+        // (rather than "above the last one accepted") lets the bridge deliver days out of order,
+        // e.g. when an old day's delivery is retried after a newer day went through.
+        const [clash] = await q.all<{ date: string; counter: number }>(
+          `SELECT date, counter FROM reward_days WHERE device_id = $1 AND counter IS NOT NULL
+             AND ((date < $2 AND counter >= $3) OR (date > $2 AND counter <= $3) OR (date = $2 AND counter > $3))
+           LIMIT 1`,
+          [record.device, record.date, counter],
+        );
+        if (clash !== undefined) {
+          throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} conflicts with counter ${clash.counter} already accepted for ${clash.date}`);
+        }
+        if (dev.last_counter === null || counter > dev.last_counter) {
+          await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
+        }
       }
-      if (counter !== null) await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
       await storeDay(q, record, counter, status, reasons, nowMs);
       let award = await findAward(q, record.user, record.date, config);
       if (award === null && status === 'verified' && !late && record.steps >= config.reward.goalSteps) {

@@ -60,7 +60,8 @@ export function civilFromDays(days: number): CivilDate {
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day };
 }
 
-const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+// Spelled out: Espruino's regular expressions do not support counted quantifiers such as {4}.
+const DATE = /^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$/;
 
 /** 'YYYY-MM-DD' to a wire day. Throws RangeError on a malformed, impossible or out-of-range date. */
 export function dayNumber(date: string): number {

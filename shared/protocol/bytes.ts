@@ -69,7 +69,8 @@ export function frame(length: number): Uint8Array {
 }
 
 const HEX = '0123456789abcdef';
-const DEVICE_ID = /^[0-9a-f]{12}$/;
+// No counted quantifier ({12}): Espruino's regular expressions silently fail to match them.
+const HEX_DIGITS = /^[0-9a-f]+$/;
 
 /** `n` bytes from `at` as lower-case hex. */
 export function toHex(b: Uint8Array, at: number, n: number): string {
@@ -79,7 +80,7 @@ export function toHex(b: Uint8Array, at: number, n: number): string {
 }
 
 export function isDeviceId(id: unknown): id is string {
-  return typeof id === 'string' && DEVICE_ID.test(id);
+  return typeof id === 'string' && id.length === 12 && HEX_DIGITS.test(id);
 }
 
 /**

@@ -1,0 +1,157 @@
+// Sync of a watch running bushu firmware, over one discovered connection:
+//   read Info → write Local Time Info, Current Time → read Today →
+//   subscribe Status and History → SEND_FROM cursor+1 → frames until End, verified →
+//   store.commitSync (one transaction) → ACK last seq.
+// ACK goes out only after the commit, so a crash between the two re-sends records the store
+// already has (harmless: the store skips unchanged days) and never loses any.
+// A bad payload is counted and logged, the transfer is aborted and started again from the
+// stored cursor, a bounded number of times; nothing of a failed transfer is committed.
+
+import { Observable } from 'rxjs';
+import {
+  NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, decodeInfo, decodeStatus, decodeToday, encodeAbort, encodeAck, encodeSendFrom, type Status, type Today,
+} from '../../shared/protocol/index.ts';
+import type { Link } from '../ble/central.ts';
+import type { DayInput } from '../store/types.ts';
+import { dateString } from '../../shared/days.ts';
+import { HistoryCollector, type Collected } from './history-collector.ts';
+import { toDayInputs } from './day-input.ts';
+import { writeTime } from './time-sync.ts';
+import { BadPayloadError, type SyncContext, type SyncResult } from './types.ts';
+
+/** `link` must be discovered already (syncDevice does it to pick the profile). */
+export async function syncBushu(link: Link, ctx: SyncContext, name?: string): Promise<SyncResult> {
+  const info = decoded(decodeInfo(await link.read(N.SERVICE, N.INFO)), ctx);
+  const device = info.deviceId;
+  const firmware = info.firmware.join('.');
+  const log = ctx.log.child({ device });
+  const status$ = await link.subscribe(N.SERVICE, N.STATUS);
+  const statuses = new StatusWaiter(status$, ctx, log);
+  try {
+    await writeTime(link, ctx.clock);
+    ctx.metrics.timeWrites++;
+    const today = decoded(decodeToday(await link.read(N.SERVICE, N.TODAY)), ctx);
+    ctx.store.upsertDevice({ id: device, name, source: 'bushu', firmware });
+    const history$ = await link.subscribe(N.SERVICE, N.HISTORY);
+    const max = ctx.maxRestarts ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      const cursor = ctx.store.cursor(device);
+      if (today.seq < cursor) log.warn({ watchSeq: today.seq, cursor }, 'the watch holds fewer records than the cursor: its history was reset; syncing only newer seqs');
+      const got = await transfer(link, history$, statuses, cursor + 1, Math.max(0, today.seq - cursor), device, ctx);
+      if (got.ok) return await commit(link, device, firmware, got.records, got.lastSeq, openDay(today, device, firmware, got.records), attempt, ctx, log);
+      ctx.metrics.bad(got.error);
+      log.warn({ attempt, error: got.error }, 'bad history transfer: aborting and restarting from the cursor');
+      // Frames of the aborted transfer may still be on the way: the watch answers ABORT after
+      // its last one (one ordered ATT bearer), so wait for that answer before asking again.
+      const answered = statuses.next(StatusTarget.CONTROL, Opcode.ABORT);
+      await link.write(N.SERVICE, N.CONTROL, encodeAbort());
+      await answered;
+      if (attempt >= max) throw new BadPayloadError(`${device}: ${attempt + 1} transfers failed, last: ${got.error}`);
+      ctx.metrics.restarts++;
+    }
+  } finally {
+    statuses.close();
+  }
+}
+
+async function commit(
+  link: Link, device: string, firmware: string, records: Collected[], lastSeq: number, open: DayInput | null, restarts: number, ctx: SyncContext, log: SyncContext['log'],
+): Promise<SyncResult> {
+  const days = toDayInputs(device, firmware, records);
+  if (open !== null) days.push(open);
+  const r = ctx.store.commitSync(device, days, records.length ? lastSeq : null, ctx.clock.now());
+  if (records.length) {
+    await link.write(N.SERVICE, N.CONTROL, encodeAck(lastSeq));
+  }
+  ctx.metrics.syncs++;
+  ctx.metrics.records += records.length;
+  log.info({ records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, cursor: lastSeq }, 'history synced');
+  return { device, source: 'bushu', records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, cursor: ctx.store.cursor(device), restarts };
+}
+
+/**
+ * Today's running total, from the Today read, when the history holds no record of today: the
+ * firmware writes a Day record when a day closes, and the services want the day as it grows.
+ * It has no hourly counts (null); the closed record brings them.
+ */
+function openDay(t: Today, device: string, firmware: string, records: Collected[]): DayInput | null {
+  if (t.steps === 0 || records.some((r) => r.day.day === t.day)) return null;
+  return { device, date: dateString(t.day), utcOffsetMin: t.offsetMin, steps: t.steps, hours: null, notWornHours: [], closed: false, source: 'bushu', summary: null, firmware };
+}
+
+type TransferResult = { ok: true; records: Collected[]; lastSeq: number } | { ok: false; error: string };
+
+async function transfer(
+  link: Link, history$: Observable<Uint8Array>, statuses: StatusWaiter, from: number, expected: number, device: string, ctx: SyncContext,
+): Promise<TransferResult> {
+  const collector = new HistoryCollector(from);
+  const idleMs = ctx.transferTimeoutMs ?? 10_000;
+  const result = new Promise<TransferResult>((resolve, reject) => {
+    let timer = setTimeout(() => resolve({ ok: false, error: `timeout: no history frame for ${idleMs} ms` }), idleMs);
+    const sub = history$.subscribe({
+      next: (bytes) => {
+        const s = collector.push(bytes);
+        if (s.state === 'more') {
+          clearTimeout(timer);
+          timer = setTimeout(() => finish({ ok: false, error: `timeout: no history frame for ${idleMs} ms` }), idleMs);
+          ctx.onProgress?.({ device, received: collector.received, expected });
+        } else if (s.state === 'duplicate') ctx.metrics.duplicates++;
+        else if (s.state === 'done') finish({ ok: true, records: collector.records, lastSeq: s.end.lastSeq });
+        else finish({ ok: false, error: s.error });
+      },
+      error: (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    });
+    const finish = (r: TransferResult) => {
+      clearTimeout(timer);
+      sub.unsubscribe();
+      resolve(r);
+    };
+    statuses.onRefusal = (s) => finish({ ok: false, error: `status: the watch answered ${s.status} to opcode ${s.opcode}` });
+  });
+  result.catch(() => {}); // when the write below fails too, its error is the one reported
+  await link.write(N.SERVICE, N.CONTROL, encodeSendFrom(from));
+  return await result;
+}
+
+function decoded<T>(r: { ok: true; value: T } | { ok: false; error: string }, ctx: SyncContext): T {
+  if (r.ok) return r.value;
+  ctx.metrics.bad(r.error);
+  throw new BadPayloadError(r.error);
+}
+
+/** Status notifications: logs refusals, lets a transfer fail fast on one, and awaits answers. */
+class StatusWaiter {
+  onRefusal: (s: Status) => void = () => {};
+  private waiters: Array<{ target: number; opcode: number; resolve: () => void }> = [];
+  private sub;
+
+  constructor(status$: Observable<Uint8Array>, private ctx: SyncContext, private log: SyncContext['log']) {
+    this.sub = status$.subscribe({
+      next: (bytes) => {
+        const s = decodeStatus(bytes);
+        if (!s.ok) return this.ctx.metrics.bad(s.error);
+        if (s.value.status !== StatusCode.OK) {
+          this.log.warn({ status: s.value }, 'the watch refused a write');
+          if (s.value.target === StatusTarget.CONTROL && s.value.opcode === Opcode.SEND_FROM) this.onRefusal(s.value);
+        }
+        this.waiters = this.waiters.filter((w) => (w.target === s.value.target && w.opcode === s.value.opcode ? (w.resolve(), false) : true));
+      },
+      error: () => this.waiters.splice(0).forEach((w) => w.resolve()),
+    });
+  }
+
+  /** The next Status for (target, opcode); gives up quietly after `ms` (an old firmware may not answer). */
+  next(target: number, opcode: number, ms = 2000): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.waiters.push({ target, opcode, resolve: () => (clearTimeout(t), resolve()) });
+    });
+  }
+
+  close(): void {
+    this.sub.unsubscribe();
+  }
+}

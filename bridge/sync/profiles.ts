@@ -1,0 +1,54 @@
+// Which profile a wearable speaks, from its advertisement, and one complete sync of it:
+// connect, run the profile, always disconnect.
+
+import { NOBLE_UUID as N } from '../../shared/protocol/index.ts';
+import { normUuid, type Advertisement, type Central } from '../ble/central.ts';
+import type { Source } from '../store/types.ts';
+import { syncBushu } from './bushu-profile.ts';
+import { INFINITIME_MOTION_SERVICE, syncCounter } from './counter-profile.ts';
+import type { SyncContext, SyncResult } from './types.ts';
+
+/** Service UUIDs the profiles serve: ours, WeChat's pedometer and InfiniTime's motion service. */
+export const PROFILE_SERVICES = [N.SERVICE, N.WECHAT_SERVICE, normUuid(INFINITIME_MOTION_SERVICE)];
+
+/**
+ * The scan filter. Empty (every advertisement, filtered by isCandidate) because an Espruino
+ * watch may not advertise its services at all: the Bangle.js advertises only its name and the
+ * battery service, so a service filter at the adapter would never see it.
+ */
+export const SCAN_SERVICES: string[] = [];
+
+const ESPRUINO_NAME = /^(Bangle\.js|Puck\.js|bushu)/;
+
+/** Worth connecting to: it advertises one of our profiles, or is an Espruino device by name. */
+export function isCandidate(ad: Pick<Advertisement, 'serviceUuids' | 'name'>): boolean {
+  return ad.serviceUuids.map(normUuid).some((u) => PROFILE_SERVICES.includes(u)) || ESPRUINO_NAME.test(ad.name);
+}
+
+/** bushu first: our firmware also offers the WeChat service, and its history is the better source. */
+export function profileOf(serviceUuids: string[]): Source | null {
+  const u = serviceUuids.map(normUuid);
+  if (u.includes(N.SERVICE)) return 'bushu';
+  if (u.includes(normUuid(INFINITIME_MOTION_SERVICE))) return 'infinitime';
+  if (u.includes(N.WECHAT_SERVICE)) return 'wechat';
+  return null;
+}
+
+export async function syncDevice(central: Central, ad: Advertisement, ctx: SyncContext): Promise<SyncResult> {
+  const link = await central.connect(ad.id);
+  try {
+    // The profile is decided by what the device serves, not by what it advertises.
+    const gatt = await link.discover();
+    const source = profileOf([...gatt.keys()]);
+    if (source === null) throw new NoProfileError(`${ad.deviceId} (${ad.name}): serves none of the supported profiles`);
+    return source === 'bushu' ? await syncBushu(link, ctx, ad.name) : await syncCounter(link, gatt, source, ad.deviceId, ctx, ad.name);
+  } catch (e) {
+    ctx.metrics.failures++;
+    throw e;
+  } finally {
+    await link.disconnect().catch(() => {});
+  }
+}
+
+/** A device that serves no supported profile: the pipeline leaves it alone for a long time. */
+export class NoProfileError extends Error {}

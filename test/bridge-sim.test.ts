@@ -1,0 +1,60 @@
+// The simulator on the real firmware: the built bundle in EspruinoSim, walking on a schedule,
+// synced by the bridge through real noble on FakeBindings.
+import { describe, expect, it } from 'vitest';
+import { firstValueFrom } from 'rxjs';
+import { createNobleCentral } from '../bridge/ble/noble-central.ts';
+import { FakeBindings } from '../bridge/sim/wearables/fake-bindings.ts';
+import { SimWorld } from '../bridge/sim/wearables/world.ts';
+import { SimulatedWearable, firmwareFiles } from '../bridge/sim/wearables/simulated-wearable.ts';
+import { dayTotal, daySchedule, stepsBetween } from '../bridge/sim/wearables/schedule.ts';
+import { simKey } from '../bridge/sim/wearables/fleet.ts';
+import { syncDevice, SCAN_SERVICES } from '../bridge/sync/profiles.ts';
+import { SyncMetrics } from '../bridge/sync/types.ts';
+import { Store } from '../bridge/store/store.ts';
+import { silentLogger } from '../bridge/log.ts';
+import { dateString, MS_PER_DAY } from '../shared/days.ts';
+
+const H = 3_600_000;
+
+describe('schedule', () => {
+  it('is deterministic, spreads around 8,000 and credits pro rata', () => {
+    expect(daySchedule(3, 20000)).toEqual(daySchedule(3, 20000));
+    const totals = Array.from({ length: 40 }, (_, d) => dayTotal(5, 20000 + d));
+    expect(totals.some((t) => t > 8000)).toBe(true);
+    expect(totals.some((t) => t < 8000)).toBe(true);
+    expect(stepsBetween(5, 20000 * MS_PER_DAY, 20001 * MS_PER_DAY)).toBe(dayTotal(5, 20000));
+    expect(stepsBetween(5, 20000 * MS_PER_DAY, 20000 * MS_PER_DAY + 12 * H) + stepsBetween(5, 20000 * MS_PER_DAY + 12 * H, 20001 * MS_PER_DAY)).toBe(dayTotal(5, 20000));
+  });
+});
+
+describe('SimulatedWearable on the real firmware', () => {
+  it('counts scheduled walking and the bridge syncs its days', async () => {
+    const fw = await firmwareFiles();
+    const offsetMin = 480;
+    const start = Date.UTC(2026, 10, 18) - offsetMin * 60_000; // local midnight
+    const world = new SimWorld(start, offsetMin);
+    const id = 'c0ffee0000a1';
+    const watch = new SimulatedWearable({ deviceId: id, seed: 42, startUtcMs: start, offsetMin, key: simKey(id), firmware: fw });
+    world.add(id, watch);
+    world.advanceTo(start + 2 * 24 * H + 1 * H); // two whole days and an hour
+    expect(watch.sim.errors).toEqual([]);
+    const bindings = new FakeBindings({ world });
+    const central = await createNobleCentral({ bindings });
+    const store = Store.open(':memory:', { services: ['svc'] });
+    const ctx = { store, clock: world.clock(), log: silentLogger(), metrics: new SyncMetrics() };
+    const r = await syncDevice(central, await firstValueFrom(central.scan(SCAN_SERVICES)), ctx);
+    expect(r.device).toBe(id);
+    const day0 = Math.floor((start + offsetMin * 60_000) / MS_PER_DAY);
+    for (const d of [day0, day0 + 1]) {
+      const row = store.day(id, dateString(d))!;
+      const sent = watch.sent.filter((x) => x.day === d).at(-1)!;
+      expect(row.steps).toBe(sent.steps); // exactly what the watch recorded
+      expect(row.closed).toBe(true);
+      expect(row.summary).not.toBeNull();
+      expect(Math.abs(row.steps - dayTotal(42, d)) / dayTotal(42, d)).toBeLessThan(0.1); // the pedometer's accuracy
+    }
+    await central.close();
+    bindings.close();
+    store.close();
+  });
+});

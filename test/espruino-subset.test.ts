@@ -45,4 +45,41 @@ describe('Espruino subset check', () => {
       expect(found).toContain(expected);
     }
   });
+
+  describe('calls of function declarations before their definition (Espruino does not hoist)', () => {
+    const hoisting = (code: string) => checkEspruinoSubset(code).filter((v) => v.what.includes('does not hoist')).map((v) => v.line);
+
+    it('reports a direct call before the declaration, at top level and inside a function', () => {
+      expect(hoisting('f();\nfunction f() {}')).toEqual([1]);
+      expect(hoisting('function outer() {\n  g();\n  function g() {}\n}\nouter();')).toEqual([2]);
+    });
+
+    it('reports a call inside an IIFE, an array callback, or a named function called too early', () => {
+      expect(hoisting('(function () { f(); })();\nfunction f() {}')).toEqual([1]);
+      expect(hoisting('[1].forEach(function () { f(); });\nfunction f() {}')).toEqual([1]);
+      expect(hoisting('function g() { f(); }\ng();\nfunction f() {}')).toEqual([1]);
+      expect(hoisting('var h = () => f();\nh();\nfunction f() {}')).toEqual([1]);
+    });
+
+    it('accepts calls that only run later: handlers, timers, functions called after the declaration', () => {
+      expect(hoisting('function g() { f(); }\nfunction f() {}\ng();')).toEqual([]);
+      expect(hoisting('setTimeout(function () { f(); }, 1);\nfunction f() {}')).toEqual([]);
+      expect(hoisting('var o = { m() { return f(); } };\nfunction f() {}')).toEqual([]);
+      expect(hoisting('function f() { return f(); }\nf();')).toEqual([]);
+    });
+
+    it('respects shadowing: a local binding of the same name is not the later declaration', () => {
+      expect(hoisting('function g(f) { f(); }\ng(() => 1);\nfunction f() {}')).toEqual([]);
+      expect(hoisting('{ let f = () => 1; f(); }\nfunction f() {}')).toEqual([]);
+    });
+
+    it('sees what esbuild emits: an IIFE bundle whose top level calls a later function', async () => {
+      const emit = async (contents: string) =>
+        (await build({ stdin: { contents, loader: 'ts' }, bundle: true, format: 'iife', target: 'es2015', minify: true, write: false })).outputFiles[0].text;
+      const bad = await emit('const x = later();\nexport function early() { return later(); }\nfunction later() { return 1; }\nconsole.log(x, early());\n');
+      expect(bad).toMatch(/^\(\(\)=>\{/); // one arrow invoked on the spot
+      expect(hoisting(bad).length).toBe(1);
+      expect(hoisting(await emit('function later() { return 1; }\nconst x = later();\nconsole.log(x);\n'))).toEqual([]);
+    });
+  });
 });

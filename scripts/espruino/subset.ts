@@ -4,6 +4,7 @@
 
 import { parse, type Node } from 'acorn';
 import { full } from 'acorn-walk';
+import { checkHoisting } from './hoisting.ts';
 
 export interface Violation {
   line: number;
@@ -48,5 +49,6 @@ export function checkEspruinoSubset(code: string): Violation[] {
     if (node.type === 'MemberExpression' && !node.computed && node.property.name === 'prototype' && node.object.type === 'Identifier' && BUILTIN_PROTOTYPES.has(node.object.name))
       out.push({ line: at(node), what: `${node.object.name}.prototype methods are undefined` });
   });
-  return out;
+  for (const v of checkHoisting(ast, at)) out.push(v);
+  return out.sort((a, b) => a.line - b.line);
 }

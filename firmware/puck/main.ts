@@ -1,0 +1,55 @@
+// Puck.js v2 (.bootcde): the same core on Puck.accelOn(12.5), no display. The LEDs say what
+// matters: a green blink when the day's goal is reached (once per day, since the count only
+// crosses the goal once), a red blink when a long press (3 s or more) erases the signing key.
+
+import { Hardware } from '../../shared/protocol/index.ts';
+import { MAX_POLL_MS, devicePedometer, startBushu } from '../device/start.ts';
+import { serviceTable, WECHAT_ADV } from '../device/services.ts';
+import { Ext } from '../core/ext.ts';
+import type { Nrf, WatchEvent } from '../espruino.ts';
+
+declare const Puck: any;
+declare const NRF: Nrf;
+declare const BTN: unknown;
+declare const LED1: unknown;
+declare const LED2: unknown;
+declare function getTime(): number;
+declare function digitalPulse(pin: unknown, value: boolean, ms: number[]): void;
+declare function setWatch(fn: (e: WatchEvent) => void, pin: unknown, opts: unknown): number;
+
+const LONG_PRESS_S = 3;
+
+const core = startBushu(Hardware.PUCKJS2, () => Puck.getBatteryPercentage(), (b) => new Ext(b));
+NRF.setServices(serviceTable(core, Puck.getBatteryPercentage()), { uart: true, advertise: [WECHAT_ADV] });
+core.c.onGoal = () => digitalPulse(LED2, true, [300, 200, 300, 200, 300]);
+
+let pressed = 0;
+setWatch(
+  (e) => {
+    if (e.state) pressed = e.time;
+    else if (pressed > 0 && e.time - pressed >= LONG_PRESS_S) {
+      core.x().resetKey();
+      digitalPulse(LED1, true, [500]);
+    }
+  },
+  BTN,
+  { repeat: true, edge: 'both', debounce: 50 },
+);
+
+const ped = devicePedometer();
+core.ped = ped;
+const c = core.c;
+let last = getTime();
+Puck.accelOn(12.5);
+Puck.on('accel', (e: any) => {
+  const a = e.acc;
+  const t = getTime();
+  const dt = (t - last) * 1000;
+  last = t;
+  const x = a.x;
+  const y = a.y;
+  const z = a.z;
+  const n = ped.push(dt > MAX_POLL_MS ? 2000 : dt, x, y, z);
+  if (n) c.add(n);
+  if (!c.m) c.motion(x, y, z);
+});

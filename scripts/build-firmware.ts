@@ -1,0 +1,110 @@
+// npm run build:firmware: the wearable firmware bundled with esbuild (bundle, IIFE, es2015,
+// minified) into dist/firmware/, every file checked against the Espruino subset. Layout:
+//   bangle/  an App Loader app folder: bushu.boot.js, bushu.ext.js (loaded by the boot code on
+//            demand), bushu.wid.js, bushu.app.js, bushu.img,
+//            bushu.png, bushu.info, metadata.json
+//   puck/    bushu.js, written by the flasher as Storage .bootcde
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { checkEspruinoSubset } from './espruino/subset.ts';
+import { iconImage, iconPng } from './espruino/icon.ts';
+import { stripDiagnosticsPlugin } from './espruino/strip-diagnostics.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_OUT = join(REPO_ROOT, 'dist/firmware');
+
+/** Minified size budgets in bytes (the issue's targets). */
+export const BUDGETS: Record<string, number> = {
+  'bangle/bushu.boot.js': 8 * 1024,
+  'puck/bushu.js': 10 * 1024,
+};
+
+const BUNDLES: [string, string][] = [
+  ['firmware/bangle/boot.ts', 'bangle/bushu.boot.js'],
+  ['firmware/bangle/ext.ts', 'bangle/bushu.ext.js'],
+  ['firmware/bangle/widget.ts', 'bangle/bushu.wid.js'],
+  ['firmware/bangle/app.ts', 'bangle/bushu.app.js'],
+  ['firmware/puck/main.ts', 'puck/bushu.js'],
+];
+
+export interface BuiltFile {
+  /** Path relative to the output directory, e.g. "bangle/bushu.boot.js". */
+  path: string;
+  bytes: number;
+  /** Size budget, when the file has one. */
+  budget?: number;
+}
+
+export class SubsetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SubsetError';
+  }
+}
+
+/** Bundles one entry the way every firmware file is built. */
+export async function bundle(entry: string): Promise<string> {
+  const r = await build({
+    entryPoints: [join(REPO_ROOT, entry)],
+    bundle: true,
+    format: 'iife',
+    target: 'es2015',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+    // Fields become plain `this.x = v` in the constructor: smaller than esbuild's defineProperty
+    // helper, and a field without initializer emits nothing (Espruino cannot parse `x;`).
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+    plugins: [stripDiagnosticsPlugin(/shared[\\/]protocol[\\/][^\\/]+\.ts$/)],
+  });
+  // Sources write global.require("Storage"): a bare require() makes esbuild inject a shim that
+  // needs Proxy. The built file gets Espruino's own form back.
+  return r.outputFiles[0].text.replace(/\bglobal\.require\(/g, 'require(');
+}
+
+/** Builds everything into outDir; throws SubsetError listing every Espruino incompatibility. */
+export async function buildFirmware(outDir: string = DEFAULT_OUT): Promise<BuiltFile[]> {
+  const files = new Map<string, Uint8Array>();
+  const problems: string[] = [];
+  for (const [entry, out] of BUNDLES) {
+    const code = await bundle(entry);
+    for (const v of checkEspruinoSubset(code)) problems.push(`${out}:${v.line}: ${v.what}`);
+    files.set(out, Buffer.from(code, 'utf8'));
+  }
+  if (problems.length > 0) throw new SubsetError(`Espruino cannot run the build:\n${problems.join('\n')}`);
+
+  const meta = JSON.parse(await readFile(join(REPO_ROOT, 'firmware/bangle/metadata.json'), 'utf8'));
+  files.set('bangle/bushu.img', iconImage());
+  files.set('bangle/bushu.png', iconPng());
+  // What the App Loader writes on install; the flasher uploads it so the launcher lists the app.
+  const info = { id: meta.id, name: meta.shortName ?? meta.name, src: 'bushu.app.js', icon: 'bushu.img', version: meta.version, type: meta.type, files: '' };
+  info.files = meta.storage.map((s: { name: string }) => s.name).concat(['bushu.info']).join(',');
+  files.set('bangle/bushu.info', Buffer.from(JSON.stringify(info)));
+  meta.storage = meta.storage.concat([{ name: 'bushu.info', url: 'bushu.info' }]);
+  files.set('bangle/metadata.json', Buffer.from(JSON.stringify(meta, null, 2) + '\n'));
+  for (const s of meta.storage) if (!files.has('bangle/' + s.url)) throw new Error(`metadata.json lists ${s.url}, which the build does not make`);
+
+  const out: BuiltFile[] = [];
+  for (const [path, data] of files) {
+    await mkdir(dirname(join(outDir, path)), { recursive: true });
+    await writeFile(join(outDir, path), data);
+    const f: BuiltFile = { path, bytes: data.length };
+    if (BUDGETS[path] !== undefined) f.budget = BUDGETS[path];
+    out.push(f);
+  }
+  return out;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const built = await buildFirmware();
+    for (const f of built) console.log(`${f.path.padEnd(24)} ${String(f.bytes).padStart(6)} bytes`);
+    console.log(`wrote ${built.length} files to ${relative(process.cwd(), DEFAULT_OUT) || '.'}`);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,198 @@
+// The firmware's BLE service through the simulated radio, decoded with shared/protocol: every
+// characteristic, bad writes answered with a status and no harm, the key, signed summaries.
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { EspruinoSim } from '../bridge/sim/espruino/index.ts';
+import { walk } from '../bridge/sim/signals.ts';
+import { dayNumber } from '../shared/days.ts';
+import {
+  decodeEnd, decodeInfo, decodeToday, decodeWeChatAddress, decodeWeChatSteps, decodeWeChatTarget, encodeAbort, encodeAck, encodeCurrentTime,
+  encodeLocalTimeInfo, encodeSendFrom, encodeSetKey, encodeWeChatTarget, historyCheck, StatusCode, UUID,
+} from '../shared/protocol/index.ts';
+import { bangle, play, steps } from '../firmware/testing/harness.ts';
+import { Link } from '../firmware/testing/link.ts';
+
+const H = 3600000;
+const T0 = Date.UTC(2026, 10, 21, 10, 0);
+const D21 = dayNumber('2026-11-21');
+const KEY = new Uint8Array(32).map((_, i) => i * 7 + 1);
+
+function nextDay(sim: EspruinoSim, days = 1): void {
+  sim.setClock(sim.now() + days * 24 * H);
+  sim.advance(61000);
+}
+
+describe('firmware: BLE service', () => {
+  it('serves Info, Today, battery and the WeChat profile, next to other apps in bleServices', async () => {
+    const sim = await bangle({ startTime: T0 });
+    sim.install({ 'other.boot.js': 'bleServices["0xABCD"] = { "0xABCE": { value: "hi", readable: true } };' });
+    sim.load();
+    const link = new Link(sim);
+    const uuids = link.conn.services().map((s) => s.uuid);
+    expect(uuids).toEqual(expect.arrayContaining(['abcd', '180f', 'fee7', UUID.SERVICE.replace(/-/g, '')]));
+    expect(sim.ble.advertising().serviceUuids.map((u) => u.toLowerCase())).toContain('fee7');
+
+    const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+    expect(info.ok && info.value).toEqual({ hardware: 1, firmware: [0, 1, 0], deviceId: 'c123456789ab', keySet: false, capacityDays: 60 });
+    expect(link.read(UUID.BATTERY_SERVICE, UUID.BATTERY_LEVEL)).toEqual(new Uint8Array([87]));
+
+    play(sim, walk({ seed: 1, steps: 150, cadence: 1.8 }).rec, sim.now() + 100);
+    sim.advance(61000);
+    const n = steps(sim);
+    const today = decodeToday(link.read(UUID.SERVICE, UUID.TODAY));
+    expect(today.ok && today.value).toEqual({ day: D21, offsetMin: 0, steps: n, seq: 0 });
+    const notified = decodeToday(link.today[link.today.length - 1]);
+    expect(notified.ok && notified.value.steps).toBe(n);
+    const count = link.today.length;
+    sim.advance(5 * 60000); // nothing changed: no more notifications
+    expect(link.today.length).toBe(count);
+
+    const fea1 = decodeWeChatSteps(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_STEPS));
+    expect(fea1.ok && fea1.value).toEqual({ steps: n });
+    expect(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_STEPS)[0]).toBe(0x01);
+    expect(decodeWeChatTarget(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET))).toEqual({ ok: true, value: 8000 });
+    expect(link.write(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET, encodeWeChatTarget(10000))).toEqual({ target: 4, opcode: 0, status: 0 });
+    expect(decodeWeChatTarget(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET))).toEqual({ ok: true, value: 10000 });
+    expect(sim.eval('bushu.c.goal')).toBe(10000);
+    sim.eval('load()');
+    expect(sim.eval('bushu.c.goal')).toBe(10000); // kept across app loads
+    expect(decodeWeChatAddress(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_ADDRESS))).toEqual({ ok: true, value: 'c123456789ab' });
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('sets the clock and zone from 0x2A0F and 0x2A2B (local time)', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    expect(link.write(UUID.SERVICE, UUID.LOCAL_TIME_INFO, encodeLocalTimeInfo({ zone: 28, dst: 4 }))?.status).toBe(0);
+    const t = { year: 2026, month: 12, day: 1, hours: 9, minutes: 30, seconds: 0, dayOfWeek: 2, fractions256: 0, adjustReason: 1 };
+    expect(link.write(UUID.SERVICE, UUID.CURRENT_TIME, encodeCurrentTime(t))).toEqual({ target: 2, opcode: 0, status: 0 });
+    expect(Math.abs((sim.eval('Date.now()') as number) - Date.UTC(2026, 11, 1, 1, 30))).toBeLessThan(1000);
+    expect(sim.eval('new Date().getTimezoneOffset()')).toBe(-480);
+    const today = decodeToday(link.read(UUID.SERVICE, UUID.TODAY));
+    expect(today.ok && [today.value.day, today.value.offsetMin]).toEqual([dayNumber('2026-12-01'), 480]);
+  });
+
+  it('answers bad writes with a status, never an error, and leaves stored data and the clock alone', async () => {
+    const sim = await bangle({ startTime: T0 });
+    sim.eval('bushu.c.add(50)');
+    nextDay(sim);
+    const link = new Link(sim);
+    const name = sim.eval('bushu.h.name') as string;
+    const before = sim.storage.readBytes(name)!;
+    const clock = sim.now();
+    const C = [UUID.SERVICE, UUID.CONTROL];
+    const CT = [UUID.SERVICE, UUID.CURRENT_TIME];
+    const LT = [UUID.SERVICE, UUID.LOCAL_TIME_INFO];
+    const WT = [UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET];
+    const feb30 = encodeCurrentTime({ year: 2026, month: 2, day: 30, hours: 1, minutes: 0, seconds: 0, dayOfWeek: 0, fractions256: 0, adjustReason: 0 });
+    const h25 = encodeCurrentTime({ year: 2026, month: 3, day: 3, hours: 25, minutes: 0, seconds: 0, dayOfWeek: 0, fractions256: 0, adjustReason: 0 });
+    const cases: [string[], number[] | Uint8Array, number, number, number][] = [
+      [C, [1], 1, 0, StatusCode.BAD_LENGTH],
+      [C, [2, 1, 0, 0, 0, 0], 1, 1, StatusCode.BAD_VERSION],
+      [C, [1, 9], 1, 9, StatusCode.UNKNOWN_OPCODE],
+      [C, [1, 1, 0], 1, 1, StatusCode.BAD_LENGTH],
+      [C, encodeAck(99), 1, 2, StatusCode.BAD_VALUE],
+      [C, [1, 3, ...KEY, 0], 1, 3, StatusCode.BAD_LENGTH],
+      [CT, feb30, 2, 0, StatusCode.BAD_VALUE],
+      [CT, h25, 2, 0, StatusCode.BAD_VALUE],
+      [CT, feb30.subarray(0, 9), 2, 0, StatusCode.BAD_LENGTH],
+      [LT, [100, 0], 3, 0, StatusCode.BAD_VALUE],
+      [LT, [4, 3], 3, 0, StatusCode.BAD_VALUE],
+      [LT, [4, 0, 0], 3, 0, StatusCode.BAD_LENGTH],
+      [WT, [2, 0x40, 0x1f, 0], 4, 0, StatusCode.BAD_VALUE],
+      [WT, encodeWeChatTarget(0), 4, 0, StatusCode.BAD_VALUE],
+      [WT, [1, 2, 3], 4, 0, StatusCode.BAD_LENGTH],
+    ];
+    for (const [[svc, chr], data, target, opcode, status] of cases) {
+      expect(link.write(svc, chr, new Uint8Array(data)), `${chr} ${[...data]}`).toEqual({ target, opcode, status });
+    }
+    expect(sim.errors).toEqual([]);
+    expect(sim.storage.readBytes(name)).toEqual(before);
+    expect(Math.abs(sim.now() - clock - cases.length * 50)).toBeLessThan(100);
+    expect(Math.abs(sim.eval('new Date().getTimezoneOffset()') as number)).toBe(0);
+    expect(decodeWeChatTarget(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET))).toEqual({ ok: true, value: 8000 });
+    const status = link.read(UUID.SERVICE, UUID.STATUS);
+    expect([...status]).toEqual([1, 4, 0, StatusCode.BAD_LENGTH]);
+  });
+
+  it('SET_KEY once, then REFUSED until the key is erased on the watch (the app, two presses)', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    expect(link.control(encodeSetKey(KEY))).toEqual({ target: 1, opcode: 3, status: StatusCode.OK });
+    expect(sim.storage.read('bushu.key')).toBe(Buffer.from(KEY).toString('hex'));
+    const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+    expect(info.ok && info.value.keySet).toBe(true);
+    expect(link.control(encodeSetKey(new Uint8Array(32)))?.status).toBe(StatusCode.REFUSED);
+    expect(sim.storage.read('bushu.key')).toBe(Buffer.from(KEY).toString('hex'));
+    link.close();
+    sim.load('bushu.app.js');
+    sim.pressButton();
+    sim.advance(500);
+    expect(sim.storage.read('bushu.key')).toBeDefined(); // one press only asks
+    sim.pressButton();
+    sim.advance(500);
+    expect(sim.storage.read('bushu.key')).toBeUndefined();
+    expect(new Link(sim).control(encodeSetKey(new Uint8Array(32).fill(9)))?.status).toBe(StatusCode.OK);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('streams signed days: summaries verify with HMAC-SHA256, the counter grows, End checks out', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    sim.eval('bushu.c.add(10)');
+    nextDay(sim); // closed before the key: unsigned
+    expect(link.control(encodeSetKey(KEY))?.status).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      sim.eval(`bushu.c.add(${1000 + i})`);
+      nextDay(sim);
+    }
+    link.close();
+    sim.load(); // signed history survives a reboot
+    const again = new Link(sim);
+    const { frames, raw } = again.sync(0);
+    expect(frames.map((f) => f.kind)).toEqual(['day', 'day', 'summary', 'day', 'summary', 'day', 'summary', 'end']);
+    let counter = 0;
+    for (let i = 1; i < frames.length - 1; i += 2) {
+      const day = frames[i];
+      const sum = frames[i + 1];
+      if (day.kind !== 'day' || sum.kind !== 'summary') throw new Error('order');
+      expect(day.record.signed).toBe(true);
+      expect(sum.record.seq).toBe(day.record.seq);
+      const tag = createHmac('sha256', KEY).update(sum.record.message).digest().subarray(0, 16);
+      expect(Buffer.from(sum.record.tag).equals(tag)).toBe(true);
+      const m = Buffer.from(sum.record.message);
+      expect(m.subarray(1, 7).toString('hex')).toBe('c123456789ab');
+      expect([m.readUInt16LE(7), m.readInt16LE(9), m.readUInt32LE(11)]).toEqual([day.record.day, 0, day.record.steps]);
+      expect(m.readUInt32LE(15)).toBeGreaterThan(counter);
+      counter = m.readUInt32LE(15);
+    }
+    expect(frames[0].kind === 'day' && frames[0].record.signed).toBe(false);
+    const end = decodeEnd(raw[raw.length - 1]);
+    expect(end.ok && end.value).toEqual({ count: 7, lastSeq: 4, check: historyCheck(raw.slice(0, -1)) });
+    // from a cursor, after ACK, and a second transfer while one runs
+    expect(again.days(3).map((d) => d[2])).toEqual([3, 4]);
+    expect(again.control(encodeAck(2))?.status).toBe(0);
+    expect(sim.eval('bushu.h.acked')).toBe(2);
+    again.control(encodeSendFrom(0));
+    expect(again.control(encodeSendFrom(0))?.status).toBe(StatusCode.BUSY);
+    expect(again.control(encodeAbort())?.status).toBe(0);
+    expect(sim.errors).toEqual([]);
+    expect(sim.ble.peerErrors).toEqual([]);
+  });
+
+  it('takes a key provisioned at flash time (bushu.key, 64 hex digits) and refuses SET_KEY', async () => {
+    const sim = await bangle({ startTime: T0 });
+    sim.install({ 'bushu.key': Buffer.from(KEY).toString('hex') });
+    sim.load();
+    const link = new Link(sim);
+    const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+    expect(info.ok && info.value.keySet).toBe(true);
+    expect(link.control(encodeSetKey(new Uint8Array(32)))?.status).toBe(StatusCode.REFUSED);
+    sim.eval('bushu.c.add(321)');
+    nextDay(sim);
+    const [day, sum] = link.sync(0).frames;
+    expect(day.kind === 'day' && day.record.steps).toBe(321);
+    if (sum.kind !== 'summary') throw new Error('no summary');
+    expect(Buffer.from(sum.record.tag).equals(createHmac('sha256', KEY).update(sum.record.message).digest().subarray(0, 16))).toBe(true);
+  });
+});

@@ -24,6 +24,7 @@ describe('Espruino subset check', () => {
       'outer: for (;;) break outer;',
       'var m = new Map(), s = Array.from(x), t = Array.prototype.slice;',
       'class C { x; }',
+      'var re = /^[0-9a-f]{12}$/, ok = /^[0-9a-f]+$/;',
     ].join('\n');
     const found = checkEspruinoSubset(bad).map((v) => `${v.line}:${v.what}`);
     for (const expected of [
@@ -41,6 +42,7 @@ describe('Espruino subset check', () => {
       '7:Array.from is missing',
       '7:Array.prototype methods are undefined',
       '8:class field without initializer',
+      '9:counted regex quantifier {n} (never matches on Espruino)',
     ]) {
       expect(found).toContain(expected);
     }

@@ -40,6 +40,10 @@ export function checkEspruinoSubset(code: string): Violation[] {
     if (node.type === 'Property' && node.computed) out.push({ line: at(node), what: 'computed key' });
     if (node.type === 'PropertyDefinition' && node.value === null) out.push({ line: at(node), what: 'class field without initializer' });
     if (node.type === 'Identifier' && FORBIDDEN_GLOBALS.has(node.name)) out.push({ line: at(node), what: `${node.name} is missing` });
+    // Espruino's regular expressions silently fail to match counted quantifiers ({4}, {2,3}):
+    // found on the real Bangle.js 2 emulator, where /^[0-9a-f]{12}$/ never matched.
+    if (node.type === 'Literal' && node.regex && /\{[0-9]+(,[0-9]*)?\}/.test(node.regex.pattern))
+      out.push({ line: at(node), what: 'counted regex quantifier {n} (never matches on Espruino)' });
     if (node.type === 'MemberExpression' && !node.computed && node.object.type === 'Identifier') {
       const o = node.object.name;
       const p = node.property.name;

@@ -95,6 +95,24 @@ describe('firmware: the count survives', () => {
     expect(sim.errors).toEqual([]);
   });
 
+  it('a reboot after midnight, before the first step, does not carry the closed day\'s hours into the next day', async () => {
+    const sim = await bangle({ startTime: Date.UTC(2026, 10, 21, 15, 0), timezoneHours: 8 }); // 23:00 local
+    const n = walkSteps(sim, 11);
+    sim.advance(H + 5 * 60000); // 00:05 the next day: the day closed
+    sim.load(); // an app switch: the boot code restores from flash
+    expect(today(sim)).toMatchObject({ day: D21 + 1, steps: 0 });
+    const m = walkSteps(sim, 12);
+    sim.advance(24 * H); // close the second day too
+    const link = new Link(sim);
+    const days = link.sync(0).frames.filter((f) => f.kind === 'day');
+    const second = days.find((f) => f.kind === 'day' && f.record.day === D21 + 1);
+    expect(second?.kind === 'day' && second.record.steps).toBe(m);
+    const hoursSum = second?.kind === 'day' ? second.record.hours.reduce((a: number, b: number) => a + b, 0) : -1;
+    expect(hoursSum).toBe(m); // not m + n
+    expect(n).toBeGreaterThan(0);
+    expect(sim.errors).toEqual([]);
+  });
+
   it('a pulled battery loses at most the steps since the last 5-minute checkpoint', async () => {
     const t0 = Date.UTC(2026, 10, 21, 10, 0);
     const sim = await bangle({ startTime: t0 });

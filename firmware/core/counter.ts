@@ -58,6 +58,11 @@ export class Counter {
       }
       this.moved = moved[0];
       this.offset = moved[1];
+    } else {
+      // restore() may have merged the checkpoints of a day that is already closed into `hours`:
+      // they belong to that day, not to the one about to open (a reboot after midnight, before
+      // the first step, would otherwise carry them into the next closed day).
+      for (let i = 0; i < 24; i++) this.hours[i] = 0;
     }
     this.sync(this.p.now());
   }

@@ -5,9 +5,8 @@
 // Without a Bluetooth adapter it says so, explains --simulate, and exits 2.
 
 import type { Command } from 'commander';
-import { AdapterError } from '../ble/adapter-state.ts';
 import { runBridge } from '../pipeline/bridge.ts';
-import { openSession } from '../pipeline/session.ts';
+import { openReadySession } from '../pipeline/session.ts';
 
 export interface RunOptions {
   simulate?: string;
@@ -23,19 +22,8 @@ export interface RunOptions {
 export async function runDaemon(opts: RunOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const simulate = opts.simulate !== undefined ? Number(opts.simulate) : undefined;
   const speed = opts.speed ? Number(opts.speed) : 60;
-  let session;
-  try {
-    session = await openSession({ config: opts.config, db: opts.db, logLevel, simulate, days: opts.days ? Number(opts.days) : 7, simMode: 'paced' });
-    await session.central.whenReady();
-  } catch (e) {
-    if (e instanceof AdapterError) {
-      err.write(`bushu: ${e.message}\n`);
-      await session?.close();
-      return 2;
-    }
-    throw e;
-  }
-  const s = session;
+  const s = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulate, days: opts.days ? Number(opts.days) : 7, simMode: 'paced' }, err);
+  if (s === undefined) return 2;
   // In simulation the world clock runs `speed` times real time; resting is scaled to match.
   const tick = s.fleet ? setInterval(() => s.fleet!.world.advance(250 * speed), 250) : undefined;
   const restMs = (s.config.ble.syncIntervalSeconds * 1000) / (s.fleet ? speed : 1);

@@ -3,9 +3,8 @@
 
 import type { Command } from 'commander';
 import { takeUntil, timer } from 'rxjs';
-import { AdapterError } from '../ble/adapter-state.ts';
 import type { Advertisement } from '../ble/central.ts';
-import { openSession } from '../pipeline/session.ts';
+import { openReadySession } from '../pipeline/session.ts';
 import { SCAN_SERVICES, isCandidate, profileOf } from '../sync/profiles.ts';
 
 export interface ScanOptions {
@@ -17,18 +16,8 @@ export interface ScanOptions {
 }
 
 export async function runScan(opts: ScanOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let session;
-  try {
-    session = await openSession({ config: opts.config, logLevel, simulate: opts.simulate ? Number(opts.simulate) : undefined, simFirmware: 'fake' });
-    await session.central.whenReady();
-  } catch (e) {
-    if (e instanceof AdapterError) {
-      err.write(`bushu: ${e.message}\n`);
-      await session?.close();
-      return 2;
-    }
-    throw e;
-  }
+  const session = await openReadySession({ config: opts.config, logLevel, simulate: opts.simulate ? Number(opts.simulate) : undefined, simFirmware: 'fake' }, err);
+  if (session === undefined) return 2;
   const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;
   const seen = new Map<string, Advertisement>();
   await new Promise<void>((resolve, reject) =>

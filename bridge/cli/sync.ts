@@ -5,9 +5,8 @@
 import type { Command } from 'commander';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Subject, takeUntil, timer } from 'rxjs';
-import { AdapterError } from '../ble/adapter-state.ts';
 import { runBridge } from '../pipeline/bridge.ts';
-import { openSession } from '../pipeline/session.ts';
+import { openReadySession } from '../pipeline/session.ts';
 import type { SyncProgress, SyncResult } from '../sync/types.ts';
 
 export interface SyncOptions {
@@ -21,18 +20,8 @@ export interface SyncOptions {
 }
 
 export async function runSync(opts: SyncOptions, logLevel: string | undefined, out: NodeJS.WritableStream & { isTTY?: boolean }, err: NodeJS.WritableStream): Promise<number> {
-  let session;
-  try {
-    session = await openSession({ config: opts.config, db: opts.db, logLevel, simulate: opts.simulate ? Number(opts.simulate) : undefined, days: opts.days ? Number(opts.days) : undefined });
-    await session.central.whenReady();
-  } catch (e) {
-    if (e instanceof AdapterError) {
-      err.write(`bushu: ${e.message}\n`);
-      await session?.close();
-      return 2;
-    }
-    throw e;
-  }
+  const session = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulate: opts.simulate ? Number(opts.simulate) : undefined, days: opts.days ? Number(opts.days) : undefined }, err);
+  if (session === undefined) return 2;
   const progress = progressView(out, !!opts.json);
   session.ctx.onProgress = progress.update;
   const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;

@@ -2,8 +2,8 @@
 // (real noble, or real noble on a simulated fleet with --simulate N) and the host clock.
 // A missing adapter is an AdapterError whose message already explains --simulate.
 
-import { join } from 'node:path';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { AdapterError } from '../ble/adapter-state.ts';
 import { enabledServices, loadConfig, type BushuConfig } from '../config.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { Store } from '../store/store.ts';
@@ -73,4 +73,23 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       store.close();
     },
   };
+}
+
+/**
+ * openSession for a command: waits for the adapter, and when it is missing or unusable prints the
+ * AdapterError's explanation (which already names `--simulate`) and returns undefined, so the
+ * command exits 2. Other errors propagate.
+ */
+export async function openReadySession(o: SessionOptions, err: NodeJS.WritableStream): Promise<Session | undefined> {
+  let session: Session | undefined;
+  try {
+    session = await openSession(o);
+    await session.central.whenReady();
+    return session;
+  } catch (e) {
+    if (!(e instanceof AdapterError)) throw e;
+    err.write(`bushu: ${e.message}\n`);
+    await session?.close();
+    return undefined;
+  }
 }

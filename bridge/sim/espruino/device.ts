@@ -3,6 +3,7 @@
 import vm from 'node:vm';
 import type { Scheduler } from './scheduler.ts';
 import type { SimStorage } from './storage.ts';
+import { functionVars } from './memory.ts';
 
 export type Board = 'BANGLEJS2' | 'PUCKJS2';
 type Fn = (...a: unknown[]) => unknown;
@@ -44,6 +45,8 @@ export class Device {
   initHandlers: Fn[] = [];
   /** Device callbacks held by the simulator (listeners, watches): the memory estimate walks them. */
   readonly held: unknown[] = [];
+  /** JsVars of the functions the code run so far defines (see memory.ts). */
+  codeVars = 0;
 
   constructor(
     readonly board: Board,
@@ -60,6 +63,7 @@ export class Device {
 
   /** Runs source in the device (a file from Storage or the REPL). Errors propagate. */
   run(code: string, filename: string): unknown {
+    this.codeVars += functionVars(code);
     return vm.runInContext(code, this.ctx, { filename });
   }
 

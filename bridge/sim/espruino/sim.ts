@@ -121,7 +121,7 @@ export class EspruinoSim {
   memory(): { usage: number; total: number } {
     const total = TOTAL_VARS[this.board];
     if (!this.dev) return { usage: 0, total };
-    return { usage: BASE_VARS[this.board] + estimateContext(this.dev.ctx, this.dev.builtins, this.dev.held), total };
+    return { usage: BASE_VARS[this.board] + estimateContext(this.dev.ctx, this.dev.builtins, this.dev.held, this.dev.codeVars), total };
   }
 
   /** A BTN press now and its release 100 ms later, to every setWatch that wants the edge. */

@@ -1,7 +1,8 @@
 // npm run bench:firmware [-- --json]: builds the firmware, prints each file's minified size
 // against its budget, then runs the built firmware in EspruinoSim: JsVars after boot and after
 // an hour of walking (Bangle.js 2 with its widget loaded, Puck.js v2), and the flash bytes
-// programmed per hour of walking. Exits 1 when a budget is exceeded.
+// programmed per hour of walking. With BANGLE_EMULATOR_DIR set (firmware/EMULATOR.md) it also
+// measures the Puck build's JsVars on the real interpreter. Exits 1 when a budget is exceeded.
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { EspruinoSim } from '../bridge/sim/espruino/index.ts';
@@ -11,6 +12,8 @@ import { firmware } from '../firmware/testing/harness.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUDGETS } from './build-firmware.ts';
+import { puckMemoryOnEmulator } from '../firmware/testing/real-memory.ts';
+import { emulatorUnavailable } from '../test/helpers/bangle-emulator.ts';
 
 /** JsVars budgets: the Puck.js v2 has 2630 in all and must keep room to spare. */
 export const MEMORY_BUDGETS: Record<string, number> = { BANGLEJS2: 3000, PUCKJS2: 1600 };
@@ -53,6 +56,14 @@ export async function benchFirmware(): Promise<Row[]> {
   rows.push({ name: 'Bangle.js 2 JsVars after 1 h walking', value: b.walked, budget: MEMORY_BUDGETS.BANGLEJS2, unit: 'JsVars' });
   rows.push({ name: 'Puck.js v2 JsVars after boot', value: p.boot, budget: MEMORY_BUDGETS.PUCKJS2, unit: 'JsVars' });
   rows.push({ name: 'Puck.js v2 JsVars after 1 h walking', value: p.walked, budget: MEMORY_BUDGETS.PUCKJS2, unit: 'JsVars' });
+  // The simulator's JsVars are an estimate; the real interpreter, when there is one, settles it.
+  const emulatorDir = process.env.BANGLE_EMULATOR_DIR;
+  if (emulatorDir && emulatorUnavailable(emulatorDir) === undefined) {
+    const real = await puckMemoryOnEmulator(fw.dir, emulatorDir);
+    if (real.problems.length > 0) throw new Error(`Puck build on the real interpreter: ${real.problems.join('; ')}`);
+    rows.push({ name: 'Puck.js v2 JsVars after boot (real interpreter)', value: real.boot, budget: MEMORY_BUDGETS.PUCKJS2, unit: 'JsVars' });
+    rows.push({ name: 'Puck.js v2 JsVars after walking (real interpreter)', value: real.walked, budget: MEMORY_BUDGETS.PUCKJS2, unit: 'JsVars' });
+  }
   rows.push({ name: 'Bangle.js 2 flash programmed per hour walking', value: b.flashPerHour, unit: 'bytes' });
   rows.push({ name: 'Puck.js v2 flash programmed per hour walking', value: p.flashPerHour, unit: 'bytes' });
   rows.push({ name: 'steps counted in that hour (6200 walked)', value: b.steps, unit: 'steps' });

@@ -7,14 +7,14 @@
 
 import { msUntilNextLocalMidnight } from '../../shared/days.ts';
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
-import { encodeToday, encodeWeChatSteps, encodeWeChatTarget } from '../../shared/protocol/index.ts';
+import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
 import { counter, type Counter } from './counter.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { findFile, history, scan, type History } from './history.ts';
-import { read, GOAL_FILE } from './io.ts';
+import { offsetMin, read, GOAL_FILE } from './io.ts';
 import { u32 } from './records.ts';
 
 declare const E: EspruinoE;
@@ -90,7 +90,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
         if (gen !== midnight) return; // re-armed since: the clock or the offset moved
         tick();
         b.armMidnight();
-      }, msUntilNextLocalMidnight(Date.now(), -new Date().getTimezoneOffset()) + 10);
+      }, msUntilNextLocalMidnight(Date.now(), offsetMin()) + 10);
     },
   };
   global.bushu = b;
@@ -122,11 +122,8 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   E.on('kill', () => c.checkpoint());
   // A central is about to read Info and the WeChat address: the on-demand half fills them in.
   NRF.on('connect', () => b.x().info());
-  // After the boot code: on Bangle.js the services are registered only once every boot file ran.
-  setTimeout(() => {
-    update(Char.WECHAT_TARGET, encodeWeChatTarget(c.goal), false);
-    b.today(false);
-    b.armMidnight();
-  }, 10);
+  // Today, FEA1 and FEA2 need no update here: the GATT table the board builds next holds their
+  // values, and while a central stays connected across load() no update reaches it anyway.
+  b.armMidnight();
   return b;
 }

@@ -9,6 +9,7 @@
 
 import { localDay, localHour, localMs, MS_PER_HOUR } from '../../shared/days.ts';
 import type { History } from './history.ts';
+import { offsetMin } from './io.ts';
 import { checkpoint } from './records.ts';
 
 /** Sum of absolute per-axis changes (raw counts) that counts as movement: about 0.05 g. */
@@ -27,7 +28,7 @@ export interface Counter {
   m: boolean;
   readonly hours: Uint16Array;
   goal: number;
-  onGoal: (() => void) | undefined;
+  onGoal?: () => void;
   /** New steps from the pedometer. */
   add(n: number): void;
   /** Called per sample only until movement is seen in this hour. */
@@ -56,7 +57,6 @@ export function counter(h: History, goal: number, close: () => void): Counter {
     m: false,
     hours: new Uint16Array(24),
     goal: goal,
-    onGoal: undefined,
     add: (n) => {
       const t = Date.now();
       if (t >= hourEnd || t < hourStart) c.sync(t);
@@ -78,7 +78,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       lz = z;
     },
     sync: (t) => {
-      const off = -new Date().getTimezoneOffset();
+      const off = offsetMin();
       const d = localDay(t, off);
       c.offset = off;
       if (c.day < 0) c.day = Math.max(d, h.lastDay + 1);

@@ -31,7 +31,7 @@ export interface History {
   /** Damaged units after the last state record (they may have held a higher seq or counter). */
   bad: number;
   /** The mapped file, dropped after every write (a simulator's copy goes stale). */
-  buf: Uint8Array | undefined;
+  buf?: Uint8Array;
   file(): Uint8Array;
   /** Offset of the next valid record of `type` at or after `at`, or -1. */
   next(at: number, type: number): number;
@@ -52,7 +52,6 @@ export function history(full: () => boolean): History {
     gen: 0,
     end: 0,
     bad: 0,
-    buf: undefined,
     file: () => h.buf || (h.buf = read(h.name) || new Uint8Array(0)),
     next: (at, type) => {
       const b = h.file();

@@ -41,6 +41,11 @@ export function erase(name: string): void {
   }
 }
 
+/** The UTC offset in force, minutes east (E.setTimeZone sets it). */
+export function offsetMin(): number {
+  return -new Date().getTimezoneOffset();
+}
+
 /** CRC-32 as an unsigned number (E.CRC32 is present on every Bangle.js 2 and Puck.js v2). */
 export function crc(data: Uint8Array): number {
   return E.CRC32(data) >>> 0;

@@ -13,7 +13,7 @@ import { ack } from './archive.ts';
 import type { Core } from './bushu.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
-import { crc, erase, write, GOAL_FILE } from './io.ts';
+import { crc, erase, offsetMin, write, GOAL_FILE } from './io.ts';
 import { put, u16, u32, DAY_BYTES, SIGNED, T_DAY } from './records.ts';
 
 declare const E: EspruinoE;
@@ -130,7 +130,7 @@ export function service(b: Core, x: Ext): Service {
     },
     currentTime: (data) => {
       const r = decodeCurrentTime(data);
-      const off = -new Date().getTimezoneOffset();
+      const off = offsetMin();
       if (r.ok) setClock(currentTimeToUtcMs(r.value, off), off);
       status(StatusTarget.CURRENT_TIME, 0, r.ok ? StatusCode.OK : r.status);
     },

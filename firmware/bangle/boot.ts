@@ -4,8 +4,8 @@
 // requests, signing and compaction are in bushu.ext.js, evaluated on first need.
 
 import { Hardware } from '../../shared/protocol/index.ts';
-import { MAX_POLL_MS, devicePedometer, startBushu } from '../device/start.ts';
-import { serviceTable, WECHAT_ADV } from '../device/services.ts';
+import { MAX_POLL_MS, startBushu } from '../core/bushu.ts';
+import { serviceTable, WECHAT_ADV } from '../core/gatt.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
 
 declare const Bangle: any;
@@ -24,7 +24,7 @@ const EXT_FILE = 'bushu.ext.js';
 const core = startBushu(Hardware.BANGLEJS2, () => E.getBattery(), (b) => {
   const code = global.require('Storage').read(EXT_FILE);
   // An installation without it is broken: say which file is missing rather than fail obscurely.
-  if (code === undefined) throw new Error('bushu: ' + EXT_FILE + ' is missing, reinstall the app');
+  if (code === undefined) throw new Error(EXT_FILE + ' missing: reinstall bushu');
   global.eval(code);
   return global.bushuExt(b);
 });
@@ -42,8 +42,7 @@ else {
   bleServiceOptions.advertise = adv;
 }
 
-const ped = devicePedometer();
-core.ped = ped;
+const ped = core.ped;
 const c = core.c;
 let last = getTime();
 // The per-sample path: one clock read, three scalings, the pedometer, and a flag test.

@@ -2,9 +2,8 @@
 // the boot code the first time it is needed, so the code run at every app switch stays small.
 // It only publishes a factory; the boot code passes it the running core.
 
-import { Ext } from '../core/ext.ts';
-import type { Bushu } from '../core/bushu.ts';
+import { ext } from '../core/ext.ts';
 
 declare const global: any;
 
-global.bushuExt = (b: Bushu) => new Ext(b);
+global.bushuExt = ext;

@@ -1,104 +1,129 @@
-// Wires the always-running half of the core for one board: history file, counter, Today, the
-// one-minute tick and the midnight timer. The other half (BLE requests, signing, compaction:
-// ext.ts) is loaded on first need, through `load`: on the Bangle from its own Storage file, so
-// the boot code that runs at every app switch stays small; on the Puck it is bundled.
+// The always-running half of the core for one Espruino board: history file, counter, Today, the
+// one-minute tick, the midnight timer and the save on 'kill'. The other half (BLE requests,
+// signing, closing a day, compaction, file recovery: ext.ts) is loaded on first need, through
+// `load`: on the Bangle from its own Storage file, so the boot code that runs at every app
+// switch stays small; on the Puck it is bundled. The per-sample handlers stay in the board
+// files, because the two boards deliver samples differently and that path must stay minimal.
 
 import { msUntilNextLocalMidnight } from '../../shared/days.ts';
-import { encodeToday, encodeWeChatSteps, encodeWeChatTarget } from '../../shared/protocol/index.ts';
+import { Pedometer } from '../../shared/pedometer/pedometer.ts';
+import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
-import { Counter } from './counter.ts';
+import type { EspruinoE, Nrf } from '../espruino.ts';
+import { counter, type Counter } from './counter.ts';
 import type { Ext } from './ext.ts';
-import type { Pedometer } from '../../shared/pedometer/pedometer.ts';
-import { History } from './history.ts';
-import { Char, GOAL_FILE, u32, type Platform } from './platform.ts';
+import { Char, update } from './gatt.ts';
+import { findFile, history, scan, type History } from './history.ts';
+import { offsetMin, read, GOAL_FILE } from './io.ts';
+import { u32 } from './records.ts';
+
+declare const E: EspruinoE;
+declare const NRF: Nrf;
+declare const global: any;
 
 export const TICK_MS = 60000;
 /** Checkpoint every 5 ticks: at most 5 minutes of steps are lost on a sudden power cut. */
 export const CHECKPOINT_TICKS = 5;
 
-export class Bushu {
-  readonly p: Platform;
+/**
+ * Polls slower than this are the Bangle's power-save mode (800 ms) or lost samples: the gap is
+ * passed on as over a second, so the pedometer restarts instead of interpolating a rhythm it
+ * cannot see. Ordinary dropped polls (160-320 ms) are still interpolated.
+ */
+export const MAX_POLL_MS = 400;
+
+/** The running core, published as `global.bushu` for the widget, the app, the REPL and tests. */
+export interface Core {
+  readonly hardware: number;
   readonly h: History;
   readonly c: Counter;
-  readonly hardware: number;
-  readonly deviceId: string;
   /** The board's pedometer, held here so that its state is visible (REPL, memory estimates). */
-  ped: Pedometer | undefined;
-  private ext: Ext | undefined;
-  private readonly load: (b: Bushu) => Ext;
-  private ticks = 0;
-  private notified = -1;
-  private midnightGen = 0;
-
-  constructor(p: Platform, hardware: number, deviceId: string, load: (b: Bushu) => Ext) {
-    this.p = p;
-    this.hardware = hardware;
-    this.deviceId = deviceId;
-    this.load = load;
-    this.h = new History(p);
-    this.h.full = () => this.x().compact();
-    this.h.open();
-    const g = p.map(GOAL_FILE);
-    this.c = new Counter(p, this.h, g !== undefined && g.length === 4 ? u32(g, 0) : GOAL_STEPS);
-    this.c.closer = () => this.x().close();
-    this.c.start();
-    this.h.release();
-  }
-
+  ped: Pedometer;
   /** The on-demand half, loaded once. */
-  x(): Ext {
-    if (this.ext === undefined) {
-      this.ext = this.load(this);
-      this.ext.info();
-    }
-    return this.ext;
-  }
-
-  /** Publishes the first values and starts the midnight timer. */
-  run(): void {
-    this.p.update(Char.WECHAT_TARGET, encodeWeChatTarget(this.c.goal), false);
-    this.today(false);
-    this.armMidnight();
-  }
-
-  todayFrame(): Uint8Array {
-    const c = this.c;
-    return encodeToday({ day: c.day, offsetMin: c.offset, steps: c.steps, seq: this.h.seq });
-  }
-
+  x(): Ext;
+  todayFrame(): Uint8Array;
   /** Today and WeChat FEA1: new read values, and notifications when `notify`. */
-  today(notify: boolean): void {
-    this.p.update(Char.TODAY, this.todayFrame(), notify);
-    this.p.update(Char.WECHAT_STEPS, encodeWeChatSteps(this.c.steps), notify);
-  }
+  today(notify: boolean): void;
+  /** A timer just after the next local midnight closes the day even when no sample arrives. */
+  armMidnight(): void;
+}
+
+export function startBushu(hardware: number, battery: () => number, load: (b: Core) => Ext): Core {
+  let ext: Ext | undefined;
+  let ticks = 0;
+  let notified = -1;
+  let midnight = 0;
+  const h = history(() => b.x().compact());
+  const g = read(GOAL_FILE);
+  const c = counter(h, g && g.length === 4 ? u32(g, 0) : GOAL_STEPS, () => b.x().close());
 
   /** Every minute: catch up with the clock, checkpoint every fifth time, notify Today if changed. */
-  tick(): void {
-    this.c.sync(this.p.now());
-    if (++this.ticks >= CHECKPOINT_TICKS) {
-      this.ticks = 0;
-      this.c.checkpoint();
+  const tick = () => {
+    c.sync(Date.now());
+    if (++ticks >= CHECKPOINT_TICKS) {
+      ticks = 0;
+      c.checkpoint();
     }
-    this.h.release();
-    const mark = this.c.steps + this.c.day * 100000 + this.h.seq;
-    if (mark !== this.notified) {
-      this.notified = mark;
-      this.today(true);
+    h.buf = undefined; // on Espruino a view of flash costs nothing, in a simulator it is a copy
+    const mark = c.steps + c.day * 100000 + h.seq;
+    if (mark !== notified) {
+      notified = mark;
+      b.today(true);
     }
-  }
+  };
 
-  /** A timer just after the next local midnight closes the day even when no sample arrives. */
-  armMidnight(): void {
-    const gen = ++this.midnightGen;
-    this.p.later(() => {
-      if (gen !== this.midnightGen) return; // re-armed since: the clock or the offset moved
-      this.tick();
-      this.armMidnight();
-    }, msUntilNextLocalMidnight(this.p.now(), this.p.offsetMin()) + 10);
-  }
+  const b: Core = {
+    hardware: hardware,
+    h: h,
+    c: c,
+    // Pedometer with E.convolve for its correlation loop: its buffer is zero-padded, so the circular sum is the linear one.
+    ped: new Pedometer((buf, _n, lag) => E.convolve(buf, buf, lag)),
+    x: () => ext || (ext = load(b)),
+    todayFrame: () => encodeToday({ day: c.day, offsetMin: c.offset, steps: c.steps, seq: h.seq }),
+    today: (notify) => {
+      update(Char.TODAY, b.todayFrame(), notify);
+      update(Char.WECHAT_STEPS, encodeWeChatSteps(c.steps), notify);
+    },
+    armMidnight: () => {
+      const gen = ++midnight;
+      setTimeout(() => {
+        if (gen !== midnight) return; // re-armed since: the clock or the offset moved
+        tick();
+        b.armMidnight();
+      }, msUntilNextLocalMidnight(Date.now(), offsetMin()) + 10);
+    },
+  };
+  global.bushu = b;
 
-  /** App switch, load() or power down announced: save the open day now. */
-  kill(): void {
-    this.c.checkpoint();
+  if (!findFile(h)) b.x().recover();
+  scan(h, c);
+  if (h.bad) b.x().damaged();
+  if (c.day > h.lastDay) {
+    // The open day comes back from its checkpoints (the steps since the last one are lost).
+    for (let i = 0; i < 24; i++) {
+      c.steps += c.hours[i];
+      if (c.hours[i]) c.hour = i; // kept if the clock is now behind the open day
+    }
+  } else {
+    // The newest checkpoints belong to a day already closed, not to the one about to open (a
+    // reboot after midnight, before the first step, would otherwise carry them into the next day).
+    c.day = -1;
+    c.hours.fill(0);
+    c.moved = 0;
   }
+  c.sync(Date.now());
+  h.buf = undefined;
+
+  setInterval(() => {
+    tick();
+    update(Char.BATTERY, new Uint8Array([battery()]), false);
+  }, TICK_MS);
+  // App switch, load() or power down announced: save the open day now.
+  E.on('kill', () => c.checkpoint());
+  // A central is about to read Info and the WeChat address: the on-demand half fills them in.
+  NRF.on('connect', () => b.x().info());
+  // Today, FEA1 and FEA2 need no update here: the GATT table the board builds next holds their
+  // values, and while a central stays connected across load() no update reaches it anyway.
+  b.armMidnight();
+  return b;
 }

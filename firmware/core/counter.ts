@@ -9,122 +9,100 @@
 
 import { localDay, localHour, localMs, MS_PER_HOUR } from '../../shared/days.ts';
 import type { History } from './history.ts';
+import { offsetMin } from './io.ts';
 import { checkpoint } from './records.ts';
-import type { Platform } from './platform.ts';
 
 /** Sum of absolute per-axis changes (raw counts) that counts as movement: about 0.05 g. */
 const MOVED_COUNTS = 400;
 
-export class Counter {
-  /** Open local day, -1 before start(). */
-  day = -1;
-  offset = 0;
-  hour = 0;
-  steps = 0;
+export interface Counter {
+  /** Open local day, -1 before the first sync. */
+  day: number;
+  /** UTC offset in force, minutes east. */
+  offset: number;
+  hour: number;
+  steps: number;
   /** Bit h: movement seen in hour h. */
-  moved = 0;
+  moved: number;
   /** Movement seen in the current hour: the per-sample path looks only at this flag. */
-  m = false;
-  /** Bit h: hour h changed since the last checkpoint. */
-  private dirty = 0;
-  readonly hours = new Uint16Array(24);
-  private hourStart = 0;
-  private hourEnd = -1;
-  private lx = 0;
-  private ly = 0;
-  private lz = 0;
+  m: boolean;
+  readonly hours: Uint16Array;
   goal: number;
-  onGoal: (() => void) | undefined;
-  /** Signs and stores the open day (ext.ts, loaded on demand). */
-  closer: () => void = () => {};
-  private readonly p: Platform;
-  private readonly h: History;
-
-  constructor(p: Platform, h: History, goal: number) {
-    this.p = p;
-    this.h = h;
-    this.goal = goal;
-  }
-
-  /** Restores the open day from the checkpoints (the steps since the last one are lost). */
-  start(): void {
-    const moved = new Int32Array(2);
-    this.day = this.h.restore(this.h.file(), this.hours, moved);
-    this.steps = 0;
-    if (this.day >= 0) {
-      for (let i = 0; i < 24; i++) {
-        this.steps += this.hours[i];
-        if (this.hours[i] > 0) this.hour = i; // kept if the clock is now behind the open day
-      }
-      this.moved = moved[0];
-      this.offset = moved[1];
-    } else {
-      // restore() may have merged the checkpoints of a day that is already closed into `hours`:
-      // they belong to that day, not to the one about to open (a reboot after midnight, before
-      // the first step, would otherwise carry them into the next closed day).
-      for (let i = 0; i < 24; i++) this.hours[i] = 0;
-    }
-    this.sync(this.p.now());
-  }
-
+  onGoal?: () => void;
   /** New steps from the pedometer. */
-  add(n: number): void {
-    const t = this.p.now();
-    if (t >= this.hourEnd || t < this.hourStart) this.sync(t);
-    const before = this.steps;
-    this.hours[this.hour] += n;
-    this.steps = before + n;
-    this.dirty |= 1 << this.hour;
-    if (before < this.goal && this.steps >= this.goal && this.onGoal !== undefined) this.onGoal();
-  }
-
+  add(n: number): void;
   /** Called per sample only until movement is seen in this hour. */
-  motion(x: number, y: number, z: number): void {
-    if (Math.abs(x - this.lx) + Math.abs(y - this.ly) + Math.abs(z - this.lz) > MOVED_COUNTS && this.lx !== 0) {
-      this.m = true;
-      this.moved |= 1 << this.hour;
-      this.dirty |= 1 << this.hour;
-    }
-    this.lx = x;
-    this.ly = y;
-    this.lz = z;
-  }
-
+  motion(x: number, y: number, z: number): void;
   /** Re-derives day and hour from the clock; closes the open day when the local day moved on. */
-  sync(t: number): void {
-    const off = this.p.offsetMin();
-    const d = localDay(t, off);
-    if (this.day < 0) this.day = Math.max(d, this.h.lastDay + 1);
-    else if (d > this.day) {
-      this.offset = off;
-      this.close();
-      this.day = d;
-    }
-    this.offset = off;
-    const hour = d < this.day ? this.hour : localHour(t, off);
-    if (hour !== this.hour) this.m = false;
-    this.hour = hour;
-    let into = localMs(t, off) % MS_PER_HOUR;
-    if (into < 0) into += MS_PER_HOUR;
-    this.hourStart = t - into;
-    this.hourEnd = this.hourStart + MS_PER_HOUR;
-  }
-
-  /** Writes the open day to history (signed when a key is set) and starts an empty one. */
-  private close(): void {
-    this.closer();
-    for (let i = 0; i < 24; i++) this.hours[i] = 0;
-    this.steps = 0;
-    this.moved = 0;
-    this.dirty = 0;
-    this.m = false;
-  }
-
+  sync(t: number): void;
   /** Appends a checkpoint for every hour changed since the last one (one 16-byte unit each). */
-  checkpoint(): void {
-    for (let i = 0; i < 24; i++) {
-      if (this.dirty & (1 << i)) this.h.append(checkpoint(this.p, this.h.rec, this.day, this.offset, i, this.hours[i], this.moved));
-    }
-    this.dirty = 0;
-  }
+  checkpoint(): void;
+}
+
+/** `close` signs and stores the open day (the on-demand half), before it is emptied. */
+export function counter(h: History, goal: number, close: () => void): Counter {
+  // Per-sample and per-hour state nobody else reads stays in this closure.
+  let dirty = 0; // bit h: hour h changed since the last checkpoint
+  let hourStart = 0;
+  let hourEnd = -1;
+  let lx = 0;
+  let ly = 0;
+  let lz = 0;
+  const c: Counter = {
+    day: -1,
+    offset: 0,
+    hour: 0,
+    steps: 0,
+    moved: 0,
+    m: false,
+    hours: new Uint16Array(24),
+    goal: goal,
+    add: (n) => {
+      const t = Date.now();
+      if (t >= hourEnd || t < hourStart) c.sync(t);
+      const before = c.steps;
+      const g = c.goal;
+      c.hours[c.hour] += n;
+      c.steps = before + n;
+      dirty |= 1 << c.hour;
+      if (before < g && c.steps >= g && c.onGoal) c.onGoal();
+    },
+    motion: (x, y, z) => {
+      if (Math.abs(x - lx) + Math.abs(y - ly) + Math.abs(z - lz) > MOVED_COUNTS && lx !== 0) {
+        c.m = true;
+        c.moved |= 1 << c.hour;
+        dirty |= 1 << c.hour;
+      }
+      lx = x;
+      ly = y;
+      lz = z;
+    },
+    sync: (t) => {
+      const off = offsetMin();
+      const d = localDay(t, off);
+      c.offset = off;
+      if (c.day < 0) c.day = Math.max(d, h.lastDay + 1);
+      else if (d > c.day) {
+        close();
+        c.hours.fill(0);
+        c.steps = 0;
+        c.moved = 0;
+        dirty = 0;
+        c.m = false;
+        c.day = d;
+      }
+      const hour = d < c.day ? c.hour : localHour(t, off);
+      if (hour !== c.hour) c.m = false;
+      c.hour = hour;
+      let into = localMs(t, off) % MS_PER_HOUR;
+      if (into < 0) into += MS_PER_HOUR;
+      hourStart = t - into;
+      hourEnd = hourStart + MS_PER_HOUR;
+    },
+    checkpoint: () => {
+      for (let i = 0; i < 24; i++) if (dirty & (1 << i)) h.append(checkpoint(c.day, c.offset, i, c.hours[i], c.moved));
+      dirty = 0;
+    },
+  };
+  return c;
 }

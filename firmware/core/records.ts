@@ -1,9 +1,10 @@
-// The on-flash record layout of the history file (see firmware/README.md, "History file").
-// Every record starts on a 16-byte unit, starts with its type byte and ends with a CRC-32 of the
-// rest, so a scanner can skip a damaged unit and pick up the next good record: corruption costs
-// only the records it touches. The type byte doubles as the format version (0xB1 is "day, v1").
+// The on-flash record layout of the history file (see firmware/README.md, "History file"), and
+// the little-endian byte helpers it is read and written with. Every record starts on a 16-byte
+// unit, starts with its type byte and ends with a CRC-32 of the rest, so a scanner can skip a
+// damaged unit and pick up the next good record: corruption costs only the records it touches.
+// The type byte doubles as the format version (0xB1 is "day, v1").
 
-import { put16, put32, u32, type Platform } from './platform.ts';
+import { crc } from './io.ts';
 
 export const UNIT = 16;
 /** File header: [1] format 1, [4..8) generation. */
@@ -18,61 +19,55 @@ export const T_STATE = 0xb3;
 
 export const DAY_BYTES = 96;
 export const DAY_UNITS = DAY_BYTES / UNIT;
+export const STATE_BYTES = 32;
 
 /** Flags of a day record (the same bits as the protocol's Day record). */
 export const CLOSED = 1;
 export const SIGNED = 2;
 
-/** Record length in bytes by type byte; 0 for anything else (erased, foreign, damaged). */
-export function recordSize(type: number): number {
-  if (type === T_DAY) return DAY_BYTES;
-  if (type === T_STATE) return 32;
-  return type === T_FILE || type === T_CP ? UNIT : 0;
+/** Reads a little-endian u32 (records are parsed from flash without a DataView per read). */
+export function u32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
+
+export function u16(b: Uint8Array, at: number): number {
+  return b[at] | (b[at + 1] << 8);
+}
+
+/** Writes the low `bytes` bytes of v, little-endian (2 for a u16, 3 for a u24, 4 for a u32). */
+export function put(b: Uint8Array, at: number, v: number, bytes: number): void {
+  for (let i = 0; i < bytes; i++) b[at + i] = (v >> (8 * i)) & 255;
 }
 
 /** The size of the valid record at `at`, or 0: unknown type, cut off by `end`, or a CRC mismatch. */
-export function validAt(p: Platform, b: Uint8Array, at: number, end: number): number {
-  const size = recordSize(b[at]);
-  if (size === 0 || at + size > end) return 0;
-  return p.crc32(b.subarray(at, at + size - 4)) >>> 0 === u32(b, at + size - 4) ? size : 0;
+export function validAt(b: Uint8Array, at: number, end: number): number {
+  const t = b[at];
+  const size = t === T_DAY ? DAY_BYTES : t === T_STATE ? STATE_BYTES : t === T_FILE || t === T_CP ? UNIT : 0;
+  return size > 0 && at + size <= end && crc(b.subarray(at, at + size - 4)) === u32(b, at + size - 4) ? size : 0;
 }
 
-/** Writes the CRC of a record built in `rec`. */
-export function seal(p: Platform, rec: Uint8Array, size: number): Uint8Array {
-  put32(rec, size - 4, p.crc32(rec.subarray(0, size - 4)));
-  return rec.subarray(0, size);
-}
+/** Scratch for building records: no allocation per write. */
+export const rec = new Uint8Array(DAY_BYTES);
 
-/** A unit of 0xFF bytes: never written, so it may be programmed. */
-export function erased(b: Uint8Array, at: number): boolean {
-  for (let i = at; i < at + UNIT; i++) if (b[i] !== 255) return false;
-  return true;
-}
-
-/** Starts a record in the scratch buffer: zeroes it and sets the type. */
-export function begin(rec: Uint8Array, type: number): Uint8Array {
-  for (let i = 0; i < rec.length; i++) rec[i] = 0;
+/** Starts a record of `type` in the scratch buffer, zeroed. */
+export function begin(type: number): Uint8Array {
+  rec.fill(0);
   rec[0] = type;
   return rec;
 }
 
-export function checkpoint(p: Platform, rec: Uint8Array, day: number, offsetMin: number, hour: number, steps: number, moved: number): Uint8Array {
-  begin(rec, T_CP);
-  rec[1] = hour;
-  put16(rec, 2, day);
-  put16(rec, 4, offsetMin);
-  put16(rec, 6, steps > 65535 ? 65535 : steps);
-  rec[8] = moved & 255;
-  rec[9] = (moved >> 8) & 255;
-  rec[10] = (moved >> 16) & 255;
-  return seal(p, rec, UNIT);
+/** Writes the CRC of the record being built and returns it. */
+export function seal(size: number): Uint8Array {
+  put(rec, size - 4, crc(rec.subarray(0, size - 4)), 4);
+  return rec.subarray(0, size);
 }
 
-export function stateRecord(p: Platform, rec: Uint8Array, seq: number, counter: number, acked: number, lastSync: number): Uint8Array {
-  begin(rec, T_STATE);
-  put32(rec, 4, seq);
-  put32(rec, 8, counter);
-  put32(rec, 12, acked);
-  put32(rec, 16, lastSync);
-  return seal(p, rec, 32);
+export function checkpoint(day: number, offsetMin: number, hour: number, steps: number, moved: number): Uint8Array {
+  const r = begin(T_CP);
+  r[1] = hour;
+  put(r, 2, day, 2);
+  put(r, 4, offsetMin, 2);
+  put(r, 6, steps > 65535 ? 65535 : steps, 2);
+  put(r, 8, moved, 3);
+  return seal(UNIT);
 }

@@ -3,9 +3,9 @@
 // crosses the goal once), a red blink when a long press (3 s or more) erases the signing key.
 
 import { Hardware } from '../../shared/protocol/index.ts';
-import { MAX_POLL_MS, devicePedometer, startBushu } from '../device/start.ts';
-import { serviceTable, WECHAT_ADV } from '../device/services.ts';
-import { Ext } from '../core/ext.ts';
+import { MAX_POLL_MS, startBushu } from '../core/bushu.ts';
+import { ext } from '../core/ext.ts';
+import { serviceTable, WECHAT_ADV } from '../core/gatt.ts';
 import type { Nrf, WatchEvent } from '../espruino.ts';
 
 declare const Puck: any;
@@ -19,7 +19,7 @@ declare function setWatch(fn: (e: WatchEvent) => void, pin: unknown, opts: unkno
 
 const LONG_PRESS_S = 3;
 
-const core = startBushu(Hardware.PUCKJS2, () => Puck.getBatteryPercentage(), (b) => new Ext(b));
+const core = startBushu(Hardware.PUCKJS2, () => Puck.getBatteryPercentage(), ext);
 NRF.setServices(serviceTable(core, Puck.getBatteryPercentage()), { uart: true, advertise: [WECHAT_ADV] });
 core.c.onGoal = () => digitalPulse(LED2, true, [300, 200, 300, 200, 300]);
 
@@ -36,8 +36,7 @@ setWatch(
   { repeat: true, edge: 'both', debounce: 50 },
 );
 
-const ped = devicePedometer();
-core.ped = ped;
+const ped = core.ped;
 const c = core.c;
 let last = getTime();
 Puck.accelOn(12.5);

@@ -1,0 +1,99 @@
+// The GATT table for NRF.setServices (or Bangle.js's shared `bleServices`): the bushu service,
+// battery 0x180F and the WeChat profile 0xFEE7, described once as data, from which both the
+// table and the value updates are made. maxLen is generous on writable characteristics so that
+// a write of the wrong length reaches onWrite and gets a BAD_LENGTH status, instead of being
+// refused by the BLE stack with no explanation.
+
+import { encodeStatus, encodeWeChatSteps, encodeWeChatTarget, Length, UUID } from '../../shared/protocol/index.ts';
+import type { Core } from './bushu.ts';
+import type { Nrf, WriteEvent } from '../espruino.ts';
+
+declare const NRF: Nrf;
+
+/** Advertised so WeChat finds the watch: 16 bits, which fits beside the name. */
+export const WECHAT_ADV = 'FEE7';
+
+/** Characteristics by number: the index of their row in GATT. */
+export const enum Char {
+  TODAY,
+  CONTROL,
+  HISTORY,
+  STATUS,
+  INFO,
+  CURRENT_TIME,
+  LOCAL_TIME_INFO,
+  BATTERY,
+  WECHAT_STEPS,
+  WECHAT_TARGET,
+  WECHAT_ADDRESS,
+}
+
+/** Properties, as bits of a GATT row. */
+const enum P {
+  READ = 1,
+  WRITE = 2,
+  NOTIFY = 4,
+  INDICATE = 8,
+}
+
+const SERVICES = [UUID.SERVICE, UUID.BATTERY_SERVICE, UUID.WECHAT_SERVICE];
+
+/** [service (index into SERVICES), characteristic, maxLen, properties], in Char order. */
+const GATT: [number, string, number, number][] = [
+  [0, UUID.TODAY, Length.TODAY, P.READ | P.NOTIFY],
+  [0, UUID.CONTROL, 64, P.WRITE],
+  [0, UUID.HISTORY, Length.DAY, P.NOTIFY],
+  [0, UUID.STATUS, Length.STATUS, P.READ | P.NOTIFY],
+  [0, UUID.INFO, Length.INFO, P.READ],
+  [0, UUID.CURRENT_TIME, 32, P.WRITE],
+  [0, UUID.LOCAL_TIME_INFO, 32, P.WRITE],
+  [1, UUID.BATTERY_LEVEL, 1, P.READ | P.NOTIFY],
+  [2, UUID.WECHAT_STEPS, 4, P.READ | P.INDICATE],
+  [2, UUID.WECHAT_TARGET, 32, P.READ | P.WRITE | P.INDICATE],
+  [2, UUID.WECHAT_ADDRESS, Length.DEVICE_ID, P.READ],
+];
+
+/** 16-bit UUIDs as numbers, which Espruino's NRF reads as short UUIDs on every version. */
+function key(u: string): string | number {
+  return u.length === 6 ? parseInt(u, 16) : u;
+}
+
+/**
+ * The whole table. Write handlers load the on-demand half of the core; Info and the WeChat
+ * address are filled in by it when a central connects, until then they read as zeros.
+ */
+export function serviceTable(b: Core, battery: number): any {
+  const c = b.c;
+  const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, encodeStatus({ target: 1, opcode: 0, status: 0 }), 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
+  const table: any = {};
+  GATT.forEach((g, i) => {
+    const s = key(SERVICES[g[0]]);
+    const svc = table[s] || (table[s] = {});
+    const p = g[3];
+    // Espruino and the simulator test these flags for truth, so the bits serve as they are.
+    svc[key(g[1])] = {
+      value: first[i] || new Uint8Array(p & P.READ ? g[2] : 1),
+      maxLen: g[2],
+      readable: p & P.READ,
+      writable: p & P.WRITE,
+      notify: p & P.NOTIFY,
+      indicate: p & P.INDICATE,
+      onWrite: p & P.WRITE ? (e: WriteEvent) => b.x().svc.write(i, e.data) : undefined,
+    };
+  });
+  return table;
+}
+
+/** Sets a characteristic's value, and notifies (or indicates) it when `notify` and someone listens. */
+export function update(char: Char, data: Uint8Array, notify: boolean): void {
+  const g = GATT[char];
+  const chr: any = {};
+  const svc: any = {};
+  chr[key(g[1])] = g[3] & P.INDICATE ? { value: data, indicate: notify } : { value: data, notify: notify };
+  svc[key(SERVICES[g[0]])] = chr;
+  try {
+    NRF.updateServices(svc);
+  } catch (e) {
+    // not connected yet, or the stack is busy: the value is refreshed on the next tick
+  }
+}

@@ -103,6 +103,8 @@ describe.skipIf(why !== undefined)(suite, () => {
 
     it('each built file runs without an uncaught error (boot, then widget, then app)', () => {
       const out: string[] = [];
+      // Installed as the App Loader would: the boot file loads the on-demand half on a first start.
+      emu.upload('bushu.ext.js', file('bushu.ext.js'));
       for (const name of ['bushu.boot.js', 'bushu.wid.js', 'bushu.app.js']) {
         emu.upload(name, file(name));
         const o = emu.eval(`global.WIDGETS = global.WIDGETS || {}; eval(require("Storage").read(${JSON.stringify(name)}))`);
@@ -114,7 +116,7 @@ describe.skipIf(why !== undefined)(suite, () => {
     });
 
     it('boots as the boot loader would, counts a walk as Node does, stores it and draws its widget', () => {
-      for (const name of ['bushu.boot.js', 'bushu.wid.js', 'bushu.app.js', 'bushu.img', 'bushu.info']) emu.upload(name, file(name));
+      for (const name of ['bushu.boot.js', 'bushu.ext.js', 'bushu.wid.js', 'bushu.app.js', 'bushu.img', 'bushu.info']) emu.upload(name, file(name));
       emu.installBootLoader(['bushu.boot.js']);
       const loaded = emu.eval('load("bushu.app.js")');
       emu.advance(100); // the boot file starts its core 10 ms after the boot code

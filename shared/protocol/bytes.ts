@@ -57,16 +57,11 @@ export function checkLength(data: unknown, name: string, length: number): Uint8A
   return b;
 }
 
-/** A little-endian view; every multi-byte field of the protocol is little-endian. */
-export function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
-
 /**
- * A frame's fields one after the other, as pairs: a value, then its size in bytes.
- * A number goes in little-endian and wraps as DataView's setters do (two's complement for
- * negatives, fractions dropped), so it takes 1..4 bytes; bytes are copied as they are, and
- * their size must be their length. The frame is as long as the sizes add up to.
+ * A frame's fields one after the other, as pairs: a value, then its size in bytes. Every
+ * multi-byte number of the protocol is little-endian; a number wraps as DataView's setters do
+ * (two's complement for negatives, fractions dropped), so it takes 1..4 bytes. Bytes are copied
+ * as they are, and their size must be their length. The frame is as long as the sizes add up to.
  */
 export type Fields = (number | Uint8Array)[];
 
@@ -81,11 +76,8 @@ export function pack(fields: Fields): Uint8Array {
   let at = 0;
   for (let i = 0; i < fields.length; i += 2) {
     const v = fields[i];
-    const size = fields[i + 1] as number;
-    if (v instanceof Uint8Array) b.set(v, at);
     // A Uint8Array stores each value modulo 256, which is the wrap DataView applies.
-    else for (let k = 0; k < size; k++) b[at + k] = v >> (8 * k);
-    at += size;
+    for (let k = 0; k < (fields[i + 1] as number); k++) b[at++] = v instanceof Uint8Array ? v[k] : v >> (8 * k);
   }
   return b;
 }
@@ -93,7 +85,8 @@ export function pack(fields: Fields): Uint8Array {
 /** The unsigned little-endian number of `size` bytes (1..4) at `at`. */
 export function getUint(b: Uint8Array, at: number, size: number): number {
   let n = 0;
-  for (let k = at + size - 1; k >= at; k--) n = n * 256 + b[k];
+  // From the most significant byte down.
+  for (let k = size; k-- > 0; ) n = n * 256 + b[at + k];
   return n;
 }
 
@@ -101,13 +94,6 @@ export function getUint(b: Uint8Array, at: number, size: number): number {
 export function getInt(b: Uint8Array, at: number, size: number): number {
   const unused = 32 - 8 * size;
   return (getUint(b, at, size) << unused) >> unused;
-}
-
-/** A new frame with the version byte already written. */
-export function frame(length: number): Uint8Array {
-  const b = new Uint8Array(length);
-  b[0] = PROTOCOL_VERSION;
-  return b;
 }
 
 const HEX = '0123456789abcdef';

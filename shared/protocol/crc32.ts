@@ -9,8 +9,7 @@ const POLY = 0xedb88320;
  * would have to build it (2048 steps at the first transfer) and then keep it in RAM, while the
  * End check it serves feeds only 4 bytes per record.
  */
-function shiftOut(register: number, bits: number): number {
-  let c = register;
+function shiftOut(c: number, bits: number): number {
   for (let k = 0; k < bits; k++) c = c & 1 ? POLY ^ (c >>> 1) : c >>> 1;
   return c;
 }

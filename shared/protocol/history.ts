@@ -42,7 +42,10 @@ export type HistoryFrame =
 /** Hourly counts saturate at 65535 rather than wrap: a wrapped hour would look like a quiet one. */
 export function encodeDay(d: DayRecord): Uint8Array {
   if (d.hours.length !== 24) throw new Error('Day: hours must have 24 entries, got ' + d.hours.length);
-  const f: Fields = [PROTOCOL_VERSION, 1, RecordType.DAY, 1, d.seq, 4, d.day, 2, d.offsetMin, 2, d.steps, 4, (d.closed ? 1 : 0) | (d.signed ? 2 : 0), 1, d.notWornMask, 4];
+  const f: Fields = [
+    PROTOCOL_VERSION, 1, RecordType.DAY, 1, d.seq, 4, d.day, 2, d.offsetMin, 2, d.steps, 4,
+    (d.closed ? 1 : 0) | (d.signed ? 2 : 0), 1, d.notWornMask, 4,
+  ];
   for (let h = 0; h < 24; h++) f.push(Math.min(d.hours[h], 65535), 2);
   return pack(f);
 }

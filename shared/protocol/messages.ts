@@ -55,7 +55,10 @@ export interface Info {
 
 export function encodeInfo(i: Info): Uint8Array {
   const f = i.firmware;
-  return pack([PROTOCOL_VERSION, 1, i.hardware, 1, f[0], 1, f[1], 1, f[2], 1, deviceIdBytes(i.deviceId), 6, i.keySet ? 1 : 0, 1, i.capacityDays, 2]);
+  return pack([
+    PROTOCOL_VERSION, 1, i.hardware, 1, f[0], 1, f[1], 1, f[2], 1,
+    deviceIdBytes(i.deviceId), Length.DEVICE_ID, i.keySet ? 1 : 0, 1, i.capacityDays, 2,
+  ]);
 }
 
 export function decodeInfo(data: unknown): Result<Info> {

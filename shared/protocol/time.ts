@@ -23,7 +23,10 @@ export interface CurrentTime {
 }
 
 export function encodeCurrentTime(t: CurrentTime): Uint8Array {
-  return pack([t.year, 2, t.month, 1, t.day, 1, t.hours, 1, t.minutes, 1, t.seconds, 1, t.dayOfWeek, 1, t.fractions256, 1, t.adjustReason, 1]);
+  return pack([
+    t.year, 2, t.month, 1, t.day, 1, t.hours, 1, t.minutes, 1, t.seconds, 1,
+    t.dayOfWeek, 1, t.fractions256, 1, t.adjustReason, 1,
+  ]);
 }
 
 /**

@@ -8,23 +8,26 @@ export const MS_PER_DAY = 86400000;
 /** The largest day a u16 can carry: 2149-06-06. */
 export const MAX_DAY = 65535;
 
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
+/**
+ * Days in a month (1..12): from its first day to the next month's. daysFromCivil takes month 13
+ * as January of the next year, and knows the leap years, so no table of month lengths is needed.
+ */
 export function daysInMonth(year: number, month: number): number {
-  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
+  return daysFromCivil(year, month + 1, 1) - daysFromCivil(year, month, 1);
 }
 
 function isInt(x: unknown): x is number {
   return typeof x === 'number' && Math.floor(x) === x && x - x === 0;
 }
 
-/** True when year/month/day names a real date (proleptic Gregorian). */
+/** True when the integers year/month/day name a real date (proleptic Gregorian). */
+export function dateExists(year: number, month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** True when year/month/day are integers that name a real date. */
 export function isValidDate(year: number, month: number, day: number): boolean {
-  return isInt(year) && isInt(month) && isInt(day) && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  return isInt(year) && isInt(month) && isInt(day) && dateExists(year, month, day);
 }
 
 /**

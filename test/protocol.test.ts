@@ -194,6 +194,24 @@ describe('bad input', () => {
   });
 });
 
+describe('byte helpers', () => {
+  it('pack writes numbers as DataView does, and getUint/getInt read them back', () => {
+    const values = [0, 1, -1, 127, -128, 255, 256, -300, 65535, 65536, 0x7fffffff, 0xffffffff, 2 ** 32 + 5, -(2 ** 33) - 7, 1.5, -1.5, NaN, Infinity];
+    for (const v of values) {
+      for (const size of [1, 2, 3, 4]) {
+        const dv = new DataView(new ArrayBuffer(4));
+        dv.setUint32(0, Number.isFinite(v) ? Math.trunc(v) % 2 ** 32 >>> 0 : 0, true);
+        const expected = new Uint8Array(dv.buffer).subarray(0, size);
+        const b = P.pack([7, 1, v, size]);
+        expect(hex(b)).toBe('07' + hex(expected));
+        expect(P.getUint(b, 1, size)).toBe(P.getUint(expected, 0, size));
+        if (size === 2) expect(P.getInt(b, 1, 2)).toBe(new DataView(expected.slice().buffer).getInt16(0, true));
+      }
+    }
+    expect(hex(P.pack([1, 1, new Uint8Array([0xaa, 0xbb]), 2, 0x0102, 2]))).toBe('01aabb0201');
+  });
+});
+
 describe('CRC-32', () => {
   it('matches the standard check values and zlib', () => {
     expect(P.crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);

@@ -2,7 +2,7 @@
 // Decoders return a Result instead of throwing: on the watch an exception in a BLE write
 // handler would be lost or reset the app, and the bridge wants to log and count bad frames.
 
-import { PROTOCOL_VERSION, StatusCode } from './uuids.ts';
+import { Length, PROTOCOL_VERSION, StatusCode } from './uuids.ts';
 
 export interface Ok<T> {
   ok: true;
@@ -24,8 +24,9 @@ export function fail(status: number, error: string): Err {
   return { ok: false, error: error, status: status };
 }
 
-export function isErr(x: unknown): x is Err {
-  return typeof x === 'object' && x !== null && (x as Err).ok === false;
+/** Tells a check's failure from its value (bytes, a number, a string: anything but null or undefined). */
+export function isErr<T>(x: T | Err): x is Err {
+  return (x as Err).ok === false;
 }
 
 /** Accepts what arrives from noble (Buffer) and from Espruino's onWrite (ArrayBuffer). */
@@ -51,21 +52,48 @@ export function checkFrame(data: unknown, name: string, length: number): Uint8Ar
 /** Length-only check for the Bluetooth SIG and WeChat payloads, which carry no version byte. */
 export function checkLength(data: unknown, name: string, length: number): Uint8Array | Err {
   const b = asBytes(data);
-  if (b === undefined) return fail(StatusCode.BAD_LENGTH, name + ': expected bytes (Uint8Array or ArrayBuffer)');
-  if (b.length !== length) return fail(StatusCode.BAD_LENGTH, name + ': expected ' + length + ' bytes, got ' + b.length);
+  if (b === undefined || b.length !== length)
+    return fail(StatusCode.BAD_LENGTH, name + (b === undefined ? ': expected bytes (Uint8Array or ArrayBuffer)' : ': expected ' + length + ' bytes, got ' + b.length));
   return b;
 }
 
-/** A little-endian view; every multi-byte field of the protocol is little-endian. */
-export function view(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
+/**
+ * A frame's fields one after the other, as pairs: a value, then its size in bytes. Every
+ * multi-byte number of the protocol is little-endian; a number wraps as DataView's setters do
+ * (two's complement for negatives, fractions dropped), so it takes 1..4 bytes. Bytes are copied
+ * as they are, and their size must be their length. The frame is as long as the sizes add up to.
+ */
+export type Fields = (number | Uint8Array)[];
 
-/** A new frame with the version byte already written. */
-export function frame(length: number): Uint8Array {
+/**
+ * Writes `fields` into a new frame. Plain byte writes rather than a DataView per frame: the
+ * encoders then are a list of fields each, which is the smallest code for the watch's flash.
+ */
+export function pack(fields: Fields): Uint8Array {
+  let length = 0;
+  for (let i = 1; i < fields.length; i += 2) length += fields[i] as number;
   const b = new Uint8Array(length);
-  b[0] = PROTOCOL_VERSION;
+  let at = 0;
+  for (let i = 0; i < fields.length; i += 2) {
+    const v = fields[i];
+    // A Uint8Array stores each value modulo 256, which is the wrap DataView applies.
+    for (let k = 0; k < (fields[i + 1] as number); k++) b[at++] = v instanceof Uint8Array ? v[k] : v >> (8 * k);
+  }
   return b;
+}
+
+/** The unsigned little-endian number of `size` bytes (1..4) at `at`. */
+export function getUint(b: Uint8Array, at: number, size: number): number {
+  let n = 0;
+  // From the most significant byte down.
+  for (let k = size; k-- > 0; ) n = n * 256 + b[at + k];
+  return n;
+}
+
+/** The signed (two's complement) little-endian number of `size` bytes (1..4) at `at`. */
+export function getInt(b: Uint8Array, at: number, size: number): number {
+  const unused = 32 - 8 * size;
+  return (getUint(b, at, size) << unused) >> unused;
 }
 
 const HEX = '0123456789abcdef';
@@ -84,12 +112,14 @@ export function isDeviceId(id: unknown): id is string {
 }
 
 /**
- * Writes a device id (12 lower-case hex digits, most significant byte first).
+ * A device id (12 lower-case hex digits) as its 6 bytes, most significant first.
  * A malformed id is a configuration bug on the sending side, so this throws.
  */
-export function writeDeviceId(b: Uint8Array, at: number, id: string): void {
+export function deviceIdBytes(id: string): Uint8Array {
   if (!isDeviceId(id)) throw new Error('device id must be 12 lower-case hex digits, got ' + JSON.stringify(id));
-  for (let i = 0; i < 6; i++) b[at + i] = parseInt(id.substr(i * 2, 2), 16);
+  const b = new Uint8Array(Length.DEVICE_ID);
+  for (let i = 0; i < Length.DEVICE_ID; i++) b[i] = parseInt(id.substr(i * 2, 2), 16);
+  return b;
 }
 
 /** "aa:bb:cc:dd:ee:ff public" (NRF.getAddress) or "AA:BB:…" to a device id. */

@@ -3,26 +3,21 @@
 // use either; this pure version is for the bridge, tests and builds without E.CRC32.
 
 const POLY = 0xedb88320;
-let table: Int32Array | undefined;
 
-// Built on first use: 1 KB the watch only pays for when a transfer actually runs.
-function getTable(): Int32Array {
-  if (table === undefined) {
-    table = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? POLY ^ (c >>> 1) : c >>> 1;
-      table[n] = c;
-    }
-  }
-  return table;
+/**
+ * Shifts `bits` bits out of a raw CRC register, bit by bit. No 1 KB lookup table: the watch
+ * would have to build it (2048 steps at the first transfer) and then keep it in RAM, while the
+ * End check it serves feeds only 4 bytes per record.
+ */
+function shiftOut(c: number, bits: number): number {
+  for (let k = 0; k < bits; k++) c = c & 1 ? POLY ^ (c >>> 1) : c >>> 1;
+  return c;
 }
 
 /** Feeds bytes into a raw CRC register (not inverted), for running CRCs. */
 export function crc32Update(register: number, bytes: Uint8Array): number {
-  const t = getTable();
   let c = register;
-  for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 255] ^ (c >>> 8);
+  for (let i = 0; i < bytes.length; i++) c = shiftOut(c ^ bytes[i], 8);
   return c;
 }
 
@@ -46,15 +41,13 @@ export function newHistoryCheck(): HistoryCheck {
   return { register: -1, count: 0 };
 }
 
-const word = new Uint8Array(4);
-
-/** Adds a record by its own CRC-32 (from crc32 or E.CRC32). */
+/**
+ * Adds a record by its own CRC-32 (from crc32 or E.CRC32). Feeding its 4 little-endian bytes
+ * one by one equals XORing all 32 bits into the register at once and shifting them all out:
+ * each byte reaches the low end of the register exactly when its turn would have come.
+ */
 export function addRecordCrc(check: HistoryCheck, recordCrc: number): void {
-  word[0] = recordCrc & 255;
-  word[1] = (recordCrc >>> 8) & 255;
-  word[2] = (recordCrc >>> 16) & 255;
-  word[3] = (recordCrc >>> 24) & 255;
-  check.register = crc32Update(check.register, word);
+  check.register = shiftOut(check.register ^ recordCrc, 32);
   check.count++;
 }
 

@@ -1,6 +1,6 @@
 // History records (notifications on `history`): Day, Summary and End.
 
-import { asBytes, checkFrame, fail, frame, isErr, ok, view, type Err, type Result } from './bytes.ts';
+import { asBytes, checkFrame, fail, getInt, getUint, isErr, ok, pack, type Err, type Fields, type Result } from './bytes.ts';
 import { Length, PROTOCOL_VERSION, RecordType, StatusCode } from './uuids.ts';
 
 export interface DayRecord {
@@ -39,25 +39,15 @@ export type HistoryFrame =
   | { kind: 'summary'; record: SummaryRecord }
   | { kind: 'end'; record: EndRecord };
 
-function header(length: number, type: number, seq: number): Uint8Array {
-  const b = frame(length);
-  b[1] = type;
-  view(b).setUint32(2, seq, true);
-  return b;
-}
-
 /** Hourly counts saturate at 65535 rather than wrap: a wrapped hour would look like a quiet one. */
 export function encodeDay(d: DayRecord): Uint8Array {
   if (d.hours.length !== 24) throw new Error('Day: hours must have 24 entries, got ' + d.hours.length);
-  const b = header(Length.DAY, RecordType.DAY, d.seq);
-  const v = view(b);
-  v.setUint16(6, d.day, true);
-  v.setInt16(8, d.offsetMin, true);
-  v.setUint32(10, d.steps, true);
-  b[14] = (d.closed ? 1 : 0) | (d.signed ? 2 : 0);
-  v.setUint32(15, d.notWornMask, true);
-  for (let h = 0; h < 24; h++) v.setUint16(19 + h * 2, d.hours[h] > 65535 ? 65535 : d.hours[h], true);
-  return b;
+  const f: Fields = [
+    PROTOCOL_VERSION, 1, RecordType.DAY, 1, d.seq, 4, d.day, 2, d.offsetMin, 2, d.steps, 4,
+    (d.closed ? 1 : 0) | (d.signed ? 2 : 0), 1, d.notWornMask, 4,
+  ];
+  for (let h = 0; h < 24; h++) f.push(Math.min(d.hours[h], 65535), 2);
+  return pack(f);
 }
 
 function checkRecord(data: unknown, name: string, type: number, length: number): Uint8Array | Err {
@@ -71,18 +61,17 @@ function checkRecord(data: unknown, name: string, type: number, length: number):
 export function decodeDay(data: unknown): Result<DayRecord> {
   const b = checkRecord(data, 'Day', RecordType.DAY, Length.DAY);
   if (isErr(b)) return b;
-  const v = view(b);
   if (b[14] > 3) return fail(StatusCode.BAD_VALUE, 'Day: unknown flags 0x' + b[14].toString(16));
   const hours: number[] = [];
-  for (let h = 0; h < 24; h++) hours.push(v.getUint16(19 + h * 2, true));
+  for (let h = 0; h < 24; h++) hours.push(getUint(b, 19 + h * 2, 2));
   return ok({
-    seq: v.getUint32(2, true),
-    day: v.getUint16(6, true),
-    offsetMin: v.getInt16(8, true),
-    steps: v.getUint32(10, true),
+    seq: getUint(b, 2, 4),
+    day: getUint(b, 6, 2),
+    offsetMin: getInt(b, 8, 2),
+    steps: getUint(b, 10, 4),
     closed: (b[14] & 1) === 1,
     signed: (b[14] & 2) === 2,
-    notWornMask: v.getUint32(15, true),
+    notWornMask: getUint(b, 15, 4),
     hours: hours,
   });
 }
@@ -90,10 +79,7 @@ export function decodeDay(data: unknown): Result<DayRecord> {
 export function encodeSummary(s: SummaryRecord): Uint8Array {
   if (s.message.length !== Length.SUMMARY_MESSAGE) throw new Error('Summary: the message must be 19 bytes, got ' + s.message.length);
   if (s.tag.length !== Length.TAG) throw new Error('Summary: the tag must be 16 bytes, got ' + s.tag.length);
-  const b = header(Length.SUMMARY, RecordType.SUMMARY, s.seq);
-  b.set(s.message, 6);
-  b.set(s.tag, 25);
-  return b;
+  return pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, s.seq, 4, s.message, Length.SUMMARY_MESSAGE, s.tag, Length.TAG]);
 }
 
 export function decodeSummary(data: unknown): Result<SummaryRecord> {
@@ -101,24 +87,17 @@ export function decodeSummary(data: unknown): Result<SummaryRecord> {
   if (isErr(b)) return b;
   if (b[6] !== PROTOCOL_VERSION) return fail(StatusCode.BAD_VERSION, 'Summary: message version ' + b[6] + ' is not supported');
   // Copies, so the record does not alias the caller's (reused) notification buffer.
-  return ok({ seq: view(b).getUint32(2, true), message: new Uint8Array(b.subarray(6, 25)), tag: new Uint8Array(b.subarray(25, 41)) });
+  return ok({ seq: getUint(b, 2, 4), message: new Uint8Array(b.subarray(6, 25)), tag: new Uint8Array(b.subarray(25, 41)) });
 }
 
 export function encodeEnd(e: EndRecord): Uint8Array {
-  const b = frame(Length.END);
-  b[1] = RecordType.END;
-  const v = view(b);
-  v.setUint16(2, e.count, true);
-  v.setUint32(4, e.lastSeq, true);
-  v.setUint32(8, e.check, true);
-  return b;
+  return pack([PROTOCOL_VERSION, 1, RecordType.END, 1, e.count, 2, e.lastSeq, 4, e.check, 4]);
 }
 
 export function decodeEnd(data: unknown): Result<EndRecord> {
   const b = checkRecord(data, 'End', RecordType.END, Length.END);
   if (isErr(b)) return b;
-  const v = view(b);
-  return ok({ count: v.getUint16(2, true), lastSeq: v.getUint32(4, true), check: v.getUint32(8, true) });
+  return ok({ count: getUint(b, 2, 2), lastSeq: getUint(b, 4, 4), check: getUint(b, 8, 4) });
 }
 
 /** Any notification on `history`, by its type byte. */

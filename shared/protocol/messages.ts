@@ -1,7 +1,7 @@
 // Today, Status and Info: the small fixed frames of the bushu service.
 
-import { checkFrame, fail, frame, isErr, ok, toHex, view, writeDeviceId, type Result } from './bytes.ts';
-import { Length, StatusCode } from './uuids.ts';
+import { checkFrame, deviceIdBytes, fail, getInt, getUint, isErr, ok, pack, toHex, type Result } from './bytes.ts';
+import { Length, PROTOCOL_VERSION, StatusCode } from './uuids.ts';
 
 export interface Today {
   day: number;
@@ -12,20 +12,13 @@ export interface Today {
 }
 
 export function encodeToday(t: Today): Uint8Array {
-  const b = frame(Length.TODAY);
-  const v = view(b);
-  v.setUint16(1, t.day, true);
-  v.setInt16(3, t.offsetMin, true);
-  v.setUint32(5, t.steps, true);
-  v.setUint32(9, t.seq, true);
-  return b;
+  return pack([PROTOCOL_VERSION, 1, t.day, 2, t.offsetMin, 2, t.steps, 4, t.seq, 4]);
 }
 
 export function decodeToday(data: unknown): Result<Today> {
   const b = checkFrame(data, 'Today', Length.TODAY);
   if (isErr(b)) return b;
-  const v = view(b);
-  return ok({ day: v.getUint16(1, true), offsetMin: v.getInt16(3, true), steps: v.getUint32(5, true), seq: v.getUint32(9, true) });
+  return ok({ day: getUint(b, 1, 2), offsetMin: getInt(b, 3, 2), steps: getUint(b, 5, 4), seq: getUint(b, 9, 4) });
 }
 
 export interface Status {
@@ -38,11 +31,7 @@ export interface Status {
 }
 
 export function encodeStatus(s: Status): Uint8Array {
-  const b = frame(Length.STATUS);
-  b[1] = s.target;
-  b[2] = s.opcode;
-  b[3] = s.status;
-  return b;
+  return pack([PROTOCOL_VERSION, 1, s.target, 1, s.opcode, 1, s.status, 1]);
 }
 
 export function decodeStatus(data: unknown): Result<Status> {
@@ -65,15 +54,11 @@ export interface Info {
 }
 
 export function encodeInfo(i: Info): Uint8Array {
-  const b = frame(Length.INFO);
-  b[1] = i.hardware;
-  b[2] = i.firmware[0];
-  b[3] = i.firmware[1];
-  b[4] = i.firmware[2];
-  writeDeviceId(b, 5, i.deviceId);
-  b[11] = i.keySet ? 1 : 0;
-  view(b).setUint16(12, i.capacityDays, true);
-  return b;
+  const f = i.firmware;
+  return pack([
+    PROTOCOL_VERSION, 1, i.hardware, 1, f[0], 1, f[1], 1, f[2], 1,
+    deviceIdBytes(i.deviceId), Length.DEVICE_ID, i.keySet ? 1 : 0, 1, i.capacityDays, 2,
+  ]);
 }
 
 export function decodeInfo(data: unknown): Result<Info> {
@@ -86,6 +71,6 @@ export function decodeInfo(data: unknown): Result<Info> {
     firmware: [b[2], b[3], b[4]],
     deviceId: toHex(b, 5, 6),
     keySet: (b[11] & 1) === 1,
-    capacityDays: view(b).getUint16(12, true),
+    capacityDays: getUint(b, 12, 2),
   });
 }

@@ -2,7 +2,7 @@
 // into the firmware).
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { asBytes, fail, ok, toHex, view, type Result } from './bytes.ts';
+import { asBytes, fail, getInt, getUint, ok, toHex, type Result } from './bytes.ts';
 import type { SummaryFields } from './summary.ts';
 import { Length, PROTOCOL_VERSION, StatusCode } from './uuids.ts';
 
@@ -20,12 +20,11 @@ export function decodeSummaryMessage(data: unknown): Result<SummaryFields> {
   if (b.length === 0) return fail(StatusCode.BAD_LENGTH, 'summary message: empty');
   if (b[0] !== PROTOCOL_VERSION) return fail(StatusCode.BAD_VERSION, 'summary message: version ' + b[0] + ' is not supported (expected 1)');
   if (b.length !== Length.SUMMARY_MESSAGE) return fail(StatusCode.BAD_LENGTH, 'summary message: expected 19 bytes, got ' + b.length);
-  const v = view(b);
   return ok({
     deviceId: toHex(b, 1, 6),
-    day: v.getUint16(7, true),
-    offsetMin: v.getInt16(9, true),
-    steps: v.getUint32(11, true),
-    counter: v.getUint32(15, true),
+    day: getUint(b, 7, 2),
+    offsetMin: getInt(b, 9, 2),
+    steps: getUint(b, 11, 4),
+    counter: getUint(b, 15, 4),
   });
 }

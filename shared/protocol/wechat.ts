@@ -3,7 +3,7 @@
 // bit 1 distance (m), bit 2 calories (kcal). The watch sends steps only; the decoders accept all
 // three because the bridge also reads third-party wristbands.
 
-import { asBytes, checkLength, fail, isErr, ok, toHex, writeDeviceId, type Result } from './bytes.ts';
+import { asBytes, checkLength, deviceIdBytes, fail, getUint, isErr, ok, pack, toHex, type Result } from './bytes.ts';
 import { Length, StatusCode } from './uuids.ts';
 
 export interface WeChatSteps {
@@ -16,28 +16,10 @@ export interface WeChatSteps {
 
 const U24_MAX = 0xffffff;
 
-function putU24(b: Uint8Array, at: number, n: number): void {
-  // Saturates: u24 tops out near 16.7 million, far beyond a day's steps, but never wraps to small.
-  const v = n > U24_MAX ? U24_MAX : n;
-  b[at] = v & 255;
-  b[at + 1] = (v >> 8) & 255;
-  b[at + 2] = (v >> 16) & 255;
-}
-
-function getU24(b: Uint8Array, at: number): number {
-  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16);
-}
-
-function u24Frame(value: number): Uint8Array {
-  const b = new Uint8Array(4);
-  b[0] = 0x01;
-  putU24(b, 1, value);
-  return b;
-}
-
 /** FEA1: today's steps only (flags 0x01). */
 export function encodeWeChatSteps(steps: number): Uint8Array {
-  return u24Frame(steps);
+  // Saturates: u24 tops out near 16.7 million, far beyond a day's steps, but never wraps to small.
+  return pack([0x01, 1, steps > U24_MAX ? U24_MAX : steps, 3]);
 }
 
 export function decodeWeChatSteps(data: unknown): Result<WeChatSteps> {
@@ -47,34 +29,28 @@ export function decodeWeChatSteps(data: unknown): Result<WeChatSteps> {
   if ((flags & 1) === 0 || flags > 7) return fail(StatusCode.BAD_VALUE, 'WeChat steps: flags 0x' + flags.toString(16) + ' (bit 0 must be set, bits 3..7 clear)');
   const length = 4 + (flags & 2 ? 3 : 0) + (flags & 4 ? 3 : 0);
   if (b.length !== length) return fail(StatusCode.BAD_LENGTH, 'WeChat steps: flags 0x' + flags.toString(16) + ' need ' + length + ' bytes, got ' + b.length);
-  const r: WeChatSteps = { steps: getU24(b, 1) };
+  const r: WeChatSteps = { steps: getUint(b, 1, 3) };
   let at = 4;
   if (flags & 2) {
-    r.distance = getU24(b, at);
+    r.distance = getUint(b, at, 3);
     at += 3;
   }
-  if (flags & 4) r.calories = getU24(b, at);
+  if (flags & 4) r.calories = getUint(b, at, 3);
   return ok(r);
 }
 
-/** FEA2: the step target (flags 0x01). */
-export function encodeWeChatTarget(target: number): Uint8Array {
-  return u24Frame(target);
-}
+/** FEA2: the step target (flags 0x01), laid out like FEA1 with steps only. */
+export const encodeWeChatTarget: (target: number) => Uint8Array = encodeWeChatSteps;
 
 export function decodeWeChatTarget(data: unknown): Result<number> {
   const b = checkLength(data, 'WeChat target', 4);
   if (isErr(b)) return b;
   if (b[0] !== 0x01) return fail(StatusCode.BAD_VALUE, 'WeChat target: flags 0x' + b[0].toString(16) + ' (expected 0x01)');
-  return ok(getU24(b, 1));
+  return ok(getUint(b, 1, 3));
 }
 
-/** FEC9: the device address, most significant byte first like the device id. */
-export function encodeWeChatAddress(deviceId: string): Uint8Array {
-  const b = new Uint8Array(Length.DEVICE_ID);
-  writeDeviceId(b, 0, deviceId);
-  return b;
-}
+/** FEC9: the device address, which is the device id's 6 bytes, most significant first. */
+export const encodeWeChatAddress: (deviceId: string) => Uint8Array = deviceIdBytes;
 
 export function decodeWeChatAddress(data: unknown): Result<string> {
   const b = checkLength(data, 'WeChat address', Length.DEVICE_ID);

@@ -26,9 +26,9 @@ import {
   HP_DEN,
   HP_NUM,
   MAX_GAP_MS,
-  MIN_RMS,
+  MIN_ENERGY,
   RAW_PER_UNIT,
-  RUN_RMS,
+  RUN_ENERGY,
   STAY_DEN,
   STEP_LAG_MAX_AS_STEP,
   STEP_LAG_MIN,
@@ -58,8 +58,20 @@ export class Pedometer {
     // Espruino a closure variable is found at least as fast as a property of a 25-field object
     // (the instance itself keeps only steps and push).
     const sum = lagSum || loopLagSum;
+    let credit = 0; // fractional steps credited so far
+    let count = 0; // its integer part, published as steps
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
-    // Set by that restart before any use (left undefined here: it saves bytes in the firmware).
+    const bx = new Int16Array(WINDOW);
+    const by = new Int16Array(WINDOW);
+    const bz = new Int16Array(WINDOW);
+    const bm = new Int16Array(WINDOW);
+    // Zero-padded past the window by more than the longest lag: a circular correlation over the
+    // whole buffer (Espruino's native E.convolve wraps around) then equals the linear one.
+    const scratch = new Float64Array(WINDOW + STRIDE_LAG_MAX + 2);
+    const acf = new Float64Array(STRIDE_LAG_MAX + 2);
+    // Set by every restart before any use (no initial value: that saves bytes in the firmware).
+    let held: number; // steps of a first periodic window, waiting for confirmation
+    let walking: boolean; // a walk is confirmed: held is then 0
     let phase: number; // ms from the last grid point to the previous sample
     let px: number; // the previous sample
     let py: number;
@@ -73,17 +85,6 @@ export class Pedometer {
     let hy: number;
     let hz: number;
     let hm: number;
-    const bx = new Int16Array(WINDOW);
-    const by = new Int16Array(WINDOW);
-    const bz = new Int16Array(WINDOW);
-    const bm = new Int16Array(WINDOW);
-    // Zero-padded past the window by more than the longest lag: a circular correlation over the
-    // whole buffer (Espruino's native E.convolve wraps around) then equals the linear one.
-    const scratch = new Float64Array(WINDOW + STRIDE_LAG_MAX + 2);
-    const acf = new Float64Array(STRIDE_LAG_MAX + 2);
-    let credit = 0; // fractional steps credited so far (steps is its integer part)
-    let held = 0; // steps of a first periodic window, waiting for confirmation
-    let walking = false; // a walk is confirmed: held is then 0
 
     /** The walking state machine; step is the step period in samples, 0 when not walking. */
     const decide = (step: number): void => {
@@ -97,7 +98,7 @@ export class Pedometer {
         credit += HOP / step + held;
         held = 0;
         walking = true;
-        this.steps = Math.floor(credit);
+        this.steps = count = Math.floor(credit);
       }
     };
 
@@ -118,7 +119,7 @@ export class Pedometer {
       let magStep = 0;
       let magDirect = false; // the magnitude's own period is a step (not a stride assumed halved)
       let magOk = false;
-      if (em >= MIN_RMS * MIN_RMS * WINDOW) {
+      if (em >= MIN_ENERGY) {
         addAutocorrelation(scratch, WINDOW, acf, sum);
         const lag = fundamentalLag(acf, STEP_LAG_MIN, STRIDE_LAG_MAX);
         const period = refineLag(acf, lag);
@@ -131,16 +132,16 @@ export class Pedometer {
       // costs three short loops and no correlation.
       let step = 0;
       const energy = centre(bx, scratch) + centre(by, scratch) + centre(bz, scratch);
-      if (energy >= MIN_RMS * MIN_RMS * WINDOW) {
+      if (energy >= MIN_ENERGY) {
         acf.fill(0);
         correlate(bx);
         correlate(by);
         correlate(bz);
-        const lo = energy >= RUN_RMS * RUN_RMS * WINDOW ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
+        const lo = energy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
         let lag = fundamentalLag(acf, lo, STRIDE_LAG_MAX);
         // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
         // at half the lag. A short "stride" whose halves look alike is really one step: look further.
-        if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.floor(lag / 2 + 0.5)] > 0) lag = fundamentalLag(acf, lag + 2, STRIDE_LAG_MAX);
+        if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamentalLag(acf, lag + 2, STRIDE_LAG_MAX);
         if (acf[lag] * WINDOW * den >= energy) {
           step = refineLag(acf, lag) / 2;
           // Both rhythms present, the swing's step twice the strike's: the swing locked on two strides.
@@ -171,7 +172,7 @@ export class Pedometer {
     };
 
     this.push = (dtMs, x, y, z) => {
-      const before = this.steps;
+      const before = count;
       if (n === 0 || dtMs > MAX_GAP_MS) {
         // Start afresh after power-up or a long gap: nothing is known about the motion before.
         // The filters start at rest on the current posture.
@@ -214,7 +215,7 @@ export class Pedometer {
       px = x;
       py = y;
       pz = z;
-      return this.steps - before;
+      return count - before;
     };
   }
 }

@@ -1,9 +1,9 @@
 // The numbers that define bushu's step detector (pedometer.ts), each with the reason for its value.
 //
 // They live in their own module, which imports nothing, because esbuild replaces an imported
-// constant by its value (and folds `WINDOW - HOP` to 32), while it keeps a module's own constants
-// as variables as soon as that module imports anything. In the firmware bundles that is about
-// 150 bytes. Thresholds are integer ratios so that every platform compares exactly alike.
+// constant by its value, while it keeps a module's own constants as variables as soon as that
+// module imports anything: in the firmware bundles that is about 100 bytes. Thresholds are
+// integer ratios so that every platform compares exactly alike.
 
 /** Internal sample period: 12.5 Hz, the Bangle.js 2 accelerometer rate, ample for a 3 Hz gait. */
 export const GRID_MS = 80;
@@ -27,11 +27,15 @@ export const STRIDE_LAG_AMBIGUOUS = 13;
 /** Running (over 2.3 steps per second) is accepted only with running effort: rms of 0.5 g. */
 export const STRIDE_LAG_RUN = 8;
 export const RUN_RMS = 512;
+/** As the detector compares it: the energy (sum of squares) of a window at that rms. */
+export const RUN_ENERGY = RUN_RMS * RUN_RMS * WINDOW;
 /** Step lags for the magnitude: 0.32 s (3 steps/s) upwards; above 0.8 s it is a stride, not a step. */
 export const STEP_LAG_MIN = 4;
 export const STEP_LAG_MAX_AS_STEP = 10;
 /** Motion below 0.06 g rms (61/1024 g) is sensor noise, typing or a car's hum: never walking. */
 export const MIN_RMS = 61;
+/** As the detector compares it: the energy of a window at that rms. */
+export const MIN_ENERGY = MIN_RMS * MIN_RMS * WINDOW;
 /**
  * Correlation needed to start a walk (1/2 of the energy) and to carry on walking (1/5). Both are
  * 1/n, so only n is kept: the test is `correlation * n >= energy`.

@@ -22,17 +22,13 @@ export function loopLagSum(buf: Float64Array, n: number, lag: number): number {
   return s;
 }
 
-/** Zeroes an array (a loop, because typed-array fill is not available on every target). */
-export function clear(a: Float64Array): void {
-  for (let i = 0; i < a.length; i++) a[i] = 0;
-}
-
 /**
- * Copies `src[0..n)` into `dst` with the mean removed and returns the remaining energy (sum of
- * squares). The mean must go: a slow drift of posture inside the window would otherwise correlate
- * with itself at every lag and look like a rhythm.
+ * Copies all of `src` into the start of `dst` with the mean removed and returns the remaining
+ * energy (sum of squares). The mean must go: a slow drift of posture inside the window would
+ * otherwise correlate with itself at every lag and look like a rhythm.
  */
-export function centre(src: Int16Array, dst: Float64Array, n: number): number {
+export function centre(src: Int16Array, dst: Float64Array): number {
+  const n = src.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += src[i];
   const mean = sum / n;
@@ -46,12 +42,13 @@ export function centre(src: Int16Array, dst: Float64Array, n: number): number {
 }
 
 /**
- * Adds the unbiased autocorrelation of one centred channel to `acf[lag]` for lag 1..maxLag+1.
- * Several channels added together give the autocorrelation of the vector they form, which does
- * not depend on how the sensor is oriented (left or right wrist, watch face up or down).
+ * Adds the unbiased autocorrelation of one centred channel (`buf[0..n)`) to `acf[lag]` for every
+ * lag from 1 to the end of `acf`. Several channels added together give the autocorrelation of the
+ * vector they form, which does not depend on how the sensor is oriented (left or right wrist,
+ * watch face up or down).
  */
-export function addAutocorrelation(buf: Float64Array, n: number, maxLag: number, acf: Float64Array, lagSum: LagSum): void {
-  for (let lag = 1; lag <= maxLag + 1; lag++) acf[lag] += lagSum(buf, n, lag) / (n - lag);
+export function addAutocorrelation(buf: Float64Array, n: number, acf: Float64Array, lagSum: LagSum): void {
+  for (let lag = 1; lag < acf.length; lag++) acf[lag] += lagSum(buf, n, lag) / (n - lag);
 }
 
 /**

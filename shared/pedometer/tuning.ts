@@ -1,0 +1,44 @@
+// The numbers that define bushu's step detector (pedometer.ts), each with the reason for its value.
+//
+// They live in their own module, which imports nothing, because esbuild replaces an imported
+// constant by its value, while it keeps a module's own constants as variables as soon as that
+// module imports anything: in the firmware bundles that is about 100 bytes. Thresholds are
+// integer ratios so that every platform compares exactly alike.
+
+/** Internal sample period: 12.5 Hz, the Bangle.js 2 accelerometer rate, ample for a 3 Hz gait. */
+export const GRID_MS = 80;
+/** Analysis window: 64 samples = 5.12 s, at least two strides of the slowest walk (2.5 s stride). */
+export const WINDOW = 64;
+/** Analysis every 32 samples = 2.56 s, so steps appear on the watch within a few seconds. */
+export const HOP = 32;
+/** A gap longer than this (1 s, over two slow steps) breaks the walk: we cannot see what happened. */
+export const MAX_GAP_MS = 1000;
+/** Raw counts are 8192 per g; we work in 1024 per g so squares and sums stay small everywhere. */
+export const RAW_PER_UNIT = 8;
+/** High-pass pole 7/8 at 12.5 Hz: cutoff about 0.28 Hz, below the slowest stride (0.4 Hz). */
+export const HP_NUM = 7;
+export const HP_DEN = 8;
+
+/** Stride lags (samples): 0.88 s to 2.56 s covers walking at 0.8 to 2.3 steps per second. */
+export const STRIDE_LAG_WALK = 11;
+export const STRIDE_LAG_MAX = 32;
+/** Below 1.04 s a period may be a slow walker's step rather than a brisk walker's stride. */
+export const STRIDE_LAG_AMBIGUOUS = 13;
+/** Running (over 2.3 steps per second) is accepted only with running effort: rms of 0.5 g. */
+export const STRIDE_LAG_RUN = 8;
+export const RUN_RMS = 512;
+/** As the detector compares it: the energy (sum of squares) of a window at that rms. */
+export const RUN_ENERGY = RUN_RMS * RUN_RMS * WINDOW;
+/** Step lags for the magnitude: 0.32 s (3 steps/s) upwards; above 0.8 s it is a stride, not a step. */
+export const STEP_LAG_MIN = 4;
+export const STEP_LAG_MAX_AS_STEP = 10;
+/** Motion below 0.06 g rms (61/1024 g) is sensor noise, typing or a car's hum: never walking. */
+export const MIN_RMS = 61;
+/** As the detector compares it: the energy of a window at that rms. */
+export const MIN_ENERGY = MIN_RMS * MIN_RMS * WINDOW;
+/**
+ * Correlation needed to start a walk (1/2 of the energy) and to carry on walking (1/5). Both are
+ * 1/n, so only n is kept: the test is `correlation * n >= energy`.
+ */
+export const ENTER_DEN = 2;
+export const STAY_DEN = 5;

@@ -55,6 +55,19 @@ function props(o: object, seen: Set<unknown>): number {
 }
 
 const FUNCTION_VARS = 5;
+const ELEMENT_BYTES: Record<string, number> = { Int8Array: 1, Uint8Array: 1, Int16Array: 2, Uint16Array: 2, Int32Array: 4, Uint32Array: 4, Float32Array: 4, Float64Array: 8 };
+
+interface NewNode {
+  callee: { type: string; name?: string };
+  arguments: { type: string; value?: unknown }[];
+}
+
+function typedArrayVars(node: NewNode): number {
+  const size = node.callee.type === 'Identifier' ? ELEMENT_BYTES[node.callee.name ?? ''] : undefined;
+  const arg = node.arguments[0];
+  if (size === undefined || arg === undefined || arg.type !== 'Literal' || typeof arg.value !== 'number') return 0;
+  return 2 + Math.ceil((arg.value * size) / 12);
+}
 const parsed = new Map<string, number>();
 
 /** JsVars of the functions `code` defines (when run once): about 5 each plus 1 per parameter. */
@@ -67,6 +80,9 @@ export function functionVars(code: string): number {
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') n += FUNCTION_VARS + (node as unknown as { params: unknown[] }).params.length;
       // A variable's name (its value, when held only by a closure, is invisible to the walk).
       else if (node.type === 'VariableDeclarator') n += 1;
+      // A typed array of constant length, counted once per place that makes one: state held in a
+      // closure (a pedometer's buffers) is otherwise invisible to the walk.
+      else if (node.type === 'NewExpression') n += typedArrayVars(node as unknown as NewNode);
     });
   } catch {
     n = 0; // not JavaScript the estimate can read: the run itself reports the error

@@ -1,5 +1,7 @@
 // npm run build:firmware: the wearable firmware bundled with esbuild (bundle, IIFE, es2015,
-// minified) into dist/firmware/, every file checked against the Espruino subset. Layout:
+// minified, the firmware's own property names renamed: espruino/mangle.ts), then compressed
+// with terser (espruino/compress.ts), into dist/firmware/, every file checked against the
+// Espruino subset. Layout:
 //   bangle/  an App Loader app folder: bushu.boot.js, bushu.ext.js (loaded by the boot code on
 //            demand), bushu.wid.js, bushu.app.js, bushu.img,
 //            bushu.png, bushu.info, metadata.json
@@ -12,6 +14,7 @@ import { checkEspruinoSubset } from './espruino/subset.ts';
 import { iconImage, iconPng } from './espruino/icon.ts';
 import { stripDiagnosticsPlugin } from './espruino/strip-diagnostics.ts';
 import { analyseProperties, assignNames, countUses } from './espruino/mangle.ts';
+import { compress } from './espruino/compress.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUT = join(REPO_ROOT, 'dist/firmware');
@@ -87,11 +90,17 @@ export async function propertyNames(): Promise<Record<string, Record<string, str
   return out;
 }
 
-/** Every bundle's code, output path -> text, with the property renaming of its group. */
-export async function bundleAll(): Promise<Map<string, string>> {
+/**
+ * Every bundle's code, output path -> text: esbuild with the property renaming of its group,
+ * then the terser pass (scripts/espruino/compress.ts) unless `compressed` is false.
+ */
+export async function bundleAll(compressed = true): Promise<Map<string, string>> {
   const names = await propertyNames();
   const out = new Map<string, string>();
-  for (const [entry, path, group] of BUNDLES) out.set(path, await bundle(entry, names[group]));
+  for (const [entry, path, group] of BUNDLES) {
+    const code = await bundle(entry, names[group]);
+    out.set(path, compressed ? await compress(code, path) : code);
+  }
   return out;
 }
 

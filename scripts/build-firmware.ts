@@ -1,5 +1,7 @@
 // npm run build:firmware: the wearable firmware bundled with esbuild (bundle, IIFE, es2015,
-// minified) into dist/firmware/, every file checked against the Espruino subset. Layout:
+// minified, the firmware's own property names renamed: espruino/mangle.ts), then compressed
+// with terser (espruino/compress.ts), into dist/firmware/, every file checked against the
+// Espruino subset. Layout:
 //   bangle/  an App Loader app folder: bushu.boot.js, bushu.ext.js (loaded by the boot code on
 //            demand), bushu.wid.js, bushu.app.js, bushu.img,
 //            bushu.png, bushu.info, metadata.json
@@ -11,6 +13,8 @@ import { build } from 'esbuild';
 import { checkEspruinoSubset } from './espruino/subset.ts';
 import { iconImage, iconPng } from './espruino/icon.ts';
 import { stripDiagnosticsPlugin } from './espruino/strip-diagnostics.ts';
+import { analyseProperties, assignNames, countUses } from './espruino/mangle.ts';
+import { compress } from './espruino/compress.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUT = join(REPO_ROOT, 'dist/firmware');
@@ -21,12 +25,18 @@ export const BUDGETS: Record<string, number> = {
   'puck/bushu.js': 10 * 1024,
 };
 
-const BUNDLES: [string, string][] = [
-  ['firmware/bangle/boot.ts', 'bangle/bushu.boot.js'],
-  ['firmware/bangle/ext.ts', 'bangle/bushu.ext.js'],
-  ['firmware/bangle/widget.ts', 'bangle/bushu.wid.js'],
-  ['firmware/bangle/app.ts', 'bangle/bushu.app.js'],
-  ['firmware/puck/main.ts', 'puck/bushu.js'],
+/**
+ * [entry, output, device group, weight]. Files of one group run in one interpreter and share
+ * objects, so they share one property renaming (scripts/espruino/mangle.ts); the weight says
+ * how much a name's uses in that file count when the shortest names are handed out (the
+ * budgeted boot file first).
+ */
+const BUNDLES: [string, string, string, number][] = [
+  ['firmware/bangle/boot.ts', 'bangle/bushu.boot.js', 'bangle', 100],
+  ['firmware/bangle/ext.ts', 'bangle/bushu.ext.js', 'bangle', 1],
+  ['firmware/bangle/widget.ts', 'bangle/bushu.wid.js', 'bangle', 1],
+  ['firmware/bangle/app.ts', 'bangle/bushu.app.js', 'bangle', 1],
+  ['firmware/puck/main.ts', 'puck/bushu.js', 'puck', 1],
 ];
 
 export interface BuiltFile {
@@ -44,8 +54,12 @@ export class SubsetError extends Error {
   }
 }
 
-/** Bundles one entry the way every firmware file is built. */
-export async function bundle(entry: string): Promise<string> {
+/**
+ * Bundles one entry the way every firmware file is built. `mangle` maps property names to their
+ * short names (exactly these are renamed; see scripts/espruino/mangle.ts for which may be).
+ */
+export async function bundle(entry: string, mangle?: Record<string, string>): Promise<string> {
+  const names = mangle ? Object.keys(mangle) : [];
   const r = await build({
     entryPoints: [join(REPO_ROOT, entry)],
     bundle: true,
@@ -59,18 +73,42 @@ export async function bundle(entry: string): Promise<string> {
     // helper, and a field without initializer emits nothing (Espruino cannot parse `x;`).
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     plugins: [stripDiagnosticsPlugin(/shared[\\/]protocol[\\/][^\\/]+\.ts$/)],
+    ...(names.length > 0 ? { mangleProps: new RegExp(`^(?:${names.join('|')})$`), mangleCache: mangle } : {}),
   });
   // Sources write global.require("Storage"): a bare require() makes esbuild inject a shim that
   // needs Proxy. The built file gets Espruino's own form back.
   return r.outputFiles[0].text.replace(/\bglobal\.require\(/g, 'require(');
 }
 
+/** The property renaming of each device group: names weighted by their uses in a plain build. */
+export async function propertyNames(): Promise<Record<string, Record<string, string>>> {
+  const analysis = analyseProperties(REPO_ROOT, BUNDLES.map((b) => b[0]));
+  const uses: Record<string, Map<string, number>> = {};
+  for (const [entry, , group, weight] of BUNDLES) countUses(await bundle(entry), analysis.mangle, (uses[group] ??= new Map()), weight);
+  const out: Record<string, Record<string, string>> = {};
+  for (const group of Object.keys(uses)) out[group] = assignNames(analysis, uses[group]);
+  return out;
+}
+
+/**
+ * Every bundle's code, output path -> text: esbuild with the property renaming of its group,
+ * then the terser pass (scripts/espruino/compress.ts) unless `compressed` is false.
+ */
+export async function bundleAll(compressed = true): Promise<Map<string, string>> {
+  const names = await propertyNames();
+  const out = new Map<string, string>();
+  for (const [entry, path, group] of BUNDLES) {
+    const code = await bundle(entry, names[group]);
+    out.set(path, compressed ? await compress(code, path) : code);
+  }
+  return out;
+}
+
 /** Builds everything into outDir; throws SubsetError listing every Espruino incompatibility. */
 export async function buildFirmware(outDir: string = DEFAULT_OUT): Promise<BuiltFile[]> {
   const files = new Map<string, Uint8Array>();
   const problems: string[] = [];
-  for (const [entry, out] of BUNDLES) {
-    const code = await bundle(entry);
+  for (const [out, code] of await bundleAll()) {
     for (const v of checkEspruinoSubset(code)) problems.push(`${out}:${v.line}: ${v.what}`);
     files.set(out, Buffer.from(code, 'utf8'));
   }

@@ -75,6 +75,17 @@ describe('Espruino subset check', () => {
       expect(hoisting('{ let f = () => 1; f(); }\nfunction f() {}')).toEqual([]);
     });
 
+    it('reports a name used before its var declaration in the same function (var is not hoisted either)', () => {
+      const early = (code: string) => checkEspruinoSubset(code).filter((v) => v.what.includes('before its var declaration')).map((v) => v.line);
+      // terser's shape: an inlined parameter as a var after the return, which wrote the outer t
+      expect(early('var t = 1;\nvar f = () => {\n  return g((t = {a: 1}).a);\n  var t;\n};')).toEqual([3]);
+      expect(early('function f() {\n  x = 2;\n  var x;\n}')).toEqual([2]);
+      expect(early('function f() { var x = 1; return x; }')).toEqual([]);
+      expect(early('function f(x) { x = 2; var x; }')).toEqual([]); // the parameter binds it
+      expect(early('function f() { var g = () => x; var x = 1; return g; }')).toEqual([]); // runs later
+      expect(early('function f() { return {x: 1}.x; var x; }')).toEqual([]); // a key, not the name
+    });
+
     it('sees what esbuild emits: an IIFE bundle whose top level calls a later function', async () => {
       const emit = async (contents: string) =>
         (await build({ stdin: { contents, loader: 'ts' }, bundle: true, format: 'iife', target: 'es2015', minify: true, write: false })).outputFiles[0].text;

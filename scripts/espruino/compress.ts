@@ -8,7 +8,11 @@
 //   few bytes; no `pure_getters` (reorders and drops property reads) and no `unsafe_arrows`
 //   (turns functions that may use `this` into arrows): `arrows` only rewrites functions that
 //   use neither `this` nor `arguments`;
-// - no function hoisting (`hoist_funs` stays off: Espruino does not hoist declarations);
+// - no function hoisting (`hoist_funs` stays off: Espruino does not hoist declarations), and
+//   inlining only of functions without parameters (`inline: 1`): deeper inlining turns the
+//   parameters into a `var` after the `return`, and Espruino does not hoist `var` either, so
+//   the inlined code wrote the enclosing function's variable (it broke the Bangle's core on the
+//   real interpreter; the subset check now reports any use before a `var`);
 // - property names are left alone (renaming them is esbuild's job, with the rules of
 //   mangle.ts); only local names are shortened;
 // - ASCII output, as esbuild writes it: non-ASCII characters stay escaped;
@@ -22,7 +26,7 @@ import { minify, type MinifyOptions } from 'terser';
 
 export const TERSER_OPTIONS: MinifyOptions = {
   ecma: 2015,
-  compress: { ecma: 2015, passes: 3, hoist_funs: false, unsafe: false, unsafe_arrows: false, pure_getters: false, keep_fargs: true },
+  compress: { ecma: 2015, passes: 3, inline: 1, hoist_funs: false, unsafe: false, unsafe_arrows: false, pure_getters: false, keep_fargs: true },
   mangle: { toplevel: false },
   format: { ecma: 2015, ascii_only: true, comments: false },
 };

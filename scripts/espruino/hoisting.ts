@@ -145,3 +145,64 @@ export function checkHoisting(ast: Node, at: (n: Node) => number): Violation[] {
   }
   return out;
 }
+
+/**
+ * Espruino does not hoist `var` either: `function f(){ t = 5; return t; var t; }` assigns the
+ * OUTER `t`, because the declaration only makes `t` local when execution reaches it (checked on
+ * the real interpreter). Minifiers produce this shape (terser moves inlined parameters into a
+ * `var` after the `return`). Reported: a reference to a name, directly in a function's own body
+ * (not in a nested function, which runs later), that comes before the first `var` declaration of
+ * that name in the same function, when no parameter or let/const of the function binds it.
+ */
+export function checkVarHoisting(ast: Node, at: (n: Node) => number): Violation[] {
+  const out: Violation[] = [];
+  const isFunction = (n: AnyNode) => FUNCTION_TYPES.includes(n.type);
+  const children = (n: AnyNode): AnyNode[] => {
+    const r: AnyNode[] = [];
+    for (const key of Object.keys(n)) {
+      if (key === 'loc') continue;
+      const v = n[key];
+      if (Array.isArray(v)) for (const c of v) c && typeof c.type === 'string' && r.push(c);
+      else if (v && typeof v.type === 'string') r.push(v);
+    }
+    return r;
+  };
+  const check = (fn: AnyNode): void => {
+    // First `var` position of each name in this function (not in nested functions); names a
+    // parameter binds are local from the start.
+    const firstVar = new Map<string, AnyNode>();
+    const params = new Set<string>();
+    const collectParams = (p: AnyNode) => {
+      if (p.type === 'Identifier') params.add(p.name);
+      else if (p.type === 'AssignmentPattern') collectParams(p.left);
+    };
+    for (const p of fn.params ?? []) collectParams(p);
+    const nested: AnyNode[] = [];
+    const scanVars = (n: AnyNode): void => {
+      if (n !== fn && isFunction(n)) {
+        nested.push(n);
+        return;
+      }
+      if (n.type === 'VariableDeclaration' && n.kind === 'var')
+        for (const d of n.declarations) if (d.id.type === 'Identifier' && !firstVar.has(d.id.name)) firstVar.set(d.id.name, d);
+      for (const c of children(n)) scanVars(c);
+    };
+    scanVars(fn);
+    if (firstVar.size > 0) {
+      const refs = (n: AnyNode, parent: AnyNode | undefined): void => {
+        if (n !== fn && isFunction(n)) return;
+        if (n.type === 'Identifier' && firstVar.has(n.name) && !params.has(n.name)) {
+          const decl = firstVar.get(n.name) as AnyNode;
+          const isKey = parent && ((parent.type === 'MemberExpression' && parent.property === n && !parent.computed) || (parent.type === 'Property' && parent.key === n && !parent.computed));
+          if (!isKey && n.start < decl.start)
+            out.push({ line: at(n), what: `${n.name} used before its var declaration (line ${at(decl)}): Espruino does not hoist var, so this is the outer ${n.name}` });
+        }
+        for (const c of children(n)) refs(c, n);
+      };
+      refs(fn, undefined);
+    }
+    for (const f of nested) check(f);
+  };
+  check(ast as AnyNode);
+  return out;
+}

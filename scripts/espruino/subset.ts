@@ -4,7 +4,7 @@
 
 import { parse, type Node } from 'acorn';
 import { full } from 'acorn-walk';
-import { checkHoisting } from './hoisting.ts';
+import { checkHoisting, checkVarHoisting } from './hoisting.ts';
 
 export interface Violation {
   line: number;
@@ -54,5 +54,6 @@ export function checkEspruinoSubset(code: string): Violation[] {
       out.push({ line: at(node), what: `${node.object.name}.prototype methods are undefined` });
   });
   for (const v of checkHoisting(ast, at)) out.push(v);
+  for (const v of checkVarHoisting(ast, at)) out.push(v);
   return out.sort((a, b) => a.line - b.line);
 }

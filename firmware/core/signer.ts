@@ -22,23 +22,17 @@ export interface Signer {
   sign(day: number, offsetMin: number, steps: number, counter: number): Uint8Array | undefined;
 }
 
-/** A hex digit's value, -1 for anything else. */
-function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  c |= 32; // 'A'..'F' to 'a'..'f'
-  return c >= 97 && c <= 102 ? c - 87 : -1;
-}
-
 /** bushu.key; anything but 64 hex digits (a trailing newline allowed) means no key. */
 function load(): Uint8Array | undefined {
   const b = read(KEY_FILE);
   if (!b || b.length < 64 || b.length > 65) return undefined;
   const k = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) {
-    const hi = nibble(b[i * 2]);
-    const lo = nibble(b[i * 2 + 1]);
-    if (hi < 0 || lo < 0) return undefined;
-    k[i] = hi * 16 + lo;
+  for (let i = 0; i < 64; i++) {
+    let c = b[i];
+    // '0'..'9', then 'A'..'F' or 'a'..'f' (c | 32 folds the upper case onto the lower).
+    const digit = c >= 48 && c <= 57 ? c - 48 : (c |= 32) >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return undefined;
+    k[i >> 1] = k[i >> 1] * 16 + digit;
   }
   return k;
 }

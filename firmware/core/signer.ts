@@ -9,7 +9,6 @@ import { erase, read, write } from './io.ts';
 declare const global: { require(name: string): any };
 
 export const KEY_FILE = 'bushu.key';
-const HEX = '0123456789abcdef';
 
 export interface Signer {
   key: Uint8Array | undefined;
@@ -43,10 +42,11 @@ export function signer(deviceId: string): Signer {
     deviceId: deviceId,
     setKey: (key) => {
       if (s.key) return StatusCode.REFUSED;
+      // Lower-case hex, high digit first: '0' is 48, and 'a' is 87 + 10.
       const hex = new Uint8Array(64);
-      for (let i = 0; i < 32; i++) {
-        hex[i * 2] = HEX.charCodeAt(key[i] >> 4);
-        hex[i * 2 + 1] = HEX.charCodeAt(key[i] & 15);
+      for (let i = 0; i < 64; i++) {
+        const digit = i & 1 ? key[i >> 1] & 15 : key[i >> 1] >> 4;
+        hex[i] = digit + (digit < 10 ? 48 : 87);
       }
       erase(KEY_FILE);
       s.key = write(KEY_FILE, hex, 0, 0) ? load() : undefined;

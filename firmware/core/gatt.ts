@@ -4,7 +4,7 @@
 // a write of the wrong length reaches onWrite and gets a BAD_LENGTH status, instead of being
 // refused by the BLE stack with no explanation.
 
-import { encodeStatus, encodeWeChatSteps, encodeWeChatTarget, Length, UUID } from '../../shared/protocol/index.ts';
+import { encodeWeChatSteps, encodeWeChatTarget, Length, StatusCode, StatusTarget, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { Core } from './bushu.ts';
 import type { Nrf, WriteEvent } from '../espruino.ts';
 
@@ -36,27 +36,32 @@ const enum P {
   INDICATE = 8,
 }
 
-const SERVICES = [UUID.SERVICE, UUID.BATTERY_SERVICE, UUID.WECHAT_SERVICE];
-
-/** [service (index into SERVICES), characteristic, maxLen, properties], in Char order. */
-const GATT: [number, string, number, number][] = [
-  [0, UUID.TODAY, Length.TODAY, P.READ | P.NOTIFY],
-  [0, UUID.CONTROL, 64, P.WRITE],
-  [0, UUID.HISTORY, Length.DAY, P.NOTIFY],
-  [0, UUID.STATUS, Length.STATUS, P.READ | P.NOTIFY],
-  [0, UUID.INFO, Length.INFO, P.READ],
-  [0, UUID.CURRENT_TIME, 32, P.WRITE],
-  [0, UUID.LOCAL_TIME_INFO, 32, P.WRITE],
-  [1, UUID.BATTERY_LEVEL, 1, P.READ | P.NOTIFY],
-  [2, UUID.WECHAT_STEPS, 4, P.READ | P.INDICATE],
-  [2, UUID.WECHAT_TARGET, 32, P.READ | P.WRITE | P.INDICATE],
-  [2, UUID.WECHAT_ADDRESS, Length.DEVICE_ID, P.READ],
-];
-
-/** 16-bit UUIDs as numbers, which Espruino's NRF reads as short UUIDs on every version. */
-function key(u: string): string | number {
-  return u.length === 6 ? parseInt(u, 16) : u;
+/**
+ * The bushu service's 128-bit UUIDs (UUID in shared/protocol) differ only in their 8th digit:
+ * rows name them by that digit, and everything else by its 16-bit UUID as a number, which
+ * Espruino's NRF reads as a short UUID on every version. Only the key passed to NRF is built.
+ */
+function key(u: number): string | number {
+  return u < 16 ? 'b575000' + u + '-7e4e-4b8a-9c2f-5a1d3e6f0b01' : u;
 }
+
+/** UUID.SERVICE, UUID.BATTERY_SERVICE, UUID.WECHAT_SERVICE, as key() takes them. */
+const SERVICES = [1, 0x180f, 0xfee7];
+
+/** [service (index into SERVICES), characteristic (for key()), maxLen, properties], in Char order. */
+const GATT: number[][] = [
+  [0, 2, Length.TODAY, P.READ | P.NOTIFY],
+  [0, 3, 64, P.WRITE],
+  [0, 4, Length.DAY, P.NOTIFY],
+  [0, 5, Length.STATUS, P.READ | P.NOTIFY],
+  [0, 6, Length.INFO, P.READ],
+  [0, 0x2a2b, 32, P.WRITE],
+  [0, 0x2a0f, 32, P.WRITE],
+  [1, 0x2a19, 1, P.READ | P.NOTIFY],
+  [2, 0xfea1, 4, P.READ | P.INDICATE],
+  [2, 0xfea2, 32, P.READ | P.WRITE | P.INDICATE],
+  [2, 0xfec9, Length.DEVICE_ID, P.READ],
+];
 
 /**
  * The whole table. Write handlers load the on-demand half of the core; Info and the WeChat
@@ -64,7 +69,7 @@ function key(u: string): string | number {
  */
 export function serviceTable(b: Core, battery: number): any {
   const c = b.c;
-  const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, encodeStatus({ target: 1, opcode: 0, status: 0 }), 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
+  const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, [PROTOCOL_VERSION, StatusTarget.CONTROL, 0, StatusCode.OK], 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
   const table: any = {};
   GATT.forEach((g, i) => {
     const s = key(SERVICES[g[0]]);

@@ -9,7 +9,6 @@ import { erase, read, write } from './io.ts';
 declare const global: { require(name: string): any };
 
 export const KEY_FILE = 'bushu.key';
-const HEX = '0123456789abcdef';
 
 export interface Signer {
   key: Uint8Array | undefined;
@@ -22,23 +21,17 @@ export interface Signer {
   sign(day: number, offsetMin: number, steps: number, counter: number): Uint8Array | undefined;
 }
 
-/** A hex digit's value, -1 for anything else. */
-function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  c |= 32; // 'A'..'F' to 'a'..'f'
-  return c >= 97 && c <= 102 ? c - 87 : -1;
-}
-
 /** bushu.key; anything but 64 hex digits (a trailing newline allowed) means no key. */
 function load(): Uint8Array | undefined {
   const b = read(KEY_FILE);
   if (!b || b.length < 64 || b.length > 65) return undefined;
   const k = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) {
-    const hi = nibble(b[i * 2]);
-    const lo = nibble(b[i * 2 + 1]);
-    if (hi < 0 || lo < 0) return undefined;
-    k[i] = hi * 16 + lo;
+  for (let i = 0; i < 64; i++) {
+    let c = b[i];
+    // '0'..'9', then 'A'..'F' or 'a'..'f' (c | 32 folds the upper case onto the lower).
+    const digit = c >= 48 && c <= 57 ? c - 48 : (c |= 32) >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return undefined;
+    k[i >> 1] = k[i >> 1] * 16 + digit;
   }
   return k;
 }
@@ -49,10 +42,11 @@ export function signer(deviceId: string): Signer {
     deviceId: deviceId,
     setKey: (key) => {
       if (s.key) return StatusCode.REFUSED;
+      // Lower-case hex, high digit first: '0' is 48, and 'a' is 87 + 10.
       const hex = new Uint8Array(64);
-      for (let i = 0; i < 32; i++) {
-        hex[i * 2] = HEX.charCodeAt(key[i] >> 4);
-        hex[i * 2 + 1] = HEX.charCodeAt(key[i] & 15);
+      for (let i = 0; i < 64; i++) {
+        const digit = i & 1 ? key[i >> 1] & 15 : key[i >> 1] >> 4;
+        hex[i] = digit + (digit < 10 ? 48 : 87);
       }
       erase(KEY_FILE);
       s.key = write(KEY_FILE, hex, 0, 0) ? load() : undefined;

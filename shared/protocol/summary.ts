@@ -25,20 +25,21 @@ export function summaryMessage(f: SummaryFields): Uint8Array {
 
 const BLOCK = 64;
 
-/** sha256 of the key block XOR `pad`, followed by `tail`. */
-function padHash(sha256: Sha256, block: Uint8Array, pad: number, tail: Uint8Array): Uint8Array {
-  const b = new Uint8Array(BLOCK + tail.length);
-  for (let i = 0; i < BLOCK; i++) b[i] = block[i] ^ pad;
-  b.set(tail, BLOCK);
-  return sha256(b);
-}
-
 /** HMAC-SHA256 (RFC 2104) over an injected SHA-256: 32 bytes. */
 export function hmacSha256(sha256: Sha256, key: Uint8Array, message: Uint8Array): Uint8Array {
   // Keys longer than a block are hashed first; shorter ones are zero-padded to the block.
   const block = new Uint8Array(BLOCK);
   block.set(key.length > BLOCK ? sha256(key) : key, 0);
-  return padHash(sha256, block, 0x5c, padHash(sha256, block, 0x36, message));
+  // Two rounds, sha256((block ^ pad) ++ tail): the inner one over the message with 0x36, the
+  // outer one over the inner hash with 0x5c. A loop rather than a helper: one function less.
+  let tail = message;
+  for (const pad of [0x36, 0x5c]) {
+    const b = new Uint8Array(BLOCK + tail.length);
+    for (let i = 0; i < BLOCK; i++) b[i] = block[i] ^ pad;
+    b.set(tail, BLOCK);
+    tail = sha256(b);
+  }
+  return tail;
 }
 
 /** The Summary record's tag: the first 16 bytes of HMAC-SHA256(key, message). */

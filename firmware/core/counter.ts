@@ -100,7 +100,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       hourEnd = hourStart + MS_PER_HOUR;
     },
     checkpoint: () => {
-      for (let i = 0; i < 24; i++) if (dirty & (1 << i)) h.append(checkpoint(c.day, c.offset, i, c.hours[i], c.moved));
+      for (let i = 0; i < 24; i++) if (dirty & (1 << i)) h.append(checkpoint(c, i));
       dirty = 0;
     },
   };

@@ -13,6 +13,10 @@ export const KEEP_DAYS = 40;
 /** Un-acknowledged days kept at most (the Info capacity): beyond, the oldest go, to leave room. */
 export const MAX_DAYS = 60;
 
+/** Ranks of a file that is not a history file, and of no file, above every u32 generation. */
+const FOREIGN = 1e10;
+const NO_FILE = 2e10;
+
 /** The counters as a state record. */
 function state(h: History): Uint8Array {
   return record(STATE_BYTES, [T_STATE, 1, 0, 3, h.seq, 4, h.counter, 4, h.acked, 4, h.lastSync, 4]);
@@ -30,14 +34,15 @@ function header(gen: number): Uint8Array {
  * again. A missing file, or someone else's of that name, is started afresh.
  */
 export function recover(h: History): void {
-  // Per file: -2 none, -1 not a history file, else its generation.
-  const g: number[] = [];
-  for (const name of FILE_NAMES) {
+  // Per file, lower is better: a history file by its generation, then a foreign one (replaced
+  // below), then none. Of two files after a cut compaction, the older (complete) one wins.
+  const rank = FILE_NAMES.map((name) => {
     const b = read(name);
-    g.push(!b ? -2 : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, 4) : -1);
-  }
-  const use = g[1] > -2 && (g[0] === -2 || (g[1] >= 0 && (g[0] < 0 || g[1] < g[0]))) ? 1 : 0;
-  if (g[0] > -2 && g[1] > -2) erase(FILE_NAMES[1 - use]);
+    return !b ? NO_FILE : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, 4) : FOREIGN;
+  });
+  const use = rank[1] < rank[0] ? 1 : 0;
+  // The other file exists only when both do.
+  if (rank[1 - use] < NO_FILE) erase(FILE_NAMES[1 - use]);
   h.name = FILE_NAMES[use];
   h.buf = undefined;
   if (h.file().length !== FILE_BYTES) {
@@ -72,8 +77,8 @@ export function addDay(b: Core, counter: number, tag: Uint8Array | undefined): v
 /**
  * Writes the live data into the twin file (a new generation), then erases the old one. Returns
  * false (and keeps the current file) when Storage refuses: counting goes on in RAM, compaction
- * is retried. Keeps at least KEEP_DAYS days, and every un-acknowledged day up to MAX_DAYS. ACKs
- * are cumulative, so acknowledged days are the oldest and dropping the oldest drops them first.
+ * is retried. Keeps the newest KEEP_DAYS days, and the un-acknowledged ones among the newest
+ * MAX_DAYS. ACKs are cumulative, so acknowledged days are the oldest: they go first.
  * The open day is written from the counter, one checkpoint per hour (it is never behind the
  * file's checkpoints: an hour only grows); hour 23 always, so its movement mask survives.
  * The copy is written directly, not through h.append: `h` describes the old file until the
@@ -85,12 +90,10 @@ export function compact(b: Core): boolean {
   const src = h.file();
   const old = h.name;
   const name = FILE_NAMES[old === FILE_NAMES[0] ? 1 : 0];
-  let unacked = 0;
-  for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY)) if (u32(src, at + 4) > h.acked) unacked++;
-  const keep = Math.min(Math.max(KEEP_DAYS, unacked), MAX_DAYS);
-  let drop = h.days - keep;
   let end = 0;
   let ok = true;
+  let left = h.days; // days from this one to the newest
+  let kept = 0;
   // The first write (the header) creates the file at its full size.
   const add = (r: Uint8Array) => {
     ok = ok && write(name, r, end, end ? 0 : FILE_BYTES);
@@ -99,14 +102,19 @@ export function compact(b: Core): boolean {
   erase(name);
   add(header(h.gen + 1));
   add(state(h));
-  for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY)) if (drop-- <= 0) add(src.subarray(at, at + DAY_BYTES));
+  for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY), left--) {
+    if (left <= KEEP_DAYS || (left <= MAX_DAYS && u32(src, at + 4) > h.acked)) {
+      add(src.subarray(at, at + DAY_BYTES));
+      kept++;
+    }
+  }
   // (Not when the counter holds no open day yet: a compaction during the boot's own recovery.)
   for (let i = 0; c.day > h.lastDay && i < 24; i++) if (c.hours[i] || i === 23) add(checkpoint(c, i));
   erase(ok ? old : name);
   if (ok) {
     h.name = name;
     h.gen++;
-    h.days = Math.min(h.days, keep);
+    h.days = kept;
     h.end = end;
     h.bad = 0;
   }

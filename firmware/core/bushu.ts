@@ -5,7 +5,7 @@
 // switch stays small; on the Puck it is bundled. The per-sample handlers stay in the board
 // files, because the two boards deliver samples differently and that path must stay minimal.
 
-import { msUntilNextLocalMidnight } from '../../shared/days.ts';
+import { localMs, MS_PER_DAY } from '../../shared/days.ts';
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
 import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
@@ -88,11 +88,12 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     },
     armMidnight: () => {
       const gen = ++midnight;
+      const local = localMs(Date.now(), offsetMin());
       setTimeout(() => {
         if (gen !== midnight) return; // re-armed since: the clock or the offset moved
         tick();
         b.armMidnight();
-      }, msUntilNextLocalMidnight(Date.now(), offsetMin()) + 10);
+      }, (Math.floor(local / MS_PER_DAY) + 1) * MS_PER_DAY - local + 10); // the next local midnight, never now
     },
   };
   global.bushu = b;

@@ -90,6 +90,18 @@ describe('firmware: history file', () => {
     expect(other.errors).toEqual([]);
   });
 
+  it('a foreign file beside the history file goes, and the history stays', async () => {
+    const sim = await bangle({ startTime: START });
+    liveDays(sim, 2);
+    sim.storage.write('bushu.hist1', sim.storage.readBytes('bushu.hist0')!);
+    sim.storage.erase('bushu.hist0');
+    sim.storage.write('bushu.hist0', '{"not":"ours"}');
+    sim.load();
+    expect(sim.storage.list()).not.toContain('bushu.hist0');
+    expect(new Link(sim).days().map((d) => d[2])).toEqual([1, 2]);
+    expect(sim.errors).toEqual([]);
+  });
+
   it('when space runs out, acknowledged days go first and un-acknowledged ones are kept', async () => {
     const sim = await bangle({ startTime: START });
     const link = new Link(sim);

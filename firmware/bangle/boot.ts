@@ -5,6 +5,7 @@
 
 import { Hardware } from '../../shared/protocol/index.ts';
 import { MAX_POLL_MS, startBushu } from '../core/bushu.ts';
+import type { ext } from '../core/ext.ts';
 import { serviceTable, WECHAT_ADV } from '../core/gatt.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
 
@@ -26,7 +27,9 @@ const core = startBushu(Hardware.BANGLEJS2, () => E.getBattery(), (b) => {
   // An installation without it is broken: say which file is missing rather than fail obscurely.
   if (code === undefined) throw new Error(EXT_FILE + ' missing: reinstall bushu');
   global.eval(code);
-  return global.bushuExt(b);
+  // It publishes core/ext.ts's factory: typed as such, so the build knows the core stays ours.
+  const make: typeof ext = global.bushuExt;
+  return make(b);
 });
 // Ours replaces the firmware's counter (2v29+); older firmware ignores the option.
 Bangle.setOptions({ stepCounterDisabled: true });

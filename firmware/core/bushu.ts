@@ -5,7 +5,7 @@
 // switch stays small; on the Puck it is bundled. The per-sample handlers stay in the board
 // files, because the two boards deliver samples differently and that path must stay minimal.
 
-import { msUntilNextLocalMidnight } from '../../shared/days.ts';
+import { localMs, MS_PER_DAY } from '../../shared/days.ts';
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
 import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
@@ -13,7 +13,7 @@ import type { EspruinoE, Nrf } from '../espruino.ts';
 import { counter, type Counter } from './counter.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
-import { findFile, history, scan, type History } from './history.ts';
+import { history, scan, FILE_BYTES, FILE_NAMES, type History } from './history.ts';
 import { offsetMin, read, GOAL_FILE } from './io.ts';
 import { u32 } from './records.ts';
 
@@ -57,7 +57,8 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   const g = read(GOAL_FILE);
   const c = counter(h, g && g.length === 4 ? u32(g, 0) : GOAL_STEPS, () => b.x().close());
 
-  /** Every minute: catch up with the clock, checkpoint every fifth time, notify Today if changed. */
+  /** Every minute (and just after midnight): catch up with the clock, checkpoint every fifth
+   * time, notify Today if changed, refresh the battery level. */
   const tick = () => {
     c.sync(Date.now());
     if (++ticks >= CHECKPOINT_TICKS) {
@@ -70,6 +71,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
       notified = mark;
       b.today(true);
     }
+    update(Char.BATTERY, new Uint8Array([battery()]), false);
   };
 
   const b: Core = {
@@ -86,38 +88,28 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     },
     armMidnight: () => {
       const gen = ++midnight;
+      const local = localMs(Date.now(), offsetMin());
       setTimeout(() => {
         if (gen !== midnight) return; // re-armed since: the clock or the offset moved
         tick();
         b.armMidnight();
-      }, msUntilNextLocalMidnight(Date.now(), offsetMin()) + 10);
+      }, (Math.floor(local / MS_PER_DAY) + 1) * MS_PER_DAY - local + 10); // the next local midnight, never now
     },
   };
   global.bushu = b;
 
-  if (!findFile(h)) b.x().recover();
+  // The usual boot: exactly one of the two files, of the right size. Anything else (no file yet,
+  // someone else's file of that name, both after a compaction cut short) is recovered on demand.
+  const f0 = read(FILE_NAMES[0]);
+  const f1 = read(FILE_NAMES[1]);
+  h.name = FILE_NAMES[f0 ? 0 : 1];
+  if (!f0 === !f1 || (f0 || f1)!.length !== FILE_BYTES) b.x().recover();
   scan(h, c);
   if (h.bad) b.x().damaged();
-  if (c.day > h.lastDay) {
-    // The open day comes back from its checkpoints (the steps since the last one are lost).
-    for (let i = 0; i < 24; i++) {
-      c.steps += c.hours[i];
-      if (c.hours[i]) c.hour = i; // kept if the clock is now behind the open day
-    }
-  } else {
-    // The newest checkpoints belong to a day already closed, not to the one about to open (a
-    // reboot after midnight, before the first step, would otherwise carry them into the next day).
-    c.day = -1;
-    c.hours.fill(0);
-    c.moved = 0;
-  }
   c.sync(Date.now());
   h.buf = undefined;
 
-  setInterval(() => {
-    tick();
-    update(Char.BATTERY, new Uint8Array([battery()]), false);
-  }, TICK_MS);
+  setInterval(tick, TICK_MS);
   // App switch, load() or power down announced: save the open day now.
   E.on('kill', () => c.checkpoint());
   // A central is about to read Info and the WeChat address: the on-demand half fills them in.

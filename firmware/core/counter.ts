@@ -7,7 +7,7 @@
 //   goes back. Steps keep going to the newest day opened, in its last hour bucket, until the
 //   clock reaches it again; so no day is credited twice and no closed day reopens.
 
-import { localDay, localHour, localMs, MS_PER_HOUR } from '../../shared/days.ts';
+import { localMs, MS_PER_DAY, MS_PER_HOUR } from '../../shared/days.ts';
 import type { History } from './history.ts';
 import { offsetMin } from './io.ts';
 import { checkpoint } from './records.ts';
@@ -79,7 +79,9 @@ export function counter(h: History, goal: number, close: () => void): Counter {
     },
     sync: (t) => {
       const off = offsetMin();
-      const d = localDay(t, off);
+      const local = localMs(t, off);
+      const d = Math.floor(local / MS_PER_DAY);
+      const into = local - d * MS_PER_DAY; // since local midnight: never negative, also before 1970
       c.offset = off;
       if (c.day < 0) c.day = Math.max(d, h.lastDay + 1);
       else if (d > c.day) {
@@ -91,16 +93,14 @@ export function counter(h: History, goal: number, close: () => void): Counter {
         c.m = false;
         c.day = d;
       }
-      const hour = d < c.day ? c.hour : localHour(t, off);
+      const hour = d < c.day ? c.hour : Math.floor(into / MS_PER_HOUR);
       if (hour !== c.hour) c.m = false;
       c.hour = hour;
-      let into = localMs(t, off) % MS_PER_HOUR;
-      if (into < 0) into += MS_PER_HOUR;
-      hourStart = t - into;
+      hourStart = t - (into % MS_PER_HOUR);
       hourEnd = hourStart + MS_PER_HOUR;
     },
     checkpoint: () => {
-      for (let i = 0; i < 24; i++) if (dirty & (1 << i)) h.append(checkpoint(c.day, c.offset, i, c.hours[i], c.moved));
+      for (let i = 0; i < 24; i++) if (dirty & (1 << i)) h.append(checkpoint(c, i));
       dirty = 0;
     },
   };

@@ -1,8 +1,7 @@
 // The history file: a pre-allocated Storage file that is only ever appended to, in 16-byte
 // units (records.ts). Flash can only turn 1 bits into 0, so nothing is rewritten in place:
 // closed days, open-day checkpoints and counter states are appended into erased bytes. This part
-// runs at every boot (every app load on a Bangle): finding the file in the usual case, one scan,
-// appending. The rare operations (recovering a missing or doubled file, damage after the last
+// runs at every boot (every app load on a Bangle): one scan (bushu.ts finds the file), appending. The rare operations (recovering a missing or doubled file, damage after the last
 // state record, closing a day, compaction, ACK) are in archive.ts, loaded on demand.
 
 import type { Counter } from './counter.ts';
@@ -63,10 +62,7 @@ export function history(full: () => boolean): History {
       return -1;
     },
     append: (r) => {
-      if (h.end + r.length > FILE_BYTES) {
-        r = new Uint8Array(r); // compaction reuses the scratch buffer this record may be built in
-        if (!full()) return false;
-      }
+      if (h.end + r.length > FILE_BYTES && !full()) return false;
       const ok = write(h.name, r, h.end, 0);
       h.buf = undefined;
       // Records are whole units. A failed write may have programmed part of them: never write there again.
@@ -78,19 +74,7 @@ export function history(full: () => boolean): History {
   return h;
 }
 
-/**
- * The usual boot: exactly one of the two files, of the right size. Anything else (no file yet,
- * someone else's file of that name, both after a compaction cut short) is recovered on demand.
- */
-export function findFile(h: History): boolean {
-  const a = read(FILE_NAMES[0]);
-  const b = read(FILE_NAMES[1]);
-  const f = a || b;
-  h.name = FILE_NAMES[a ? 0 : 1];
-  return !a !== !b && f!.length === FILE_BYTES;
-}
-
-/** Counters and position from one record (the scan, and the on-demand half after its appends). */
+/** Counters and position from one record (the scan, and every append). */
 export function take(h: History, b: Uint8Array, at: number): void {
   const t = b[at];
   if (t === T_DAY) {
@@ -110,15 +94,17 @@ export function take(h: History, b: Uint8Array, at: number): void {
 }
 
 /**
- * Reads every record: the counters, the append position, damaged units, and the checkpoints of
- * the newest checkpointed day merged into the counter (max per hour: later checkpoints of an
- * hour only grow). Restoring that day, or not when it is already closed, is the caller's.
+ * The boot's one pass over the file: the counters, the append position, damaged units, and the
+ * open day. Its checkpoints (those of the newest checkpointed day) are merged into the counter,
+ * max per hour since later checkpoints of an hour only grow; the steps since the last one are
+ * lost. When that day is already closed, nothing is restored: a reboot after midnight, before
+ * the first step, would otherwise carry them into the next day.
  */
 export function scan(h: History, c: Counter): void {
   const b = h.file();
   const hours = c.hours;
   for (let at = 0; at < b.length; ) {
-    const size = validAt(b, at, b.length);
+    let size = validAt(b, at, b.length);
     if (size) {
       take(h, b, at);
       if (b[at] === T_CP) {
@@ -136,17 +122,26 @@ export function scan(h: History, c: Counter): void {
           c.offset = (u16(b, at + 4) << 16) >> 16;
         }
       }
-      at += size;
-      h.end = at;
     } else {
-      let i = at;
-      while (i < at + UNIT && b[i] === 255) i++;
-      if (i < at + UNIT) {
-        // neither a record nor erased: damage (or foreign bytes); only this unit is lost
-        h.bad++;
-        h.end = at + UNIT;
+      // Neither a record nor erased: damage (or foreign bytes), and only this unit is lost.
+      for (let i = at; i < at + UNIT; i++) if (b[i] !== 255) size = UNIT;
+      if (!size) {
+        at += UNIT;
+        continue;
       }
-      at += UNIT;
+      h.bad++;
     }
+    at += size;
+    h.end = at;
+  }
+  if (c.day > h.lastDay) {
+    for (let i = 0; i < 24; i++) {
+      c.steps += hours[i];
+      if (hours[i]) c.hour = i; // kept if the clock is now behind the open day
+    }
+  } else {
+    c.day = -1;
+    hours.fill(0);
+    c.moved = 0;
   }
 }

@@ -22,12 +22,16 @@ export function read(name: string): Uint8Array | undefined {
   return b && new Uint8Array(b);
 }
 
-/** Storage.write: size > 0 with offset 0 creates a file of that size (0xFF filled). False on failure. */
+/**
+ * Storage.write: offset 0 replaces the file, and a size (> 0) makes it that big (0xFF filled);
+ * an offset > 0 writes into the existing file. Espruino takes 0 for an omitted offset or size.
+ * False on failure.
+ */
 export function write(name: string, data: Uint8Array, offset: number, size: number): boolean {
   // A copy with its own buffer: Storage then sees exactly these bytes, whatever the view.
   const d = new Uint8Array(data);
   try {
-    return (size > 0 ? S.write(name, d, offset, size) : offset > 0 ? S.write(name, d, offset) : S.write(name, d)) !== false;
+    return S.write(name, d, offset, size) !== false;
   } catch (e) {
     return false;
   }

@@ -4,6 +4,8 @@
 // damaged unit and pick up the next good record: corruption costs only the records it touches.
 // The type byte doubles as the format version (0xB1 is "day, v1").
 
+import { getUint, pack, type Fields } from '../../shared/protocol/bytes.ts';
+import type { Counter } from './counter.ts';
 import { crc } from './io.ts';
 
 export const UNIT = 16;
@@ -25,18 +27,18 @@ export const STATE_BYTES = 32;
 export const CLOSED = 1;
 export const SIGNED = 2;
 
-/** Reads a little-endian u32 (records are parsed from flash without a DataView per read). */
+/** Little-endian u32 and u16 reads: the protocol's reader, named for the record fields. */
 export function u32(b: Uint8Array, at: number): number {
-  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+  return getUint(b, at, 4);
 }
 
 export function u16(b: Uint8Array, at: number): number {
-  return b[at] | (b[at + 1] << 8);
+  return getUint(b, at, 2);
 }
 
 /** Writes the low `bytes` bytes of v, little-endian (2 for a u16, 3 for a u24, 4 for a u32). */
 export function put(b: Uint8Array, at: number, v: number, bytes: number): void {
-  for (let i = 0; i < bytes; i++) b[at + i] = (v >> (8 * i)) & 255;
+  b.set(pack([v, bytes]), at);
 }
 
 /** The size of the valid record at `at`, or 0: unknown type, cut off by `end`, or a CRC mismatch. */
@@ -46,28 +48,19 @@ export function validAt(b: Uint8Array, at: number, end: number): number {
   return size > 0 && at + size <= end && crc(b.subarray(at, at + size - 4)) === u32(b, at + size - 4) ? size : 0;
 }
 
-/** Scratch for building records: no allocation per write. */
-export const rec = new Uint8Array(DAY_BYTES);
-
-/** Starts a record of `type` in the scratch buffer, zeroed. */
-export function begin(type: number): Uint8Array {
-  rec.fill(0);
-  rec[0] = type;
-  return rec;
+/**
+ * A sealed record of `size` bytes: `fields` (the protocol's value/size pairs, type byte first)
+ * from its start, zeros up to the last 4 bytes, and there the CRC of everything before. Every
+ * record is built here, in a new array: a write never sees a buffer that is reused meanwhile.
+ */
+export function record(size: number, fields: Fields): Uint8Array {
+  const r = new Uint8Array(size);
+  r.set(pack(fields));
+  put(r, size - 4, crc(r.subarray(0, size - 4)), 4);
+  return r;
 }
 
-/** Writes the CRC of the record being built and returns it. */
-export function seal(size: number): Uint8Array {
-  put(rec, size - 4, crc(rec.subarray(0, size - 4)), 4);
-  return rec.subarray(0, size);
-}
-
-export function checkpoint(day: number, offsetMin: number, hour: number, steps: number, moved: number): Uint8Array {
-  const r = begin(T_CP);
-  r[1] = hour;
-  put(r, 2, day, 2);
-  put(r, 4, offsetMin, 2);
-  put(r, 6, steps > 65535 ? 65535 : steps, 2);
-  put(r, 8, moved, 3);
-  return seal(UNIT);
+/** The open day's hour `hour` as it stands in the counter (an hour never exceeds a u16: Uint16Array). */
+export function checkpoint(c: Counter, hour: number): Uint8Array {
+  return record(UNIT, [T_CP, 1, hour, 1, c.day, 2, c.offset, 2, c.hours[hour], 2, c.moved, 3]);
 }

@@ -18,7 +18,7 @@
 // no allocation after construction; the Espruino subset (see ../../shared/ESPRUINO.md); integers
 // stay small; thresholds are integer ratios (tuning.ts) so that every platform compares exactly alike.
 
-import { addAutocorrelation, centre, fundamentalLag, loopLagSum, refineLag, type LagSum } from './periodicity.ts';
+import { loopLagSum, type LagSum } from './periodicity.ts';
 import {
   ENTER_DEN,
   GRID_MS,
@@ -56,7 +56,8 @@ export class Pedometer {
     // The detector's state lives in this closure, not in fields: local names minify to one letter
     // and need no `this.`, which makes the firmware bundles about a kilobyte smaller, and on
     // Espruino a closure variable is found at least as fast as a property of a 25-field object
-    // (the instance itself keeps only steps and push).
+    // (the instance itself keeps only steps and push). The analysis helpers are closures too, so
+    // they reach the buffers without parameters (each parameter costs a JsVar per call).
     const sum = lagSum || loopLagSum;
     let credit = 0; // fractional steps credited so far
     let count = 0; // its integer part, published as steps
@@ -70,8 +71,9 @@ export class Pedometer {
     const scratch = new Float64Array(WINDOW + STRIDE_LAG_MAX + 2);
     const acf = new Float64Array(STRIDE_LAG_MAX + 2);
     // Set by every restart before any use (no initial value: that saves bytes in the firmware).
-    let held: number; // steps of a first periodic window, waiting for confirmation
-    let walking: boolean; // a walk is confirmed: held is then 0
+    // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
+    // window, held back until the next window confirms them; 0 walking (a confirmed walk).
+    let held: number;
     let phase: number; // ms from the last grid point to the previous sample
     let px: number; // the previous sample
     let py: number;
@@ -86,89 +88,119 @@ export class Pedometer {
     let hz: number;
     let hm: number;
 
-    /** The walking state machine; step is the step period in samples, 0 when not walking. */
-    const decide = (step: number): void => {
-      if (step === 0) {
-        walking = false;
-        held = 0;
-      } else if (!walking && held === 0) {
-        held = WINDOW / step;
-      } else {
-        // A confirmed walk (then held carries the first window's steps) or one that carries on.
-        credit += HOP / step + held;
-        held = 0;
-        walking = true;
-        this.steps = count = Math.floor(credit);
+    /** Copies one channel into scratch with its mean removed (see periodicity.ts); returns its energy. */
+    const centre = (src: Int16Array): number => {
+      let mean = 0;
+      for (let i = 0; i < WINDOW; i++) mean += src[i];
+      mean /= WINDOW;
+      let energy = 0;
+      for (let i = 0; i < WINDOW; i++) {
+        const v = src[i] - mean;
+        scratch[i] = v;
+        energy += v * v;
       }
+      return energy;
     };
 
-    /** Centres one axis into scratch and adds its autocorrelation to acf. */
-    const correlate = (src: Int16Array): void => {
-      centre(src, scratch);
-      addAutocorrelation(scratch, WINDOW, acf, sum);
+    /** Adds the unbiased autocorrelation of the centred channel in scratch to acf, at every lag. */
+    const correlate = (): void => {
+      for (let lag = 1; lag < STRIDE_LAG_MAX + 2; lag++) acf[lag] += sum(scratch, WINDOW, lag) / (WINDOW - lag);
     };
 
-    /** Whether the window is walking: its step period in grid samples, or 0. */
-    const analyse = (): number => {
-      const den = walking ? STAY_DEN : ENTER_DEN;
+    /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
+    const fundamental = (lo: number): number => {
+      let best = acf[lo];
+      let bestLag = lo;
+      for (let lag = lo + 1; lag <= STRIDE_LAG_MAX; lag++) {
+        if (acf[lag] > best) {
+          best = acf[lag];
+          bestLag = lag;
+        }
+      }
+      for (let lag = lo; lag <= STRIDE_LAG_MAX; lag++) {
+        const v = acf[lag];
+        if (v >= acf[lag - 1] && v >= acf[lag + 1] && v * 20 >= best * 17) return lag;
+      }
+      return bestLag;
+    };
 
-      // Magnitude: heel strikes, one per step.
+    /** A lag refined to a fraction of a sample by a parabola through acf's peak (see periodicity.ts). */
+    const refine = (lag: number): number => {
+      const a = acf[lag - 1];
+      const c = acf[lag + 1];
+      const curvature = a - 2 * acf[lag] + c;
+      const shift = curvature === 0 ? 0 : (a - c) / (2 * curvature);
+      return lag + (shift > 0.5 ? 0.5 : shift < -0.5 ? -0.5 : shift);
+    };
+
+    /** Analyses the full window, runs the walking state machine, and slides the window on by HOP. */
+    const analyse = (): void => {
+      // Correlation needed: a weaker rhythm carries a confirmed walk on (hysteresis). The tests
+      // below are `correlation * WINDOW * den >= energy`, with WINDOW folded into den: a power of
+      // two, so the product is exactly the same.
+      const den = held === 0 ? STAY_DEN * WINDOW : ENTER_DEN * WINDOW;
+
+      // Magnitude: heel strikes, one per step. magStep: its step period when its rhythm is strong
+      // enough, else 0; strike: the same, but only when its own period is a step (not a stride
+      // assumed halved).
       // (Typed-array fill exists on Espruino wherever Array#fill does, and in the Lua shim.)
       acf.fill(0);
-      const em = centre(bm, scratch);
+      const em = centre(bm);
       let magStep = 0;
-      let magDirect = false; // the magnitude's own period is a step (not a stride assumed halved)
-      let magOk = false;
+      let strike = 0;
       if (em >= MIN_ENERGY) {
-        addAutocorrelation(scratch, WINDOW, acf, sum);
-        const lag = fundamentalLag(acf, STEP_LAG_MIN, STRIDE_LAG_MAX);
-        const period = refineLag(acf, lag);
-        magDirect = lag <= STEP_LAG_MAX_AS_STEP;
-        magStep = magDirect ? period : period / 2;
-        magOk = acf[lag] * WINDOW * den >= em;
+        correlate();
+        const lag = fundamental(STEP_LAG_MIN);
+        if (acf[lag] * den >= em) {
+          const period = refine(lag);
+          if (lag <= STEP_LAG_MAX_AS_STEP) strike = magStep = period;
+          else magStep = period / 2;
+        }
       }
 
       // The three axes together: the arm swing, one per stride. Energy first, so that a still wrist
       // costs three short loops and no correlation.
       let step = 0;
-      const energy = centre(bx, scratch) + centre(by, scratch) + centre(bz, scratch);
+      const energy = centre(bx) + centre(by) + centre(bz);
       if (energy >= MIN_ENERGY) {
         acf.fill(0);
-        correlate(bx);
-        correlate(by);
-        correlate(bz);
-        const lo = energy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
-        let lag = fundamentalLag(acf, lo, STRIDE_LAG_MAX);
+        centre(bx);
+        correlate();
+        centre(by);
+        correlate();
+        centre(bz);
+        correlate();
+        let lag = fundamental(energy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK);
         // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
         // at half the lag. A short "stride" whose halves look alike is really one step: look further.
-        if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamentalLag(acf, lag + 2, STRIDE_LAG_MAX);
-        if (acf[lag] * WINDOW * den >= energy) {
-          step = refineLag(acf, lag) / 2;
-          // Both rhythms present, the swing's step twice the strike's: the swing locked on two strides.
-          if (magOk && magDirect && Math.abs(step - 2 * magStep) * 20 < step * 3) step = step / 2;
+        if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamental(lag + 2);
+        if (acf[lag] * den >= energy) {
+          step = refine(lag) / 2;
+          // Both rhythms present, the swing's step twice the strike's: the swing locked on two
+          // strides. (With no strike the test is 20 * step < 3 * step: false, as step > 0.)
+          if (Math.abs(step - 2 * strike) * 20 < step * 3) step /= 2;
         }
       }
-      return step === 0 && magOk ? magStep : step;
-    };
+      if (step === 0) step = magStep;
 
-    /** Stores the filtered grid sample; analyses the window whenever it is full. */
-    const store = (): void => {
-      bx[n] = Math.floor(hx + 0.5);
-      by[n] = Math.floor(hy + 0.5);
-      bz[n] = Math.floor(hz + 0.5);
-      bm[n] = Math.floor(hm + 0.5);
-      n++;
-      if (n === WINDOW) {
-        decide(analyse());
-        // Keep the newer half of the window as the older half of the next one.
-        for (let i = 0; i < WINDOW - HOP; i++) {
-          bx[i] = bx[i + HOP];
-          by[i] = by[i + HOP];
-          bz[i] = bz[i + HOP];
-          bm[i] = bm[i + HOP];
-        }
-        n = WINDOW - HOP;
+      // The walking state machine. One periodic window alone is held back; the next one confirms
+      // it (or carries a walk on) and credits its steps.
+      if (step === 0) held = -1;
+      else if (held < 0) held = WINDOW / step;
+      else {
+        credit += HOP / step + held;
+        held = 0;
+        this.steps = count = Math.floor(credit);
       }
+
+      // Keep the newer half of the window as the older half of the next one.
+      for (let i = 0; i < WINDOW - HOP; i++) {
+        bx[i] = bx[i + HOP];
+        by[i] = by[i + HOP];
+        bz[i] = bz[i + HOP];
+        bm[i] = bm[i + HOP];
+      }
+      n = WINDOW - HOP;
     };
 
     this.push = (dtMs, x, y, z) => {
@@ -176,42 +208,51 @@ export class Pedometer {
       if (n === 0 || dtMs > MAX_GAP_MS) {
         // Start afresh after power-up or a long gap: nothing is known about the motion before.
         // The filters start at rest on the current posture.
-        walking = false;
-        held = 0;
+        held = -1;
         n = 0;
-        phase = 0;
         lx = x / RAW_PER_UNIT;
         ly = y / RAW_PER_UNIT;
         lz = z / RAW_PER_UNIT;
         lm = Math.sqrt(lx * lx + ly * ly + lz * lz);
         hx = hy = hz = hm = 0;
-        store();
-      } else if (dtMs > 0) {
-        // Emit every 80 ms grid point that falls between the previous sample and this one.
-        let t = GRID_MS - phase;
-        while (t <= dtMs) {
-          // The sample at this grid point, by linear interpolation, in 1024 per g.
-          const f = t / dtMs;
-          const ux = (px + (x - px) * f) / RAW_PER_UNIT;
-          const uy = (py + (y - py) * f) / RAW_PER_UNIT;
-          const uz = (pz + (z - pz) * f) / RAW_PER_UNIT;
-          const um = Math.sqrt(ux * ux + uy * uy + uz * uz);
-          // High-pass the four channels and store them in the window.
-          hx = ((hx + ux - lx) * HP_NUM) / HP_DEN;
-          hy = ((hy + uy - ly) * HP_NUM) / HP_DEN;
-          hz = ((hz + uz - lz) * HP_NUM) / HP_DEN;
-          hm = ((hm + um - lm) * HP_NUM) / HP_DEN;
-          lx = ux;
-          ly = uy;
-          lz = uz;
-          lm = um;
-          store();
-          t += GRID_MS;
-        }
-        phase = dtMs - (t - GRID_MS);
-      } else {
+        // The first grid point is this very sample: seen as 1 ms after a previous sample equal to
+        // it, with the grid 1 ms short of it, the loop below interpolates exactly this sample,
+        // whose filtered value is 0 on every channel, and leaves the phase at 0.
+        px = x;
+        py = y;
+        pz = z;
+        dtMs = 1;
+        phase = GRID_MS - 1;
+      } else if (!(dtMs > 0)) {
         return 0; // same or earlier timestamp: a duplicate, not new motion
       }
+      // Emit every 80 ms grid point that falls between the previous sample and this one.
+      let t = GRID_MS - phase;
+      while (t <= dtMs) {
+        // The sample at this grid point, by linear interpolation, in 1024 per g.
+        const f = t / dtMs;
+        const ux = (px + (x - px) * f) / RAW_PER_UNIT;
+        const uy = (py + (y - py) * f) / RAW_PER_UNIT;
+        const uz = (pz + (z - pz) * f) / RAW_PER_UNIT;
+        const um = Math.sqrt(ux * ux + uy * uy + uz * uz);
+        // High-pass the four channels and store them in the window, analysed whenever it is full.
+        hx = ((hx + ux - lx) * HP_NUM) / HP_DEN;
+        hy = ((hy + uy - ly) * HP_NUM) / HP_DEN;
+        hz = ((hz + uz - lz) * HP_NUM) / HP_DEN;
+        hm = ((hm + um - lm) * HP_NUM) / HP_DEN;
+        lx = ux;
+        ly = uy;
+        lz = uz;
+        lm = um;
+        bx[n] = Math.floor(hx + 0.5);
+        by[n] = Math.floor(hy + 0.5);
+        bz[n] = Math.floor(hz + 0.5);
+        bm[n] = Math.floor(hm + 0.5);
+        n++;
+        if (n === WINDOW) analyse();
+        t += GRID_MS;
+      }
+      phase = dtMs - (t - GRID_MS);
       px = x;
       py = y;
       pz = z;

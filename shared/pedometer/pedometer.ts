@@ -62,10 +62,13 @@ export class Pedometer {
     let credit = 0; // fractional steps credited so far
     let count = 0; // its integer part, published as steps
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
-    const bx = new Int16Array(WINDOW);
-    const by = new Int16Array(WINDOW);
-    const bz = new Int16Array(WINDOW);
-    const bm = new Int16Array(WINDOW);
+    // The window, one buffer per channel: the three axes and the magnitude (x, y, z, m). (One
+    // factory call is shorter in the bundle than four constructor expressions.)
+    const channel = (): Int16Array => new Int16Array(WINDOW);
+    const bx = channel();
+    const by = channel();
+    const bz = channel();
+    const bm = channel();
     // Zero-padded past the window by more than the longest lag: a circular correlation over the
     // whole buffer (Espruino's native E.convolve wraps around) then equals the linear one.
     const scratch = new Float64Array(WINDOW + STRIDE_LAG_MAX + 2);
@@ -159,8 +162,9 @@ export class Pedometer {
       }
 
       // The three axes together: the arm swing, one per stride. Energy first, so that a still wrist
-      // costs three short loops and no correlation.
-      let step = 0;
+      // costs three short loops and no correlation. Their step, when their rhythm is strong enough,
+      // replaces the magnitude's.
+      let step = magStep;
       const energy = centre(bx) + centre(by) + centre(bz);
       if (energy >= MIN_ENERGY) {
         acf.fill(0);
@@ -181,7 +185,6 @@ export class Pedometer {
           if (Math.abs(step - 2 * strike) * 20 < step * 3) step /= 2;
         }
       }
-      if (step === 0) step = magStep;
 
       // The walking state machine. One periodic window alone is held back; the next one confirms
       // it (or carries a walk on) and credits its steps.

@@ -3,7 +3,7 @@
 // the first BLE connection or write, at midnight, when the history file is full or damaged at
 // boot, or by the app.
 
-import { deviceIdFromAddress, encodeInfo, encodeWeChatAddress } from '../../shared/protocol/index.ts';
+import { pack, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { Nrf } from '../espruino.ts';
 import { addDay, compact, damaged, recover, MAX_DAYS } from './archive.ts';
 import type { Core } from './bushu.ts';
@@ -14,7 +14,8 @@ import { signer, type Signer } from './signer.ts';
 
 declare const NRF: Nrf;
 
-export const VERSION = [0, 1, 0];
+/** Firmware version: major, minor, patch. */
+export const VERSION = new Uint8Array([0, 1, 0]);
 
 export interface Ext {
   readonly s: Signer;
@@ -36,9 +37,10 @@ export interface Ext {
 
 export function ext(b: Core): Ext {
   const h = b.h;
-  const deviceId = deviceIdFromAddress(NRF.getAddress());
+  // The device id is the BLE address, "aa:bb:cc:dd:ee:ff public", as its 6 bytes.
+  const id = new Uint8Array(NRF.getAddress().split(' ')[0].split(':').map((hex) => parseInt(hex, 16)));
   const x = {
-    s: signer(deviceId),
+    s: signer(id),
     close: () => {
       const c = b.c;
       const counter = h.counter + 1;
@@ -48,8 +50,10 @@ export function ext(b: Core): Ext {
     recover: () => recover(h),
     damaged: () => damaged(h),
     info: () => {
-      update(Char.INFO, encodeInfo({ hardware: b.hardware, firmware: VERSION, deviceId: deviceId, keySet: x.s.key !== undefined, capacityDays: MAX_DAYS }), false);
-      update(Char.WECHAT_ADDRESS, encodeWeChatAddress(deviceId), false);
+      // Info (encodeInfo in shared/protocol/messages.ts): version, hardware, firmware, device id, flags (bit 0: key set), capacity.
+      update(Char.INFO, pack([PROTOCOL_VERSION, 1, b.hardware, 1, VERSION, 3, id, 6, x.s.key ? 1 : 0, 1, MAX_DAYS, 2]), false);
+      // WeChat's FEC9 is the device id's bytes (encodeWeChatAddress).
+      update(Char.WECHAT_ADDRESS, id, false);
     },
     resetKey: () => {
       x.s.reset();

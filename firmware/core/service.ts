@@ -6,9 +6,8 @@
 // Puck every function costs memory, whatever its size.
 
 import {
-  addRecordCrc, currentTimeToUtcMs, decodeControl, decodeCurrentTime, decodeLocalTimeInfo, decodeWeChatTarget, encodeWeChatTarget,
-  historyCheckValue, localTimeOffsetMin, newHistoryCheck, pack, summaryMessage, Opcode, RecordType, StatusCode, StatusTarget,
-  PROTOCOL_VERSION,
+  addRecordCrc, asBytes, checkWrite, currentTimeFrameToUtcMs, encodeWeChatTarget, getUint, historyCheckValue, localTimeInfoFrameOffsetMin,
+  newHistoryCheck, pack, Opcode, RecordType, StatusCode, StatusTarget, PROTOCOL_VERSION,
 } from '../../shared/protocol/index.ts';
 import type { EspruinoE } from '../espruino.ts';
 import { ack } from './archive.ts';
@@ -16,7 +15,7 @@ import type { Core } from './bushu.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { crc, erase, offsetMin, write, GOAL_FILE } from './io.ts';
-import { put, u16, u32, CLOSED, DAY_BYTES, SIGNED, T_DAY } from './records.ts';
+import { u32, CLOSED, DAY_BYTES, SIGNED, T_DAY } from './records.ts';
 
 declare const E: EspruinoE;
 declare function setTime(seconds: number): void;
@@ -72,15 +71,12 @@ export function service(b: Core, x: Ext): Service {
       const seq = u32(r, at + 4);
       if (seq < from || seq <= lastSeq) continue;
       // A stored day (records.ts) holds the wire Day's fields as the same little-endian bytes,
-      // and its hours already fit a u16: the frame is made of copies of them.
-      const part = (offset: number, size: number) => r.subarray(at + offset, at + offset + size);
+      // and its hours already fit a u16: the frame is made of copies of them (pack copies as
+      // many bytes as a field's size from the start of a view).
+      const part = (offset: number) => r.subarray(at + offset);
       const signed = r[at + 1] & SIGNED;
-      const seqBytes = part(4, 4);
-      send(pack([PROTOCOL_VERSION, 1, RecordType.DAY, 1, seqBytes, 4, part(2, 2), 2, part(8, 2), 2, part(12, 4), 4, CLOSED | signed, 1, part(16, 52), 52]));
-      if (signed) {
-        const message = summaryMessage({ deviceId: x.s.deviceId, day: u16(r, at + 2), offsetMin: (u16(r, at + 8) << 16) >> 16, steps: u32(r, at + 12), counter: u32(r, at + 68) });
-        send(pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, seqBytes, 4, message, 19, part(72, 16), 16]));
-      }
+      send(pack([PROTOCOL_VERSION, 1, RecordType.DAY, 1, part(4), 4, part(2), 2, part(8), 2, part(12), 4, CLOSED | signed, 1, part(16), 52]));
+      if (signed) send(pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, part(4), 4, x.s.message(part(2), part(8), part(12), part(68)), 19, part(72), 16]));
       lastSeq = seq;
     }
     setTimeout(pump, PUMP_MS);
@@ -88,74 +84,64 @@ export function service(b: Core, x: Ext): Service {
 
   return {
     write: (char, data) => {
-      let target: number = StatusTarget.CONTROL;
+      // The writable characteristics' numbers (gatt.ts) to the targets of their Status.
+      const target =
+        char === Char.CONTROL ? StatusTarget.CONTROL : char === Char.CURRENT_TIME ? StatusTarget.CURRENT_TIME : char === Char.LOCAL_TIME_INFO ? StatusTarget.LOCAL_TIME_INFO : StatusTarget.WECHAT_TARGET;
+      // Read only once checkWrite has passed it: bytes of the right length and values.
+      const d = asBytes(data) as Uint8Array;
+      const e = checkWrite(target, d);
+      let code: number = e ? e.status : StatusCode.OK;
       let opcode = 0;
-      let code: number = StatusCode.OK;
-      if (char === Char.CONTROL) {
-        const r = decodeControl(data);
-        if (!r.ok) {
-          opcode = r.opcode;
-          code = r.status;
-        } else {
-          const v = r.value;
-          opcode = v.opcode;
-          if (v.opcode === Opcode.SEND_FROM) {
-            if (sending) code = StatusCode.BUSY;
-            else {
-              sending = true;
-              from = v.seq;
-              cursor = 0;
-              file = h.name;
-              lastSeq = 0;
-              check = newHistoryCheck();
-              setTimeout(pump, PUMP_MS);
-            }
-          } else if (v.opcode === Opcode.ACK) {
-            // ACK of a seq the watch never issued: the bridge is confused, and nothing is dropped.
-            if (v.seq > h.seq) code = StatusCode.BAD_VALUE;
-            else if (!ack(h, v.seq, Math.floor(Date.now() / 1000))) code = StatusCode.BUSY;
-          } else if (v.opcode === Opcode.SET_KEY) {
-            code = x.s.setKey(v.key);
-            x.info();
-          } else {
-            sending = false;
+      if (target === StatusTarget.CONTROL) {
+        opcode = e ? (e.opcode as number) : d[1];
+        const seq = e ? 0 : getUint(d, 2, 4);
+        if (e) {
+          // refused: the status says why
+        } else if (opcode === Opcode.SEND_FROM) {
+          if (sending) code = StatusCode.BUSY;
+          else {
+            sending = true;
+            from = seq;
+            cursor = 0;
+            file = h.name;
+            lastSeq = 0;
+            check = newHistoryCheck();
+            setTimeout(pump, PUMP_MS);
           }
+        } else if (opcode === Opcode.ACK) {
+          // ACK of a seq the watch never issued: the bridge is confused, and nothing is dropped.
+          if (seq > h.seq) code = StatusCode.BAD_VALUE;
+          else if (!ack(h, seq, Math.floor(Date.now() / 1000))) code = StatusCode.BUSY;
+        } else if (opcode === Opcode.SET_KEY) {
+          // Stored at once, so the BLE stack's buffer need not outlive this call.
+          code = x.s.setKey(d.subarray(2));
+          x.info();
+        } else {
+          sending = false;
         }
-      } else if (char === Char.WECHAT_TARGET) {
-        target = StatusTarget.WECHAT_TARGET;
-        const r = decodeWeChatTarget(data);
-        if (!r.ok) code = r.status;
-        else if (r.value < 1 || r.value > 100000) code = StatusCode.BAD_VALUE;
-        else if (r.value !== c.goal) {
-          const g = new Uint8Array(4);
-          put(g, 0, r.value, 4);
+      } else if (target === StatusTarget.WECHAT_TARGET) {
+        const goal = e ? 0 : getUint(d, 1, 3);
+        if (e) {
+          // refused: the status says why
+        } else if (goal < 1 || goal > 100000) code = StatusCode.BAD_VALUE;
+        else if (goal !== c.goal) {
           erase(GOAL_FILE);
-          write(GOAL_FILE, g, 0, 0);
-          c.goal = r.value;
+          write(GOAL_FILE, pack([goal, 4]), 0, 0);
+          c.goal = goal;
         }
         update(Char.WECHAT_TARGET, encodeWeChatTarget(c.goal), code === StatusCode.OK);
-      } else {
-        // The clock: both characteristics end in the same setting of zone, time and day.
+      } else if (!e) {
+        // The clock: Current Time is local wall-clock time under the offset in force; Local Time
+        // Information changes the offset, and the clock itself (UTC) does not move.
         let offset = offsetMin();
         let utcMs = Date.now();
-        if (char === Char.CURRENT_TIME) {
-          target = StatusTarget.CURRENT_TIME;
-          const r = decodeCurrentTime(data);
-          if (r.ok) utcMs = currentTimeToUtcMs(r.value, offset);
-          else code = r.status;
-        } else {
-          target = StatusTarget.LOCAL_TIME_INFO;
-          const r = decodeLocalTimeInfo(data);
-          if (r.ok) offset = localTimeOffsetMin(r.value);
-          else code = r.status;
-        }
-        if (code === StatusCode.OK) {
-          E.setTimeZone(offset / 60);
-          setTime(utcMs / 1000);
-          c.sync(Date.now());
-          b.armMidnight();
-          b.today(true);
-        }
+        if (target === StatusTarget.CURRENT_TIME) utcMs = currentTimeFrameToUtcMs(d, offset);
+        else offset = localTimeInfoFrameOffsetMin(d);
+        E.setTimeZone(offset / 60);
+        setTime(utcMs / 1000);
+        c.sync(Date.now());
+        b.armMidnight();
+        b.today(true);
       }
       update(Char.STATUS, pack([PROTOCOL_VERSION, 1, target, 1, opcode, 1, code, 1]), true);
     },

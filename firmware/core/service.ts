@@ -6,8 +6,7 @@
 // Puck every function costs memory, whatever its size.
 
 import {
-  addRecordCrc, asBytes, checkWrite, currentTimeFrameToUtcMs, encodeWeChatTarget, getUint, historyCheckValue, localTimeInfoFrameOffsetMin,
-  newHistoryCheck, pack, Opcode, RecordType, StatusCode, StatusTarget, PROTOCOL_VERSION,
+  addRecordCrcTo, asBytes, checkWrite, currentTimeFrameToUtcMs, encodeWeChatTarget, getUint, localTimeInfoFrameOffsetMin, pack, Opcode, RecordType, StatusCode, StatusTarget, PROTOCOL_VERSION,
 } from '../../shared/protocol/index.ts';
 import type { EspruinoE } from '../espruino.ts';
 import { ack } from './archive.ts';
@@ -26,12 +25,13 @@ const PUMP_MS = 20;
 
 export interface Service {
   /**
-   * A write to the characteristic numbered `char` (gatt.ts), from the GATT table's onWrite:
+   * A write to the characteristic whose Status answers `target` (StatusTarget, as gatt.ts's rows
+   * name it), from the GATT table's onWrite:
    * Control (SEND_FROM, ACK, SET_KEY, ABORT); 0x2A2B, local wall-clock time under the offset in
    * force; 0x2A0F, the zone and DST (the clock itself, UTC, does not move); 0xFEA2, WeChat's step
    * target (0 or above a day's plausible steps is refused).
    */
-  write(char: number, data: unknown): void;
+  write(target: number, data: unknown): void;
 }
 
 export function service(b: Core, x: Ext): Service {
@@ -43,12 +43,15 @@ export function service(b: Core, x: Ext): Service {
   let cursor = 0;
   let file = '';
   let lastSeq = 0;
-  let check = newHistoryCheck();
+  // The End record's check over the records sent (shared/protocol/crc32.ts): its raw register, and the count.
+  let register = -1;
+  let count = 0;
 
   /** Notifies a history frame and adds it to the End record's check. */
   const send = (frame: Uint8Array) => {
     update(Char.HISTORY, frame, true);
-    addRecordCrc(check, crc(frame));
+    register = addRecordCrcTo(register, crc(frame));
+    count++;
   };
 
   /** Sends a few records, then yields. A compaction meanwhile moves the records: rescan by seq. */
@@ -63,7 +66,7 @@ export function service(b: Core, x: Ext): Service {
       if (at < 0) {
         sending = false;
         h.buf = undefined;
-        update(Char.HISTORY, pack([PROTOCOL_VERSION, 1, RecordType.END, 1, check.count, 2, lastSeq, 4, historyCheckValue(check), 4]), true);
+        update(Char.HISTORY, pack([PROTOCOL_VERSION, 1, RecordType.END, 1, count, 2, lastSeq, 4, ~register, 4]), true);
         return;
       }
       cursor = at + DAY_BYTES;
@@ -83,10 +86,7 @@ export function service(b: Core, x: Ext): Service {
   };
 
   return {
-    write: (char, data) => {
-      // The writable characteristics' numbers (gatt.ts) to the targets of their Status.
-      const target =
-        char === Char.CONTROL ? StatusTarget.CONTROL : char === Char.CURRENT_TIME ? StatusTarget.CURRENT_TIME : char === Char.LOCAL_TIME_INFO ? StatusTarget.LOCAL_TIME_INFO : StatusTarget.WECHAT_TARGET;
+    write: (target, data) => {
       // Read only once checkWrite has passed it: bytes of the right length and values.
       const d = asBytes(data) as Uint8Array;
       const e = checkWrite(target, d);
@@ -105,7 +105,8 @@ export function service(b: Core, x: Ext): Service {
             cursor = 0;
             file = h.name;
             lastSeq = 0;
-            check = newHistoryCheck();
+            register = -1;
+            count = 0;
             setTimeout(pump, PUMP_MS);
           }
         } else if (opcode === Opcode.ACK) {

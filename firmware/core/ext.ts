@@ -1,12 +1,13 @@
 // The on-demand half of the core: the BLE request handler, the signer, closing a day,
-// compaction, file recovery, Info and the app's list of recent days. Loaded by the core's x() on
-// the first BLE connection or write, at midnight, when the history file is full or damaged at
-// boot, or by the app.
+// compaction, file recovery and Info (and the Bangle app's list of recent days, which only the
+// Bangle's build adds). Loaded by the core's x() on the first BLE connection or write, at
+// midnight, when the history file is full or damaged at boot, or by the app.
 
 import { pack, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { Nrf } from '../espruino.ts';
 import { addDay, compact, damaged, recover, MAX_DAYS } from './archive.ts';
 import type { Core } from './bushu.ts';
+import type { History } from './history.ts';
 import { Char, update } from './gatt.ts';
 import { u16, u32, DAY_BYTES, T_DAY } from './records.ts';
 import { service, type Service } from './service.ts';
@@ -31,8 +32,8 @@ export interface Ext {
   info(): void;
   /** Only from the watch itself (the app's button, the Puck's long press). */
   resetKey(): void;
-  /** The newest `n` closed days as [day, steps] pairs, newest first (for the app). */
-  recent(n: number): number[][];
+  /** The Bangle app's list of recent days (recentDays), added by firmware/bangle/ext.ts: the Puck has no use for it. */
+  recent?(n: number): number[][];
 }
 
 export function ext(b: Core): Ext {
@@ -59,17 +60,19 @@ export function ext(b: Core): Ext {
       x.s.reset();
       x.info();
     },
-    recent: (n) => {
-      const out: number[][] = [];
-      for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY)) {
-        const f = h.file();
-        out.unshift([u16(f, at + 2), u32(f, at + 12)]);
-        if (out.length > n) out.pop();
-      }
-      h.buf = undefined;
-      return out;
-    },
   } as Ext;
   x.svc = service(b, x);
   return x;
+}
+
+/** The newest `n` closed days as [day, steps] pairs, newest first. */
+export function recentDays(h: History, n: number): number[][] {
+  const out: number[][] = [];
+  for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY)) {
+    const f = h.file();
+    out.unshift([u16(f, at + 2), u32(f, at + 12)]);
+    if (out.length > n) out.pop();
+  }
+  h.buf = undefined;
+  return out;
 }

@@ -6,7 +6,7 @@
 // Puck every function costs memory, whatever its size.
 
 import {
-  addRecordCrcTo, asBytes, checkWrite, currentTimeFrameToUtcMs, encodeWeChatTarget, getUint, localTimeInfoFrameOffsetMin, pack, Opcode, RecordType, StatusCode, StatusTarget, PROTOCOL_VERSION,
+  addRecordCrcTo, checkWrite, currentTimeFrameToUtcMs, encodeWeChatTarget, getUint, localTimeInfoFrameOffsetMin, pack, Opcode, RecordType, StatusCode, StatusTarget, PROTOCOL_VERSION,
 } from '../../shared/protocol/index.ts';
 import type { EspruinoE } from '../espruino.ts';
 import { ack } from './archive.ts';
@@ -79,7 +79,7 @@ export function service(b: Core, x: Ext): Service {
       const part = (offset: number) => r.subarray(at + offset);
       const signed = r[at + 1] & SIGNED;
       send(pack([PROTOCOL_VERSION, 1, RecordType.DAY, 1, part(4), 4, part(2), 2, part(8), 2, part(12), 4, CLOSED | signed, 1, part(16), 52]));
-      if (signed) send(pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, part(4), 4, x.s.message(part(2), part(8), part(12), part(68)), 19, part(72), 16]));
+      if (signed) send(pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, part(4), 4, x.s.dayMessage(part(2), part(8), part(12), part(68)), 19, part(72), 16]));
       lastSeq = seq;
     }
     setTimeout(pump, PUMP_MS);
@@ -87,8 +87,9 @@ export function service(b: Core, x: Ext): Service {
 
   return {
     write: (target, data) => {
-      // Read only once checkWrite has passed it: bytes of the right length and values.
-      const d = asBytes(data) as Uint8Array;
+      // Espruino's onWrite always hands over an ArrayBuffer, so no type check (asBytes) here:
+      // anything else would view as no bytes, a BAD_LENGTH. Read once checkWrite has passed it.
+      const d = new Uint8Array(data as ArrayBuffer);
       const e = checkWrite(target, d);
       let code: number = e ? e.status : StatusCode.OK;
       let opcode = 0;

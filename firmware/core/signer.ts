@@ -25,7 +25,7 @@ export interface Signer {
    * A day's summary message (summaryMessage in shared/protocol/summary.ts), its fields given as
    * pack() takes them: numbers, or their little-endian bytes, which is how a stored day holds them.
    */
-  message(day: Field, offsetMin: Field, steps: Field, counter: Field): Uint8Array;
+  dayMessage(day: Field, offsetMin: Field, steps: Field, counter: Field): Uint8Array;
   /**
    * HMAC-SHA256 of a day's summary message: its first 16 bytes are the tag (signSummary), which
    * is all a record copies of it. Undefined without a key.
@@ -68,9 +68,9 @@ export function signer(id: Uint8Array): Signer {
       erase(KEY_FILE);
       s.key = undefined;
     },
-    message: (day, offsetMin, steps, counter) => pack([PROTOCOL_VERSION, 1, id, 6, day, 2, offsetMin, 2, steps, 4, counter, 4]),
+    dayMessage: (day, offsetMin, steps, counter) => pack([PROTOCOL_VERSION, 1, id, 6, day, 2, offsetMin, 2, steps, 4, counter, 4]),
     sign: (day, offsetMin, steps, counter) =>
-      s.key && hmacSha256((d) => new Uint8Array(global.require('crypto').SHA256(d)), s.key, s.message(day, offsetMin, steps, counter)),
+      s.key && hmacSha256((d) => new Uint8Array(global.require('crypto').SHA256(d)), s.key, s.dayMessage(day, offsetMin, steps, counter)),
   };
   return s;
 }

@@ -87,8 +87,8 @@ export function service(b: Core, x: Ext): Service {
 
   return {
     write: (target, data) => {
-      // Espruino's onWrite always hands over an ArrayBuffer, so no type check (asBytes) here:
-      // anything else would view as no bytes, a BAD_LENGTH. Read once checkWrite has passed it.
+      // Espruino's onWrite always hands over an ArrayBuffer (so does the simulator): viewed as it
+      // is, without asBytes's type check. Read only once checkWrite has passed it.
       const d = new Uint8Array(data as ArrayBuffer);
       const e = checkWrite(target, d);
       let code: number = e ? e.status : StatusCode.OK;

@@ -1,4 +1,4 @@
-// The bushu BLE service (docs/protocol.md) over shared/protocol: decodes every write, answers
+// The bushu BLE service (docs/protocol.md) over shared/protocol: checks every write (writes.ts), answers
 // each with a Status notification, and streams history as a chain of short timer ticks so the
 // watch stays responsive. A bad write only ever produces a status: nothing here throws, and
 // nothing is stored before a write has been fully validated.
@@ -95,7 +95,8 @@ export function service(b: Core, x: Ext): Service {
       let opcode = 0;
       if (target === StatusTarget.CONTROL) {
         opcode = e ? (e.opcode as number) : d[1];
-        const seq = e ? 0 : getUint(d, 2, 4);
+        // Meaningless in a refused or ABORT frame, and then unused.
+        const seq = getUint(d, 2, 4);
         if (e) {
           // refused: the status says why
         } else if (opcode === Opcode.SEND_FROM) {
@@ -122,7 +123,7 @@ export function service(b: Core, x: Ext): Service {
           sending = false;
         }
       } else if (target === StatusTarget.WECHAT_TARGET) {
-        const goal = e ? 0 : getUint(d, 1, 3);
+        const goal = getUint(d, 1, 3);
         if (e) {
           // refused: the status says why
         } else if (goal < 1 || goal > 100000) code = StatusCode.BAD_VALUE;

@@ -52,6 +52,15 @@ describe('firmware: history file', () => {
     expect(sim.errors).toEqual([]);
   });
 
+  it("lists the newest closed days for the Bangle's app; the Puck's build leaves that list out", async () => {
+    const sim = await bangle({ startTime: START });
+    liveDays(sim, 5);
+    expect(sim.eval('bushu.x().recent(3)')).toEqual([[D1 + 4, 114], [D1 + 3, 113], [D1 + 2, 112]]);
+    expect(sim.errors).toEqual([]);
+    const p = await puck({ startTime: START });
+    expect(p.eval('typeof bushu.x().recent')).toBe('undefined');
+  });
+
   it('a corrupt day record costs only that record, and seq never repeats', async () => {
     const sim = await bangle({ startTime: START });
     liveDays(sim, 5);

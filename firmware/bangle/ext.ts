@@ -2,8 +2,15 @@
 // the boot code the first time it is needed, so the code run at every app switch stays small.
 // It only publishes a factory; the boot code passes it the running core.
 
-import { ext } from '../core/ext.ts';
+import type { Core } from '../core/bushu.ts';
+import { ext, recentDays } from '../core/ext.ts';
 
 declare const global: any;
 
-global.bushuExt = ext;
+// With the app's list of recent days, which only the Bangle has a screen for.
+const bangleExt: typeof ext = (b: Core) => {
+  const x = ext(b);
+  x.recent = (n) => recentDays(b.h, n);
+  return x;
+};
+global.bushuExt = bangleExt;

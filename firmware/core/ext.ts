@@ -1,12 +1,13 @@
 // The on-demand half of the core: the BLE request handler, the signer, closing a day,
-// compaction, file recovery, Info and the app's list of recent days. Loaded by the core's x() on
-// the first BLE connection or write, at midnight, when the history file is full or damaged at
-// boot, or by the app.
+// compaction, file recovery and Info (and the Bangle app's list of recent days, which only the
+// Bangle's build adds). Loaded by the core's x() on the first BLE connection or write, at
+// midnight, when the history file is full or damaged at boot, or by the app.
 
-import { deviceIdFromAddress, encodeInfo, encodeWeChatAddress } from '../../shared/protocol/index.ts';
+import { pack, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { Nrf } from '../espruino.ts';
 import { addDay, compact, damaged, recover, MAX_DAYS } from './archive.ts';
 import type { Core } from './bushu.ts';
+import type { History } from './history.ts';
 import { Char, update } from './gatt.ts';
 import { u16, u32, DAY_BYTES, T_DAY } from './records.ts';
 import { service, type Service } from './service.ts';
@@ -14,7 +15,8 @@ import { signer, type Signer } from './signer.ts';
 
 declare const NRF: Nrf;
 
-export const VERSION = [0, 1, 0];
+/** Firmware version: major, minor, patch. */
+export const VERSION = new Uint8Array([0, 1, 0]);
 
 export interface Ext {
   readonly s: Signer;
@@ -30,15 +32,16 @@ export interface Ext {
   info(): void;
   /** Only from the watch itself (the app's button, the Puck's long press). */
   resetKey(): void;
-  /** The newest `n` closed days as [day, steps] pairs, newest first (for the app). */
-  recent(n: number): number[][];
+  /** The Bangle app's list of recent days (recentDays), added by firmware/bangle/ext.ts: the Puck has no use for it. */
+  recent?(n: number): number[][];
 }
 
 export function ext(b: Core): Ext {
   const h = b.h;
-  const deviceId = deviceIdFromAddress(NRF.getAddress());
+  // The device id is the BLE address, "aa:bb:cc:dd:ee:ff public", as its 6 bytes.
+  const id = new Uint8Array(NRF.getAddress().split(' ')[0].split(':').map((hex) => parseInt(hex, 16)));
   const x = {
-    s: signer(deviceId),
+    s: signer(id),
     close: () => {
       const c = b.c;
       const counter = h.counter + 1;
@@ -48,24 +51,28 @@ export function ext(b: Core): Ext {
     recover: () => recover(h),
     damaged: () => damaged(h),
     info: () => {
-      update(Char.INFO, encodeInfo({ hardware: b.hardware, firmware: VERSION, deviceId: deviceId, keySet: x.s.key !== undefined, capacityDays: MAX_DAYS }), false);
-      update(Char.WECHAT_ADDRESS, encodeWeChatAddress(deviceId), false);
+      // Info (encodeInfo in shared/protocol/messages.ts): version, hardware, firmware, device id, flags (bit 0: key set), capacity.
+      update(Char.INFO, pack([PROTOCOL_VERSION, 1, b.hardware, 1, VERSION, 3, id, 6, x.s.key ? 1 : 0, 1, MAX_DAYS, 2]), false);
+      // WeChat's FEC9 is the device id's bytes (encodeWeChatAddress).
+      update(Char.WECHAT_ADDRESS, id, false);
     },
     resetKey: () => {
       x.s.reset();
       x.info();
     },
-    recent: (n) => {
-      const out: number[][] = [];
-      for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY)) {
-        const f = h.file();
-        out.unshift([u16(f, at + 2), u32(f, at + 12)]);
-        if (out.length > n) out.pop();
-      }
-      h.buf = undefined;
-      return out;
-    },
   } as Ext;
   x.svc = service(b, x);
   return x;
+}
+
+/** The newest `n` closed days as [day, steps] pairs, newest first. */
+export function recentDays(h: History, n: number): number[][] {
+  const out: number[][] = [];
+  for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY)) {
+    const f = h.file();
+    out.unshift([u16(f, at + 2), u32(f, at + 12)]);
+    if (out.length > n) out.pop();
+  }
+  h.buf = undefined;
+  return out;
 }

@@ -28,10 +28,9 @@ export const enum Char {
   WECHAT_ADDRESS,
 }
 
-/** Properties, as bits of a GATT row. */
+/** Properties, as bits of a GATT row. Writable rows say so by naming their Status target. */
 const enum P {
   READ = 1,
-  WRITE = 2,
   NOTIFY = 4,
   INDICATE = 8,
 }
@@ -45,22 +44,23 @@ function key(u: number): string | number {
   return u < 16 ? 'b575000' + u + '-7e4e-4b8a-9c2f-5a1d3e6f0b01' : u;
 }
 
-/** UUID.SERVICE, UUID.BATTERY_SERVICE, UUID.WECHAT_SERVICE, as key() takes them. */
-const SERVICES = [1, 0x180f, 0xfee7];
-
-/** [service (index into SERVICES), characteristic (for key()), maxLen, properties], in Char order. */
+/**
+ * [service, characteristic (both as key() takes them: UUID.SERVICE is 1, then 0x180F battery,
+ * 0xFEE7 WeChat), maxLen, properties, the StatusTarget that answers a write (writable rows
+ * only)], in Char order.
+ */
 const GATT: number[][] = [
-  [0, 2, Length.TODAY, P.READ | P.NOTIFY],
-  [0, 3, 64, P.WRITE],
-  [0, 4, Length.DAY, P.NOTIFY],
-  [0, 5, Length.STATUS, P.READ | P.NOTIFY],
-  [0, 6, Length.INFO, P.READ],
-  [0, 0x2a2b, 32, P.WRITE],
-  [0, 0x2a0f, 32, P.WRITE],
-  [1, 0x2a19, 1, P.READ | P.NOTIFY],
-  [2, 0xfea1, 4, P.READ | P.INDICATE],
-  [2, 0xfea2, 32, P.READ | P.WRITE | P.INDICATE],
-  [2, 0xfec9, Length.DEVICE_ID, P.READ],
+  [1, 2, Length.TODAY, P.READ | P.NOTIFY],
+  [1, 3, 64, 0, StatusTarget.CONTROL],
+  [1, 4, Length.DAY, P.NOTIFY],
+  [1, 5, Length.STATUS, P.READ | P.NOTIFY],
+  [1, 6, Length.INFO, P.READ],
+  [1, 0x2a2b, 32, 0, StatusTarget.CURRENT_TIME],
+  [1, 0x2a0f, 32, 0, StatusTarget.LOCAL_TIME_INFO],
+  [0x180f, 0x2a19, 1, P.READ | P.NOTIFY],
+  [0xfee7, 0xfea1, 4, P.READ | P.INDICATE],
+  [0xfee7, 0xfea2, 32, P.READ | P.INDICATE, StatusTarget.WECHAT_TARGET],
+  [0xfee7, 0xfec9, Length.DEVICE_ID, P.READ],
 ];
 
 /**
@@ -72,18 +72,19 @@ export function serviceTable(b: Core, battery: number): any {
   const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, [PROTOCOL_VERSION, StatusTarget.CONTROL, 0, StatusCode.OK], 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
   const table: any = {};
   GATT.forEach((g, i) => {
-    const s = key(SERVICES[g[0]]);
+    const s = key(g[0]);
     const svc = table[s] || (table[s] = {});
     const p = g[3];
+    const target = g[4];
     // Espruino and the simulator test these flags for truth, so the bits serve as they are.
     svc[key(g[1])] = {
       value: first[i] || new Uint8Array(p & P.READ ? g[2] : 1),
       maxLen: g[2],
       readable: p & P.READ,
-      writable: p & P.WRITE,
+      writable: target,
       notify: p & P.NOTIFY,
       indicate: p & P.INDICATE,
-      onWrite: p & P.WRITE ? (e: WriteEvent) => b.x().svc.write(i, e.data) : undefined,
+      onWrite: target ? (e: WriteEvent) => b.x().svc.write(target, e.data) : undefined,
     };
   });
   return table;
@@ -95,7 +96,7 @@ export function update(char: Char, data: Uint8Array, notify: boolean): void {
   const chr: any = {};
   const svc: any = {};
   chr[key(g[1])] = g[3] & P.INDICATE ? { value: data, indicate: notify } : { value: data, notify: notify };
-  svc[key(SERVICES[g[0]])] = chr;
+  svc[key(g[0])] = chr;
   try {
     NRF.updateServices(svc);
   } catch (e) {

@@ -1,4 +1,4 @@
-// The bushu BLE service (docs/protocol.md) over shared/protocol: decodes every write, answers
+// The bushu BLE service (docs/protocol.md) over shared/protocol: checks every write (writes.ts), answers
 // each with a Status notification, and streams history as a chain of short timer ticks so the
 // watch stays responsive. A bad write only ever produces a status: nothing here throws, and
 // nothing is stored before a write has been fully validated.
@@ -6,9 +6,7 @@
 // Puck every function costs memory, whatever its size.
 
 import {
-  addRecordCrc, currentTimeToUtcMs, decodeControl, decodeCurrentTime, decodeLocalTimeInfo, decodeWeChatTarget, encodeWeChatTarget,
-  historyCheckValue, localTimeOffsetMin, newHistoryCheck, pack, summaryMessage, Opcode, RecordType, StatusCode, StatusTarget,
-  PROTOCOL_VERSION,
+  addRecordCrcTo, checkWrite, currentTimeFrameToUtcMs, encodeWeChatTarget, getUint, localTimeInfoFrameOffsetMin, pack, Opcode, RecordType, StatusCode, StatusTarget, PROTOCOL_VERSION,
 } from '../../shared/protocol/index.ts';
 import type { EspruinoE } from '../espruino.ts';
 import { ack } from './archive.ts';
@@ -16,7 +14,7 @@ import type { Core } from './bushu.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { crc, erase, offsetMin, write, GOAL_FILE } from './io.ts';
-import { put, u16, u32, CLOSED, DAY_BYTES, SIGNED, T_DAY } from './records.ts';
+import { u32, CLOSED, DAY_BYTES, SIGNED, T_DAY } from './records.ts';
 
 declare const E: EspruinoE;
 declare function setTime(seconds: number): void;
@@ -27,12 +25,13 @@ const PUMP_MS = 20;
 
 export interface Service {
   /**
-   * A write to the characteristic numbered `char` (gatt.ts), from the GATT table's onWrite:
+   * A write to the characteristic whose Status answers `target` (StatusTarget, as gatt.ts's rows
+   * name it), from the GATT table's onWrite:
    * Control (SEND_FROM, ACK, SET_KEY, ABORT); 0x2A2B, local wall-clock time under the offset in
    * force; 0x2A0F, the zone and DST (the clock itself, UTC, does not move); 0xFEA2, WeChat's step
    * target (0 or above a day's plausible steps is refused).
    */
-  write(char: number, data: unknown): void;
+  write(target: number, data: unknown): void;
 }
 
 export function service(b: Core, x: Ext): Service {
@@ -44,12 +43,15 @@ export function service(b: Core, x: Ext): Service {
   let cursor = 0;
   let file = '';
   let lastSeq = 0;
-  let check = newHistoryCheck();
+  // The End record's check over the records sent (shared/protocol/crc32.ts): its raw register, and the count.
+  let register = -1;
+  let count = 0;
 
   /** Notifies a history frame and adds it to the End record's check. */
   const send = (frame: Uint8Array) => {
     update(Char.HISTORY, frame, true);
-    addRecordCrc(check, crc(frame));
+    register = addRecordCrcTo(register, crc(frame));
+    count++;
   };
 
   /** Sends a few records, then yields. A compaction meanwhile moves the records: rescan by seq. */
@@ -64,7 +66,7 @@ export function service(b: Core, x: Ext): Service {
       if (at < 0) {
         sending = false;
         h.buf = undefined;
-        update(Char.HISTORY, pack([PROTOCOL_VERSION, 1, RecordType.END, 1, check.count, 2, lastSeq, 4, historyCheckValue(check), 4]), true);
+        update(Char.HISTORY, pack([PROTOCOL_VERSION, 1, RecordType.END, 1, count, 2, lastSeq, 4, ~register, 4]), true);
         return;
       }
       cursor = at + DAY_BYTES;
@@ -72,90 +74,77 @@ export function service(b: Core, x: Ext): Service {
       const seq = u32(r, at + 4);
       if (seq < from || seq <= lastSeq) continue;
       // A stored day (records.ts) holds the wire Day's fields as the same little-endian bytes,
-      // and its hours already fit a u16: the frame is made of copies of them.
-      const part = (offset: number, size: number) => r.subarray(at + offset, at + offset + size);
+      // and its hours already fit a u16: the frame is made of copies of them (pack copies as
+      // many bytes as a field's size from the start of a view).
+      const part = (offset: number) => r.subarray(at + offset);
       const signed = r[at + 1] & SIGNED;
-      const seqBytes = part(4, 4);
-      send(pack([PROTOCOL_VERSION, 1, RecordType.DAY, 1, seqBytes, 4, part(2, 2), 2, part(8, 2), 2, part(12, 4), 4, CLOSED | signed, 1, part(16, 52), 52]));
-      if (signed) {
-        const message = summaryMessage({ deviceId: x.s.deviceId, day: u16(r, at + 2), offsetMin: (u16(r, at + 8) << 16) >> 16, steps: u32(r, at + 12), counter: u32(r, at + 68) });
-        send(pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, seqBytes, 4, message, 19, part(72, 16), 16]));
-      }
+      send(pack([PROTOCOL_VERSION, 1, RecordType.DAY, 1, part(4), 4, part(2), 2, part(8), 2, part(12), 4, CLOSED | signed, 1, part(16), 52]));
+      if (signed) send(pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, part(4), 4, x.s.dayMessage(part(2), part(8), part(12), part(68)), 19, part(72), 16]));
       lastSeq = seq;
     }
     setTimeout(pump, PUMP_MS);
   };
 
   return {
-    write: (char, data) => {
-      let target: number = StatusTarget.CONTROL;
+    write: (target, data) => {
+      // Espruino's onWrite always hands over an ArrayBuffer (so does the simulator): viewed as it
+      // is, without asBytes's type check. Read only once checkWrite has passed it.
+      const d = new Uint8Array(data as ArrayBuffer);
+      const e = checkWrite(target, d);
+      let code: number = e ? e.status : StatusCode.OK;
       let opcode = 0;
-      let code: number = StatusCode.OK;
-      if (char === Char.CONTROL) {
-        const r = decodeControl(data);
-        if (!r.ok) {
-          opcode = r.opcode;
-          code = r.status;
-        } else {
-          const v = r.value;
-          opcode = v.opcode;
-          if (v.opcode === Opcode.SEND_FROM) {
-            if (sending) code = StatusCode.BUSY;
-            else {
-              sending = true;
-              from = v.seq;
-              cursor = 0;
-              file = h.name;
-              lastSeq = 0;
-              check = newHistoryCheck();
-              setTimeout(pump, PUMP_MS);
-            }
-          } else if (v.opcode === Opcode.ACK) {
-            // ACK of a seq the watch never issued: the bridge is confused, and nothing is dropped.
-            if (v.seq > h.seq) code = StatusCode.BAD_VALUE;
-            else if (!ack(h, v.seq, Math.floor(Date.now() / 1000))) code = StatusCode.BUSY;
-          } else if (v.opcode === Opcode.SET_KEY) {
-            code = x.s.setKey(v.key);
-            x.info();
-          } else {
-            sending = false;
+      if (target === StatusTarget.CONTROL) {
+        opcode = e ? (e.opcode as number) : d[1];
+        // Meaningless in a refused or ABORT frame, and then unused.
+        const seq = getUint(d, 2, 4);
+        if (e) {
+          // refused: the status says why
+        } else if (opcode === Opcode.SEND_FROM) {
+          if (sending) code = StatusCode.BUSY;
+          else {
+            sending = true;
+            from = seq;
+            cursor = 0;
+            file = h.name;
+            lastSeq = 0;
+            register = -1;
+            count = 0;
+            setTimeout(pump, PUMP_MS);
           }
+        } else if (opcode === Opcode.ACK) {
+          // ACK of a seq the watch never issued: the bridge is confused, and nothing is dropped.
+          if (seq > h.seq) code = StatusCode.BAD_VALUE;
+          else if (!ack(h, seq, Math.floor(Date.now() / 1000))) code = StatusCode.BUSY;
+        } else if (opcode === Opcode.SET_KEY) {
+          // Stored at once, so the BLE stack's buffer need not outlive this call.
+          code = x.s.setKey(d.subarray(2));
+          x.info();
+        } else {
+          sending = false;
         }
-      } else if (char === Char.WECHAT_TARGET) {
-        target = StatusTarget.WECHAT_TARGET;
-        const r = decodeWeChatTarget(data);
-        if (!r.ok) code = r.status;
-        else if (r.value < 1 || r.value > 100000) code = StatusCode.BAD_VALUE;
-        else if (r.value !== c.goal) {
-          const g = new Uint8Array(4);
-          put(g, 0, r.value, 4);
+      } else if (target === StatusTarget.WECHAT_TARGET) {
+        const goal = getUint(d, 1, 3);
+        if (e) {
+          // refused: the status says why
+        } else if (goal < 1 || goal > 100000) code = StatusCode.BAD_VALUE;
+        else if (goal !== c.goal) {
           erase(GOAL_FILE);
-          write(GOAL_FILE, g, 0, 0);
-          c.goal = r.value;
+          write(GOAL_FILE, pack([goal, 4]), 0, 0);
+          c.goal = goal;
         }
         update(Char.WECHAT_TARGET, encodeWeChatTarget(c.goal), code === StatusCode.OK);
-      } else {
-        // The clock: both characteristics end in the same setting of zone, time and day.
+      } else if (!e) {
+        // The clock: Current Time is local wall-clock time under the offset in force; Local Time
+        // Information changes the offset, and the clock itself (UTC) does not move.
         let offset = offsetMin();
         let utcMs = Date.now();
-        if (char === Char.CURRENT_TIME) {
-          target = StatusTarget.CURRENT_TIME;
-          const r = decodeCurrentTime(data);
-          if (r.ok) utcMs = currentTimeToUtcMs(r.value, offset);
-          else code = r.status;
-        } else {
-          target = StatusTarget.LOCAL_TIME_INFO;
-          const r = decodeLocalTimeInfo(data);
-          if (r.ok) offset = localTimeOffsetMin(r.value);
-          else code = r.status;
-        }
-        if (code === StatusCode.OK) {
-          E.setTimeZone(offset / 60);
-          setTime(utcMs / 1000);
-          c.sync(Date.now());
-          b.armMidnight();
-          b.today(true);
-        }
+        if (target === StatusTarget.CURRENT_TIME) utcMs = currentTimeFrameToUtcMs(d, offset);
+        else offset = localTimeInfoFrameOffsetMin(d);
+        E.setTimeZone(offset / 60);
+        setTime(utcMs / 1000);
+        c.sync(Date.now());
+        b.armMidnight();
+        b.today(true);
       }
       update(Char.STATUS, pack([PROTOCOL_VERSION, 1, target, 1, opcode, 1, code, 1]), true);
     },

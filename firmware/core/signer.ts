@@ -3,21 +3,33 @@
 // time or by SET_KEY over BLE; SET_KEY is refused while a key exists, and only the watch itself
 // (the app's button, a long press on the Puck) can erase it. See the README's trust model.
 
-import { signSummary, summaryMessage, StatusCode } from '../../shared/protocol/index.ts';
+import { hmacSha256, pack, StatusCode, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import { erase, read, write } from './io.ts';
 
 declare const global: { require(name: string): any };
 
 export const KEY_FILE = 'bushu.key';
 
+/** A field of the summary message as pack() takes it: a number, or its little-endian bytes. */
+type Field = number | Uint8Array;
+
 export interface Signer {
   key: Uint8Array | undefined;
-  readonly deviceId: string;
+  /** The device id's 6 bytes, most significant first (Info, the WeChat address, summaries). */
+  readonly id: Uint8Array;
   /** SET_KEY: a status code. Refused while a key is set. */
   setKey(key: Uint8Array): number;
   /** Only called from the watch itself (app button, Puck long press): lets SET_KEY work again. */
   reset(): void;
-  /** The 16-byte tag of a day's summary message. Undefined without a key. */
+  /**
+   * A day's summary message (summaryMessage in shared/protocol/summary.ts), its fields given as
+   * pack() takes them: numbers, or their little-endian bytes, which is how a stored day holds them.
+   */
+  dayMessage(day: Field, offsetMin: Field, steps: Field, counter: Field): Uint8Array;
+  /**
+   * HMAC-SHA256 of a day's summary message: its first 16 bytes are the tag (signSummary), which
+   * is all a record copies of it. Undefined without a key.
+   */
   sign(day: number, offsetMin: number, steps: number, counter: number): Uint8Array | undefined;
 }
 
@@ -36,10 +48,10 @@ function load(): Uint8Array | undefined {
   return k;
 }
 
-export function signer(deviceId: string): Signer {
+export function signer(id: Uint8Array): Signer {
   const s: Signer = {
     key: load(),
-    deviceId: deviceId,
+    id: id,
     setKey: (key) => {
       if (s.key) return StatusCode.REFUSED;
       // Lower-case hex, high digit first: '0' is 48, and 'a' is 87 + 10.
@@ -56,8 +68,9 @@ export function signer(deviceId: string): Signer {
       erase(KEY_FILE);
       s.key = undefined;
     },
+    dayMessage: (day, offsetMin, steps, counter) => pack([PROTOCOL_VERSION, 1, id, 6, day, 2, offsetMin, 2, steps, 4, counter, 4]),
     sign: (day, offsetMin, steps, counter) =>
-      s.key && signSummary((d) => new Uint8Array(global.require('crypto').SHA256(d)), s.key, summaryMessage({ deviceId: deviceId, day: day, offsetMin: offsetMin, steps: steps, counter: counter })),
+      s.key && hmacSha256((d) => new Uint8Array(global.require('crypto').SHA256(d)), s.key, s.dayMessage(day, offsetMin, steps, counter)),
   };
   return s;
 }

@@ -1,8 +1,9 @@
 // Control writes from the bridge. The decoder's errors carry the opcode too, so the watch can
 // answer every bad write with a complete Status frame.
 
-import { asBytes, fail, getUint, ok, pack, type Err, type Ok } from './bytes.ts';
-import { Length, Opcode, PROTOCOL_VERSION, StatusCode } from './uuids.ts';
+import { asBytes, getUint, ok, pack, type Err, type Ok } from './bytes.ts';
+import { Length, Opcode, PROTOCOL_VERSION, StatusTarget } from './uuids.ts';
+import { checkWrite } from './writes.ts';
 
 export type Control =
   | { opcode: typeof Opcode.SEND_FROM; seq: number }
@@ -38,25 +39,15 @@ export function encodeControl(c: Control): Uint8Array {
   return encodeAbort();
 }
 
-function controlFail(status: number, opcode: number, error: string): ControlError {
-  const e = fail(status, 'Control: ' + error) as ControlError;
-  e.opcode = opcode;
-  return e;
-}
-
+/** The checks are writes.ts's, which the watch runs too. */
 export function decodeControl(data: unknown): ControlResult {
   const b = asBytes(data);
-  // Too short to name an opcode: the status then answers opcode 0.
-  if (b === undefined || b.length < 2)
-    return controlFail(StatusCode.BAD_LENGTH, 0, b === undefined ? 'expected bytes (Uint8Array or ArrayBuffer)' : 'expected at least 2 bytes, got ' + b.length);
-  const op = b[1];
-  // The frame length of each opcode, indexed by opcode: 0 or undefined for no such opcode.
-  const length = [0, 6, 6, 2 + Length.KEY, 2][op];
-  if (b[0] !== PROTOCOL_VERSION) return controlFail(StatusCode.BAD_VERSION, op, 'version ' + b[0] + ' is not supported (expected ' + PROTOCOL_VERSION + ')');
-  if (!length) return controlFail(StatusCode.UNKNOWN_OPCODE, op, 'unknown opcode ' + op);
-  if (b.length !== length) return controlFail(StatusCode.BAD_LENGTH, op, 'opcode ' + op + ' takes ' + length + ' bytes, got ' + b.length);
+  const e = checkWrite(StatusTarget.CONTROL, b);
+  if (e) return e as ControlError;
+  const v = b as Uint8Array;
+  const op = v[1];
   // A copy, so the key outlives the BLE stack's buffer.
-  if (op === Opcode.SET_KEY) return ok({ opcode: op, key: new Uint8Array(b.subarray(2, 2 + Length.KEY)) });
+  if (op === Opcode.SET_KEY) return ok({ opcode: op, key: new Uint8Array(v.subarray(2, 2 + Length.KEY)) });
   if (op === Opcode.ABORT) return ok({ opcode: op });
-  return ok({ opcode: op as Opcode.SEND_FROM | Opcode.ACK, seq: getUint(b, 2, 4) });
+  return ok({ opcode: op as Opcode.SEND_FROM | Opcode.ACK, seq: getUint(v, 2, 4) });
 }

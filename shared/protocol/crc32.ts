@@ -42,12 +42,19 @@ export function newHistoryCheck(): HistoryCheck {
 }
 
 /**
- * Adds a record by its own CRC-32 (from crc32 or E.CRC32). Feeding its 4 little-endian bytes
- * one by one equals XORing all 32 bits into the register at once and shifting them all out:
- * each byte reaches the low end of the register exactly when its turn would have come.
+ * The raw register after adding a record by its own CRC-32 (from crc32 or E.CRC32). Feeding its
+ * 4 little-endian bytes one by one equals XORing all 32 bits into the register at once and
+ * shifting them all out: each byte reaches the low end of the register exactly when its turn
+ * would have come. The watch keeps the register as a plain number (the End check is its
+ * inverse, ~register, written as a u32).
  */
+export function addRecordCrcTo(register: number, recordCrc: number): number {
+  return shiftOut(register ^ recordCrc, 32);
+}
+
+/** Adds a record by its own CRC-32. */
 export function addRecordCrc(check: HistoryCheck, recordCrc: number): void {
-  check.register = shiftOut(check.register ^ recordCrc, 32);
+  check.register = addRecordCrcTo(check.register, recordCrc);
   check.count++;
 }
 

@@ -10,3 +10,4 @@ export * from './history.ts';
 export * from './time.ts';
 export * from './wechat.ts';
 export * from './summary.ts';
+export * from './writes.ts';

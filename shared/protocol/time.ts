@@ -1,9 +1,10 @@
 // The Bluetooth SIG time characteristics the phone or bridge writes: Current Time (0x2A2B,
 // local wall-clock time) and Local Time Information (0x2A0F, zone and DST).
 
-import { civilFromDays, dateExists, daysFromCivil, localMs, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../days.ts';
-import { checkLength, fail, getUint, isErr, ok, pack, type Result } from './bytes.ts';
-import { Length, StatusCode } from './uuids.ts';
+import { civilFromDays, daysFromCivil, localMs, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../days.ts';
+import { asBytes, getUint, ok, pack, type Result } from './bytes.ts';
+import { StatusTarget } from './uuids.ts';
+import { checkWrite } from './writes.ts';
 
 export interface CurrentTime {
   year: number;
@@ -29,27 +30,28 @@ export function encodeCurrentTime(t: CurrentTime): Uint8Array {
   ]);
 }
 
-/**
- * Rejects anything that is not a real moment: the watch must never set its clock to a date that
- * does not exist. The weekday is range-checked only, since the watch derives its own.
- */
+/** Rejects anything that is not a real moment (writes.ts). */
 export function decodeCurrentTime(data: unknown): Result<CurrentTime> {
-  const b = checkLength(data, 'Current Time', Length.CURRENT_TIME);
-  if (isErr(b)) return b;
-  const year = getUint(b, 0, 2);
-  // 1970 rather than the specification's 1582: earlier dates have no Unix time to set.
-  if (year < 1970 || year > 9999) return fail(StatusCode.BAD_VALUE, 'Current Time: year ' + year + ' is outside 1970..9999');
-  if (!dateExists(year, b[2], b[3])) return fail(StatusCode.BAD_VALUE, 'Current Time: no such date ' + year + '-' + b[2] + '-' + b[3]);
-  if (b[4] > 23 || b[5] > 59 || b[6] > 59) return fail(StatusCode.BAD_VALUE, 'Current Time: no such time ' + b[4] + ':' + b[5] + ':' + b[6]);
-  if (b[7] > 7) return fail(StatusCode.BAD_VALUE, 'Current Time: day of week ' + b[7] + ' is outside 0..7');
-  return ok({ year: year, month: b[2], day: b[3], hours: b[4], minutes: b[5], seconds: b[6], dayOfWeek: b[7], fractions256: b[8], adjustReason: b[9] });
+  const b = asBytes(data);
+  const e = checkWrite(StatusTarget.CURRENT_TIME, b);
+  if (e) return e;
+  const v = b as Uint8Array;
+  return ok({ year: getUint(v, 0, 2), month: v[2], day: v[3], hours: v[4], minutes: v[5], seconds: v[6], dayOfWeek: v[7], fractions256: v[8], adjustReason: v[9] });
 }
 
-/** The UTC instant a local Current Time names, given the offset (minutes east) in force. */
-export function currentTimeToUtcMs(t: CurrentTime, offsetMin: number): number {
+/**
+ * The UTC instant a valid Current Time frame names, given the offset (minutes east) in force.
+ * The watch converts the frame it was written; the bridge converts fields (below).
+ */
+export function currentTimeFrameToUtcMs(b: Uint8Array, offsetMin: number): number {
   // Whole seconds first, unit by unit; every step is an exact integer.
-  const seconds = ((daysFromCivil(t.year, t.month, t.day) * 24 + t.hours) * 60 + t.minutes - offsetMin) * 60 + t.seconds;
-  return seconds * 1000 + Math.floor((t.fractions256 * 1000) / 256);
+  const seconds = ((daysFromCivil(getUint(b, 0, 2), b[2], b[3]) * 24 + b[4]) * 60 + b[5] - offsetMin) * 60 + b[6];
+  return seconds * 1000 + Math.floor((b[8] * 1000) / 256);
+}
+
+/** The UTC instant a valid Current Time (as decodeCurrentTime returns it) names. */
+export function currentTimeToUtcMs(t: CurrentTime, offsetMin: number): number {
+  return currentTimeFrameToUtcMs(encodeCurrentTime(t), offsetMin);
 }
 
 /** The local Current Time fields of a UTC instant; adjustReason is 0 (a plain read). */
@@ -85,18 +87,19 @@ export function encodeLocalTimeInfo(l: LocalTimeInfo): Uint8Array {
 }
 
 export function decodeLocalTimeInfo(data: unknown): Result<LocalTimeInfo> {
-  const b = checkLength(data, 'Local Time Information', Length.LOCAL_TIME_INFO);
-  if (isErr(b)) return b;
-  const zone = (b[0] << 24) >> 24; // the byte as a signed number
-  const dst = b[1];
-  // -128 is the specification's "unknown": refused, because the watch cannot act on it.
-  if (zone < -48 || zone > 56) return fail(StatusCode.BAD_VALUE, 'Local Time Information: time zone ' + zone + ' is outside -48..56');
-  if ([0, 2, 4, 8, 255].indexOf(dst) < 0)
-    return fail(StatusCode.BAD_VALUE, 'Local Time Information: DST offset ' + dst + ' is not 0, 2, 4, 8 or 255');
-  return ok({ zone: zone, dst: dst });
+  const b = asBytes(data);
+  const e = checkWrite(StatusTarget.LOCAL_TIME_INFO, b);
+  if (e) return e;
+  const v = b as Uint8Array;
+  return ok({ zone: (v[0] << 24) >> 24, dst: v[1] });
 }
 
-/** The watch's offset in minutes east: (zone + DST) × 15, an unknown DST read as 0. */
+/** The offset in minutes east that a valid Local Time Information frame sets: (zone + DST) × 15, an unknown DST read as 0. */
+export function localTimeInfoFrameOffsetMin(b: Uint8Array): number {
+  return (((b[0] << 24) >> 24) + (b[1] === 255 ? 0 : b[1])) * 15;
+}
+
+/** The watch's offset for a valid Local Time Information (as decodeLocalTimeInfo returns it). */
 export function localTimeOffsetMin(l: LocalTimeInfo): number {
-  return (l.zone + (l.dst === 255 ? 0 : l.dst)) * 15;
+  return localTimeInfoFrameOffsetMin(encodeLocalTimeInfo(l));
 }

@@ -4,7 +4,8 @@
 // three because the bridge also reads third-party wristbands.
 
 import { asBytes, checkLength, deviceIdBytes, fail, getUint, isErr, ok, pack, toHex, type Result } from './bytes.ts';
-import { Length, StatusCode } from './uuids.ts';
+import { Length, StatusCode, StatusTarget } from './uuids.ts';
+import { checkWrite } from './writes.ts';
 
 export interface WeChatSteps {
   steps: number;
@@ -42,11 +43,11 @@ export function decodeWeChatSteps(data: unknown): Result<WeChatSteps> {
 /** FEA2: the step target (flags 0x01), laid out like FEA1 with steps only. */
 export const encodeWeChatTarget: (target: number) => Uint8Array = encodeWeChatSteps;
 
+/** The watch accepts it (writes.ts): flags 0x01, then the target. */
 export function decodeWeChatTarget(data: unknown): Result<number> {
-  const b = checkLength(data, 'WeChat target', 4);
-  if (isErr(b)) return b;
-  if (b[0] !== 0x01) return fail(StatusCode.BAD_VALUE, 'WeChat target: flags 0x' + b[0].toString(16) + ' (expected 0x01)');
-  return ok(getUint(b, 1, 3));
+  const b = asBytes(data);
+  const e = checkWrite(StatusTarget.WECHAT_TARGET, b);
+  return e || ok(getUint(b as Uint8Array, 1, 3));
 }
 
 /** FEC9: the device address, which is the device id's 6 bytes, most significant first. */

@@ -5,7 +5,6 @@
 // switch stays small; on the Puck it is bundled. The per-sample handlers stay in the board
 // files, because the two boards deliver samples differently and that path must stay minimal.
 
-import { localMs, MS_PER_DAY } from '../../shared/days.ts';
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
 import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
@@ -14,7 +13,7 @@ import { counter, type Counter } from './counter.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { history, scan, FILE_BYTES, FILE_NAMES, type History } from './history.ts';
-import { offsetMin, read, GOAL_FILE } from './io.ts';
+import { read, GOAL_FILE } from './io.ts';
 import { u32 } from './records.ts';
 
 declare const E: EspruinoE;
@@ -44,7 +43,11 @@ export interface Core {
   todayFrame(): Uint8Array;
   /** Today and WeChat FEA1: new read values, and notifications when `notify`. */
   today(notify: boolean): void;
-  /** A timer just after the next local midnight closes the day even when no sample arrives. */
+  /**
+   * (Re-)arms the tick: a minute away, or just after the current local hour ends when that is
+   * sooner, so midnight closes the day on time even when no sample arrives. Called after every
+   * sync that may have moved the hour (the boot, a clock or zone written over BLE).
+   */
   armMidnight(): void;
 }
 
@@ -52,13 +55,13 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   let ext: Ext | undefined;
   let ticks = 0;
   let notified = -1;
-  let midnight = 0;
+  let timers = 0; // the tick's timer generation: a re-armed tick drops the pending one
   const h = history(() => b.x().compact());
   const g = read(GOAL_FILE);
   const c = counter(h, g && g.length === 4 ? u32(g, 0) : GOAL_STEPS, () => b.x().close());
 
-  /** Every minute (and just after midnight): catch up with the clock, checkpoint every fifth
-   * time, notify Today if changed, refresh the battery level. */
+  /** Every minute (and just after each local hour ends): catch up with the clock, checkpoint
+   * every fifth time, notify Today if changed, refresh the battery level. */
   const tick = () => {
     c.sync(Date.now());
     if (++ticks >= CHECKPOINT_TICKS) {
@@ -72,6 +75,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
       b.today(true);
     }
     update(Char.BATTERY, new Uint8Array([battery()]), false);
+    b.armMidnight();
   };
 
   const b: Core = {
@@ -87,13 +91,8 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
       update(Char.WECHAT_STEPS, encodeWeChatSteps(c.steps), notify);
     },
     armMidnight: () => {
-      const gen = ++midnight;
-      const local = localMs(Date.now(), offsetMin());
-      setTimeout(() => {
-        if (gen !== midnight) return; // re-armed since: the clock or the offset moved
-        tick();
-        b.armMidnight();
-      }, (Math.floor(local / MS_PER_DAY) + 1) * MS_PER_DAY - local + 10); // the next local midnight, never now
+      const gen = ++timers;
+      setTimeout(() => gen === timers && tick(), Math.min(TICK_MS, c.end - Date.now() + 10));
     },
   };
   global.bushu = b;
@@ -109,7 +108,6 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   c.sync(Date.now());
   h.buf = undefined;
 
-  setInterval(tick, TICK_MS);
   // App switch, load() or power down announced: save the open day now.
   E.on('kill', () => c.checkpoint());
   // A central is about to read Info and the WeChat address: the on-demand half fills them in.

@@ -27,6 +27,8 @@ export interface Counter {
   /** Movement seen in the current hour: the per-sample path looks only at this flag. */
   m: boolean;
   readonly hours: Uint16Array;
+  /** When the current local hour ends (ms, on the clock of the last sync): the tick fires just after. */
+  end: number;
   goal: number;
   onGoal?: () => void;
   /** New steps from the pedometer. */
@@ -44,7 +46,6 @@ export function counter(h: History, goal: number, close: () => void): Counter {
   // Per-sample and per-hour state nobody else reads stays in this closure.
   let dirty = 0; // bit h: hour h changed since the last checkpoint
   let hourStart = 0;
-  let hourEnd = -1;
   let lx = 0;
   let ly = 0;
   let lz = 0;
@@ -56,10 +57,11 @@ export function counter(h: History, goal: number, close: () => void): Counter {
     moved: 0,
     m: false,
     hours: new Uint16Array(24),
+    end: -1,
     goal: goal,
     add: (n) => {
       const t = Date.now();
-      if (t >= hourEnd || t < hourStart) c.sync(t);
+      if (t >= c.end || t < hourStart) c.sync(t);
       const before = c.steps;
       const g = c.goal;
       c.hours[c.hour] += n;
@@ -97,7 +99,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       if (hour !== c.hour) c.m = false;
       c.hour = hour;
       hourStart = t - (into % MS_PER_HOUR);
-      hourEnd = hourStart + MS_PER_HOUR;
+      c.end = hourStart + MS_PER_HOUR;
     },
     checkpoint: () => {
       for (let i = 0; i < 24; i++) if (dirty & (1 << i)) h.append(checkpoint(c, i));

@@ -9,10 +9,11 @@ import { Pedometer } from '../../shared/pedometer/pedometer.ts';
 import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
+import { damaged, recover } from './archive.ts';
 import { counter, type Counter } from './counter.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
-import { history, scan, FILE_BYTES, FILE_NAMES, type History } from './history.ts';
+import { history, scan, type History } from './history.ts';
 import { read, GOAL_FILE } from './io.ts';
 import { u32 } from './records.ts';
 
@@ -97,14 +98,10 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   };
   global.bushu = b;
 
-  // The usual boot: exactly one of the two files, of the right size. Anything else (no file yet,
-  // someone else's file of that name, both after a compaction cut short) is recovered on demand.
-  const f0 = read(FILE_NAMES[0]);
-  const f1 = read(FILE_NAMES[1]);
-  h.name = FILE_NAMES[f0 ? 0 : 1];
-  if (!f0 === !f1 || (f0 || f1)!.length !== FILE_BYTES) b.x().recover();
+  // Picks the live file (in the usual boot the only one, and nothing to do), then reads it.
+  recover(h);
   scan(h, c);
-  if (h.bad) b.x().damaged();
+  if (h.bad) damaged(h);
   c.sync(Date.now());
   h.buf = undefined;
 

@@ -28,28 +28,26 @@ function header(gen: number): Uint8Array {
 }
 
 /**
- * Picks the live file when the boot did not find exactly one of the right size. Both files
- * present means a compaction was cut short: the older one is complete (the old file is erased
- * only after the copy), so the newer is dropped and the compaction redone when space runs out
- * again. A missing file, or someone else's of that name, is started afresh.
+ * Picks the live file, at boot (the scan then reads it). Usually there is exactly one, of the
+ * right size, and nothing to do. Both files present means a compaction was cut short: the older
+ * one is complete (the old file is erased only after the copy), so the newer is dropped and the
+ * compaction redone when space runs out again. A missing file, or someone else's of that name,
+ * is started afresh.
  */
 export function recover(h: History): void {
+  const files = FILE_NAMES.map(read);
   // Per file, lower is better: a history file by its generation, then a foreign one (replaced
   // below), then none. Of two files after a cut compaction, the older (complete) one wins.
-  const rank = FILE_NAMES.map((name) => {
-    const b = read(name);
-    return !b ? NO_FILE : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, 4) : FOREIGN;
-  });
+  const rank = files.map((b) => (!b ? NO_FILE : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, 4) : FOREIGN));
   const use = rank[1] < rank[0] ? 1 : 0;
+  const live = files[use];
   // The other file exists only when both do.
   if (rank[1 - use] < NO_FILE) erase(FILE_NAMES[1 - use]);
   h.name = FILE_NAMES[use];
   h.buf = undefined;
-  if (h.file().length !== FILE_BYTES) {
+  if (!live || live.length !== FILE_BYTES) {
     erase(h.name);
     write(h.name, header(h.gen), 0, FILE_BYTES);
-    h.buf = undefined;
-    h.end = UNIT;
   }
 }
 

@@ -59,7 +59,8 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   let timers = 0; // the tick's timer generation: a re-armed tick drops the pending one
   const h = history(() => b.x().compact());
   const g = read(GOAL_FILE);
-  const c = counter(h, g && g.length === 4 ? u32(g, 0) : GOAL_STEPS, () => b.x().close());
+  // A short file reads NaN, which falls back to the default like a missing one.
+  const c = counter(h, (g && u32(g, 0)) || GOAL_STEPS, () => b.x().close());
 
   /** Every minute (and just after each local hour ends): catch up with the clock, checkpoint
    * every fifth time, notify Today if changed, refresh the battery level. */
@@ -106,7 +107,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   h.buf = undefined;
 
   // App switch, load() or power down announced: save the open day now.
-  E.on('kill', () => c.checkpoint());
+  E.on('kill', c.checkpoint);
   // A central is about to read Info and the WeChat address: the on-demand half fills them in.
   NRF.on('connect', () => b.x().info());
   // Today, FEA1 and FEA2 need no update here: the GATT table the board builds next holds their

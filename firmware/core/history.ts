@@ -120,8 +120,8 @@ export function scan(h: History, c: Counter): void {
         if (d === c.day) {
           const hr = b[at + 1];
           const n = u16(b, at + 6);
-          if (hr < 24 && n > hours[hr]) hours[hr] = n;
-          c.moved |= u32(b, at + 8) & 0xffffff;
+          if (n > hours[hr]) hours[hr] = n; // (an hour past 23 reads undefined: never)
+          c.moved |= u32(b, at + 8); // [11] is zero
           c.offset = (u16(b, at + 4) << 16) >> 16;
         }
       }

@@ -35,6 +35,8 @@ export interface Counter {
   add(n: number): void;
   /** Called per sample only until movement is seen in this hour. */
   motion(x: number, y: number, z: number): void;
+  /** Empties the counter for day `d` (-1: no open day). */
+  newDay(d: number): void;
   /** Re-derives day and hour from the clock; closes the open day when the local day moved on. */
   sync(t: number): void;
   /** Appends a checkpoint for every hour changed since the last one (one 16-byte unit each). */
@@ -79,6 +81,14 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       ly = y;
       lz = z;
     },
+    newDay: (d) => {
+      c.hours.fill(0);
+      c.steps = 0;
+      c.moved = 0;
+      dirty = 0;
+      c.m = false;
+      c.day = d;
+    },
     sync: (t) => {
       const off = offsetMin();
       const local = localMs(t, off);
@@ -88,12 +98,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       if (c.day < 0) c.day = Math.max(d, h.lastDay + 1);
       else if (d > c.day) {
         close();
-        c.hours.fill(0);
-        c.steps = 0;
-        c.moved = 0;
-        dirty = 0;
-        c.m = false;
-        c.day = d;
+        c.newDay(d);
       }
       const hour = d < c.day ? c.hour : Math.floor(into / MS_PER_HOUR);
       if (hour !== c.hour) c.m = false;

@@ -112,11 +112,7 @@ export function scan(h: History, c: Counter): void {
       take(h, b, at);
       if (b[at] === T_CP) {
         const d = u16(b, at + 2);
-        if (d > c.day) {
-          c.day = d;
-          hours.fill(0);
-          c.moved = 0;
-        }
+        if (d > c.day) c.newDay(d);
         if (d === c.day) {
           const hr = b[at + 1];
           const n = u16(b, at + 6);
@@ -142,9 +138,5 @@ export function scan(h: History, c: Counter): void {
       c.steps += hours[i];
       if (hours[i]) c.hour = i; // kept if the clock is now behind the open day
     }
-  } else {
-    c.day = -1;
-    hours.fill(0);
-    c.moved = 0;
-  }
+  } else c.newDay(-1);
 }

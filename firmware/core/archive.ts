@@ -45,10 +45,8 @@ export function recover(h: History): void {
   if (rank[1 - use] < NO_FILE) erase(FILE_NAMES[1 - use]);
   h.name = FILE_NAMES[use];
   h.buf = undefined;
-  if (!live || live.length !== FILE_BYTES) {
-    erase(h.name);
-    write(h.name, header(h.gen), 0, FILE_BYTES);
-  }
+  // Writing at offset 0 replaces whatever file has that name.
+  if (!live || live.length !== FILE_BYTES) write(h.name, header(h.gen), 0, FILE_BYTES);
 }
 
 /**
@@ -92,12 +90,11 @@ export function compact(b: Core): boolean {
   let ok = true;
   let left = h.days; // days from this one to the newest
   let kept = 0;
-  // The first write (the header) creates the file at its full size.
+  // The first write (the header) creates the file at its full size, replacing any leftover.
   const add = (r: Uint8Array) => {
     ok = ok && write(name, r, end, end ? 0 : FILE_BYTES);
     end += r.length;
   };
-  erase(name);
   add(header(h.gen + 1));
   add(state(h));
   for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY), left--) {

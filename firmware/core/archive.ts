@@ -1,6 +1,6 @@
-// The history file's rarer operations, kept out of the boot code: recovering the file when it is
-// not simply there (first start, someone else's file of that name, a compaction cut short),
-// damage after the last state record, appending a closed day, compaction, ACK.
+// The history file's rarer operations: recovering the file when it is not simply there (first
+// start, someone else's file of that name, a compaction cut short) and damage after the last
+// state record (both run by the boot), appending a closed day, compaction, ACK (on demand).
 
 import type { Fields } from '../../shared/protocol/bytes.ts';
 import type { Core } from './bushu.ts';

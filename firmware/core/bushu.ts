@@ -1,6 +1,7 @@
-// The always-running half of the core for one Espruino board: history file, counter, Today, the
-// one-minute tick, the midnight timer and the save on 'kill'. The other half (BLE requests,
-// signing, closing a day, compaction, file recovery: ext.ts) is loaded on first need, through
+// The always-running half of the core for one Espruino board: history file (found, recovered
+// and scanned), counter, Today, the tick (every minute, and just after each local hour, so also
+// at midnight) and the save on 'kill'. The other half (BLE requests, signing, closing a day,
+// compaction: ext.ts) is loaded on first need, through
 // `load`: on the Bangle from its own Storage file, so the boot code that runs at every app
 // switch stays small; on the Puck it is bundled. The per-sample handlers stay in the board
 // files, because the two boards deliver samples differently and that path must stay minimal.

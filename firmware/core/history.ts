@@ -1,8 +1,9 @@
 // The history file: a pre-allocated Storage file that is only ever appended to, in 16-byte
 // units (records.ts). Flash can only turn 1 bits into 0, so nothing is rewritten in place:
 // closed days, open-day checkpoints and counter states are appended into erased bytes. This part
-// runs at every boot (every app load on a Bangle): one scan (bushu.ts finds the file), appending. The rare operations (recovering a missing or doubled file, damage after the last
-// state record, closing a day, compaction, ACK) are in archive.ts, loaded on demand.
+// runs at every boot (every app load on a Bangle): one scan, and appending. The rare operations
+// (recovering a missing or doubled file, damage after the last state record, closing a day,
+// compaction, ACK) are in archive.ts; the boot uses its recovery, the rest is loaded on demand.
 
 import type { Counter } from './counter.ts';
 import { read, write } from './io.ts';

@@ -3,6 +3,7 @@
 // it has to happen on the watch itself.
 
 import { dateString, localDay, localHour, MS_PER_MINUTE } from '../../shared/days.ts';
+import type { Core } from '../core/bushu.ts';
 import type { Graphics, WatchEvent } from '../espruino.ts';
 
 declare const global: any;
@@ -25,7 +26,7 @@ function when(sec: number, offsetMin: number): string {
 }
 
 function draw(): void {
-  const b = global.bushu;
+  const b: Core | undefined = global.bushu; // typed: the build may then rename the core's names
   g.clear();
   Bangle.drawWidgets();
   g.reset().setFontAlign(-1, -1).setFont('6x8', 2);
@@ -46,7 +47,8 @@ function draw(): void {
     g.drawString('history unavailable', 4, 62);
     return;
   }
-  const days = x.recent(7);
+  // Always there in the Bangle's build of the on-demand half (firmware/bangle/ext.ts).
+  const days = x.recent ? x.recent(7) : [];
   for (let i = 0; i < days.length; i++) g.drawString(dateString(days[i][0]) + '  ' + days[i][1], 4, 62 + i * 10);
   g.drawString('key ' + (x.s.key ? 'set' : 'none'), 4, 148);
   g.flip();
@@ -55,7 +57,7 @@ function draw(): void {
 let armed = 0;
 setWatch(
   () => {
-    const b = global.bushu;
+    const b: Core | undefined = global.bushu;
     const now = Date.now();
     if (b && armed > 0 && now - armed < CONFIRM_MS) {
       b.x().resetKey();

@@ -2,6 +2,7 @@
 // (the step count itself only moves every 2.56 s, and a widget redraw costs more than that).
 // Reads the boot file's published core; without it, it says so rather than showing zero.
 
+import type { Core } from '../core/bushu.ts';
 import type { Graphics, Widget } from '../espruino.ts';
 
 declare const WIDGETS: Record<string, Widget>;
@@ -15,7 +16,7 @@ const w: Widget = {
   area: 'tl',
   width: WIDTH,
   draw: function (this: Widget) {
-    const b = global.bushu;
+    const b: Core | undefined = global.bushu; // typed: the build may then rename the core's names
     const x = this.x || 0;
     const y = this.y || 0;
     g.reset().clearRect(x, y, x + WIDTH - 1, y + 23);

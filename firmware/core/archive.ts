@@ -1,6 +1,6 @@
-// The history file's rarer operations, kept out of the boot code: recovering the file when it is
-// not simply there (first start, someone else's file of that name, a compaction cut short),
-// damage after the last state record, appending a closed day, compaction, ACK.
+// The history file's rarer operations: recovering the file when it is not simply there (first
+// start, someone else's file of that name, a compaction cut short) and damage after the last
+// state record (both run by the boot), appending a closed day, compaction, ACK (on demand).
 
 import type { Fields } from '../../shared/protocol/bytes.ts';
 import type { Core } from './bushu.ts';
@@ -28,29 +28,25 @@ function header(gen: number): Uint8Array {
 }
 
 /**
- * Picks the live file when the boot did not find exactly one of the right size. Both files
- * present means a compaction was cut short: the older one is complete (the old file is erased
- * only after the copy), so the newer is dropped and the compaction redone when space runs out
- * again. A missing file, or someone else's of that name, is started afresh.
+ * Picks the live file, at boot (the scan then reads it). Usually there is exactly one, of the
+ * right size, and nothing to do. Both files present means a compaction was cut short: the older
+ * one is complete (the old file is erased only after the copy), so the newer is dropped and the
+ * compaction redone when space runs out again. A missing file, or someone else's of that name,
+ * is started afresh.
  */
 export function recover(h: History): void {
+  const files = FILE_NAMES.map(read);
   // Per file, lower is better: a history file by its generation, then a foreign one (replaced
   // below), then none. Of two files after a cut compaction, the older (complete) one wins.
-  const rank = FILE_NAMES.map((name) => {
-    const b = read(name);
-    return !b ? NO_FILE : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, 4) : FOREIGN;
-  });
+  const rank = files.map((b) => (!b ? NO_FILE : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, 4) : FOREIGN));
   const use = rank[1] < rank[0] ? 1 : 0;
+  const live = files[use];
   // The other file exists only when both do.
   if (rank[1 - use] < NO_FILE) erase(FILE_NAMES[1 - use]);
   h.name = FILE_NAMES[use];
   h.buf = undefined;
-  if (h.file().length !== FILE_BYTES) {
-    erase(h.name);
-    write(h.name, header(h.gen), 0, FILE_BYTES);
-    h.buf = undefined;
-    h.end = UNIT;
-  }
+  // Writing at offset 0 replaces whatever file has that name.
+  if (!live || live.length !== FILE_BYTES) write(h.name, header(h.gen), 0, FILE_BYTES);
 }
 
 /**
@@ -94,12 +90,11 @@ export function compact(b: Core): boolean {
   let ok = true;
   let left = h.days; // days from this one to the newest
   let kept = 0;
-  // The first write (the header) creates the file at its full size.
+  // The first write (the header) creates the file at its full size, replacing any leftover.
   const add = (r: Uint8Array) => {
     ok = ok && write(name, r, end, end ? 0 : FILE_BYTES);
     end += r.length;
   };
-  erase(name);
   add(header(h.gen + 1));
   add(state(h));
   for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY), left--) {

@@ -1,20 +1,21 @@
-// The always-running half of the core for one Espruino board: history file, counter, Today, the
-// one-minute tick, the midnight timer and the save on 'kill'. The other half (BLE requests,
-// signing, closing a day, compaction, file recovery: ext.ts) is loaded on first need, through
+// The always-running half of the core for one Espruino board: history file (found, recovered
+// and scanned), counter, Today, the tick (every minute, and just after each local hour, so also
+// at midnight) and the save on 'kill'. The other half (BLE requests, signing, closing a day,
+// compaction: ext.ts) is loaded on first need, through
 // `load`: on the Bangle from its own Storage file, so the boot code that runs at every app
 // switch stays small; on the Puck it is bundled. The per-sample handlers stay in the board
 // files, because the two boards deliver samples differently and that path must stay minimal.
 
-import { localMs, MS_PER_DAY } from '../../shared/days.ts';
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
 import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
+import { damaged, recover } from './archive.ts';
 import { counter, type Counter } from './counter.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
-import { history, scan, FILE_BYTES, FILE_NAMES, type History } from './history.ts';
-import { offsetMin, read, GOAL_FILE } from './io.ts';
+import { history, scan, type History } from './history.ts';
+import { read, GOAL_FILE } from './io.ts';
 import { u32 } from './records.ts';
 
 declare const E: EspruinoE;
@@ -44,7 +45,11 @@ export interface Core {
   todayFrame(): Uint8Array;
   /** Today and WeChat FEA1: new read values, and notifications when `notify`. */
   today(notify: boolean): void;
-  /** A timer just after the next local midnight closes the day even when no sample arrives. */
+  /**
+   * (Re-)arms the tick: a minute away, or just after the current local hour ends when that is
+   * sooner, so midnight closes the day on time even when no sample arrives. Called after every
+   * sync that may have moved the hour (the boot, a clock or zone written over BLE).
+   */
   armMidnight(): void;
 }
 
@@ -52,13 +57,14 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   let ext: Ext | undefined;
   let ticks = 0;
   let notified = -1;
-  let midnight = 0;
+  let timers = 0; // the tick's timer generation: a re-armed tick drops the pending one
   const h = history(() => b.x().compact());
   const g = read(GOAL_FILE);
-  const c = counter(h, g && g.length === 4 ? u32(g, 0) : GOAL_STEPS, () => b.x().close());
+  // A short file reads NaN, which falls back to the default like a missing one.
+  const c = counter(h, (g && u32(g, 0)) || GOAL_STEPS, () => b.x().close());
 
-  /** Every minute (and just after midnight): catch up with the clock, checkpoint every fifth
-   * time, notify Today if changed, refresh the battery level. */
+  /** Every minute (and just after each local hour ends): catch up with the clock, checkpoint
+   * every fifth time, notify Today if changed, refresh the battery level. */
   const tick = () => {
     c.sync(Date.now());
     if (++ticks >= CHECKPOINT_TICKS) {
@@ -72,6 +78,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
       b.today(true);
     }
     update(Char.BATTERY, new Uint8Array([battery()]), false);
+    b.armMidnight();
   };
 
   const b: Core = {
@@ -87,31 +94,21 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
       update(Char.WECHAT_STEPS, encodeWeChatSteps(c.steps), notify);
     },
     armMidnight: () => {
-      const gen = ++midnight;
-      const local = localMs(Date.now(), offsetMin());
-      setTimeout(() => {
-        if (gen !== midnight) return; // re-armed since: the clock or the offset moved
-        tick();
-        b.armMidnight();
-      }, (Math.floor(local / MS_PER_DAY) + 1) * MS_PER_DAY - local + 10); // the next local midnight, never now
+      const gen = ++timers;
+      setTimeout(() => gen === timers && tick(), Math.min(TICK_MS, c.end - Date.now() + 10));
     },
   };
   global.bushu = b;
 
-  // The usual boot: exactly one of the two files, of the right size. Anything else (no file yet,
-  // someone else's file of that name, both after a compaction cut short) is recovered on demand.
-  const f0 = read(FILE_NAMES[0]);
-  const f1 = read(FILE_NAMES[1]);
-  h.name = FILE_NAMES[f0 ? 0 : 1];
-  if (!f0 === !f1 || (f0 || f1)!.length !== FILE_BYTES) b.x().recover();
+  // Picks the live file (in the usual boot the only one, and nothing to do), then reads it.
+  recover(h);
   scan(h, c);
-  if (h.bad) b.x().damaged();
+  if (h.bad) damaged(h);
   c.sync(Date.now());
   h.buf = undefined;
 
-  setInterval(tick, TICK_MS);
   // App switch, load() or power down announced: save the open day now.
-  E.on('kill', () => c.checkpoint());
+  E.on('kill', c.checkpoint);
   // A central is about to read Info and the WeChat address: the on-demand half fills them in.
   NRF.on('connect', () => b.x().info());
   // Today, FEA1 and FEA2 need no update here: the GATT table the board builds next holds their

@@ -27,12 +27,16 @@ export interface Counter {
   /** Movement seen in the current hour: the per-sample path looks only at this flag. */
   m: boolean;
   readonly hours: Uint16Array;
+  /** When the current local hour ends (ms, on the clock of the last sync): the tick fires just after. */
+  end: number;
   goal: number;
   onGoal?: () => void;
   /** New steps from the pedometer. */
   add(n: number): void;
   /** Called per sample only until movement is seen in this hour. */
   motion(x: number, y: number, z: number): void;
+  /** Empties the counter for day `d` (-1: no open day). */
+  newDay(d: number): void;
   /** Re-derives day and hour from the clock; closes the open day when the local day moved on. */
   sync(t: number): void;
   /** Appends a checkpoint for every hour changed since the last one (one 16-byte unit each). */
@@ -44,7 +48,6 @@ export function counter(h: History, goal: number, close: () => void): Counter {
   // Per-sample and per-hour state nobody else reads stays in this closure.
   let dirty = 0; // bit h: hour h changed since the last checkpoint
   let hourStart = 0;
-  let hourEnd = -1;
   let lx = 0;
   let ly = 0;
   let lz = 0;
@@ -56,10 +59,11 @@ export function counter(h: History, goal: number, close: () => void): Counter {
     moved: 0,
     m: false,
     hours: new Uint16Array(24),
+    end: -1,
     goal: goal,
     add: (n) => {
       const t = Date.now();
-      if (t >= hourEnd || t < hourStart) c.sync(t);
+      if (t >= c.end || t < hourStart) c.sync(t);
       const before = c.steps;
       const g = c.goal;
       c.hours[c.hour] += n;
@@ -77,6 +81,14 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       ly = y;
       lz = z;
     },
+    newDay: (d) => {
+      c.hours.fill(0);
+      c.steps = 0;
+      c.moved = 0;
+      dirty = 0;
+      c.m = false;
+      c.day = d;
+    },
     sync: (t) => {
       const off = offsetMin();
       const local = localMs(t, off);
@@ -86,18 +98,13 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       if (c.day < 0) c.day = Math.max(d, h.lastDay + 1);
       else if (d > c.day) {
         close();
-        c.hours.fill(0);
-        c.steps = 0;
-        c.moved = 0;
-        dirty = 0;
-        c.m = false;
-        c.day = d;
+        c.newDay(d);
       }
       const hour = d < c.day ? c.hour : Math.floor(into / MS_PER_HOUR);
       if (hour !== c.hour) c.m = false;
       c.hour = hour;
       hourStart = t - (into % MS_PER_HOUR);
-      hourEnd = hourStart + MS_PER_HOUR;
+      c.end = hourStart + MS_PER_HOUR;
     },
     checkpoint: () => {
       for (let i = 0; i < 24; i++) if (dirty & (1 << i)) h.append(checkpoint(c, i));

@@ -1,12 +1,13 @@
 // The history file: a pre-allocated Storage file that is only ever appended to, in 16-byte
 // units (records.ts). Flash can only turn 1 bits into 0, so nothing is rewritten in place:
 // closed days, open-day checkpoints and counter states are appended into erased bytes. This part
-// runs at every boot (every app load on a Bangle): one scan (bushu.ts finds the file), appending. The rare operations (recovering a missing or doubled file, damage after the last
-// state record, closing a day, compaction, ACK) are in archive.ts, loaded on demand.
+// runs at every boot (every app load on a Bangle): one scan, and appending. The rare operations
+// (recovering a missing or doubled file, damage after the last state record, closing a day,
+// compaction, ACK) are in archive.ts; the boot uses its recovery, the rest is loaded on demand.
 
 import type { Counter } from './counter.ts';
 import { read, write } from './io.ts';
-import { u16, u32, validAt, SIGNED, T_CP, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
+import { u16, u32, validAt, SIGNED, T_CP, T_FILE, T_STATE, UNIT } from './records.ts';
 
 export const FILE_NAMES = ['bushu.hist0', 'bushu.hist1'];
 /** 512 units: 40 days (240 units) leave room for about 20 hours of walking's checkpoints. */
@@ -77,19 +78,22 @@ export function history(full: () => boolean): History {
 /** Counters and position from one record (the scan, and every append). */
 export function take(h: History, b: Uint8Array, at: number): void {
   const t = b[at];
-  if (t === T_DAY) {
-    h.seq = Math.max(h.seq, u32(b, at + 4));
-    if (b[at + 1] & SIGNED) h.counter = Math.max(h.counter, u32(b, at + 68));
-    h.lastDay = Math.max(h.lastDay, u16(b, at + 2));
-    h.days++;
-  } else if (t === T_STATE) {
-    h.seq = Math.max(h.seq, u32(b, at + 4));
-    h.counter = Math.max(h.counter, u32(b, at + 8));
-    h.acked = Math.max(h.acked, u32(b, at + 12));
-    h.lastSync = Math.max(h.lastSync, u32(b, at + 16));
-    h.bad = 0;
-  } else if (t === T_FILE) {
-    h.gen = u32(b, at + 4);
+  // The u32 field at `offset`, or `v` when that is higher: counters never go backwards.
+  const max = (v: number, offset: number) => Math.max(v, u32(b, at + offset));
+  if (t === T_FILE) h.gen = u32(b, at + 4);
+  else if (t !== T_CP) {
+    // A day or the counters: both hold a seq at [4..8).
+    h.seq = max(h.seq, 4);
+    if (t === T_STATE) {
+      h.counter = max(h.counter, 8);
+      h.acked = max(h.acked, 12);
+      h.lastSync = max(h.lastSync, 16);
+      h.bad = 0;
+    } else {
+      if (b[at + 1] & SIGNED) h.counter = max(h.counter, 68);
+      h.lastDay = Math.max(h.lastDay, u16(b, at + 2));
+      h.days++;
+    }
   }
 }
 
@@ -109,16 +113,12 @@ export function scan(h: History, c: Counter): void {
       take(h, b, at);
       if (b[at] === T_CP) {
         const d = u16(b, at + 2);
-        if (d > c.day) {
-          c.day = d;
-          hours.fill(0);
-          c.moved = 0;
-        }
+        if (d > c.day) c.newDay(d);
         if (d === c.day) {
           const hr = b[at + 1];
           const n = u16(b, at + 6);
-          if (hr < 24 && n > hours[hr]) hours[hr] = n;
-          c.moved |= u32(b, at + 8) & 0xffffff;
+          if (n > hours[hr]) hours[hr] = n; // (an hour past 23 reads undefined: never)
+          c.moved |= u32(b, at + 8); // [11] is zero
           c.offset = (u16(b, at + 4) << 16) >> 16;
         }
       }
@@ -139,9 +139,5 @@ export function scan(h: History, c: Counter): void {
       c.steps += hours[i];
       if (hours[i]) c.hour = i; // kept if the clock is now behind the open day
     }
-  } else {
-    c.day = -1;
-    hours.fill(0);
-    c.moved = 0;
-  }
+  } else c.newDay(-1);
 }

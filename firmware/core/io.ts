@@ -1,6 +1,6 @@
-// The core's only contact with Espruino's Storage and CRC: plain byte arrays in and out. Every
-// call that can throw on the device (a full Storage, a missing file) is caught here, so the core
-// sees `false` or `undefined` and degrades (keeps counting in RAM) instead of crashing. The BLE
+// The core's only contact with Espruino's Storage and CRC: plain byte arrays in and out. A write
+// that can throw on the device (a full Storage, a missing file) is caught here, so the core
+// sees `false` and degrades (keeps counting in RAM) instead of crashing. The BLE
 // side is gatt.ts. These are module functions rather than an injected interface: the tests run
 // the built bundle in a simulated Espruino, so nothing gains from the indirection.
 
@@ -37,12 +37,9 @@ export function write(name: string, data: Uint8Array, offset: number, size: numb
   }
 }
 
+/** Erasing a file that is not there is no error (it throws only on a bad name). */
 export function erase(name: string): void {
-  try {
-    S.erase(name);
-  } catch (e) {
-    // nothing to erase
-  }
+  S.erase(name);
 }
 
 /** The UTC offset in force, minutes east (E.setTimeZone sets it). */

@@ -43,8 +43,8 @@ export function put(b: Uint8Array, at: number, v: number, bytes: number): void {
 
 /** The size of the valid record at `at`, or 0: unknown type, cut off by `end`, or a CRC mismatch. */
 export function validAt(b: Uint8Array, at: number, end: number): number {
-  const t = b[at];
-  const size = t === T_DAY ? DAY_BYTES : t === T_STATE ? STATE_BYTES : t === T_FILE || t === T_CP ? UNIT : 0;
+  // Sizes by type, T_FILE to T_STATE; any other type byte reads undefined, which is not > 0.
+  const size = [UNIT, DAY_BYTES, UNIT, STATE_BYTES][b[at] - T_FILE];
   return size > 0 && at + size <= end && crc(b.subarray(at, at + size - 4)) === u32(b, at + size - 4) ? size : 0;
 }
 

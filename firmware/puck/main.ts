@@ -19,21 +19,22 @@ declare function setWatch(fn: (e: WatchEvent) => void, pin: unknown, opts: unkno
 
 const LONG_PRESS_S = 3;
 
-const core = startBushu(Hardware.PUCKJS2, () => Puck.getBatteryPercentage(), ext);
+const core = startBushu(Hardware.PUCKJS2, Puck.getBatteryPercentage, ext);
 NRF.setServices(serviceTable(core, Puck.getBatteryPercentage()), { uart: true, advertise: [WECHAT_ADV] });
 core.c.onGoal = () => digitalPulse(LED2, true, [300, 200, 300, 200, 300]);
 
-let pressed = 0;
+// Infinitely late until the first press: a release without one (held through a reset) is no long press.
+let pressed = Infinity;
 setWatch(
   (e) => {
     if (e.state) pressed = e.time;
-    else if (pressed > 0 && e.time - pressed >= LONG_PRESS_S) {
+    else if (e.time - pressed >= LONG_PRESS_S) {
       core.x().resetKey();
       digitalPulse(LED1, true, [500]);
     }
   },
   BTN,
-  { repeat: true, edge: 'both', debounce: 50 },
+  { repeat: true, debounce: 50 }, // both edges (the default),
 );
 
 const ped = core.ped;

@@ -1,11 +1,11 @@
 // The on-demand half of the core: the BLE request handler, the signer, closing a day,
-// compaction, file recovery and Info (and the Bangle app's list of recent days, which only the
+// compaction and Info (and the Bangle app's list of recent days, which only the
 // Bangle's build adds). Loaded by the core's x() on the first BLE connection or write, at
-// midnight, when the history file is full or damaged at boot, or by the app.
+// midnight, when the history file is full, or by the app.
 
 import { pack, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { Nrf } from '../espruino.ts';
-import { addDay, compact, damaged, recover, MAX_DAYS } from './archive.ts';
+import { addDay, compact, MAX_DAYS } from './archive.ts';
 import type { Core } from './bushu.ts';
 import type { History } from './history.ts';
 import { Char, update } from './gatt.ts';
@@ -24,10 +24,6 @@ export interface Ext {
   /** Stores the open day as closed, signed when a key is set (the counter grows per signature). */
   close(): void;
   compact(): boolean;
-  /** The boot did not find exactly one history file of the right size. */
-  recover(): void;
-  /** The boot found damage after the last state record. */
-  damaged(): void;
   /** Publishes Info and the WeChat address (at every connection, and when the key changes). */
   info(): void;
   /** Only from the watch itself (the app's button, the Puck's long press). */
@@ -48,8 +44,6 @@ export function ext(b: Core): Ext {
       addDay(b, counter, x.s.sign(c.day, c.offset, c.steps, counter));
     },
     compact: () => compact(b),
-    recover: () => recover(h),
-    damaged: () => damaged(h),
     info: () => {
       // Info (encodeInfo in shared/protocol/messages.ts): version, hardware, firmware, device id, flags (bit 0: key set), capacity.
       update(Char.INFO, pack([PROTOCOL_VERSION, 1, b.hardware, 1, VERSION, 3, id, 6, x.s.key ? 1 : 0, 1, MAX_DAYS, 2]), false);

@@ -31,8 +31,8 @@ const TAG_HEX = '000102030405060708090a0b0c0d0e0f';
 
 describe('golden bytes', () => {
   const cases: [string, Uint8Array, string, (b: Uint8Array) => P.Result<unknown>, unknown][] = [
-    ['Today', P.encodeToday({ day: 20778, offsetMin: 480, steps: 8123, seq: 42 }), '01 2a51 e001 bb1f0000 2a000000', P.decodeToday, { day: 20778, offsetMin: 480, steps: 8123, seq: 42 }],
-    ['Today, negative offset', P.encodeToday({ day: 1, offsetMin: -300, steps: 0xffffffff, seq: 0 }), '01 0100 d4fe ffffffff 00000000', P.decodeToday, { day: 1, offsetMin: -300, steps: 0xffffffff, seq: 0 }],
+    ['Today', P.encodeToday(20778, 480, 8123, 42), '01 2a51 e001 bb1f0000 2a000000', P.decodeToday, { day: 20778, offsetMin: 480, steps: 8123, seq: 42 }],
+    ['Today, negative offset', P.encodeToday(1, -300, 0xffffffff, 0), '01 0100 d4fe ffffffff 00000000', P.decodeToday, { day: 1, offsetMin: -300, steps: 0xffffffff, seq: 0 }],
     ['SEND_FROM', P.encodeSendFrom(7), '0101 07000000', P.decodeControl, { opcode: 1, seq: 7 }],
     ['ACK', P.encodeAck(0x01020304), '0102 04030201', P.decodeControl, { opcode: 2, seq: 0x01020304 }],
     ['ABORT', P.encodeAbort(), '0104', P.decodeControl, { opcode: 4 }],
@@ -153,7 +153,7 @@ describe('bad input', () => {
     ['summary message', decodeSummaryMessage],
   ];
   const encoders: Record<string, (v: any) => Uint8Array> = {
-    Today: P.encodeToday, Control: P.encodeControl, Status: P.encodeStatus, Info: P.encodeInfo, Day: P.encodeDay,
+    Today: (t: P.Today) => P.encodeToday(t.day, t.offsetMin, t.steps, t.seq), Control: P.encodeControl, Status: P.encodeStatus, Info: P.encodeInfo, Day: P.encodeDay,
     Summary: P.encodeSummary, End: P.encodeEnd, 'Current Time': P.encodeCurrentTime, 'Local Time Information': P.encodeLocalTimeInfo,
     'WeChat target': P.encodeWeChatTarget, 'WeChat address': P.encodeWeChatAddress, 'summary message': P.summaryMessage,
   };

@@ -88,7 +88,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     // Pedometer with E.convolve for its correlation loop: its buffer is zero-padded, so the circular sum is the linear one.
     ped: new Pedometer((buf, _n, lag) => E.convolve(buf, buf, lag)),
     x: () => ext || (ext = load(b)),
-    todayFrame: () => encodeToday({ day: c.day, offsetMin: c.offset, steps: c.steps, seq: h.seq }),
+    todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),
     today: (notify) => {
       update(Char.TODAY, b.todayFrame(), notify);
       update(Char.WECHAT_STEPS, encodeWeChatSteps(c.steps), notify);

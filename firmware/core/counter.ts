@@ -7,7 +7,7 @@
 //   goes back. Steps keep going to the newest day opened, in its last hour bucket, until the
 //   clock reaches it again; so no day is credited twice and no closed day reopens.
 
-import { localMs, MS_PER_DAY, MS_PER_HOUR } from '../../shared/days.ts';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../../shared/days.ts';
 import type { History } from './history.ts';
 import { offsetMin } from './io.ts';
 import { checkpoint } from './records.ts';
@@ -91,7 +91,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
     },
     sync: (t) => {
       const off = offsetMin();
-      const local = localMs(t, off);
+      const local = t + off * MS_PER_MINUTE; // localMs, written out: one call fewer per sync
       const d = Math.floor(local / MS_PER_DAY);
       const into = local - d * MS_PER_DAY; // since local midnight: never negative, also before 1970
       c.offset = off;

@@ -11,8 +11,9 @@ export interface Today {
   seq: number;
 }
 
-export function encodeToday(t: Today): Uint8Array {
-  return pack([PROTOCOL_VERSION, 1, t.day, 2, t.offsetMin, 2, t.steps, 4, t.seq, 4]);
+/** The fields as plain arguments: the watch builds this frame every minute from its own numbers. */
+export function encodeToday(day: number, offsetMin: number, steps: number, seq: number): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, day, 2, offsetMin, 2, steps, 4, seq, 4]);
 }
 
 export function decodeToday(data: unknown): Result<Today> {

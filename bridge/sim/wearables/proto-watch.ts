@@ -140,7 +140,7 @@ export class ProtoWatch implements SimPeripheral {
 
   // --- what the connection calls ---
   today(): Uint8Array {
-    return encodeToday({ day: this.open.day, offsetMin: this.offsetMin, steps: this.open.steps, seq: this.seq });
+    return encodeToday(this.open.day, this.offsetMin, this.open.steps, this.seq);
   }
   info(): Uint8Array {
     return encodeInfo({ hardware: 1, firmware: [0, 2, 0], deviceId: this.deviceId, keySet: this.o.key !== undefined, capacityDays: 60 });

@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { still, walk } from '../bridge/sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
+import { loopLagSum } from '../shared/pedometer/periodicity.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { buildFirmware } from '../scripts/build-firmware.ts';
 import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './helpers/bangle-emulator.ts';
@@ -25,7 +26,7 @@ function samples(rec: Recording): AccelSample[] {
 
 /** What Node counts for the same samples, fed with the same millisecond gaps. */
 function nodeCount(rec: Recording, lagSum?: ConstructorParameters<typeof Pedometer>[0]): number {
-  const p = new Pedometer(lagSum);
+  const p = new Pedometer(lagSum || loopLagSum);
   for (let i = 0; i < rec.t.length; i++) p.push(i === 0 ? 0 : rec.t[i] - rec.t[i - 1], rec.x[i], rec.y[i], rec.z[i]);
   return p.steps;
 }

@@ -18,7 +18,7 @@
 // no allocation after construction; the Espruino subset (see ../../shared/ESPRUINO.md); integers
 // stay small; thresholds are integer ratios (tuning.ts) so that every platform compares exactly alike.
 
-import { loopLagSum, type LagSum } from './periodicity.ts';
+import type { LagSum } from './periodicity.ts';
 import {
   ENTER_DEN,
   GRID_MS,
@@ -51,14 +51,18 @@ export class Pedometer {
    */
   push: (this: Pedometer, dtMs: number, x: number, y: number, z: number) => number;
 
-  /** lagSum: optional native replacement for the correlation inner loop (see periodicity.ts). */
-  constructor(lagSum?: LagSum) {
+  /**
+   * lagSum: the correlation's inner loop: `loopLagSum` (periodicity.ts), or a native one (E.convolve
+   * on the watch). Required rather than defaulted, so the watch's build does not carry the loop
+   * it never runs.
+   */
+  constructor(lagSum: LagSum) {
     // The detector's state lives in this closure, not in fields: local names minify to one letter
     // and need no `this.`, which makes the firmware bundles about a kilobyte smaller, and on
     // Espruino a closure variable is found at least as fast as a property of a 25-field object
     // (the instance itself keeps only steps and push). The analysis helpers are closures too, so
     // they reach the buffers without parameters (each parameter costs a JsVar per call).
-    const sum = lagSum || loopLagSum;
+    const sum = lagSum;
     let credit = 0; // fractional steps credited so far
     let count = 0; // its integer part, published as steps
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything

@@ -119,11 +119,11 @@ describe('firmware: BLE service', () => {
     const sim = await bangle({ startTime: T0 });
     const link = new Link(sim);
     expect(link.control(encodeSetKey(KEY))).toEqual({ target: 1, opcode: 3, status: StatusCode.OK });
-    expect(sim.storage.read('bushu.key')).toBe(Buffer.from(KEY).toString('hex'));
+    expect(sim.storage.readBytes('bushu.key')).toEqual(KEY); // its 32 raw bytes
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
     expect(info.ok && info.value.keySet).toBe(true);
     expect(link.control(encodeSetKey(new Uint8Array(32)))?.status).toBe(StatusCode.REFUSED);
-    expect(sim.storage.read('bushu.key')).toBe(Buffer.from(KEY).toString('hex'));
+    expect(sim.storage.readBytes('bushu.key')).toEqual(KEY);
     link.close();
     sim.load('bushu.app.js');
     sim.pressButton();
@@ -180,9 +180,9 @@ describe('firmware: BLE service', () => {
     expect(sim.ble.peerErrors).toEqual([]);
   });
 
-  it('takes a key provisioned at flash time (bushu.key, 64 hex digits) and refuses SET_KEY', async () => {
+  it('takes a key provisioned at flash time (bushu.key, its 32 bytes) and refuses SET_KEY', async () => {
     const sim = await bangle({ startTime: T0 });
-    sim.install({ 'bushu.key': Buffer.from(KEY).toString('hex') });
+    sim.install({ 'bushu.key': KEY });
     sim.load();
     const link = new Link(sim);
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
@@ -194,5 +194,39 @@ describe('firmware: BLE service', () => {
     expect(day.kind === 'day' && day.record.steps).toBe(321);
     if (sum.kind !== 'summary') throw new Error('no summary');
     expect(Buffer.from(sum.record.tag).equals(createHmac('sha256', KEY).update(sum.record.message).digest().subarray(0, 16))).toBe(true);
+  });
+
+  it.each([
+    ['64 hex digits (the form before raw bytes)', Buffer.from(Buffer.from(KEY).toString('hex'))],
+    ['31 bytes', KEY.subarray(0, 31)],
+    ['33 bytes', new Uint8Array(33).fill(5)],
+  ])('reads a key file of %s as no key, and SET_KEY then replaces it', async (_, file) => {
+    const sim = await bangle({ startTime: T0 });
+    sim.install({ 'bushu.key': file });
+    sim.load();
+    const link = new Link(sim);
+    const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+    expect(info.ok && info.value.keySet).toBe(false);
+    sim.eval('bushu.c.add(321)');
+    nextDay(sim);
+    expect(link.sync(0).frames.map((f) => f.kind)).toEqual(['day', 'end']); // unsigned
+    expect(link.control(encodeSetKey(KEY))?.status).toBe(StatusCode.OK);
+    expect(sim.storage.readBytes('bushu.key')).toEqual(KEY);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('answers SET_KEY with BUSY when Storage is full, and keeps no key', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    sim.storage.compact();
+    sim.storage.write('filler', new Uint8Array(sim.storage.getFree() - 32)); // 32: the file header
+    expect(link.control(encodeSetKey(KEY))?.status).toBe(StatusCode.BUSY);
+    const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+    expect(info.ok && info.value.keySet).toBe(false);
+    expect(sim.storage.readBytes('bushu.key')).toBeUndefined();
+    sim.storage.erase('filler');
+    expect(link.control(encodeSetKey(KEY))?.status).toBe(StatusCode.OK);
+    expect(sim.storage.readBytes('bushu.key')).toEqual(KEY);
+    expect(sim.errors).toEqual([]);
   });
 });

@@ -84,10 +84,10 @@ describe('Storage plan', () => {
       'bangle/metadata.json': JSON.stringify({ storage: [{ name: 'x.app.js', url: 'app.js' }, { name: 'x.json' }] }),
       'bangle/app.js': 'hello',
     });
-    const plan = await planStorage('bangle', dir, 'a'.repeat(64));
+    const plan = await planStorage('bangle', dir, new Uint8Array(32).fill(0xaa));
     expect(plan).toEqual([
       { name: 'x.app.js', source: join(dir, 'bangle/app.js'), size: 5 },
-      { name: 'bushu.key', source: undefined, size: 64 },
+      { name: 'bushu.key', source: undefined, size: 32 },
     ]);
     await rm(dir, { recursive: true });
   });
@@ -114,8 +114,8 @@ describe('Storage plan', () => {
 });
 
 describe('options and espruino arguments', () => {
-  it('lower-cases a valid key and rejects others', () => {
-    expect(parseKey('AB'.repeat(32))).toBe('ab'.repeat(32));
+  it('turns 64 hex digits, either case, into the 32 key bytes and rejects others', () => {
+    expect(parseKey('0aB1'.repeat(16))).toEqual(new Uint8Array(Array.from({ length: 32 }, (_, i) => (i & 1 ? 0xb1 : 0x0a))));
     expect(() => parseKey('ab'.repeat(33))).toThrow(UsageError);
   });
 

@@ -86,7 +86,9 @@ describe('npm run flash against the console stand-in', () => {
     const { files, events } = replay(standin.recording());
     expect([...files.keys()].sort()).toEqual([...Object.keys(bangleFiles), 'bushu.key'].sort());
     for (const [name, bytes] of Object.entries(bangleFiles)) expect(files.get(name)!.equals(bytes), name).toBe(true);
-    expect(files.get('bushu.key')!.toString('latin1')).toBe(KEY.toLowerCase());
+    // The raw 32 bytes, including 0x00 and bytes above 0x7f, exactly.
+    expect(files.get('bushu.key')!.equals(Buffer.from(KEY, 'hex'))).toBe(true);
+    expect(standin.device.storage.files.get('bushu.key')!.equals(Buffer.from(KEY, 'hex'))).toBe(true);
 
     expect(events.setTime).toHaveLength(1);
     expect(Math.abs(events.setTime[0]! - Date.parse(TIME) / 1000)).toBeLessThan(60);
@@ -119,7 +121,7 @@ describe('npm run flash against the console stand-in', () => {
     for (const [name, bytes] of Object.entries(bangleFiles)) {
       expect(r.stdout).toMatch(new RegExp(`${name.replace(/\./g, '\\.')}\\s+${bytes.length} bytes\\s+${join(dist, 'bangle', name)}`));
     }
-    expect(r.stdout).toMatch(/bushu\.key\s+64 bytes/);
+    expect(r.stdout).toMatch(/bushu\.key\s+32 bytes/);
     expect(r.stdout).toContain('espruino-cli.js');
     expect(r.stdout).toContain(`--storage bushu.app.js:${join(dist, 'bangle/bushu.app.js')}`);
     expect(r.stdout).not.toContain(KEY.toLowerCase());

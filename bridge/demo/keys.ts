@@ -8,7 +8,7 @@ function derive(seed: number, purpose: string): Buffer {
   return createHmac('sha256', 'bushu-demo:' + seed).update(purpose).digest();
 }
 
-/** 32-byte device key as 64 hex digits, the form Storage `bushu.key` and the services take. */
+/** 32-byte device key as 64 hex digits, the form the services and the flasher's --key take. */
 export function deviceKeyHex(seed: number, deviceId: string): string {
   return derive(seed, 'device-key:' + deviceId).toString('hex');
 }

@@ -1,5 +1,5 @@
 // One simulated wearable of the demo: the real built firmware in EspruinoSim, provisioned with
-// its key the way the flasher does it (Storage `bushu.key`, 64 hex digits, before boot), walking
+// its key the way the flasher does it (Storage `bushu.key`, the key's 32 bytes, before boot), walking
 // the demo's plan. Like sim/wearables/simulated-wearable.ts, but that one walks its own fixed
 // schedule and always starts with empty flash; the demo needs its own plan and saved flash.
 import { EspruinoSim, SimStorage, type SimConnection as EspConnection } from '../sim/espruino/index.ts';
@@ -29,7 +29,11 @@ export class DemoWatch implements SimPeripheral {
     this.sim = new EspruinoSim({ board: d.board, startTime: o.startUtcMs, timezoneHours: o.offsetMin / 60, address: addressOf(d.id), storage: o.storage });
     // Installing over saved flash is an app update: code files replaced, data files kept.
     this.sim.install(d.board === 'PUCKJS2' ? { '.bootcde': o.firmware.puck } : o.firmware.bangle);
-    if (o.storage === undefined) this.sim.install({ 'bushu.key': o.keyHex });
+    // Flash saved before bushu.key held raw bytes has the key as 64 hex digits, which the
+    // firmware reads as no key: re-provisioned, as re-flashing with --key would.
+    if (o.storage === undefined || o.storage.readBytes('bushu.key')?.length !== 32) {
+      this.sim.install({ 'bushu.key': Buffer.from(o.keyHex, 'hex') });
+    }
     this.sim.boot();
   }
 

@@ -1,5 +1,5 @@
 // Signed daily summaries: HMAC-SHA256 (shared/protocol) over Espruino's SHA-256, with a
-// per-device key kept in Storage as `bushu.key` (64 hex digits). The key is set once, at flash
+// per-device key kept in Storage as `bushu.key` (its 32 raw bytes). The key is set once, at flash
 // time or by SET_KEY over BLE; SET_KEY is refused while a key exists, and only the watch itself
 // (the app's button, a long press on the Puck) can erase it. See the README's trust model.
 
@@ -33,19 +33,14 @@ export interface Signer {
   sign(day: number, offsetMin: number, steps: number, counter: number): Uint8Array | undefined;
 }
 
-/** bushu.key; anything but 64 hex digits (a trailing newline allowed) means no key. */
+/**
+ * bushu.key; anything but exactly 32 bytes means no key (so does a 64-hex-digit file from
+ * earlier versions: see the README's trust model).
+ */
 function load(): Uint8Array | undefined {
   const b = read(KEY_FILE);
-  if (!b || b.length < 64 || b.length > 65) return undefined;
-  const k = new Uint8Array(32);
-  for (let i = 0; i < 64; i++) {
-    let c = b[i];
-    // '0'..'9', then 'A'..'F' or 'a'..'f' (c | 32 folds the upper case onto the lower).
-    const digit = c >= 48 && c <= 57 ? c - 48 : (c |= 32) >= 97 && c <= 102 ? c - 87 : -1;
-    if (digit < 0) return undefined;
-    k[i >> 1] = k[i >> 1] * 16 + digit;
-  }
-  return k;
+  // A copy: read() may be a view of flash, which changes under it when Storage is compacted.
+  return b && b.length === 32 ? new Uint8Array(b) : undefined;
 }
 
 export function signer(id: Uint8Array): Signer {
@@ -54,14 +49,9 @@ export function signer(id: Uint8Array): Signer {
     id: id,
     setKey: (key) => {
       if (s.key) return StatusCode.REFUSED;
-      // Lower-case hex, high digit first: '0' is 48, and 'a' is 87 + 10.
-      const hex = new Uint8Array(64);
-      for (let i = 0; i < 64; i++) {
-        const digit = i & 1 ? key[i >> 1] & 15 : key[i >> 1] >> 4;
-        hex[i] = digit + (digit < 10 ? 48 : 87);
-      }
       erase(KEY_FILE);
-      s.key = write(KEY_FILE, hex, 0, 0) ? load() : undefined;
+      // Read back, so a key counts as set only once Storage really holds it.
+      s.key = write(KEY_FILE, key, 0, 0) ? load() : undefined;
       return s.key ? StatusCode.OK : StatusCode.BUSY;
     },
     reset: () => {

@@ -62,6 +62,7 @@ export async function flash(o: FlashOptions, io: FlashIO): Promise<number> {
 
     tmp = o.dryRun ? undefined : await mkdtemp(join(tmpdir(), 'bushu-flash-'));
     const keyPath = join(tmp ?? '$TMPDIR', KEY_FILE);
+    // The raw 32 bytes: the CLI reads the file as binary and sends it base64-encoded (atob on the device).
     if (o.key !== undefined && tmp !== undefined) await writeFile(keyPath, o.key, { mode: 0o600 });
     const upload: EspruinoRun = {
       target: o.target,

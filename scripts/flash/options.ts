@@ -17,8 +17,8 @@ export interface FlashOptions {
   /** Directory holding `bangle/` and `puck/`, as written by scripts/build-firmware.ts. */
   dist: string;
   timeoutSeconds: number;
-  /** 64 lower-case hex digits, or undefined to leave the device's key alone. */
-  key: string | undefined;
+  /** The key's 32 bytes (given as 64 hex digits), or undefined to leave the device's key alone. */
+  key: Uint8Array | undefined;
   /** The instant to set the clock to (at the moment the flasher started); undefined means now. */
   time: Date | undefined;
 }
@@ -46,12 +46,13 @@ export function classifyPort(port: string): Connection {
   );
 }
 
-export function parseKey(key: string): string {
+/** --key: 64 hex digits, either case, to the 32 bytes that Storage `bushu.key` holds. */
+export function parseKey(key: string): Uint8Array {
   if (!/^[0-9a-fA-F]{64}$/.test(key)) {
     const why = /^[0-9a-fA-F]*$/.test(key) ? `${key.length} hex digits` : 'a character that is not a hex digit';
     throw new UsageError(`--key must be exactly 64 hex digits (a 32-byte HMAC key); got ${why}`);
   }
-  return key.toLowerCase();
+  return new Uint8Array(Buffer.from(key, 'hex'));
 }
 
 export function parseTime(iso: string): Date {
@@ -82,7 +83,7 @@ function command(): Command {
     .option('--no-build', 'do not build; use the files already in --dist')
     .option('--dist <dir>', 'firmware directory with bangle/ and puck/', 'dist/firmware')
     .option('--timeout <seconds>', 'hard time limit for each espruino run', String(DEFAULT_TIMEOUT_SECONDS))
-    .option('--key <hex64>', 'per-device HMAC key, written to Storage as bushu.key')
+    .option('--key <hex64>', 'per-device HMAC key (64 hex digits), written to Storage as bushu.key (its 32 bytes)')
     .option('--time <iso>', 'set the clock to this instant instead of now (for tests)')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: (s) => process.stdout.write(s) });

@@ -9,7 +9,7 @@ import type { Target } from './options.ts';
 export interface StorageFile {
   /** Storage file name on the device (at most 28 characters). */
   name: string;
-  /** Absolute path of the bytes to write; undefined for generated files (the key). */
+  /** Absolute path of the bytes to write; undefined for generated files (the key's 32 bytes). */
   source: string | undefined;
   size: number;
 }
@@ -72,7 +72,7 @@ async function bangleFiles(dir: string): Promise<StorageFile[]> {
 }
 
 /** Lists the Storage files for `target` from `dist` (the directory holding bangle/ and puck/). */
-export async function planStorage(target: Target, dist: string, key: string | undefined): Promise<StorageFile[]> {
+export async function planStorage(target: Target, dist: string, key: Uint8Array | undefined): Promise<StorageFile[]> {
   const dir = resolve(dist, target);
   const files = target === 'bangle'
     ? await bangleFiles(dir)

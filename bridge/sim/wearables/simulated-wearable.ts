@@ -2,7 +2,7 @@
 // seeded schedule: each burst of the day's schedule becomes a generated walk (signals.ts) fed as
 // raw accelerometer samples at its time, so the firmware's own pedometer counts it. Walking
 // comes in bursts rather than all day, which keeps a simulated month fast.
-// The key is provisioned the way the flasher does it: Storage `bushu.key`, 64 hex digits, before boot.
+// The key is provisioned the way the flasher does it: Storage `bushu.key`, the key's 32 bytes, before boot.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +59,7 @@ export class SimulatedWearable implements SimPeripheral {
     this.fedUntil = o.startUtcMs;
     this.sim = new EspruinoSim({ board: o.board ?? 'BANGLEJS2', startTime: o.startUtcMs, timezoneHours: o.offsetMin / 60, address: addressOf(o.deviceId) });
     this.sim.install(o.board === 'PUCKJS2' ? { '.bootcde': o.firmware.puck } : o.firmware.bangle);
-    if (o.key) this.sim.install({ 'bushu.key': Buffer.from(o.key).toString('hex') });
+    if (o.key) this.sim.install({ 'bushu.key': o.key });
     this.sim.boot();
   }
 

@@ -77,7 +77,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
       notified = mark;
       b.today(true);
     }
-    update(Char.BATTERY, new Uint8Array([battery()]), false);
+    update(Char.BATTERY, [battery()], false);
     b.armMidnight();
   };
 

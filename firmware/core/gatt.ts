@@ -84,14 +84,16 @@ export function serviceTable(b: Core, battery: number): any {
       writable: target,
       notify: p & P.NOTIFY,
       indicate: p & P.INDICATE,
-      onWrite: target ? (e: WriteEvent) => b.x().svc.write(target, e.data) : undefined,
+      // Also on the rows that are not writable: the stack never calls it there.
+      onWrite: (e: WriteEvent) => b.x().svc.write(target, e.data),
     };
   });
   return table;
 }
 
 /** Sets a characteristic's value, and notifies (or indicates) it when `notify` and someone listens. */
-export function update(char: Char, data: Uint8Array, notify: boolean): void {
+/** data: bytes, or a plain array of byte values (NRF takes either, as for the table's values). */
+export function update(char: Char, data: Uint8Array | number[], notify: boolean): void {
   const g = GATT[char];
   const chr: any = {};
   const svc: any = {};

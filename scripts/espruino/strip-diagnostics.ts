@@ -12,8 +12,6 @@ import ts from 'typescript';
 /** Callee name -> index of its message argument. */
 const MESSAGE_ARG: Record<string, number> = {
   fail: 1,
-  controlFail: 2,
-  bad: 0,
   checkFrame: 1,
   checkLength: 1,
   checkRecord: 1,

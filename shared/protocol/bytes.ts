@@ -121,8 +121,3 @@ export function deviceIdBytes(id: string): Uint8Array {
   for (let i = 0; i < Length.DEVICE_ID; i++) b[i] = parseInt(id.substr(i * 2, 2), 16);
   return b;
 }
-
-/** "aa:bb:cc:dd:ee:ff public" (NRF.getAddress) or "AA:BB:…" to a device id. */
-export function deviceIdFromAddress(address: string): string {
-  return address.split(' ')[0].split(':').join('').toLowerCase();
-}

@@ -6,5 +6,5 @@
 import { register } from 'tsx/esm/api';
 
 register({ tsconfig: false });
-const { main } = await import('../bridge/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 await main(process.argv);

@@ -8,8 +8,8 @@
 
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { createNobleCentral } from '../bridge/ble/noble-central.ts';
-import { createFleet } from '../bridge/sim/wearables/fleet.ts';
-import { SimulatedWearable, firmwareFiles } from '../bridge/sim/wearables/simulated-wearable.ts';
+import { createFleet } from '../sim/wearables/fleet.ts';
+import { SimulatedWearable, firmwareFiles } from '../sim/wearables/simulated-wearable.ts';
 import { runBridge } from '../bridge/pipeline/bridge.ts';
 import { SyncMetrics } from '../bridge/sync/types.ts';
 import { Store } from '../bridge/store/store.ts';

@@ -1,9 +1,9 @@
 // npm run bench:crash -- [--trials N] [--seed S] [--kills K] [--json]
-// Runs crash trials (test/helpers/crash-harness.ts): the bridge's sync + delivery process is
+// Runs crash trials (test/kits/crash-harness.ts): the bridge's sync + delivery process is
 // SIGKILLed at random points and restarted; prints kills, records, duplicates accepted and lost.
 // Both of the last two must be 0; the exit code is 1 otherwise.
 import { Command } from 'commander';
-import { runTrial, type TrialResult } from '../test/helpers/crash-harness.ts';
+import { runTrial, type TrialResult } from '../test/kits/crash-harness.ts';
 
 const opts = new Command('bench:crash')
   .option('--trials <n>', 'number of trials', '50')

@@ -5,15 +5,15 @@
 // measures the Puck build's JsVars on the real interpreter. Exits 1 when a budget is exceeded.
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import type { EspruinoSim } from '../bridge/sim/espruino/index.ts';
-import { walk } from '../bridge/sim/signals.ts';
-import { bangle, play, puck, steps } from '../firmware/testing/harness.ts';
-import { firmware } from '../firmware/testing/harness.ts';
+import type { EspruinoSim } from '../sim/espruino/index.ts';
+import { walk } from '../sim/signals.ts';
+import { bangle, play, puck, steps } from '../test/kits/firmware/harness.ts';
+import { firmware } from '../test/kits/firmware/harness.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUDGETS } from './build-firmware.ts';
-import { puckMemoryOnEmulator } from '../firmware/testing/real-memory.ts';
-import { emulatorUnavailable } from '../test/helpers/bangle-emulator.ts';
+import { puckMemoryOnEmulator } from '../test/kits/firmware/real-memory.ts';
+import { emulatorUnavailable } from '../test/kits/bangle-emulator.ts';
 
 /** JsVars budgets: the Puck.js v2 has 2630 in all and must keep room to spare. */
 export const MEMORY_BUDGETS: Record<string, number> = { BANGLEJS2: 3000, PUCKJS2: 1600 };

@@ -9,8 +9,8 @@ import { dateString, dayNumber } from '../shared/days.ts';
 import { resolveConfig } from '../services/config.ts';
 import type { Db } from '../services/db/types.ts';
 import { startServices } from '../services/server.ts';
-import { deliver, makeRecord, newKeyHex, newWebhookSecret, signRecord } from '../services/testkit.ts';
-import { openTestDb, postgresSkipReason, T0, type Backend } from '../services/testkit-server.ts';
+import { deliver, makeRecord, newKeyHex, newWebhookSecret, signRecord } from '../test/kits/services.ts';
+import { openTestDb, postgresSkipReason, T0, type Backend } from '../test/kits/services-server.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -5,10 +5,10 @@ import { BleError, normUuid, deviceIdOf } from '../bridge/ble/central.ts';
 import { withTimeout } from '../bridge/ble/race.ts';
 import { adapterMessage } from '../bridge/ble/adapter-state.ts';
 import { createNobleCentral } from '../bridge/ble/noble-central.ts';
-import { FakeBindings } from '../bridge/sim/wearables/fake-bindings.ts';
-import { SimWorld } from '../bridge/sim/wearables/world.ts';
-import { ProtoWatch } from '../bridge/sim/wearables/proto-watch.ts';
-import { Shot } from '../bridge/sim/wearables/faults.ts';
+import { FakeBindings } from '../sim/wearables/fake-bindings.ts';
+import { SimWorld } from '../sim/wearables/world.ts';
+import { ProtoWatch } from '../sim/wearables/proto-watch.ts';
+import { Shot } from '../sim/wearables/faults.ts';
 import { NOBLE_UUID as N, decodeInfo, decodeHistoryFrame, encodeSendFrom } from '../shared/protocol/index.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);

@@ -2,8 +2,8 @@
 // check that nothing acknowledged to the watch is lost and no key is accepted twice. The full
 // run is `npm run bench:crash`; a few trials here keep the suite quick.
 import { afterEach, describe, expect, it } from 'vitest';
-import { runTrial } from './helpers/crash-harness.ts';
-import { startRecorder, type Recorder } from './helpers/http-recorder.ts';
+import { runTrial } from './kits/crash-harness.ts';
+import { startRecorder, type Recorder } from './kits/http-recorder.ts';
 
 describe('crash trials', () => {
   it.each([11, 12, 13])('seed %i: kills lose nothing and duplicate nothing', async (seed) => {

@@ -8,7 +8,7 @@ import type { AttemptResult } from '../bridge/delivery/http.ts';
 import { deliveryLoop, type DeliveryEvent } from '../bridge/delivery/loop.ts';
 import { Store } from '../bridge/store/store.ts';
 import type { OutboxRow } from '../bridge/store/types.ts';
-import { DEV_A, dayInput } from './helpers/days.ts';
+import { DEV_A, dayInput } from './kits/days.ts';
 
 const ok: AttemptResult = { kind: 'response', status: 200, retryAfter: null, location: null, text: '' };
 const status = (s: number, retryAfter: string | null = null): AttemptResult => ({ kind: 'response', status: s, retryAfter, location: null, text: '' });

@@ -1,4 +1,4 @@
-// deliverOnce against a real local HTTP server (test/helpers/http-recorder.ts).
+// deliverOnce against a real local HTTP server (test/kits/http-recorder.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BushuConfig } from '../bridge/config.ts';
 import { fullJitter, parseRetryAfter } from '../bridge/delivery/backoff.ts';
@@ -6,8 +6,8 @@ import { deliverOnce } from '../bridge/delivery/deliver.ts';
 import type { Timers } from '../bridge/delivery/http.ts';
 import { Store } from '../bridge/store/store.ts';
 import { verifyWebhook } from '../shared/webhook.ts';
-import { DEV_A, dayInput } from './helpers/days.ts';
-import { startRecorder, type Recorder } from './helpers/http-recorder.ts';
+import { DEV_A, dayInput } from './kits/days.ts';
+import { startRecorder, type Recorder } from './kits/http-recorder.ts';
 
 const SECRET = 'whsec_c2VjcmV0LWtleS1ieXRlcw==';
 const NOW = Date.UTC(2026, 10, 21, 1, 2, 3);

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { firstValueFrom } from 'rxjs';
 import { createNobleCentral } from '../bridge/ble/noble-central.ts';
-import { FakeBindings } from '../bridge/sim/wearables/fake-bindings.ts';
-import { SimWorld } from '../bridge/sim/wearables/world.ts';
-import { SimulatedWearable, firmwareFiles } from '../bridge/sim/wearables/simulated-wearable.ts';
-import { dayTotal, daySchedule, stepsBetween } from '../bridge/sim/wearables/schedule.ts';
-import { simKey } from '../bridge/sim/wearables/fleet.ts';
+import { FakeBindings } from '../sim/wearables/fake-bindings.ts';
+import { SimWorld } from '../sim/wearables/world.ts';
+import { SimulatedWearable, firmwareFiles } from '../sim/wearables/simulated-wearable.ts';
+import { dayTotal, daySchedule, stepsBetween } from '../sim/wearables/schedule.ts';
+import { simKey } from '../sim/wearables/fleet.ts';
 import { syncDevice, SCAN_SERVICES } from '../bridge/sync/profiles.ts';
 import { SyncMetrics } from '../bridge/sync/types.ts';
 import { Store } from '../bridge/store/store.ts';

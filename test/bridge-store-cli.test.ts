@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { registerExport, runExport } from '../bridge/cli/export.ts';
-import { registerOutbox, runOutbox } from '../bridge/cli/outbox.ts';
-import { registerStatus, runStatus } from '../bridge/cli/status.ts';
+import { registerExport, runExport } from '../cli/export.ts';
+import { registerOutbox, runOutbox } from '../cli/outbox.ts';
+import { registerStatus, runStatus } from '../cli/status.ts';
 import { Store } from '../bridge/store/store.ts';
-import { DEV_A, DEV_B, dayInput } from './helpers/days.ts';
+import { DEV_A, DEV_B, dayInput } from './kits/days.ts';
 
 function sink() {
   return { text: '', write(t: string) { this.text += t; } };

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS } from '../bridge/store/schema.ts';
 import { DayInputError, Store, StoreError } from '../bridge/store/store.ts';
-import { DEV_A, DEV_B, dayInput } from './helpers/days.ts';
+import { DEV_A, DEV_B, dayInput } from './kits/days.ts';
 
 let dir = '';
 let store: Store;

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { firstValueFrom } from 'rxjs';
 import { createNobleCentral } from '../bridge/ble/noble-central.ts';
-import { FakeBindings } from '../bridge/sim/wearables/fake-bindings.ts';
-import { SimWorld } from '../bridge/sim/wearables/world.ts';
-import { ProtoWatch } from '../bridge/sim/wearables/proto-watch.ts';
-import { Shot, type LinkFaults } from '../bridge/sim/wearables/faults.ts';
+import { FakeBindings } from '../sim/wearables/fake-bindings.ts';
+import { SimWorld } from '../sim/wearables/world.ts';
+import { ProtoWatch } from '../sim/wearables/proto-watch.ts';
+import { Shot, type LinkFaults } from '../sim/wearables/faults.ts';
 import { syncDevice, SCAN_SERVICES } from '../bridge/sync/profiles.ts';
 import { SyncMetrics, type SyncContext } from '../bridge/sync/types.ts';
 import { HistoryCollector } from '../bridge/sync/history-collector.ts';

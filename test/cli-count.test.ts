@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCount } from '../bridge/cli/count.ts';
+import { runCount } from '../cli/count.ts';
 import { countSteps } from '../shared/pedometer/count.ts';
 import { parseRecordingCsv } from '../shared/recording/csv.ts';
 

@@ -1,12 +1,12 @@
 // The demo's pure parts: the seeded walking plan, the simulated week, the derived secrets and
 // the summary's ranking and shape. Fast; the end-to-end run is in demo.test.ts.
 import { describe, expect, it } from 'vitest';
-import { deviceKeyHex, webhookSecret } from '../bridge/demo/keys.ts';
-import { planWeek } from '../bridge/demo/plan.ts';
-import { DEVICES, USERS, friendships } from '../bridge/demo/roster.ts';
-import { stops } from '../bridge/demo/simulate.ts';
-import { rankOf, sortDays, table, toJson } from '../bridge/demo/summary.ts';
-import { chooseWeek, END_LOCAL_HOUR, localToUtc, weekDates } from '../bridge/demo/week.ts';
+import { deviceKeyHex, webhookSecret } from '../demo/keys.ts';
+import { planWeek } from '../demo/plan.ts';
+import { DEVICES, USERS, friendships } from '../demo/roster.ts';
+import { stops } from '../demo/simulate.ts';
+import { rankOf, sortDays, table, toJson } from '../demo/summary.ts';
+import { chooseWeek, END_LOCAL_HOUR, localToUtc, weekDates } from '../demo/week.ts';
 import { GOAL_STEPS } from '../shared/rewards.ts';
 
 const NOW = Date.UTC(2026, 10, 21, 4, 0, 0); // 12:00 in UTC+8

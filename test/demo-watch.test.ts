@@ -1,12 +1,12 @@
-// The demo's provisioning of a watch's key (bridge/demo/watch.ts): fresh flash gets the key's 32
+// The demo's provisioning of a watch's key (demo/watch.ts): fresh flash gets the key's 32
 // bytes, saved flash keeps its key, and saved flash from before bushu.key held raw bytes (64 hex
 // digits, which the firmware reads as no key) is provisioned again.
 import { describe, expect, it } from 'vitest';
-import { SimStorage } from '../bridge/sim/espruino/index.ts';
-import { DemoWatch } from '../bridge/demo/watch.ts';
-import { DEVICES } from '../bridge/demo/roster.ts';
-import { FLASH_BYTES } from '../bridge/demo/watch-storage.ts';
-import { firmware } from '../firmware/testing/harness.ts';
+import { SimStorage } from '../sim/espruino/index.ts';
+import { DemoWatch } from '../demo/watch.ts';
+import { DEVICES } from '../demo/roster.ts';
+import { FLASH_BYTES } from '../demo/watch-storage.ts';
+import { firmware } from './kits/firmware/harness.ts';
 
 const KEY_HEX = '0f'.repeat(16) + 'a0'.repeat(16);
 const T0 = Date.UTC(2026, 10, 21, 10, 0);

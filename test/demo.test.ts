@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo, type DemoResult } from '../bridge/demo/run.ts';
-import { DEVICES, USERS } from '../bridge/demo/roster.ts';
+import { runDemo, type DemoResult } from '../demo/run.ts';
+import { DEVICES, USERS } from '../demo/roster.ts';
 import { Store } from '../bridge/store/store.ts';
 import { GOAL_STEPS } from '../shared/rewards.ts';
 

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { still, walk } from '../bridge/sim/signals.ts';
+import { still, walk } from '../sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { loopLagSum } from '../shared/pedometer/periodicity.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { buildFirmware } from '../scripts/build-firmware.ts';
-import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './helpers/bangle-emulator.ts';
+import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './kits/bangle-emulator.ts';
 
 const why = emulatorUnavailable();
 const suite = why === undefined ? 'on the real Bangle.js 2 emulator' : `on the real Bangle.js 2 emulator (skipped: ${why})`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimStorage } from '../bridge/sim/espruino/storage.ts';
+import { SimStorage } from '../sim/espruino/storage.ts';
 
 describe('SimStorage flash semantics', () => {
   it('pre-allocates 0xFF and programs erased bytes in place', () => {

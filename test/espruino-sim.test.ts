@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EspruinoSim } from '../bridge/sim/espruino/index.ts';
-import { convolve, crc32 } from '../bridge/sim/espruino/natives.ts';
+import { EspruinoSim } from '../sim/espruino/index.ts';
+import { convolve, crc32 } from '../sim/espruino/natives.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SVC = 'b5750001-7e4e-4b8a-9c2f-5a1d3e6f0b01';

@@ -2,15 +2,15 @@
 // characteristic, bad writes answered with a status and no harm, the key, signed summaries.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { EspruinoSim } from '../bridge/sim/espruino/index.ts';
-import { walk } from '../bridge/sim/signals.ts';
+import type { EspruinoSim } from '../sim/espruino/index.ts';
+import { walk } from '../sim/signals.ts';
 import { dayNumber } from '../shared/days.ts';
 import {
   decodeEnd, decodeInfo, decodeToday, decodeWeChatAddress, decodeWeChatSteps, decodeWeChatTarget, encodeAbort, encodeAck, encodeCurrentTime,
   encodeLocalTimeInfo, encodeSendFrom, encodeSetKey, encodeWeChatTarget, historyCheck, StatusCode, UUID,
 } from '../shared/protocol/index.ts';
-import { bangle, play, steps } from '../firmware/testing/harness.ts';
-import { Link } from '../firmware/testing/link.ts';
+import { bangle, play, steps } from './kits/firmware/harness.ts';
+import { Link } from './kits/firmware/link.ts';
 
 const H = 3600000;
 const T0 = Date.UTC(2026, 10, 21, 10, 0);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkEspruinoSubset } from '../scripts/espruino/subset.ts';
 import { stripDiagnostics } from '../scripts/espruino/strip-diagnostics.ts';
-import { firmware } from '../firmware/testing/harness.ts';
+import { firmware } from './kits/firmware/harness.ts';
 
 describe('firmware build', () => {
   it('builds every file, and each one passes the Espruino subset check', async () => {

@@ -1,14 +1,14 @@
 // The built firmware counting steps in EspruinoSim: the same count as the pedometer on the same
 // samples, the widget and the app on screen, the Puck's LED, and memory within budget.
 import { describe, expect, it } from 'vitest';
-import { concat, still, walk } from '../bridge/sim/signals.ts';
+import { concat, still, walk } from '../sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { loopLagSum } from '../shared/pedometer/periodicity.ts';
 import { GOAL_STEPS } from '../shared/rewards.ts';
 import { encodeWeChatTarget, UUID } from '../shared/protocol/index.ts';
 import type { Recording } from '../shared/recording/recording.ts';
-import { bangle, play, puck, steps } from '../firmware/testing/harness.ts';
-import { Link } from '../firmware/testing/link.ts';
+import { bangle, play, puck, steps } from './kits/firmware/harness.ts';
+import { Link } from './kits/firmware/link.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
 

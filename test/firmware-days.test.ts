@@ -1,12 +1,12 @@
 // Days on the watch: local midnight (also asleep), clock jumps both ways, zone changes, and the
 // count surviving load(), reboots and a battery pulled out.
 import { describe, expect, it } from 'vitest';
-import { EspruinoSim } from '../bridge/sim/espruino/index.ts';
-import { walk } from '../bridge/sim/signals.ts';
+import { EspruinoSim } from '../sim/espruino/index.ts';
+import { walk } from '../sim/signals.ts';
 import { dayNumber } from '../shared/days.ts';
 import { decodeToday, encodeLocalTimeInfo, UUID } from '../shared/protocol/index.ts';
-import { ADDRESS, bangle, play, steps } from '../firmware/testing/harness.ts';
-import { Link } from '../firmware/testing/link.ts';
+import { ADDRESS, bangle, play, steps } from './kits/firmware/harness.ts';
+import { Link } from './kits/firmware/link.ts';
 
 const H = 3600000;
 const D21 = dayNumber('2026-11-21');

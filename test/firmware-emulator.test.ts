@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware } from '../scripts/build-firmware.ts';
-import { emulatorUnavailable, loadBangleEmulator, type BangleEmulator } from './helpers/bangle-emulator.ts';
+import { emulatorUnavailable, loadBangleEmulator, type BangleEmulator } from './kits/bangle-emulator.ts';
 
 const why = emulatorUnavailable();
 const suite = why === undefined ? 'firmware on-demand half on the real emulator' : `firmware on-demand half on the real emulator (skipped: ${why})`;

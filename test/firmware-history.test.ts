@@ -1,12 +1,12 @@
 // The history file on the watch: 31+ days with hourly buckets, damage confined to the damaged
 // records, counters that never go back, and which days go first when space runs out.
 import { describe, expect, it } from 'vitest';
-import type { EspruinoSim } from '../bridge/sim/espruino/index.ts';
+import type { EspruinoSim } from '../sim/espruino/index.ts';
 import { dayNumber } from '../shared/days.ts';
 import { encodeAck, StatusCode } from '../shared/protocol/index.ts';
 import { crc32 } from '../shared/protocol/index.ts';
-import { bangle, puck, steps } from '../firmware/testing/harness.ts';
-import { Link } from '../firmware/testing/link.ts';
+import { bangle, puck, steps } from './kits/firmware/harness.ts';
+import { Link } from './kits/firmware/link.ts';
 
 const H = 3600000;
 const DAY = 24 * H;

@@ -27,7 +27,7 @@ describe('property renaming', () => {
   it('never renames a name that tests, the simulator, scripts or the docs reach through global.bushu', () => {
     const mangled = new Set(analyseProperties(REPO_ROOT, ENTRIES).mangle);
     // Found here independently of the build's own extraction: every `bushu.a.b().c` chain in
-    // the text of test/, bridge/, scripts/, firmware/testing and the Markdown docs.
+    // the text of test/, bridge/, sim/, demo/, cli/, scripts/, bin/ and the Markdown docs.
     const used = new Set<string>();
     for (const dir of ['test', 'bridge', 'scripts', 'firmware', 'docs', '.']) {
       const paths = dir === '.' ? readdirSync(REPO_ROOT).filter((f) => f.endsWith('.md')).map((f) => join(REPO_ROOT, f)) : files(join(REPO_ROOT, dir));

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armWave, car, concat, still, typing, walk } from '../bridge/sim/signals.ts';
+import { armWave, car, concat, still, typing, walk } from '../sim/signals.ts';
 import { buildPedometerLua, compileLua, moduleName, writeLuaFiles, type LuaFiles } from '../scripts/lua/compile.ts';
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { armWave, car, concat, still, typing, walk, type Generated, type Sampling } from '../bridge/sim/signals.ts';
+import { armWave, car, concat, still, typing, walk, type Generated, type Sampling } from '../sim/signals.ts';
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { loopLagSum } from '../shared/pedometer/periodicity.ts';

@@ -1,5 +1,5 @@
 // Opt-in (BANGLE_EMULATOR_DIR, see firmware/EMULATOR.md): the Puck.js build on the real Espruino
-// interpreter, to measure what it holds in JsVars there (firmware/testing/real-memory.ts). The
+// interpreter, to measure what it holds in JsVars there (test/kits/firmware/real-memory.ts). The
 // simulator only estimates JsVars; the Puck.js v2 has 2630 in all.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFirmware } from '../scripts/build-firmware.ts';
 import { MEMORY_BUDGETS } from '../scripts/bench-firmware.ts';
-import { puckMemoryOnEmulator } from '../firmware/testing/real-memory.ts';
-import { emulatorUnavailable } from './helpers/bangle-emulator.ts';
+import { puckMemoryOnEmulator } from './kits/firmware/real-memory.ts';
+import { emulatorUnavailable } from './kits/bangle-emulator.ts';
 
 const why = emulatorUnavailable();
 const suite = why === undefined ? 'the Puck.js build on the real interpreter' : `the Puck.js build on the real interpreter (skipped: ${why})`;

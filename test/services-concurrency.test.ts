@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../services/db/open.ts';
 import type { Db } from '../services/db/types.ts';
 import { startServices, type RunningServices } from '../services/server.ts';
-import { deliver, makeRecord, signRecord } from '../services/testkit.ts';
-import { openTestDb, postgresSkipReason, startHarness, TEST_PG_URL, type Backend, type Harness, type TestDb } from '../services/testkit-server.ts';
+import { deliver, makeRecord, signRecord } from './kits/services.ts';
+import { openTestDb, postgresSkipReason, startHarness, TEST_PG_URL, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
 if (pgSkip) console.warn(`services-concurrency: PostgreSQL tests skipped: ${pgSkip}`);

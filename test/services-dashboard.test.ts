@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliver, makeRecord, signRecord } from '../services/testkit.ts';
-import { openTestDb, startHarness, type Harness, type TestDb } from '../services/testkit-server.ts';
+import { deliver, makeRecord, signRecord } from './kits/services.ts';
+import { openTestDb, startHarness, type Harness, type TestDb } from './kits/services-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? null : `${CHROMIUM} not installed (apt-get install chromium)`;

@@ -1,8 +1,8 @@
 // The social service: day records from several devices, the max rule, friends-only rankings,
 // history, and the dashboard read API that reuses them. SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliver, makeRecord } from '../services/testkit.ts';
-import { openTestDb, postgresSkipReason, startHarness, type Backend, type Harness, type TestDb } from '../services/testkit-server.ts';
+import { deliver, makeRecord } from './kits/services.ts';
+import { openTestDb, postgresSkipReason, startHarness, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
 if (pgSkip) console.warn(`services-leaderboard: PostgreSQL tests skipped: ${pgSkip}`);

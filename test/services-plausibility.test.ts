@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG } from '../services/config.ts';
 import { HttpError } from '../services/http/router.ts';
 import { checkPlausibility, dailyCap, hourlyCadence, machineRegular, stepsWhileNotWorn } from '../services/plausibility.ts';
 import { localDayEndMs, parseDayRecord } from '../services/record.ts';
-import { humanHours, makeRecord } from '../services/testkit.ts';
+import { humanHours, makeRecord } from './kits/services.ts';
 
 const limits = DEFAULT_CONFIG.plausibility;
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../services/idempotency.ts';
 import { migrate } from '../services/db/migrate.ts';
 import { runPayouts, type Payout } from '../services/reward/payouts.ts';
-import { deliver, makeRecord, signRecord } from '../services/testkit.ts';
-import { openTestDb, postgresSkipReason, startHarness, T0, type Backend, type Harness, type TestDb } from '../services/testkit-server.ts';
+import { deliver, makeRecord, signRecord } from './kits/services.ts';
+import { openTestDb, postgresSkipReason, startHarness, T0, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
 if (pgSkip) console.warn(`services-reward: PostgreSQL tests skipped: ${pgSkip}`);

@@ -2,8 +2,8 @@
 // it is stored (every table's row count and every device counter unchanged).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../shared/webhook.ts';
-import { deliver, makeRecord, newKeyHex, newWebhookSecret, signRecord } from '../services/testkit.ts';
-import { openTestDb, postgresSkipReason, startHarness, tableCounts, type Backend, type Harness, type TestDb } from '../services/testkit-server.ts';
+import { deliver, makeRecord, newKeyHex, newWebhookSecret, signRecord } from './kits/services.ts';
+import { openTestDb, postgresSkipReason, startHarness, tableCounts, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
 if (pgSkip) console.warn(`services-security: PostgreSQL tests skipped: ${pgSkip}`);

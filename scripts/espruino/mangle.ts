@@ -10,8 +10,8 @@
 //
 // A name is a CANDIDATE when a member (property, method, accessor, parameter property, object
 // literal key, enum member) of that name is declared in the project's own firmware sources:
-// firmware/** and shared/**, except firmware/espruino.ts (the Espruino API's types),
-// firmware/testing/** and anything inside a `declare` (an ambient declaration describes
+// firmware/** and shared/**, except firmware/espruino.ts (the Espruino API's types)
+// and anything inside a `declare` (an ambient declaration describes
 // someone else's object).
 //
 // A candidate is RESERVED (never renamed) when any of these holds:
@@ -36,7 +36,7 @@
 //     `"name" in o`, event names): esbuild leaves quoted names alone. Strings that are plainly
 //     values (a property's value, an operand of ===, a case label, a type) do not count.
 //  R6 the outside world spells it in code: every `.name` and `name:` inside string and template
-//     literals of test/, bridge/, scripts/, bin/, firmware/testing/ (the `sim.eval(...)` strings
+//     literals of test/, bridge/, sim/, demo/, cli/, scripts/, bin/ (the `sim.eval(...)` strings
 //     that reach into `global.bushu`), and every `bushu.a.b()` chain in the Markdown docs (the
 //     REPL). So a new test that evals `bushu.c.foo` reserves `foo` by itself.
 //  R7 it is one character long (nothing to gain) or a JavaScript keyword.
@@ -67,12 +67,12 @@ const KEYWORDS = new Set(
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 /** Directories whose string literals are code the outside world runs against the firmware (R6). */
-export const OUTSIDE_CODE_DIRS = ['test', 'bridge', 'scripts', 'bin', 'firmware/testing'];
+export const OUTSIDE_CODE_DIRS = ['test', 'bridge', 'sim', 'demo', 'cli', 'scripts', 'bin'];
 
 function isOwnFile(root: string, fileName: string): boolean {
   const rel = relative(root, fileName).split(sep).join('/');
   if (rel.startsWith('..') || rel.endsWith('.d.ts')) return false;
-  if (rel === 'firmware/espruino.ts' || rel.startsWith('firmware/testing/')) return false;
+  if (rel === 'firmware/espruino.ts') return false;
   return rel.startsWith('firmware/') || rel.startsWith('shared/');
 }
 

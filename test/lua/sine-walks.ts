@@ -1,5 +1,5 @@
 // Small deterministic signals for comparing the Lua build with JavaScript. They need not look like
-// real walking (bridge/sim/signals.ts does that); they need to drive every branch with awkward
+// real walking (sim/signals.ts does that); they need to drive every branch with awkward
 // timing: sinusoidal arm swing with harmonics and noise, timestamp jitter, 200-400 ms gaps, 12.5 and
 // 25 Hz, and stillness.
 

@@ -1,0 +1,71 @@
+// `bushu run`: the daemon. Scans continuously, syncs each wearable when it shows up (resting
+// between syncs, backing off after failures), re-sets watch clocks after a zone or DST change,
+// and delivers day records to the configured services. With --simulate N it runs on simulated
+// wearables whose clock runs --speed times faster than real time.
+// Without a Bluetooth adapter it says so, explains --simulate, and exits 2.
+
+import type { Command } from 'commander';
+import { runBridge } from '../bridge/pipeline/bridge.ts';
+import { openReadySession } from '../bridge/pipeline/session.ts';
+import { Simulation } from './simulated.ts';
+
+export interface RunOptions {
+  simulate?: string;
+  days?: string;
+  speed?: string;
+  db?: string;
+  config?: string;
+  json?: boolean;
+  /** Stop after this many real seconds (tests, demos); runs until SIGINT otherwise. */
+  for?: string;
+}
+
+export async function runDaemon(opts: RunOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const simulate = opts.simulate !== undefined ? Number(opts.simulate) : undefined;
+  const speed = opts.speed ? Number(opts.speed) : 60;
+  const simulation = simulate !== undefined ? new Simulation({ devices: simulate, days: opts.days ? Number(opts.days) : 7, mode: 'paced' }) : undefined;
+  const s = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
+  if (s === undefined) return 2;
+  // In simulation the world clock runs `speed` times real time; resting is scaled to match.
+  const world = simulation?.fleet?.world;
+  const tick = world ? setInterval(() => world.advance(250 * speed), 250) : undefined;
+  const restMs = (s.config.ble.syncIntervalSeconds * 1000) / (world ? speed : 1);
+  s.log.info({ simulate, speed: world ? speed : undefined, services: s.config.services.filter((x) => x.enabled).map((x) => x.name) }, 'bridge running');
+  const sub = runBridge({ central: s.central, store: s.store, config: s.config, ctx: s.ctx, restMs, deliver: true }).subscribe({
+    next: (e) => {
+      if (opts.json) out.write(JSON.stringify(e, (_k, v) => (v instanceof Error ? v.message : v)) + '\n');
+      else if (e.kind === 'job' && e.type === 'ok') out.write(`${new Date(s.clock.now()).toISOString()} synced ${e.device} (${e.result.source}): ${e.result.records} records, ${e.result.changedDays} days changed\n`);
+      else if (e.kind === 'job' && e.type === 'fail') out.write(`${e.device}: sync failed (${(e.error as Error).message}), retry in ${Math.round((e.retryAt - e.at) / 1000)} s\n`);
+      else if (e.kind === 'delivery' && e.type !== 'retry') out.write(`${e.type} ${e.key}\n`);
+    },
+    error: (e: unknown) => s.log.error({ error: (e as Error).message }, 'bridge stopped'),
+  });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (opts.for) setTimeout(stop, Number(opts.for) * 1000);
+  });
+  sub.unsubscribe();
+  if (tick) clearInterval(tick);
+  const m = s.ctx.metrics;
+  out.write(`stopped: ${m.syncs} syncs, ${m.failures} failures, ${m.badPayloads} bad payloads\n`);
+  await s.close();
+  return 0;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('the bridge daemon: sync wearables as they come in range and deliver day records')
+    .option('--simulate <n>', 'run on n simulated wearables (real firmware in a simulator) instead of Bluetooth')
+    .option('--days <d>', 'days of history on simulated wearables', '7')
+    .option('--speed <x>', 'simulated time runs x times faster than real time', '60')
+    .option('--for <seconds>', 'stop after this many seconds')
+    .option('--db <path>', 'the SQLite database (default: from the config; in memory with --simulate)')
+    .option('--config <path>', 'bushu.config.json to read')
+    .option('--json', 'one JSON event per line')
+    .action(async (opts: RunOptions, cmd: Command) => {
+      process.exitCode = await runDaemon(opts, cmd.optsWithGlobals().logLevel, process.stdout, process.stderr);
+    });
+}

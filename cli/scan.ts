@@ -1,0 +1,56 @@
+// `bushu scan`: lists the wearables in range that a profile can sync (or every advertisement
+// with --all), for --seconds, deduplicated by device.
+
+import type { Command } from 'commander';
+import { takeUntil, timer } from 'rxjs';
+import type { Advertisement } from '../bridge/ble/central.ts';
+import { openReadySession } from '../bridge/pipeline/session.ts';
+import { Simulation } from './simulated.ts';
+import { SCAN_SERVICES, isCandidate, profileOf } from '../bridge/sync/profiles.ts';
+
+export interface ScanOptions {
+  seconds?: string;
+  json?: boolean;
+  all?: boolean;
+  simulate?: string;
+  config?: string;
+}
+
+export async function runScan(opts: ScanOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const session = await openReadySession({ config: opts.config, logLevel, simulated: opts.simulate ? new Simulation({ devices: Number(opts.simulate), firmware: 'fake' }).open : undefined }, err);
+  if (session === undefined) return 2;
+  const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;
+  const seen = new Map<string, Advertisement>();
+  await new Promise<void>((resolve, reject) =>
+    session.central
+      .scan(SCAN_SERVICES)
+      .pipe(takeUntil(timer(seconds * 1000)))
+      .subscribe({
+        next: (ad) => {
+          if (!opts.all && !isCandidate(ad)) return;
+          if (!seen.has(ad.deviceId) && !opts.json) out.write(`${ad.deviceId}  ${String(ad.rssi).padStart(4)} dBm  ${(profileOf(ad.serviceUuids) ?? '?').padEnd(10)}  ${ad.name}\n`);
+          seen.set(ad.deviceId, ad);
+        },
+        error: reject,
+        complete: resolve,
+      }),
+  );
+  if (opts.json) out.write(JSON.stringify([...seen.values()].map((a) => ({ ...a, profile: profileOf(a.serviceUuids) })), null, 2) + '\n');
+  else out.write(`${seen.size} device(s) in ${seconds} s\n`);
+  await session.close();
+  return 0;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('list nearby wearables the bridge can sync')
+    .option('--seconds <n>', 'how long to listen (default: the config, 10)')
+    .option('--all', 'every advertisement, not only wearables a profile can sync')
+    .option('--simulate <n>', 'scan n simulated wearables instead of the Bluetooth adapter')
+    .option('--config <path>', 'bushu.config.json to read')
+    .option('--json', 'machine-readable JSON output')
+    .action(async (opts: ScanOptions, cmd: Command) => {
+      process.exitCode = await runScan(opts, cmd.optsWithGlobals().logLevel, process.stdout, process.stderr);
+    });
+}

@@ -1,0 +1,41 @@
+// `--simulate N` for scan, sync and run: a fleet of simulated wearables on fake noble bindings.
+// Loaded only when the flag is given, so the bridge's own commands never load the simulator.
+
+import type { SimulatedAir } from '../bridge/pipeline/session.ts';
+import type { Logger } from '../bridge/log.ts';
+import { systemClock } from '../bridge/sync/types.ts';
+import type { Fleet } from '../sim/wearables/fleet.ts';
+
+export interface SimulateOptions {
+  devices: number;
+  /** Days of history on the watches. */
+  days?: number;
+  /** 'paced' for the daemon (the caller moves the world clock), 'free' otherwise. */
+  mode?: 'free' | 'paced';
+  /** bushu watches run the built firmware (default, when dist/firmware exists) or the protocol fake. */
+  firmware?: 'real' | 'fake';
+}
+
+/** A simulated fleet, made when the session opens; `fleet` is there from then on. */
+export class Simulation {
+  fleet: Fleet | undefined;
+
+  constructor(private readonly o: SimulateOptions) {}
+
+  /** The session's `simulated` option. */
+  readonly open = async (log: Logger): Promise<SimulatedAir> => {
+    const { createFleet } = await import('../sim/wearables/fleet.ts');
+    const { firmwareFiles, makeFirmwareWatch } = await import('../sim/wearables/simulated-wearable.ts');
+    let makeWatch;
+    if (this.o.firmware !== 'fake') {
+      try {
+        makeWatch = makeFirmwareWatch(log, await firmwareFiles());
+      } catch (e) {
+        log.warn({ error: (e as Error).message }, 'cannot load the built firmware: simulated watches use the protocol fake');
+      }
+    }
+    const fleet = createFleet({ devices: this.o.devices, days: this.o.days ?? 7, endUtcMs: Date.now(), offsetMin: systemClock.offsetMin(), makeWatch, bindings: { mode: this.o.mode ?? 'free' } });
+    this.fleet = fleet;
+    return { bindings: fleet.bindings, clock: fleet.world.clock(), close: () => fleet.close() };
+  };
+}

@@ -1,0 +1,119 @@
+// `bushu sync`: one round: scan, sync every wearable found (or --device ID) once, with a
+// progress bar per device on a terminal and plain lines otherwise, then exit. Records are
+// committed and queued for delivery; `bushu run` delivers them.
+
+import type { Command } from 'commander';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { Subject, takeUntil, timer } from 'rxjs';
+import { runBridge } from '../bridge/pipeline/bridge.ts';
+import { openReadySession } from '../bridge/pipeline/session.ts';
+import { Simulation } from './simulated.ts';
+import type { SyncProgress, SyncResult } from '../bridge/sync/types.ts';
+
+export interface SyncOptions {
+  device?: string;
+  simulate?: string;
+  days?: string;
+  json?: boolean;
+  db?: string;
+  config?: string;
+  seconds?: string;
+}
+
+export async function runSync(opts: SyncOptions, logLevel: string | undefined, out: NodeJS.WritableStream & { isTTY?: boolean }, err: NodeJS.WritableStream): Promise<number> {
+  const simulation = opts.simulate ? new Simulation({ devices: Number(opts.simulate), days: opts.days ? Number(opts.days) : undefined }) : undefined;
+  const session = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
+  if (session === undefined) return 2;
+  const progress = progressView(out, !!opts.json);
+  session.ctx.onProgress = progress.update;
+  const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;
+  const results: SyncResult[] = [];
+  const failures: { device: string; error: string }[] = [];
+  const stop = new Subject<void>();
+  const busy = new Set<string>();
+  let windowOver = false;
+  const maybeStop = () => {
+    const fleet = simulation?.fleet;
+    const all = fleet !== undefined && new Set([...results.map((r) => r.device), ...failures.map((f) => f.device)]).size >= fleet.devices.length;
+    if ((windowOver || all || (opts.device && results.some((r) => r.device === opts.device))) && busy.size === 0) stop.next();
+  };
+  await new Promise<void>((resolve, reject) => {
+    runBridge({ central: session.central, store: session.store, config: session.config, ctx: session.ctx, restMs: Number.MAX_SAFE_INTEGER, only: opts.device ? (id) => id === opts.device!.toLowerCase() : undefined })
+      .pipe(takeUntil(stop))
+      .subscribe({
+        next: (e) => {
+          if (e.kind !== 'job') return;
+          if (e.type === 'start') busy.add(e.device);
+          else {
+            busy.delete(e.device);
+            if (e.type === 'ok') results.push(e.result);
+            else failures.push({ device: e.device, error: (e.error as Error).message });
+            progress.done(e.device, e.type === 'ok' ? e.result : undefined);
+          }
+          maybeStop();
+        },
+        error: reject,
+        complete: resolve,
+      });
+    timer(seconds * 1000).subscribe(() => {
+      windowOver = true;
+      maybeStop();
+    });
+  });
+  progress.stop();
+  const m = session.ctx.metrics;
+  if (opts.json) out.write(JSON.stringify({ results, failures, metrics: m }, null, 2) + '\n');
+  else {
+    for (const r of results) out.write(`${r.device} ${r.source}: ${r.records} records, ${r.days} days, ${r.changedDays} changed, ${r.queued} queued, cursor ${r.cursor}\n`);
+    for (const f of failures) out.write(`${f.device}: failed: ${f.error}\n`);
+    out.write(`${results.length} synced, ${failures.length} failed, ${m.badPayloads} bad payloads, ${m.restarts} restarts\n`);
+  }
+  await session.close();
+  return opts.device && !results.some((r) => r.device === opts.device!.toLowerCase()) ? 1 : failures.length && !results.length ? 1 : 0;
+}
+
+/** cli-progress bars on a terminal; one plain line per 25% otherwise (logs and CI stay readable). */
+function progressView(out: NodeJS.WritableStream & { isTTY?: boolean }, quiet: boolean) {
+  const tty = !quiet && out.isTTY === true;
+  const multi = tty ? new MultiBar({ format: '{device} [{bar}] {value}/{total} records', hideCursor: true, stream: out as NodeJS.WritableStream & { isTTY: boolean } } as never, Presets.shades_classic) : null;
+  const bars = new Map<string, SingleBar>();
+  const lastQuarter = new Map<string, number>();
+  return {
+    update: (p: SyncProgress) => {
+      const total = Math.max(p.expected, p.received);
+      if (multi) {
+        let bar = bars.get(p.device);
+        if (!bar) bars.set(p.device, (bar = multi.create(total, 0, { device: p.device })));
+        bar.setTotal(total);
+        bar.update(p.received, { device: p.device });
+      } else if (!quiet && total > 0) {
+        const q = Math.floor((4 * p.received) / total);
+        if (q > (lastQuarter.get(p.device) ?? -1)) {
+          lastQuarter.set(p.device, q);
+          out.write(`${p.device}: ${p.received}/${total} records\n`);
+        }
+      }
+    },
+    done: (device: string, r?: SyncResult) => {
+      const bar = bars.get(device);
+      if (bar && r) bar.update(bar.getTotal(), { device });
+    },
+    stop: () => multi?.stop(),
+  };
+}
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description('sync every wearable in range once (history, totals), then exit')
+    .option('--device <id>', 'only this device (12 hex digits)')
+    .option('--simulate <n>', 'n simulated wearables instead of the Bluetooth adapter')
+    .option('--days <d>', 'days of history on simulated wearables', '7')
+    .option('--seconds <n>', 'how long to look for devices (default: the config, 10)')
+    .option('--db <path>', 'the SQLite database (default: from the config; in memory with --simulate)')
+    .option('--config <path>', 'bushu.config.json to read')
+    .option('--json', 'machine-readable JSON output')
+    .action(async (opts: SyncOptions, cmd: Command) => {
+      process.exitCode = await runSync(opts, cmd.optsWithGlobals().logLevel, process.stdout, process.stderr);
+    });
+}

@@ -1,0 +1,228 @@
+// A plain fake of the bushu firmware's BLE behaviour, built from the shared encoders: history
+// with seq numbers, SEND_FROM / ACK / ABORT, End with count and check, signed summaries, time
+// writes. Steps are credited directly (no accelerometer), so unit tests and the benchmark run
+// fast. It stands in for the real firmware (simulated-wearable.ts) where speed matters more than
+// running the very bundle that ships.
+
+import { createHash } from 'node:crypto';
+import {
+  NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, decodeControl, decodeCurrentTime, decodeLocalTimeInfo, localTimeOffsetMin, currentTimeToUtcMs,
+  encodeDay, encodeSummary, encodeEnd, encodeInfo, encodeToday, encodeStatus, historyCheck, summaryMessage, signSummary, type DayRecord,
+} from '../../shared/protocol/index.ts';
+import { MS_PER_DAY, MS_PER_HOUR, localDay, localMs } from '../../shared/days.ts';
+import { stepsBetween } from './schedule.ts';
+import { ConnectionBase, addressOf, key, type SimConnection, type SimPeripheral, type SimService } from './peripheral.ts';
+
+const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
+
+export interface ProtoWatchOptions {
+  deviceId: string;
+  startUtcMs: number;
+  offsetMin: number;
+  /** 32-byte HMAC key provisioned at flash time; unsigned summaries without it. */
+  key?: Uint8Array;
+  name?: string;
+  /** Walks on the seeded schedule (schedule.ts) as time advances; no walking when absent. */
+  seed?: number;
+}
+
+interface Stored {
+  seq: number;
+  frame: Uint8Array;
+}
+
+export class ProtoWatch implements SimPeripheral {
+  readonly deviceId: string;
+  /** The watch's own clock: world time plus skew. */
+  clockSkewMs = 0;
+  offsetMin: number;
+  private worldMs: number;
+  private seq = 0;
+  private counter = 0;
+  private stored: Stored[] = [];
+  private open: DayRecord;
+  private openSnapshot = '';
+  private conn: ProtoConnection | null = null;
+  /** Every day the watch closed, as it recorded it: the tests compare the store with these. */
+  readonly closedDays: DayRecord[] = [];
+
+  constructor(private o: ProtoWatchOptions) {
+    this.deviceId = o.deviceId;
+    this.offsetMin = o.offsetMin;
+    this.worldMs = o.startUtcMs;
+    this.open = this.emptyDay(localDay(this.now(), this.offsetMin));
+  }
+
+  now(): number {
+    return this.worldMs + this.clockSkewMs;
+  }
+
+  advertising() {
+    return this.conn?.connected ? null : { name: this.o.name ?? 'bushu ' + this.deviceId.slice(8), serviceUuids: [N.SERVICE, N.WECHAT_SERVICE], address: addressOf(this.deviceId) };
+  }
+
+  advanceTo(worldUtcMs: number): void {
+    // Walk in pieces that end at local hour boundaries, so each step lands in its hour and day.
+    while (this.o.seed !== undefined && this.worldMs < worldUtcMs) {
+      const from = localMs(this.now(), this.offsetMin);
+      const to = Math.min(from + (worldUtcMs - this.worldMs), (Math.floor(from / MS_PER_HOUR) + 1) * MS_PER_HOUR);
+      this.worldMs += to - from;
+      this.rollover();
+      const n = stepsBetween(this.o.seed, from, to);
+      if (n > 0) this.credit(n, to - 1);
+    }
+    this.worldMs = worldUtcMs;
+    this.rollover();
+  }
+
+  private credit(n: number, atLocalMs: number): void {
+    const h = Math.floor((atLocalMs % MS_PER_DAY) / MS_PER_HOUR);
+    this.open.steps += n;
+    this.open.hours[h] += n;
+    this.open.notWornMask &= ~(1 << h);
+  }
+
+  /** Steps counted now (at the watch's local hour). */
+  addSteps(n: number): void {
+    this.rollover();
+    this.credit(n, localMs(this.now(), this.offsetMin));
+  }
+
+  /** Reboot: the link drops; history, seq and the open day survive (they live in Storage). */
+  reboot(): void {
+    this.conn?.drop('watch rebooted');
+  }
+
+  todaySteps(): number {
+    return this.open.steps;
+  }
+
+  private emptyDay(day: number): DayRecord {
+    return { seq: 0, day: day, offsetMin: this.offsetMin, steps: 0, closed: false, signed: false, notWornMask: 0xffffff, hours: new Array(24).fill(0) };
+  }
+
+  private rollover(): void {
+    const today = localDay(this.now(), this.offsetMin);
+    // A clock set backwards never reopens a closed day: it keeps counting into the open one.
+    if (today <= this.open.day) return;
+    const d = this.open;
+    d.closed = true;
+    d.offsetMin = this.offsetMin;
+    d.signed = this.o.key !== undefined;
+    this.store(d);
+    this.closedDays.push({ ...d, hours: d.hours.slice() });
+    this.open = this.emptyDay(today);
+    this.openSnapshot = '';
+  }
+
+  private store(d: DayRecord): void {
+    d.seq = ++this.seq;
+    this.stored.push({ seq: d.seq, frame: encodeDay(d) });
+    if (d.signed && this.o.key) {
+      const message = summaryMessage({ deviceId: this.deviceId, day: d.day, offsetMin: d.offsetMin, steps: d.steps, counter: ++this.counter });
+      this.stored.push({ seq: d.seq, frame: encodeSummary({ seq: d.seq, message, tag: signSummary(sha256, this.o.key, message) }) });
+    }
+  }
+
+  /** The open day, written as a record when it changed since the last one (so it gets a seq). */
+  private snapshotOpen(): void {
+    const s = this.open.steps + ':' + this.open.hours.join(',');
+    if (s === this.openSnapshot || this.open.steps === 0) return;
+    this.openSnapshot = s;
+    const copy = { ...this.open, hours: this.open.hours.slice(), offsetMin: this.offsetMin };
+    this.store(copy);
+  }
+
+  connect(): SimConnection {
+    this.conn = new ProtoConnection(this);
+    return this.conn;
+  }
+
+  // --- what the connection calls ---
+  today(): Uint8Array {
+    return encodeToday(this.open.day, this.offsetMin, this.open.steps, this.seq);
+  }
+  info(): Uint8Array {
+    return encodeInfo({ hardware: 1, firmware: [0, 2, 0], deviceId: this.deviceId, keySet: this.o.key !== undefined, capacityDays: 60 });
+  }
+  /** Frames of SEND_FROM seq, then End. */
+  sendFrom(from: number): Uint8Array[] {
+    this.snapshotOpen();
+    const frames = this.stored.filter((s) => s.seq >= from).map((s) => s.frame);
+    const last = frames.length ? this.stored.filter((s) => s.seq >= from).slice(-1)[0].seq : 0;
+    return frames.concat([encodeEnd({ count: frames.length, lastSeq: last, check: historyCheck(frames) })]);
+  }
+  ack(seq: number): number {
+    if (seq > this.seq) return StatusCode.BAD_VALUE;
+    this.stored = this.stored.filter((s) => s.seq > seq);
+    return StatusCode.OK;
+  }
+  setLocalTimeInfo(offsetMin: number): void {
+    this.offsetMin = offsetMin;
+    this.rollover();
+  }
+  setCurrentTime(utcMs: number): void {
+    this.clockSkewMs = utcMs - this.worldMs;
+    this.rollover();
+  }
+}
+
+const SERVICES: SimService[] = [
+  {
+    uuid: N.SERVICE,
+    characteristics: [
+      { uuid: N.TODAY, properties: ['read', 'notify'] },
+      { uuid: N.CONTROL, properties: ['write'] },
+      { uuid: N.HISTORY, properties: ['notify'] },
+      { uuid: N.STATUS, properties: ['read', 'notify'] },
+      { uuid: N.INFO, properties: ['read'] },
+      { uuid: N.CURRENT_TIME, properties: ['write'] },
+      { uuid: N.LOCAL_TIME_INFO, properties: ['write'] },
+    ],
+  },
+];
+
+class ProtoConnection extends ConnectionBase implements SimConnection {
+  private lastStatus = encodeStatus({ target: StatusTarget.CONTROL, opcode: 0, status: StatusCode.OK });
+
+  constructor(private w: ProtoWatch) {
+    super();
+  }
+  services(): SimService[] {
+    return SERVICES;
+  }
+  read(service: string, characteristic: string): Uint8Array {
+    const k = key(service, characteristic);
+    if (k === key(N.SERVICE, N.TODAY)) return this.w.today();
+    if (k === key(N.SERVICE, N.INFO)) return this.w.info();
+    if (k === key(N.SERVICE, N.STATUS)) return this.lastStatus;
+    throw new Error('not readable: ' + characteristic);
+  }
+  write(service: string, characteristic: string, data: Uint8Array): void {
+    const k = key(service, characteristic);
+    if (k === key(N.SERVICE, N.CONTROL)) {
+      const c = decodeControl(data);
+      if (!c.ok) return this.status(StatusTarget.CONTROL, c.opcode, c.status);
+      let status: number = StatusCode.OK;
+      if (c.value.opcode === Opcode.SEND_FROM) for (const f of this.w.sendFrom(c.value.seq)) this.notify(N.SERVICE, N.HISTORY, f);
+      else if (c.value.opcode === Opcode.ACK) status = this.w.ack(c.value.seq);
+      else if (c.value.opcode === Opcode.SET_KEY) status = StatusCode.REFUSED;
+      return this.status(StatusTarget.CONTROL, c.value.opcode, status);
+    }
+    if (k === key(N.SERVICE, N.LOCAL_TIME_INFO)) {
+      const l = decodeLocalTimeInfo(data);
+      if (l.ok) this.w.setLocalTimeInfo(localTimeOffsetMin(l.value));
+      return this.status(StatusTarget.LOCAL_TIME_INFO, 0, l.ok ? StatusCode.OK : l.status);
+    }
+    if (k === key(N.SERVICE, N.CURRENT_TIME)) {
+      const t = decodeCurrentTime(data);
+      if (t.ok) this.w.setCurrentTime(currentTimeToUtcMs(t.value, this.w.offsetMin));
+      return this.status(StatusTarget.CURRENT_TIME, 0, t.ok ? StatusCode.OK : t.status);
+    }
+    throw new Error('not writable: ' + characteristic);
+  }
+  private status(target: number, opcode: number, status: number): void {
+    this.lastStatus = encodeStatus({ target, opcode, status });
+    this.notify(N.SERVICE, N.STATUS, this.lastStatus);
+  }
+}

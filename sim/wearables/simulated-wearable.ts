@@ -1,0 +1,193 @@
+// A bushu watch running the real built firmware (dist/firmware) in EspruinoSim, walking on its
+// seeded schedule: each burst of the day's schedule becomes a generated walk (signals.ts) fed as
+// raw accelerometer samples at its time, so the firmware's own pedometer counts it. Walking
+// comes in bursts rather than all day, which keeps a simulated month fast.
+// The key is provisioned the way the flasher does it: Storage `bushu.key`, the key's 32 bytes, before boot.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EspruinoSim } from '../espruino/index.ts';
+import type { SimConnection as EspConnection } from '../espruino/index.ts';
+import { walk } from '../signals.ts';
+import { MS_PER_DAY, localMs } from '../../shared/days.ts';
+import { NOBLE_UUID, decodeHistoryFrame, type DayRecord } from '../../shared/protocol/index.ts';
+import type { Logger } from '../../bridge/log.ts';
+import { addressOf, type SimConnection, type SimPeripheral, type SimService } from './peripheral.ts';
+import { daySchedule } from './schedule.ts';
+
+export interface FirmwareFiles {
+  bangle: Record<string, Uint8Array>;
+  puck: string;
+}
+
+let cached: FirmwareFiles | undefined;
+
+/**
+ * dist/firmware of the package this file belongs to. Found by walking up to bushu's package.json
+ * because this code runs both from source (sim/wearables/) and bundled (dist/cli/).
+ */
+export function builtFirmwareDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'bushu') return join(dir, 'dist/firmware');
+  }
+  throw new Error('cannot find the bushu package around ' + fileURLToPath(import.meta.url));
+}
+
+/**
+ * The built firmware (`npm run build` writes it; the npm package ships it). The simulator only
+ * reads it: building needs the dev tools (esbuild, TypeScript), which the bushu command must not.
+ */
+export async function firmwareFiles(dir = builtFirmwareDir()): Promise<FirmwareFiles> {
+  if (cached) return cached;
+  if (!existsSync(join(dir, 'bangle/metadata.json')) || !existsSync(join(dir, 'puck/bushu.js'))) {
+    throw new Error(`no built firmware in ${dir}: run \`npm run build\``);
+  }
+  const meta = JSON.parse(readFileSync(join(dir, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url?: string }[] };
+  const bangle: Record<string, Uint8Array> = {};
+  for (const s of meta.storage) if (s.url) bangle[s.name] = readFileSync(join(dir, 'bangle', s.url));
+  cached = { bangle, puck: readFileSync(join(dir, 'puck/bushu.js'), 'utf8') };
+  return cached;
+}
+
+export interface WearableOptions {
+  deviceId: string;
+  seed: number;
+  startUtcMs: number;
+  offsetMin: number;
+  key?: Uint8Array;
+  board?: 'BANGLEJS2' | 'PUCKJS2';
+  firmware: FirmwareFiles;
+}
+
+export class SimulatedWearable implements SimPeripheral {
+  readonly sim: EspruinoSim;
+  readonly deviceId: string;
+  /** Every Day record the watch sent, newest last: what the e2e tests compare the store with. */
+  readonly sent: DayRecord[] = [];
+  private worldMs: number;
+  private fedUntil: number; // world ms up to which walking has been scheduled
+  private conn: WrappedConnection | null = null;
+
+  constructor(private o: WearableOptions) {
+    this.deviceId = o.deviceId;
+    this.worldMs = o.startUtcMs;
+    this.fedUntil = o.startUtcMs;
+    this.sim = new EspruinoSim({ board: o.board ?? 'BANGLEJS2', startTime: o.startUtcMs, timezoneHours: o.offsetMin / 60, address: addressOf(o.deviceId) });
+    this.sim.install(o.board === 'PUCKJS2' ? { '.bootcde': o.firmware.puck } : o.firmware.bangle);
+    if (o.key) this.sim.install({ 'bushu.key': o.key });
+    this.sim.boot();
+  }
+
+  advertising() {
+    if (!this.sim.powered || this.conn?.connected) return null;
+    return this.sim.ble.advertising();
+  }
+
+  connect(): SimConnection {
+    this.conn = new WrappedConnection(this.sim.ble.connect(), this.sent);
+    return this.conn;
+  }
+
+  advanceTo(worldUtcMs: number): void {
+    // Walking is scheduled a local day at a time, ahead of the clock, on the watch's own clock.
+    while (this.fedUntil <= worldUtcMs) {
+      const dayStartLocal = Math.floor(localMs(this.fedUntil, this.o.offsetMin) / MS_PER_DAY) * MS_PER_DAY;
+      const day = dayStartLocal / MS_PER_DAY;
+      const skew = this.sim.now() - this.worldMs;
+      const samples: { t: number; x: number; y: number; z: number }[] = [];
+      daySchedule(this.o.seed, day).forEach((b, i) => {
+        const startWorld = dayStartLocal + b.startMs - this.o.offsetMin * 60_000;
+        if (startWorld < this.fedUntil || startWorld < this.worldMs) return;
+        const rec = walk({ seed: this.o.seed * 100 + day * 7 + i, steps: b.steps, cadence: b.cadence }).rec;
+        for (let k = 0; k < rec.t.length; k++) samples.push({ t: startWorld + skew + rec.t[k], x: rec.x[k], y: rec.y[k], z: rec.z[k] });
+      });
+      if (this.sim.powered) this.sim.feedAccel(samples);
+      this.fedUntil = dayStartLocal + MS_PER_DAY - this.o.offsetMin * 60_000;
+    }
+    this.sim.advance(worldUtcMs - this.worldMs);
+    this.worldMs = worldUtcMs;
+    this.conn?.check();
+  }
+
+  /** A watch reboot (Espruino load()): the link drops, Storage keeps history and the key. */
+  reboot(): void {
+    this.sim.load();
+    // load() clears every pending task, the walking scheduled ahead included: schedule the rest
+    // of the day again (a walk in progress at the reboot is cut short, as on a real watch).
+    this.fedUntil = this.worldMs;
+    this.conn?.dropped('watch rebooted');
+  }
+
+  /** Clock skew: the watch's clock jumps by `ms` (the bridge must set it right on connect). */
+  skewClock(ms: number): void {
+    this.sim.setClock(this.sim.now() + ms);
+  }
+}
+
+/** EspruinoSim's connection plus the drop callback FakeBindings needs, and a tap on history. */
+class WrappedConnection implements SimConnection {
+  private dropCbs: Array<(r: string) => void> = [];
+  private closedByUs = false;
+
+  constructor(
+    private c: EspConnection,
+    private sent: DayRecord[],
+  ) {}
+
+  get connected(): boolean {
+    return this.c.connected;
+  }
+  services(): SimService[] {
+    return this.c.services();
+  }
+  read(s: string, ch: string): Uint8Array {
+    return this.c.read(s, ch);
+  }
+  write(s: string, ch: string, d: Uint8Array): void {
+    this.c.write(s, ch, d);
+  }
+  subscribe(s: string, ch: string, cb: (d: Uint8Array) => void): void {
+    const history = ch.replace(/-/g, '').toLowerCase() === NOBLE_UUID.HISTORY;
+    this.c.subscribe(s, ch, (d) => {
+      if (history) {
+        const f = decodeHistoryFrame(d);
+        if (f.ok && f.value.kind === 'day') this.sent.push(f.value.record);
+      }
+      cb(d);
+    });
+  }
+  unsubscribe(s: string, ch: string): void {
+    this.c.unsubscribe(s, ch);
+  }
+  disconnect(): void {
+    this.closedByUs = true;
+    if (this.c.connected) this.c.disconnect();
+  }
+  onDisconnect(cb: (r: string) => void): void {
+    this.dropCbs.push(cb);
+  }
+  /** Called after time moves: notices a link the watch dropped (a power loss). */
+  check(): void {
+    if (!this.c.connected && !this.closedByUs) this.dropped('watch dropped the link');
+  }
+  dropped(reason: string): void {
+    if (this.closedByUs) return;
+    this.closedByUs = true;
+    // EspruinoSim keeps a link across load(), as the softdevice does; the simulated reboot
+    // drops it, so the watch advertises again and takes the next connection.
+    if (this.c.connected) this.c.disconnect();
+    for (const cb of this.dropCbs) cb(reason);
+  }
+}
+
+/** A fleet hook: real-firmware watches when the firmware can be loaded; null (protocol fakes) otherwise. */
+export function makeFirmwareWatch(log: Logger, files?: FirmwareFiles) {
+  const fw = files ?? cached;
+  if (fw === undefined) {
+    log.warn('the firmware is not loaded: simulated watches use the protocol fake (call firmwareFiles() first)');
+    return undefined;
+  }
+  return (o: { deviceId: string; seed: number; startUtcMs: number; offsetMin: number; key: Uint8Array }) => new SimulatedWearable({ ...o, firmware: fw });
+}

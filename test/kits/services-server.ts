@@ -1,0 +1,114 @@
+// Test and benchmark harness: a database (SQLite in memory or a fresh PostgreSQL schema) and a
+// running server on port 0 with a controllable clock and three registered users.
+import { randomBytes } from 'node:crypto';
+import { resolveConfig, type ConfigInput, type ServicesConfig } from '../../services/config.ts';
+import { openDatabase } from '../../services/db/open.ts';
+import { postgresReachable } from '../../services/db/postgres.ts';
+import type { Db } from '../../services/db/types.ts';
+import type { Payer } from '../../services/reward/payouts.ts';
+import { startServices, type RunningServices } from '../../services/server.ts';
+import { newKeyHex, newWebhookSecret } from './services.ts';
+
+export const TEST_PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export type Backend = 'sqlite' | 'postgres';
+
+export interface TestDb {
+  db: Db;
+  /** The PostgreSQL schema, for opening a second pool on the same data. */
+  schema?: string;
+  drop(): Promise<void>;
+}
+
+/** Reason PostgreSQL tests are skipped, or null when it answers. */
+export async function postgresSkipReason(): Promise<string | null> {
+  return (await postgresReachable(TEST_PG_URL)) ? null : `PostgreSQL not reachable at ${TEST_PG_URL.replace(/\/\/[^@/]*@/, '//…@')}`;
+}
+
+export async function openTestDb(backend: Backend, schema?: string): Promise<TestDb> {
+  if (backend === 'sqlite') {
+    const db = await openDatabase({ sqlitePath: ':memory:' });
+    return { db, drop: () => db.close() };
+  }
+  const s = schema ?? `bushu_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const db = await openDatabase({ databaseUrl: TEST_PG_URL, schema: s, poolSize: 12 });
+  return {
+    db,
+    schema: s,
+    async drop() {
+      await db.exec(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+      await db.close();
+    },
+  };
+}
+
+export const T0 = Date.parse('2026-11-21T02:00:00Z'); // 10:00 in UTC+8, the morning after 2026-11-20
+
+export interface Harness {
+  url: string;
+  reward: string;
+  social: string;
+  db: Db;
+  config: ServicesConfig;
+  rewardSecret: string;
+  socialSecret: string;
+  adminToken: string;
+  keys: Record<string, string>;
+  clock: { now: number };
+  nowSec(): number;
+  services: RunningServices;
+  close(): Promise<void>;
+}
+
+/** alice (device a1a1a1a1a1a1 and a2a2a2a2a2a2), bob (b1b1b1b1b1b1) and carol (c1c1c1c1c1c1), all friends of alice. */
+export async function startHarness(db: Db, overrides: ConfigInput = {}, payer?: Payer): Promise<Harness> {
+  const rewardSecret = newWebhookSecret();
+  const socialSecret = newWebhookSecret();
+  const adminToken = randomBytes(16).toString('hex');
+  const keys: Record<string, string> = { a1a1a1a1a1a1: newKeyHex(), a2a2a2a2a2a2: newKeyHex(), b1b1b1b1b1b1: newKeyHex(), c1c1c1c1c1c1: newKeyHex() };
+  const config = resolveConfig({
+    adminToken,
+    ...overrides,
+    reward: { webhookSecrets: [rewardSecret], ...overrides.reward },
+    social: { webhookSecrets: [socialSecret], ...overrides.social },
+    seed: overrides.seed ?? {
+      users: [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: 'Bob' }, { id: 'carol', name: 'Carol' }],
+      devices: [
+        { id: 'a1a1a1a1a1a1', user: 'alice', key: keys.a1a1a1a1a1a1 },
+        { id: 'a2a2a2a2a2a2', user: 'alice', key: keys.a2a2a2a2a2a2 },
+        { id: 'b1b1b1b1b1b1', user: 'bob', key: keys.b1b1b1b1b1b1 },
+        { id: 'c1c1c1c1c1c1', user: 'carol', key: keys.c1c1c1c1c1c1 },
+      ],
+      friendships: [['alice', 'bob'], ['alice', 'carol']],
+    },
+  });
+  const clock = { now: T0 };
+  const services = await startServices({ db, config, clock: () => clock.now, payer, onError: () => undefined });
+  return {
+    url: services.url,
+    reward: services.url + '/reward',
+    social: services.url + '/social',
+    db,
+    config,
+    rewardSecret,
+    socialSecret,
+    adminToken,
+    keys,
+    clock,
+    nowSec: () => Math.floor(clock.now / 1000),
+    services,
+    close: () => services.close(),
+  };
+}
+
+/** Row counts of every table a day record can touch: proof that a rejection stored nothing. */
+export async function tableCounts(db: Db): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of ['reward_days', 'social_days', 'awards', 'payouts', 'idempotency_keys', 'users', 'devices']) {
+    const [r] = await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`);
+    out[t] = Number(r.n);
+  }
+  const counters = await db.all<{ id: string; last_counter: number | null }>('SELECT id, last_counter FROM devices ORDER BY id');
+  out.counters = counters.reduce((a, c) => a + (c.last_counter === null ? 0 : Number(c.last_counter)), 0);
+  return out;
+}

@@ -81,13 +81,15 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       });
 
       it('an unsigned max-recordVersion record sent after is stale: the signed day and the ledger stay', async () => {
+        const day = { user: 'alice', device: 'a1a1a1a1a1a1', date: '2026-11-19' };
+        expect((await toReward(signRecord(makeRecord({ ...day, steps: 9000 }), h.keys.a1a1a1a1a1a1, 1))).body).toMatchObject({ award: { created: true } });
         const before = await tableCounts(h.db);
-        const ledger = await json('/reward/v1/users/bob/awards');
-        const late = await toReward(forged(), 'mallory:2');
+        const ledger = await json('/reward/v1/users/alice/awards');
+        const late = await toReward(makeRecord({ ...day, steps: 100, recordVersion: MAX_RECORD_VERSION }), 'mallory:2');
         expect(late.status).toBe(200);
         expect(late.body).toMatchObject({ stored: false, stale: true, status: null, award: { created: false } });
-        expect(await storedDay('b1b1b1b1b1b1', '2026-11-20')).toEqual([{ steps: 9000, counter: 1, status: 'verified', recordVersion: 1 }]);
-        expect(await json('/reward/v1/users/bob/awards')).toEqual(ledger);
+        expect(await storedDay('a1a1a1a1a1a1', '2026-11-19')).toEqual([{ steps: 9000, counter: 1, status: 'verified', recordVersion: 1 }]);
+        expect(await json('/reward/v1/users/alice/awards')).toEqual(ledger);
         expect(await tableCounts(h.db)).toEqual({ ...before, idempotency_keys: before.idempotency_keys + 1 }); // only the request's own key is new
       });
 

@@ -110,35 +110,23 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     describe('social: only registered devices, only days that have started', () => {
       const board = (user: string, date: string) => json(`/social/v1/users/${user}/leaderboard?date=${date}`);
 
-      it('refuses a device that is not registered (422 unknown_device); the leaderboard is unchanged', async () => {
-        const before = await tableCounts(h.db);
-        const boardBefore = await board('bob', '2026-11-21');
-        const r = await toSocial(makeRecord({ user: 'bob', device: 'dddddddddddd', date: '2026-11-21', steps: 59_999, hours: null }));
-        expect(r.status).toBe(422);
-        expect(r.body).toMatchObject({ error: 'unknown_device' });
-        expect(await board('bob', '2026-11-21')).toEqual(boardBefore);
-        expect(await tableCounts(h.db)).toEqual(before);
-      });
-
-      it("refuses a device of another user (422 device_user_mismatch); the leaderboard is unchanged", async () => {
-        const before = await tableCounts(h.db);
-        const boardBefore = await board('bob', '2026-11-21');
-        const r = await toSocial(makeRecord({ user: 'bob', device: 'a1a1a1a1a1a1', date: '2026-11-21', steps: 59_999, hours: null }));
-        expect(r.status).toBe(422);
-        expect(r.body).toMatchObject({ error: 'device_user_mismatch' });
-        expect(await board('bob', '2026-11-21')).toEqual(boardBefore);
-        expect(await tableCounts(h.db)).toEqual(before);
-      });
-
-      it('refuses 2099-01-01 (422 future_date); the leaderboard is unchanged', async () => {
-        const before = await tableCounts(h.db);
-        const boardBefore = await board('bob', '2099-01-01');
-        const r = await toSocial(makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2099-01-01', steps: 59_999, hours: null }));
-        expect(r.status).toBe(422);
-        expect(r.body).toMatchObject({ error: 'future_date' });
-        expect(await board('bob', '2099-01-01')).toEqual(boardBefore);
-        expect(await tableCounts(h.db)).toEqual(before);
-      });
+      // [what, date whose board must not change, the record (bob's, 59,999 steps: just under the cap), error]
+      const refusals: Array<[string, string, { device: string; date: string }, string]> = [
+        ['a device that is not registered', '2026-11-21', { device: 'dddddddddddd', date: '2026-11-21' }, 'unknown_device'],
+        ["a device of another user", '2026-11-21', { device: 'a1a1a1a1a1a1', date: '2026-11-21' }, 'device_user_mismatch'],
+        ['a day that has not started (2099-01-01)', '2099-01-01', { device: 'b1b1b1b1b1b1', date: '2099-01-01' }, 'future_date'],
+      ];
+      for (const [what, date, fields, error] of refusals) {
+        it(`refuses ${what} (422 ${error}); the leaderboard is unchanged`, async () => {
+          const before = await tableCounts(h.db);
+          const boardBefore = await board('bob', date);
+          const r = await toSocial(makeRecord({ user: 'bob', ...fields, steps: 59_999, hours: null }));
+          expect(r.status).toBe(422);
+          expect(r.body).toMatchObject({ error });
+          expect(await board('bob', date)).toEqual(boardBefore);
+          expect(await tableCounts(h.db)).toEqual(before);
+        });
+      }
 
       it('takes a day that starts within the hour of clock skew, as the reward service does', async () => {
         // 2026-11-22 in UTC+8 starts at 2026-11-21T16:00Z: 30 minutes after this clock.

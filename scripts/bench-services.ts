@@ -2,15 +2,19 @@
 // Starts the services in-process on loopback, has N concurrent clients POST signed day records
 // (many users and days, some deliveries duplicated as bridge retries), and reports accepted
 // records per second, awards, duplicates and p50/p99 latency; then checks exactly one award per
-// qualifying user-day. Runs on SQLite, and on PostgreSQL when DATABASE_URL is set or the default
-// local server answers.
+// qualifying user-day. Runs on SQLite (a file in the temp folder, as `bushu serve --db` runs it),
+// and on PostgreSQL when DATABASE_URL is set or the default local server answers.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dateString, dayNumber } from '../shared/days.ts';
 import { resolveConfig } from '../services/config.ts';
+import { openDatabase } from '../services/db/open.ts';
 import type { Db } from '../services/db/types.ts';
 import { startServices } from '../services/server.ts';
 import { deliver, makeRecord, newKeyHex, newWebhookSecret, signRecord } from '../test/kits/services.ts';
-import { openTestDb, postgresSkipReason, T0, type Backend } from '../test/kits/services-server.ts';
+import { openTestDb, postgresSkipReason, T0, type Backend, type TestDb } from '../test/kits/services-server.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,8 +55,25 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
+/**
+ * SQLite on a real file: in memory there is no journal to sync, so what durability costs
+ * (synchronous=FULL: an fsync per commit) would not show in the figures.
+ */
+async function openBenchDb(backend: Backend): Promise<TestDb> {
+  if (backend === 'postgres') return openTestDb('postgres');
+  const dir = await mkdtemp(join(tmpdir(), 'bushu-bench-'));
+  const db = await openDatabase({ sqlitePath: join(dir, 'services.db') });
+  return {
+    db,
+    async drop() {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function run(backend: Backend): Promise<Result> {
-  const t = await openTestDb(backend);
+  const t = await openBenchDb(backend);
   const secret = newWebhookSecret();
   const users = Array.from({ length: USERS }, (_, i) => ({ id: `u${i}`, device: (0xb0000000 + i).toString(16).padStart(12, '0'), key: newKeyHex() }));
   const config = resolveConfig({
@@ -142,7 +163,7 @@ if (pgSkip === null) results.push(await run('postgres'));
 if (args.json) {
   console.log(JSON.stringify({ clients: CLIENTS, users: USERS, days: DAYS, results, postgresSkipped: pgSkip }, null, 2));
 } else {
-  console.log(`bench:services: ${CLIENTS} concurrent clients, ${USERS} users x ${DAYS} days, ~${Math.round(DUP * 100)}% duplicate deliveries, loopback HTTP`);
+  console.log(`bench:services: ${CLIENTS} concurrent clients, ${USERS} users x ${DAYS} days, ~${Math.round(DUP * 100)}% duplicate deliveries, loopback HTTP, SQLite on a file in ${tmpdir()}`);
   console.log('backend   | sent | accepted | dup/409 | rejected | accepted/s | awards (expected) | p50 ms | p99 ms | exactly once');
   for (const r of results) {
     console.log(

@@ -45,8 +45,8 @@ for (const [backend, skip] of backends) {
       expect(v1.body).toMatchObject({ status: 'verified', award: null });
       const v2 = await send(signed('b1b1b1b1b1b1', '2026-11-20', 9100, 12, { recordVersion: 2 }));
       expect(v2.body).toMatchObject({ award: { created: true } });
-      // Version 1 again, arriving late under a different key (another bridge): overtaken, ignored.
-      const stale = await send(signed('b1b1b1b1b1b1', '2026-11-20', 7999, 13, { recordVersion: 1 }), { key: 'other-bridge:b1:2026-11-20:1' });
+      // Version 1 again (its summary, counter 11), arriving late under a different key (another bridge): overtaken, ignored.
+      const stale = await send(signed('b1b1b1b1b1b1', '2026-11-20', 7999, 11, { recordVersion: 1 }), { key: 'other-bridge:b1:2026-11-20:1' });
       expect(stale.body).toMatchObject({ stored: false, stale: true, award: { created: false } });
       const [day] = await h.db.all<{ steps: number; record_version: number }>("SELECT steps, record_version FROM reward_days WHERE device_id = 'b1b1b1b1b1b1'");
       expect(day).toEqual({ steps: 9100, record_version: 2 });

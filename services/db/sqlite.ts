@@ -12,7 +12,11 @@ export function openSqlite(path: string): Db {
   raw.pragma('journal_mode = WAL'); // readers in other processes do not block the writer
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
-  raw.pragma('synchronous = NORMAL'); // durable at checkpoints; WAL keeps the file consistent
+  // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power loss can roll back
+  // transactions already committed, and an award the service acknowledged (and a payout it queued)
+  // would vanish while the bridge has been told it is done. FULL syncs the WAL at every commit; the
+  // cost is measured by `npm run bench:services` (docs/api.md, README).
+  raw.pragma('synchronous = FULL');
   const cache = new Map<string, { stmt: Statement; order: number[] }>();
 
   function prepare(sql: string): { stmt: Statement; order: number[] } {

@@ -1,15 +1,18 @@
-// The reward service's handling of one verified day record, in one transaction:
-// lock the device row, check the summary counter grows, store the day (newest recordVersion
-// wins), and credit the user-day's hongbao at most once. "At most once" is UNIQUE(user_id, date)
-// on awards with ON CONFLICT DO NOTHING; the payout row is inserted in the same transaction, so an
+// The reward service's handling of one day record, in one transaction: lock the device row,
+// decide whether the record replaces the stored version of its device-day (precedence.ts: a signed
+// day yields only to a signed summary at least as new by the device's counter; recordVersion orders
+// unsigned records only), check the summary counter fits the device's signing order, store the
+// day, and credit the user-day's hongbao at most once. "At most once" is UNIQUE(user_id, date) on
+// awards with ON CONFLICT DO NOTHING; the payout row is inserted in the same transaction, so an
 // award never exists without its payout, whatever the retries, processes or devices.
 import type { ServicesConfig } from '../config.ts';
 import { forUpdate, type Db, type Queryable } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
-import { checkPlausibility, type Finding } from '../plausibility.ts';
+import type { Finding } from '../plausibility.ts';
+import { precheckDay } from '../precheck.ts';
 import { localDayEndMs, type DayRecord } from '../record.ts';
-import { dayNumber } from '../../shared/days.ts';
-import { verifyRecordSummary, type DeviceRow } from './trust.ts';
+import { precedence } from './precedence.ts';
+import { verifyRecordSummary } from './trust.ts';
 
 export type DayStatus = 'verified' | 'unsigned' | 'flagged';
 
@@ -22,24 +25,11 @@ export interface AwardView {
   created: boolean;
 }
 
-/** A day starting more than an hour from now (any clock skew allowed for) is not a record of the past. */
-const FUTURE_SLACK_MS = 3_600_000;
-
-/** Checks that need no transaction. Throws the 4xx; returns the verified counter (or null) and flags. */
+/** The shared checks (precheck.ts), then the summary. Throws the 4xx; returns the verified counter (or null) and flags. */
 export async function precheck(db: Db, config: ServicesConfig, record: DayRecord, nowMs: number): Promise<{ counter: number | null; flags: Finding[] }> {
-  const findings = checkPlausibility(record, config.plausibility);
-  const rejects = findings.filter((f) => f.severity === 'reject');
-  if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
-  const dayStartMs = dayNumber(record.date) * 86_400_000 - record.utcOffsetMin * 60_000;
-  if (dayStartMs > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
-
-  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
-  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
-  const [device] = await db.all<DeviceRow>('SELECT id, user_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
-  if (device === undefined) throw new HttpError(422, 'unknown_device', `device ${record.device} is not registered`);
-  if (device.user_id !== record.user) throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
+  const { device, flags } = await precheckDay(db, config, record, nowMs);
   const counter = record.summary === null ? null : verifyRecordSummary(record, device);
-  return { counter, flags: findings };
+  return { counter, flags };
 }
 
 export async function ingestRewardDay(
@@ -58,14 +48,20 @@ export async function ingestRewardDay(
 
   return db.tx(async (q) => {
     const [dev] = await q.all<{ last_counter: number | null }>(`SELECT last_counter FROM devices WHERE id = $1${forUpdate(db)}`, [record.device]);
-    const [existing] = await q.all<{ record_version: number }>(
-      `SELECT record_version FROM reward_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
+    const [existing] = await q.all<{ record_version: number; counter: number | null }>(
+      `SELECT record_version, counter FROM reward_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
       [record.device, record.date],
     );
+    const stored = existing === undefined ? undefined : { counter: existing.counter === null ? null : Number(existing.counter), recordVersion: Number(existing.record_version) };
+    const order = precedence(stored, { counter, recordVersion: record.recordVersion });
+    if (order === 'older_signature') {
+      throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} is older than the stored summary's ${stored?.counter}, yet claims a newer recordVersion`);
+    }
     const base = { accepted: true, service: 'reward', user: record.user, device: record.device, date: record.date, recordVersion: record.recordVersion };
     let response: Response;
-    if (existing !== undefined && existing.record_version >= record.recordVersion) {
-      // An older version overtaken by a newer one: nothing to store, nothing to decide.
+    if (order === 'stale') {
+      // An equal or newer version (by the device's signature, or by recordVersion among unsigned
+      // ones) is already stored: nothing to store, nothing to decide.
       const award = await findAward(q, record.user, record.date, config);
       response = { status: 200, json: { ...base, stored: false, stale: true, status: null, late, reasons: [], award } };
     } else {

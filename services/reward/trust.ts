@@ -4,14 +4,8 @@
 import { dayNumber } from '../../shared/days.ts';
 import { decodeSummaryMessage, verifySummary } from '../../shared/protocol/summary-verify.ts';
 import { HttpError } from '../http/router.ts';
+import type { DeviceRow } from '../precheck.ts';
 import type { DayRecord } from '../record.ts';
-
-export interface DeviceRow {
-  id: string;
-  user_id: string;
-  key_hex: string | null;
-  last_counter: number | null;
-}
 
 /** The summary's counter when the summary is authentic and matches the record; else a 422. */
 export function verifyRecordSummary(record: DayRecord, device: DeviceRow): number {

@@ -1,11 +1,12 @@
 // The social (WeRun-style) service's handling of one day record. It trusts the bridge's webhook
-// signature and does not need a device key: unsigned days count on the leaderboard. Days no
-// human walks are rejected as in the reward service; flagged days are stored but left out of
-// rankings. Newest recordVersion per device-day wins.
+// signature and does not need a device key: unsigned days count on the leaderboard. It makes the
+// same registry and date checks as the reward service (precheck.ts), so a bridge can only report
+// days of registered devices for their own users, and no day that has not started yet. Flagged
+// days are stored but left out of rankings. Newest recordVersion per device-day wins.
 import type { ServicesConfig } from '../config.ts';
 import { forUpdate, type Db, type Queryable } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
-import { checkPlausibility } from '../plausibility.ts';
+import { precheckDay } from '../precheck.ts';
 import type { DayRecord } from '../record.ts';
 
 export async function ingestSocialDay(
@@ -15,15 +16,7 @@ export async function ingestSocialDay(
   nowMs: number,
   finish: (q: Queryable, r: Response) => Promise<void>,
 ): Promise<Response> {
-  const findings = checkPlausibility(record, config.plausibility);
-  const rejects = findings.filter((f) => f.severity === 'reject');
-  if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
-  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
-  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
-  const [device] = await db.all<{ user_id: string }>('SELECT user_id FROM devices WHERE id = $1', [record.device]);
-  if (device !== undefined && device.user_id !== record.user) {
-    throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
-  }
+  const { flags: findings } = await precheckDay(db, config, record, nowMs);
   const status = findings.length > 0 ? 'flagged' : 'counted';
 
   return db.tx(async (q) => {

@@ -1,0 +1,37 @@
+// The checks both services make on a day record before opening a transaction: reject rules of
+// plausibility, a day that has not started yet, and the registry (the user exists, the device is
+// registered to that user). The webhook secret only proves that *a* bridge sent the record; the
+// registry is what ties a device's days to one user, so neither service takes days from a device
+// it does not know, or for another user than the device's.
+import type { ServicesConfig } from './config.ts';
+import type { Db } from './db/types.ts';
+import { HttpError } from './http/router.ts';
+import { checkPlausibility, type Finding } from './plausibility.ts';
+import type { DayRecord } from './record.ts';
+import { dayNumber } from '../shared/days.ts';
+
+export interface DeviceRow {
+  id: string;
+  user_id: string;
+  key_hex: string | null;
+  last_counter: number | null;
+}
+
+/** A day starting more than an hour from now (any clock skew allowed for) is not a record of the past. */
+export const FUTURE_SLACK_MS = 3_600_000;
+
+/** Throws the 4xx; returns the device's registry row and the plausibility flags (non-reject findings). */
+export async function precheckDay(db: Db, config: ServicesConfig, record: DayRecord, nowMs: number): Promise<{ device: DeviceRow; flags: Finding[] }> {
+  const findings = checkPlausibility(record, config.plausibility);
+  const rejects = findings.filter((f) => f.severity === 'reject');
+  if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
+  const dayStartMs = dayNumber(record.date) * 86_400_000 - record.utcOffsetMin * 60_000;
+  if (dayStartMs > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
+
+  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
+  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
+  const [device] = await db.all<DeviceRow>('SELECT id, user_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
+  if (device === undefined) throw new HttpError(422, 'unknown_device', `device ${record.device} is not registered`);
+  if (device.user_id !== record.user) throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
+  return { device, flags: findings };
+}

@@ -1,0 +1,148 @@
+// Attacks by someone who holds a service's shared webhook secret (any bridge does) but not a
+// device key: what they send must not decide an award or another user's leaderboard. Each attack
+// is refused, and the ledger or leaderboard is left as it was. SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { precedence } from '../services/reward/precedence.ts';
+import { deliver, makeRecord, signRecord } from './kits/services.ts';
+import { openTestDb, postgresSkipReason, startHarness, tableCounts, T0, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
+
+const pgSkip = await postgresSkipReason();
+if (pgSkip) console.warn(`services-trust: PostgreSQL tests skipped: ${pgSkip}`);
+
+const MAX_RECORD_VERSION = 2 ** 31 - 1;
+
+describe('precedence of two versions of one device-day', () => {
+  const unsigned = (recordVersion: number) => ({ counter: null, recordVersion });
+  const signed = (counter: number, recordVersion: number) => ({ counter, recordVersion });
+
+  it('stores the first version of a day', () => {
+    expect(precedence(undefined, unsigned(1))).toBe('replace');
+    expect(precedence(undefined, signed(3, 1))).toBe('replace');
+  });
+
+  it('orders unsigned versions by recordVersion', () => {
+    expect(precedence(unsigned(2), unsigned(3))).toBe('replace');
+    expect(precedence(unsigned(2), unsigned(2))).toBe('stale');
+    expect(precedence(unsigned(2), unsigned(1))).toBe('stale');
+  });
+
+  it('lets a signed version replace an unsigned one, whatever the recordVersions', () => {
+    expect(precedence(unsigned(MAX_RECORD_VERSION), signed(1, 1))).toBe('replace');
+  });
+
+  it('never lets an unsigned version replace a signed one', () => {
+    expect(precedence(signed(4, 1), unsigned(MAX_RECORD_VERSION))).toBe('stale');
+  });
+
+  it('orders signed versions by the device counter, recordVersion only within one counter', () => {
+    expect(precedence(signed(4, 9), signed(5, 1))).toBe('replace');
+    expect(precedence(signed(4, 1), signed(4, 2))).toBe('replace');
+    expect(precedence(signed(4, 2), signed(4, 2))).toBe('stale');
+    expect(precedence(signed(4, 2), signed(3, 1))).toBe('stale');
+    expect(precedence(signed(4, 2), signed(3, MAX_RECORD_VERSION))).toBe('older_signature');
+  });
+});
+
+for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<[Backend, string | null]>) {
+  describe.skipIf(skip !== null)(`trust on ${backend}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    let t: TestDb;
+    let h: Harness;
+    beforeAll(async () => {
+      t = await openTestDb(backend);
+      h = await startHarness(t.db);
+    });
+    afterAll(async () => {
+      await h?.close();
+      await t?.drop();
+    });
+
+    const toReward = (rec: unknown, key?: string) => deliver(h.reward, rec, { secret: h.rewardSecret, nowSec: h.nowSec(), ...(key ? { key } : {}) });
+    const toSocial = (rec: unknown) => deliver(h.social, rec, { secret: h.socialSecret, nowSec: h.nowSec() });
+    const json = async (path: string): Promise<unknown> => (await fetch(h.url + path)).json();
+    const storedDay = async (device: string, date: string) =>
+      (await h.db.all<{ steps: number; counter: number | null; status: string; record_version: number }>(
+        'SELECT steps, counter, status, record_version FROM reward_days WHERE device_id = $1 AND date = $2',
+        [device, date],
+      )).map((d) => ({ steps: Number(d.steps), counter: d.counter === null ? null : Number(d.counter), status: d.status, recordVersion: Number(d.record_version) }));
+
+    describe('reward: an unsigned record never outranks a signed one', () => {
+      // Mallory holds the reward webhook secret but not bob's device key.
+      const forged = () => makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-20', steps: 100, recordVersion: MAX_RECORD_VERSION });
+      const genuine = () => signRecord(makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-20', steps: 9000 }), h.keys.b1b1b1b1b1b1, 1);
+
+      it("an unsigned max-recordVersion record sent first does not block bob's signed day or its award", async () => {
+        const pre = await toReward(forged(), 'mallory:1');
+        expect(pre.body).toMatchObject({ stored: true, status: 'unsigned', award: null });
+        const real = await toReward(genuine());
+        expect(real.status).toBe(200);
+        expect(real.body).toMatchObject({ stored: true, stale: false, status: 'verified', award: { date: '2026-11-20', created: true } });
+        expect(await json('/reward/v1/users/bob/awards')).toMatchObject({ totalFen: 88, awards: [{ date: '2026-11-20', steps: 9000, device: 'b1b1b1b1b1b1' }] });
+        expect(await storedDay('b1b1b1b1b1b1', '2026-11-20')).toEqual([{ steps: 9000, counter: 1, status: 'verified', recordVersion: 1 }]);
+      });
+
+      it('an unsigned max-recordVersion record sent after is stale: the signed day and the ledger stay', async () => {
+        const day = { user: 'alice', device: 'a1a1a1a1a1a1', date: '2026-11-19' };
+        expect((await toReward(signRecord(makeRecord({ ...day, steps: 9000 }), h.keys.a1a1a1a1a1a1, 1))).body).toMatchObject({ award: { created: true } });
+        const before = await tableCounts(h.db);
+        const ledger = await json('/reward/v1/users/alice/awards');
+        const late = await toReward(makeRecord({ ...day, steps: 100, recordVersion: MAX_RECORD_VERSION }), 'mallory:2');
+        expect(late.status).toBe(200);
+        expect(late.body).toMatchObject({ stored: false, stale: true, status: null, award: { created: false } });
+        expect(await storedDay('a1a1a1a1a1a1', '2026-11-19')).toEqual([{ steps: 9000, counter: 1, status: 'verified', recordVersion: 1 }]);
+        expect(await json('/reward/v1/users/alice/awards')).toEqual(ledger);
+        expect(await tableCounts(h.db)).toEqual({ ...before, idempotency_keys: before.idempotency_keys + 1 }); // only the request's own key is new
+      });
+
+      it('a newer signature wins over a higher recordVersion (a bridge that lost its numbering)', async () => {
+        const carol = (steps: number, counter: number, recordVersion: number) =>
+          signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-20', steps, recordVersion }), h.keys.c1c1c1c1c1c1, counter);
+        expect((await toReward(carol(7000, 5, 7))).body).toMatchObject({ stored: true, status: 'verified', award: null });
+        const resigned = await toReward(carol(8200, 6, 1));
+        expect(resigned.body).toMatchObject({ stored: true, stale: false, award: { created: true } });
+        // The same summary again with a higher recordVersion (unsigned details re-sent) replaces it...
+        expect((await toReward(carol(8200, 6, 2))).body).toMatchObject({ stored: true, stale: false });
+        // ...and an overtaken summary arriving late is stale, not a replacement.
+        expect((await toReward(carol(7000, 5, 2), 'late-bridge:c1:2026-11-20:2')).body).toMatchObject({ stored: false, stale: true });
+        expect(await storedDay('c1c1c1c1c1c1', '2026-11-20')).toEqual([{ steps: 8200, counter: 6, status: 'verified', recordVersion: 2 }]);
+      });
+    });
+
+    describe('social: only registered devices, only days that have started', () => {
+      const board = (user: string, date: string) => json(`/social/v1/users/${user}/leaderboard?date=${date}`);
+
+      // [what, date whose board must not change, the record (bob's, 59,999 steps: just under the cap), error]
+      const refusals: Array<[string, string, { device: string; date: string }, string]> = [
+        ['a device that is not registered', '2026-11-21', { device: 'dddddddddddd', date: '2026-11-21' }, 'unknown_device'],
+        ["a device of another user", '2026-11-21', { device: 'a1a1a1a1a1a1', date: '2026-11-21' }, 'device_user_mismatch'],
+        ['a day that has not started (2099-01-01)', '2099-01-01', { device: 'b1b1b1b1b1b1', date: '2099-01-01' }, 'future_date'],
+      ];
+      for (const [what, date, fields, error] of refusals) {
+        it(`refuses ${what} (422 ${error}); the leaderboard is unchanged`, async () => {
+          const before = await tableCounts(h.db);
+          const boardBefore = await board('bob', date);
+          const r = await toSocial(makeRecord({ user: 'bob', ...fields, steps: 59_999, hours: null }));
+          expect(r.status).toBe(422);
+          expect(r.body).toMatchObject({ error });
+          expect(await board('bob', date)).toEqual(boardBefore);
+          expect(await tableCounts(h.db)).toEqual(before);
+        });
+      }
+
+      it('takes a day that starts within the hour of clock skew, as the reward service does', async () => {
+        // 2026-11-22 in UTC+8 starts at 2026-11-21T16:00Z: 30 minutes after this clock.
+        h.clock.now = Date.parse('2026-11-21T15:30:00Z');
+        try {
+          const early = makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-22', steps: 10, hours: null, closed: false });
+          expect((await toSocial(early)).body).toMatchObject({ stored: true, status: 'counted' });
+          expect((await toReward(early)).body).toMatchObject({ stored: true, status: 'unsigned' });
+          h.clock.now = Date.parse('2026-11-21T14:59:00Z'); // 61 minutes before: too early for both
+          const tooEarly = { ...early, recordVersion: 2 };
+          expect((await toSocial(tooEarly)).body).toMatchObject({ error: 'future_date' });
+          expect((await toReward(tooEarly)).body).toMatchObject({ error: 'future_date' });
+        } finally {
+          h.clock.now = T0;
+        }
+      });
+    });
+  });
+}

@@ -40,7 +40,7 @@ export async function trustCli(args: string[], defaultDir: string, out: Output, 
       },
     });
   } catch (e) {
-    err.write(`bench-trust: ${(e as Error).message}\n${USAGE}\n`);
+    err.write(`bench-trust: ${(e as Error).message.split('\n')[0]}\n${USAGE}\n`);
     return 2;
   }
   const v = parsed.values;

@@ -66,18 +66,20 @@ function rules(s: Share): string {
   return list.length === 0 ? '-' : list.map(([rule, n]) => `${rule} ${n}`).join(', ');
 }
 
-function section(title: string, kind: KindSummary, goal: string, met: boolean): string {
+/** variantVerdict: what to say beside each variant's share (shakers: whether the rules catch it). */
+function section(title: string, kind: KindSummary, goal: string, met: boolean, variantVerdict: (s: Share) => string = () => ''): string {
   const lines = [`${title}: ${kind.caught} of ${kind.days} caught (${percent(kind.share)}; goal ${goal}: ${met ? 'met' : 'MISSED'})`];
   const width = Math.max(...Object.keys(kind.variants).map((v) => v.length));
   for (const [name, s] of Object.entries(kind.variants)) {
-    lines.push(`  ${name.padEnd(width)}  ${String(s.caught).padStart(4)}/${String(s.days).padEnd(4)} ${percent(s.share).padStart(6)}  mean ${String(s.meanSteps).padStart(6)} steps  rules: ${rules(s)}`);
+    lines.push(`  ${name.padEnd(width)}  ${String(s.caught).padStart(4)}/${String(s.days).padEnd(4)} ${percent(s.share).padStart(6)}  mean ${String(s.meanSteps).padStart(6)} steps  rules: ${rules(s)}${variantVerdict(s)}`);
   }
   return lines.join('\n');
 }
 
 export function formatReport(r: TrustReport): string {
   const out = [`trust benchmark: ${r.days} days of each kind, seed ${r.seed}, default limits ${JSON.stringify(r.limits)}`, ''];
-  out.push(section('shaker days', r.shaker, `>= ${percent(r.goals.shakerAtLeast)}`, r.shaker.share >= r.goals.shakerAtLeast));
+  const slips = (s: Share): string => (s.share >= r.goals.shakerAtLeast ? '' : `  <- ${percent(1 - s.share)} slip through`);
+  out.push(section('shaker days', r.shaker, `>= ${percent(r.goals.shakerAtLeast)}`, r.shaker.share >= r.goals.shakerAtLeast, slips));
   out.push('');
   if (r.walking === null) out.push('walking days: not measured (no recordings)');
   else out.push(section('walking days', r.walking, `<= ${percent(r.goals.walkingAtMost)}`, r.walking.share <= r.goals.walkingAtMost));

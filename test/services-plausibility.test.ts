@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../services/config.ts';
 import { HttpError } from '../services/http/router.ts';
-import { checkPlausibility, dailyCap, hourlyCadence, machineRegular, stepsWhileNotWorn } from '../services/plausibility.ts';
+import { checkPlausibility, dailyCap, hourlyCadence, machineRegular, manyFullHours, steadyHours, stepsWhileNotWorn, sustainedWalking } from '../services/plausibility.ts';
 import { localDayEndMs, parseDayRecord } from '../services/record.ts';
 import { humanHours, makeRecord } from './kits/services.ts';
 
@@ -46,7 +46,57 @@ describe('machine-regular pattern', () => {
   });
 });
 
+/** 24 hours from a map of hour -> steps. */
+const day = (steps: Record<number, number>): number[] => Array.from({ length: 24 }, (_, h) => steps[h] ?? 0);
+
+describe('steady hours', () => {
+  it('flags five hours that agree within 3%, in any order and with other hours between', () => {
+    // a shaker switched on at 9:20 (hour 9 partial), off for lunch, the owner's own walk at 18
+    const hours = day({ 9: 4100, 10: 6120, 11: 6000, 12: 900, 13: 6050, 14: 6190, 15: 6080, 18: 2500 });
+    expect(steadyHours(hours)).toMatchObject({ rule: 'steady_hours', severity: 'flag', detail: expect.stringContaining('5 hours of 6000-6190') });
+  });
+  it('needs five such hours, close enough, and busy enough', () => {
+    expect(steadyHours(day({ 10: 6000, 11: 6000, 12: 6000, 13: 6000 }))).toBeNull();
+    // 6000 and 6400 are 6.5% apart: a person's hours, not a machine's
+    expect(steadyHours(day({ 10: 6000, 11: 6100, 12: 6200, 13: 6300, 14: 6400 }))).toBeNull();
+    expect(steadyHours(day({ 10: 900, 11: 900, 12: 900, 13: 900, 14: 900 }))).toBeNull();
+    expect(steadyHours(humanHours(20000))).toBeNull();
+    expect(steadyHours(null)).toBeNull();
+  });
+});
+
+describe('sustained walking', () => {
+  it('flags six hours in a row with at least 1,500 steps each, naming the whole run', () => {
+    const hours = day({ 8: 1500, 9: 4000, 10: 2000, 11: 3000, 12: 1800, 13: 1600, 14: 1700, 15: 200 });
+    expect(sustainedWalking(hours)).toMatchObject({ rule: 'sustained_walking', severity: 'flag', detail: expect.stringContaining('from 8 to 14 (7 hours') });
+  });
+  it('leaves a day with an hour of rest in every six alone', () => {
+    expect(sustainedWalking(day({ 8: 5000, 9: 5000, 10: 5000, 11: 1499, 12: 5000, 13: 5000, 14: 5000, 15: 5000, 16: 5000 }))).toBeNull();
+    expect(sustainedWalking(humanHours(25000))).toBeNull();
+    expect(sustainedWalking(null)).toBeNull();
+  });
+});
+
+describe('many full hours', () => {
+  it('flags five hours of at least 3,600 steps anywhere in the day', () => {
+    const hours = day({ 7: 3600, 9: 7000, 12: 7100, 15: 6900, 19: 4000 });
+    expect(manyFullHours(hours)).toMatchObject({ rule: 'many_full_hours', severity: 'flag', detail: expect.stringContaining('hours 7, 9, 12, 15, 19') });
+  });
+  it('accepts four, as on a long-walk day', () => {
+    expect(manyFullHours(day({ 7: 3600, 9: 7000, 12: 7100, 15: 6900, 19: 3599 }))).toBeNull();
+    expect(manyFullHours(null)).toBeNull();
+  });
+});
+
 describe('checkPlausibility', () => {
+  it('leaves the kit\'s human days alone, quiet to very active', () => {
+    for (const steps of [2000, 8000, 15000, 25000]) expect(checkPlausibility({ steps, hours: humanHours(steps), notWornHours: [0, 1] }, limits)).toEqual([]);
+  });
+  it('catches a fixed-rate shaker running 08:30-16:30 by three rules', () => {
+    const hours = day({ 8: 3240, 9: 6480, 10: 6480, 11: 6480, 12: 6480, 13: 6480, 14: 6480, 15: 6480, 16: 3240 });
+    const f = checkPlausibility({ steps: hours.reduce((a, b) => a + b, 0), hours, notWornHours: [] }, limits);
+    expect(f.map((x) => x.rule)).toEqual(['steady_hours', 'sustained_walking', 'many_full_hours']);
+  });
   it('lists rejections before flags', () => {
     const hours = humanHours(9000);
     hours[0] = 13000;

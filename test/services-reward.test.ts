@@ -64,7 +64,7 @@ for (const [backend, skip] of backends) {
       expect(unsigned.body).toMatchObject({ stored: true, status: 'unsigned', award: null, reasons: [{ rule: 'unsigned' }] });
       const hours = Array.from({ length: 24 }, (_, i) => (i >= 8 && i < 18 ? 1000 : 0));
       const shaker = await send(signed('c1c1c1c1c1c1', '2026-11-20', 10000, 10, { hours }));
-      expect(shaker.body).toMatchObject({ stored: true, status: 'flagged', award: null, reasons: [{ rule: 'machine_regular' }] });
+      expect(shaker.body).toMatchObject({ stored: true, status: 'flagged', award: null, reasons: [{ rule: 'machine_regular' }, { rule: 'steady_hours' }] });
     });
 
     it('grace period: data after date end + 48 h is stored but awards nothing', async () => {

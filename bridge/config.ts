@@ -1,10 +1,9 @@
 // bushu.config.json: read once at start, checked by one zod schema (every problem named by its
 // path, unknown keys included), defaulted, and overridden by environment variables. The result
 // is a plain typed object.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
-import { ConfigError, closedObject, nonEmptyString, oneOf, problemsOf } from '../shared/config-schema.ts';
+import { ConfigError, closedObject, nonEmptyString, oneOf, problemsOf, readJsonFile } from '../shared/config-schema.ts';
 import { bleSchema, type BleConfig } from './config/ble.ts';
 import { applyEnvironment, type Env } from './config/env.ts';
 import { deliverySchema, servicesSchema, usersSchema, type DeliveryConfig, type ServiceConfig } from './config/sections.ts';
@@ -35,7 +34,7 @@ export interface BushuConfig {
 /** The whole file. Environment values are already in it (config/env.ts). */
 const fileSchema = closedObject({
   /** Editors' JSON-schema hint; ignored. */
-  $schema: z.string().optional(),
+  $schema: nonEmptyString().optional(),
   dataDir: nonEmptyString().default('./data'),
   db: nonEmptyString().optional(),
   users: usersSchema.default({}),
@@ -56,17 +55,7 @@ export function loadConfig(path?: string, env: Env = process.env, cwd = process.
   let raw: unknown = {};
   let found = false;
   if (existsSync(file)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new ConfigError(file, [`cannot read: ${(e as Error).message}`]);
-    }
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
-    }
+    raw = readJsonFile(file);
     found = true;
   } else if (asked !== undefined) {
     throw new ConfigError(file, [`no such file${path === undefined ? ' (from BUSHU_CONFIG)' : ''}`]);

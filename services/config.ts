@@ -3,9 +3,8 @@
 // once, each with its path; an unknown key is one of them, since a misspelt `webhookSecret`
 // would otherwise leave the default (no secret: every delivery refused) without a word.
 // Money is integer fen to avoid float cents.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { atLeast, closedObject, ConfigError, integer, mustBe, problemsOf, webhookSecret } from '../shared/config-schema.ts';
+import { atLeast, closedObject, ConfigError, integer, mustBe, problemsOf, readJsonFile, webhookSecret } from '../shared/config-schema.ts';
 import { GOAL_STEPS } from '../shared/rewards.ts';
 import { USER_ID } from './record.ts';
 
@@ -95,17 +94,5 @@ export function resolveConfig(input: ConfigInput = {}, source = 'configuration')
 }
 
 export function loadConfigFile(path: string): ServicesConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(path, [`cannot read: ${(e as Error).message}`]);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(path, [`not valid JSON: ${(e as Error).message}`]);
-  }
-  return resolveConfig(parsed as ConfigInput, path);
+  return resolveConfig(readJsonFile(path) as ConfigInput, path);
 }

@@ -1,6 +1,7 @@
 // What the bridge config (bridge/config.ts) and the services config (services/config.ts) share:
 // zod schema pieces whose messages say what was expected and what was found, and the turning of
 // a ZodError into one "path: message" line per problem, every problem at once. Node only.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isWebhookSecret, SECRET_RULE } from './webhook.ts';
 
@@ -18,6 +19,25 @@ export class ConfigError extends Error {
   lines(): string[] {
     return this.problems.map((p) => `${this.source}: ${p}`);
   }
+}
+
+/** The JSON of a config file; a file that cannot be read or parsed is a ConfigError naming it. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, [`cannot read: ${(e as Error).message}`]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(path, [`not valid JSON: ${(e as Error).message}`]);
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A value as an error message quotes it: short JSON, "nothing" for a missing one. */

@@ -3,6 +3,7 @@
 // schema checks it, and a problem with an overridden value is reported under the variable's
 // name, since that is where the user must fix it.
 import { resolve } from 'node:path';
+import { isPlainObject } from '../../shared/config-schema.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -20,13 +21,11 @@ export function envName(service: string): string {
   return service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export function applyEnvironment(raw: unknown, env: Env, cwd: string): Overridden {
   const from = new Map<string, string>();
   const rename = (path: string) => from.get(path) ?? path;
   const problems: string[] = [];
-  if (!isObject(raw)) return { input: raw, rename, problems };
+  if (!isPlainObject(raw)) return { input: raw, rename, problems };
   const input: Record<string, unknown> = { ...raw };
 
   if (env.BUSHU_LOG_LEVEL !== undefined) {
@@ -40,7 +39,7 @@ export function applyEnvironment(raw: unknown, env: Env, cwd: string): Overridde
   }
   if (input.services !== undefined && !Array.isArray(input.services)) return { input, rename, problems };
 
-  const services = ((input.services as unknown[] | undefined) ?? []).map((s) => (isObject(s) ? { ...s } : s));
+  const services = ((input.services as unknown[] | undefined) ?? []).map((s) => (isPlainObject(s) ? { ...s } : s));
   const claimed = new Set<string>();
   const override = (i: number, service: Record<string, unknown>, base: string) => {
     for (const [field, suffix] of [['url', '_URL'], ['secret', '_SECRET']]) {
@@ -50,7 +49,7 @@ export function applyEnvironment(raw: unknown, env: Env, cwd: string): Overridde
     }
   };
   services.forEach((s, i) => {
-    if (!isObject(s) || typeof s.name !== 'string') return;
+    if (!isPlainObject(s) || typeof s.name !== 'string') return;
     const base = `BUSHU_SERVICE_${envName(s.name)}`;
     claimed.add(base);
     override(i, s, base);

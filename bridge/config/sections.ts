@@ -1,7 +1,7 @@
 // The users, services and delivery sections of bushu.config.json, as zod schemas with their
 // defaults. The types are inferred from the schemas, so a field is declared once.
 import { z } from 'zod';
-import { booleanValue, closedObject, httpUrl, integer, mustBe, webhookSecret } from '../../shared/config-schema.ts';
+import { booleanValue, closedObject, httpUrl, integer, isPlainObject, mustBe, webhookSecret } from '../../shared/config-schema.ts';
 
 // TODO(shared device id): point at the shared 12-hex-digit device id once it lives in shared/.
 const DEVICE = /^[0-9a-f]{12}$/;
@@ -40,10 +40,6 @@ export const usersSchema = z
 function devicesOf(user: unknown): string[] {
   const devices = isPlainObject(user) && Array.isArray(user.devices) ? (user.devices as unknown[]) : [];
   return devices.map((d) => (typeof d === 'string' ? d : ''));
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export const serviceSchema = closedObject({

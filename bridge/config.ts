@@ -1,13 +1,16 @@
-// bushu.config.json: read once at start, validated by hand with every problem named by its path,
-// defaulted, and overridden by environment variables. The result is a plain typed object.
-import { existsSync, readFileSync } from 'node:fs';
+// bushu.config.json: read once at start, checked by one zod schema (every problem named by its
+// path, unknown keys included), defaulted, and overridden by environment variables. The result
+// is a plain typed object.
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { checkBle, type BleConfig } from './config/ble.ts';
-import { Problems } from './config/check.ts';
-import { applyServiceEnv, checkDelivery, checkServices, checkUsers, type DeliveryConfig, type ServiceConfig } from './config/sections.ts';
+import { ConfigError, closedObject, nonEmptyString, oneOf, problemsOf, readJsonFile } from '../shared/config-schema.ts';
+import { bleSchema, type BleConfig } from './config/ble.ts';
+import { applyEnvironment, type Env } from './config/env.ts';
+import { deliverySchema, servicesSchema, usersSchema, type DeliveryConfig, type ServiceConfig } from './config/sections.ts';
 
 export type { BleConfig } from './config/ble.ts';
 export type { DeliveryConfig, ServiceConfig } from './config/sections.ts';
+export { ConfigError } from '../shared/config-schema.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,39 +31,31 @@ export interface BushuConfig {
   logLevel: LogLevel;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`${source}: ${problems.length === 1 ? problems[0] : 'invalid configuration:\n  ' + problems.join('\n  ')}`);
-  }
-}
-
-const TOP_KEYS = ['$schema', 'dataDir', 'db', 'users', 'services', 'delivery', 'ble', 'logLevel'];
+/** The whole file. Environment values are already in it (config/env.ts). */
+const fileSchema = closedObject({
+  /** Editors' JSON-schema hint; ignored. */
+  $schema: nonEmptyString().optional(),
+  dataDir: nonEmptyString().default('./data'),
+  db: nonEmptyString().optional(),
+  users: usersSchema.default({}),
+  services: servicesSchema.default([]),
+  delivery: deliverySchema,
+  ble: bleSchema,
+  logLevel: oneOf(LOG_LEVELS).default('info'),
+});
 
 /**
  * Load the config: `path`, else $BUSHU_CONFIG, else ./bushu.config.json. Only the default file
  * may be missing (giving the defaults: no services, no users); a file asked for must exist.
  * Relative paths in the file are relative to the file; BUSHU_DB is relative to `cwd`.
  */
-export function loadConfig(path?: string, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): BushuConfig {
+export function loadConfig(path?: string, env: Env = process.env, cwd = process.cwd()): BushuConfig {
   const asked = path ?? env.BUSHU_CONFIG;
   const file = resolve(cwd, asked ?? 'bushu.config.json');
   let raw: unknown = {};
   let found = false;
   if (existsSync(file)) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new ConfigError(file, [`cannot read: ${(e as Error).message}`]);
-    }
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
-    }
+    raw = readJsonFile(file);
     found = true;
   } else if (asked !== undefined) {
     throw new ConfigError(file, [`no such file${path === undefined ? ' (from BUSHU_CONFIG)' : ''}`]);
@@ -69,30 +64,17 @@ export function loadConfig(path?: string, env: Record<string, string | undefined
 }
 
 /** Validate an already parsed config object; `base` resolves its relative paths. */
-export function parseConfig(raw: unknown, env: Record<string, string | undefined>, file: string | null, base: string, cwd = base): BushuConfig {
-  const p = new Problems();
-  const obj = p.object(raw, '', TOP_KEYS) ?? {};
-  const dataDir = obj.dataDir === undefined ? './data' : (p.string(obj.dataDir, 'dataDir') ?? './data');
-  const dbInFile = obj.db === undefined ? undefined : p.string(obj.db, 'db');
-  const users = checkUsers(obj.users, p);
-  const services = checkServices(obj.services, p);
-  const delivery = checkDelivery(obj.delivery, p);
-  const ble = checkBle(obj.ble, p);
-  let logLevel: LogLevel = 'info';
-  const level = env.BUSHU_LOG_LEVEL ?? obj.logLevel;
-  if (level !== undefined) {
-    if (LOG_LEVELS.includes(level as LogLevel)) logLevel = level as LogLevel;
-    else p.add(env.BUSHU_LOG_LEVEL !== undefined ? 'BUSHU_LOG_LEVEL' : 'logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-  }
-  applyServiceEnv(services, env, p);
-  if (env.BUSHU_DB === '') p.add('BUSHU_DB', 'must not be empty');
-  if (p.list.length > 0) throw new ConfigError(file ?? 'configuration', p.list);
+export function parseConfig(raw: unknown, env: Env, file: string | null, base: string, cwd = base): BushuConfig {
+  const { input, rename, problems } = applyEnvironment(raw, env, cwd);
+  const parsed = fileSchema.safeParse(input);
+  if (!parsed.success) problems.unshift(...problemsOf(parsed.error, rename));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(file ?? 'configuration', problems);
 
+  const { dataDir, db, users, services, delivery, ble, logLevel } = parsed.data;
   const dataAbs = resolve(base, dataDir);
-  const db = env.BUSHU_DB ? resolve(cwd, env.BUSHU_DB) : dbInFile !== undefined ? resolve(base, dbInFile) : resolve(dataAbs, 'bushu.db');
   const deviceUsers: Record<string, string> = {};
   for (const [user, u] of Object.entries(users)) for (const d of u.devices) deviceUsers[d] = user;
-  return { file, dataDir: dataAbs, db, users, deviceUsers, services, delivery, ble, logLevel };
+  return { file, dataDir: dataAbs, db: db !== undefined ? resolve(base, db) : resolve(dataAbs, 'bushu.db'), users, deviceUsers, services, delivery, ble, logLevel };
 }
 
 /** The enabled services' names, as Store.open wants them. */

@@ -25,7 +25,7 @@ export async function runDaemon(opts: RunOptions, logLevel: string | undefined, 
   const speed = opts.speed ? Number(opts.speed) : 60;
   const simulation = simulate !== undefined ? new Simulation({ devices: simulate, days: opts.days ? Number(opts.days) : 7, mode: 'paced' }) : undefined;
   const s = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
-  if (s === undefined) return 2;
+  if (typeof s === 'number') return s; // printed why: bad config (1) or no adapter (2)
   // In simulation the world clock runs `speed` times real time; resting is scaled to match.
   const world = simulation?.fleet?.world;
   const tick = world ? setInterval(() => world.advance(250 * speed), 250) : undefined;

@@ -18,7 +18,7 @@ export interface ScanOptions {
 
 export async function runScan(opts: ScanOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const session = await openReadySession({ config: opts.config, logLevel, simulated: opts.simulate ? new Simulation({ devices: Number(opts.simulate), firmware: 'fake' }).open : undefined }, err);
-  if (session === undefined) return 2;
+  if (typeof session === 'number') return session; // printed why: bad config (1) or no adapter (2)
   const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;
   const seen = new Map<string, Advertisement>();
   await new Promise<void>((resolve, reject) =>

@@ -2,7 +2,7 @@
 // SQLite by default (--db PATH); PostgreSQL when DATABASE_URL is set. Config (secrets, admin
 // token, seed users/devices) comes from --config FILE; see docs/api.md.
 import type { Command } from 'commander';
-import { loadConfigFile, resolveConfig } from '../services/config.ts';
+import { ConfigError, loadConfigFile, resolveConfig } from '../services/config.ts';
 import { describeDatabase, openDatabase } from '../services/db/open.ts';
 import { logPayer, startServices } from '../services/server.ts';
 
@@ -32,7 +32,8 @@ export function registerServe(program: Command): void {
       try {
         config = opts.config ? loadConfigFile(opts.config) : resolveConfig();
       } catch (err) {
-        console.error(`bushu serve: ${(err as Error).message}`);
+        if (!(err instanceof ConfigError)) throw err;
+        for (const line of err.lines()) console.error(`bushu: ${line}`);
         process.exitCode = 1;
         return;
       }

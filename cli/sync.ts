@@ -23,7 +23,7 @@ export interface SyncOptions {
 export async function runSync(opts: SyncOptions, logLevel: string | undefined, out: NodeJS.WritableStream & { isTTY?: boolean }, err: NodeJS.WritableStream): Promise<number> {
   const simulation = opts.simulate ? new Simulation({ devices: Number(opts.simulate), days: opts.days ? Number(opts.days) : undefined }) : undefined;
   const session = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
-  if (session === undefined) return 2;
+  if (typeof session === 'number') return session; // printed why: bad config (1) or no adapter (2)
   const progress = progressView(out, !!opts.json);
   session.ctx.onProgress = progress.update;
   const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;

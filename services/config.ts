@@ -1,116 +1,98 @@
-// Service configuration: typed, validated and defaulted here, read once at start (bushu serve
-// --config FILE, or tests passing a partial object). Money is integer fen to avoid float cents.
-import { readFileSync } from 'node:fs';
+// Service configuration: one zod schema that types, checks and defaults it, read once at start
+// (bushu serve --config FILE, or tests passing a partial object). Every problem is reported at
+// once, each with its path; an unknown key is one of them, since a misspelt `webhookSecret`
+// would otherwise leave the default (no secret: every delivery refused) without a word.
+// Money is integer fen to avoid float cents.
+import { z } from 'zod';
+import { atLeast, closedObject, ConfigError, integer, mustBe, problemsOf, readJsonFile, webhookSecret } from '../shared/config-schema.ts';
 import { GOAL_STEPS } from '../shared/rewards.ts';
+import { USER_ID } from './record.ts';
 
-export interface SeedUser {
-  id: string;
-  name: string;
-  utcOffsetMin?: number;
-}
-export interface SeedDevice {
-  id: string;
-  user: string;
+export { ConfigError } from '../shared/config-schema.ts';
+
+// TODO(shared device id): point at the shared 12-hex-digit device id once it lives in shared/.
+const DEVICE = /^[0-9a-f]{12}$/;
+
+const userId = () => {
+  const error = mustBe('1-64 letters, digits, "_", ".", "@" or "-"');
+  return z.string({ error }).regex(USER_ID, { error });
+};
+const secrets = () => z.array(webhookSecret(), { error: mustBe('a list of "whsec_..." secrets') }).default([]);
+
+const seedUser = closedObject({
+  id: userId(),
+  name: z.string({ error: mustBe('1-80 characters') }).min(1, { error: mustBe('1-80 characters') }).max(80, { error: mustBe('1-80 characters') }),
+  utcOffsetMin: integer(-720, 840).optional(),
+});
+
+const seedDevice = closedObject({
+  id: z.string({ error: mustBe('12 lower-case hex digits') }).regex(DEVICE, { error: mustBe('12 lower-case hex digits') }),
+  user: userId(),
   /** 64 hex digits, or null for a device that never signs. */
-  key: string | null;
-}
-export interface Seed {
-  users: SeedUser[];
-  devices: SeedDevice[];
-  friendships: Array<[string, string]>;
-}
+  key: z
+    .string({ error: mustBe('null or 64 hex digits') })
+    .regex(/^[0-9a-f]{64}$/i, { error: mustBe('null or 64 hex digits') })
+    .nullable(),
+});
 
-export interface PlausibilityLimits {
+const plausibility = closedObject({
   /** Reject a day above this many steps. */
-  dailyCap: number;
+  dailyCap: integer(1).default(60000),
   /** Reject a day with an hour above this (200 steps/min sustained for 60 min). */
-  maxStepsPerHour: number;
+  maxStepsPerHour: integer(1).default(12000),
   /** Flag a day with at least this many walking hours ... */
-  regularMinHours: number;
+  regularMinHours: integer(1).default(6),
   /** ... whose counts vary less than this (coefficient of variation). */
-  regularMaxCv: number;
-}
+  regularMaxCv: atLeast(0).default(0.05),
+}).prefault({});
 
-export interface ServicesConfig {
+const list = <T extends z.ZodType>(item: T, what: string) => z.array(item, { error: mustBe(`a list of ${what}`) }).default([]);
+
+const servicesSchema = closedObject({
   /** Bearer token for /admin; null disables the admin API. */
-  adminToken: string | null;
-  reward: {
+  adminToken: z
+    .string({ error: mustBe('null or at least 16 characters') })
+    .min(16, { error: mustBe('null or at least 16 characters') })
+    .nullable()
+    .default(null),
+  reward: closedObject({
     /** Standard Webhooks secrets (`whsec_…`); several during key rotation. */
-    webhookSecrets: string[];
-    goalSteps: number;
-    amountFen: number;
-    currency: string;
+    webhookSecrets: secrets(),
+    goalSteps: integer(1).default(GOAL_STEPS),
+    amountFen: integer(1).default(88),
+    currency: z.string({ error: mustBe('a currency code such as "CNY"') }).regex(/^[A-Z]{3}$/, { error: mustBe('a currency code such as "CNY"') }).default('CNY'),
     /** Hours after the local end of a day during which data can still earn its award. */
-    graceHours: number;
-  };
-  social: { webhookSecrets: string[] };
-  plausibility: PlausibilityLimits;
-  webhookToleranceSec: number;
+    graceHours: atLeast(0).default(48),
+  }).prefault({}),
+  social: closedObject({ webhookSecrets: secrets() }).prefault({}),
+  plausibility,
+  webhookToleranceSec: integer(1).default(300),
   /** An in-flight idempotency key older than this is presumed abandoned (a crashed process). */
-  inFlightTtlSec: number;
-  bodyLimitBytes: number;
-  seed: Seed;
-}
+  inFlightTtlSec: integer(1).default(60),
+  bodyLimitBytes: integer(1).default(64 * 1024),
+  /** Users, devices and friendships upserted at every start. */
+  seed: closedObject({
+    users: list(seedUser, 'users {id, name}'),
+    devices: list(seedDevice, 'devices {id, user, key}'),
+    friendships: list(z.tuple([userId(), userId()], { error: mustBe('a pair of user ids') }), 'pairs of user ids'),
+  }).prefault({}),
+});
 
-export const DEFAULT_CONFIG: ServicesConfig = {
-  adminToken: null,
-  reward: { webhookSecrets: [], goalSteps: GOAL_STEPS, amountFen: 88, currency: 'CNY', graceHours: 48 },
-  social: { webhookSecrets: [] },
-  plausibility: { dailyCap: 60000, maxStepsPerHour: 12000, regularMinHours: 6, regularMaxCv: 0.05 },
-  webhookToleranceSec: 300,
-  inFlightTtlSec: 60,
-  bodyLimitBytes: 64 * 1024,
-  seed: { users: [], devices: [], friendships: [] },
-};
+export type ServicesConfig = z.output<typeof servicesSchema>;
+/** What tests and `--config` give: any key may be left out for its default. */
+export type ConfigInput = z.input<typeof servicesSchema>;
+export type PlausibilityLimits = ServicesConfig['plausibility'];
+export type Seed = ServicesConfig['seed'];
 
-export type ConfigInput = {
-  [K in keyof ServicesConfig]?: ServicesConfig[K] extends unknown[] | null | string | number
-    ? ServicesConfig[K]
-    : Partial<ServicesConfig[K]>;
-};
+export const DEFAULT_CONFIG: ServicesConfig = servicesSchema.parse({});
 
-/** Defaults filled in and every value checked; throws with the offending key. */
-export function resolveConfig(input: ConfigInput = {}): ServicesConfig {
-  const d = DEFAULT_CONFIG;
-  const c: ServicesConfig = {
-    adminToken: input.adminToken ?? d.adminToken,
-    reward: { ...d.reward, ...input.reward },
-    social: { ...d.social, ...input.social },
-    plausibility: { ...d.plausibility, ...input.plausibility },
-    webhookToleranceSec: input.webhookToleranceSec ?? d.webhookToleranceSec,
-    inFlightTtlSec: input.inFlightTtlSec ?? d.inFlightTtlSec,
-    bodyLimitBytes: input.bodyLimitBytes ?? d.bodyLimitBytes,
-    seed: { ...d.seed, ...input.seed },
-  };
-  const positive: Array<[string, number]> = [
-    ['reward.goalSteps', c.reward.goalSteps],
-    ['reward.amountFen', c.reward.amountFen],
-    ['plausibility.dailyCap', c.plausibility.dailyCap],
-    ['plausibility.maxStepsPerHour', c.plausibility.maxStepsPerHour],
-    ['plausibility.regularMinHours', c.plausibility.regularMinHours],
-    ['webhookToleranceSec', c.webhookToleranceSec],
-    ['inFlightTtlSec', c.inFlightTtlSec],
-    ['bodyLimitBytes', c.bodyLimitBytes],
-  ];
-  for (const [key, v] of positive) if (!Number.isInteger(v) || v <= 0) throw new Error(`config ${key} must be a positive integer, got ${v}`);
-  if (!(c.reward.graceHours >= 0)) throw new Error('config reward.graceHours must be >= 0');
-  if (!(c.plausibility.regularMaxCv >= 0)) throw new Error('config plausibility.regularMaxCv must be >= 0');
-  for (const s of [...c.reward.webhookSecrets, ...c.social.webhookSecrets]) {
-    if (typeof s !== 'string' || !/^whsec_[A-Za-z0-9+/=]{8,}$/.test(s)) throw new Error('config webhook secrets must look like whsec_<base64>');
-  }
-  if (c.adminToken !== null && (typeof c.adminToken !== 'string' || c.adminToken.length < 16)) {
-    throw new Error('config adminToken must be at least 16 characters');
-  }
-  return c;
+/** Defaults filled in and every value checked; throws a ConfigError listing every problem. */
+export function resolveConfig(input: ConfigInput = {}, source = 'configuration'): ServicesConfig {
+  const parsed = servicesSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(source, problemsOf(parsed.error));
+  return parsed.data;
 }
 
 export function loadConfigFile(path: string): ServicesConfig {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`cannot read config ${path}: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`config ${path}: not a JSON object`);
-  return resolveConfig(parsed as ConfigInput);
+  return resolveConfig(readJsonFile(path) as ConfigInput, path);
 }

@@ -101,13 +101,54 @@ describe('config errors', () => {
   it('reports every problem at once, in the message too', () => {
     const p = problems({ services: [svc({ url: 'x', secret: 'y' })], delivery: { concurrency: 100 } });
     expect(p).toHaveLength(3);
-    try {
-      parseConfig({ services: [svc({ url: 'x', secret: 'y' })] }, {}, '/etc/bushu.config.json', '/etc');
-    } catch (e) {
-      expect((e as Error).message).toBe(
-        '/etc/bushu.config.json: invalid configuration:\n  services[0].url: must be an http(s) URL, got "x"\n  services[0].secret: must be "whsec_" followed by base64 (Standard Webhooks)',
-      );
-    }
+    const error = (() => {
+      try {
+        parseConfig({ services: [svc({ url: 'x', secret: 'y' })] }, {}, '/etc/bushu.config.json', '/etc');
+      } catch (e) {
+        return e as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(error?.message).toBe(
+      '/etc/bushu.config.json: invalid configuration:\n  services[0].url: must be an http(s) URL, got "x"\n  services[0].secret: must be "whsec_" followed by base64 (Standard Webhooks)',
+    );
+    // What a command prints: one self-contained line per problem.
+    expect(error?.lines()).toEqual([
+      '/etc/bushu.config.json: services[0].url: must be an http(s) URL, got "x"',
+      '/etc/bushu.config.json: services[0].secret: must be "whsec_" followed by base64 (Standard Webhooks)',
+    ]);
+  });
+
+  it('lists problems of every section at once: unknown keys, types, limits, cross-checks, environment', () => {
+    const raw = {
+      servces: [],
+      users: { a: { devices: ['c0ffee000001', 'nope'] }, b: { devices: ['c0ffee000001'] } },
+      services: [svc(), svc(), svc({ name: 'other', url: 'x' })],
+      delivery: { maxAttempts: 0, retries: 3 },
+      ble: { scanSeconds: 'ten' },
+      logLevel: 'loud',
+    };
+    expect(problems(raw, { BUSHU_SERVICE_LONE_URL: 'https://lone.example' })).toEqual([
+      'servces: unknown key (did you mean "services"?)',
+      'users.a.devices[1]: must be 12 lower-case hex digits, got "nope"',
+      'users.b.devices[0]: device c0ffee000001 already belongs to user "a"; a device may belong to one user only',
+      'services[2].url: must be an http(s) URL, got "x"',
+      'services[1].name: duplicate service "walkcoin"',
+      'delivery.retries: unknown key (known: maxAttempts, baseDelayMs, maxDelayMs, concurrency)',
+      'delivery.maxAttempts: must be an integer in 1..1000, got 0',
+      'ble.scanSeconds: must be an integer in 1..3600, got "ten"',
+      'logLevel: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      'BUSHU_SERVICE_LONE_URL: service "lone" is not in the config file, so both BUSHU_SERVICE_LONE_URL and BUSHU_SERVICE_LONE_SECRET are needed',
+    ]);
+  });
+
+  it('takes an environment value instead of the file\'s, so only its own problems count', () => {
+    expect(problems({ services: [svc({ url: 'ftp://x' })] }, { BUSHU_SERVICE_WALKCOIN_URL: 'https://ok.example' })).toEqual([]);
+    expect(problems({ services: [svc()], logLevel: 'loud' }, { BUSHU_LOG_LEVEL: 'warn' })).toEqual([]);
+    expect(problems({ services: [svc()] }, { BUSHU_SERVICE_LONE_URL: 'ftp://x', BUSHU_SERVICE_LONE_SECRET: 'plain' })).toEqual([
+      'BUSHU_SERVICE_LONE_URL: must be an http(s) URL, got "ftp://x"',
+      'BUSHU_SERVICE_LONE_SECRET: must be "whsec_" followed by base64 (Standard Webhooks)',
+    ]);
   });
 
   it.each([

@@ -1,5 +1,6 @@
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { idempotencyKey, signWebhook, verifyWebhook } from '../shared/webhook.ts';
+import { idempotencyKey, isWebhookSecret, signWebhook, verifyWebhook } from '../shared/webhook.ts';
 
 const OLD = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const NEW = 'whsec_' + Buffer.from('a brand new webhook secret key!!').toString('base64');
@@ -20,6 +21,22 @@ describe('signWebhook', () => {
     expect(() => signWebhook('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'id', NOW, BODY)).toThrow(/whsec_/);
     expect(() => signWebhook('whsec_not base64!', 'id', NOW, BODY)).toThrow(/whsec_/);
     expect(() => signWebhook(OLD, 'id', 1.5, BODY)).toThrow(/integer seconds/);
+  });
+
+  it('is what the standardwebhooks package itself verifies', () => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const h = signWebhook(NEW, 'msg_1', nowSec, BODY);
+    expect(new Webhook(NEW).verify(BODY, h)).toEqual(JSON.parse(BODY));
+    expect(() => new Webhook(OLD).verify(BODY, h)).toThrow(/No matching signature/);
+  });
+});
+
+describe('isWebhookSecret', () => {
+  it('takes whsec_ and canonical base64 only', () => {
+    expect([OLD, NEW, 'whsec_AA=='].every(isWebhookSecret)).toBe(true);
+    for (const bad of ['MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_', 'whsec_AA=', 'whsec_not base64!', 'whsec_AAA===', 42, null]) {
+      expect(isWebhookSecret(bad), String(bad)).toBe(false);
+    }
   });
 });
 
@@ -51,6 +68,12 @@ describe('verifyWebhook', () => {
     expect(verifyWebhook([OLD], signed(OLD, NOW - 300), BODY, NOW)).toEqual({ ok: true });
     expect(verifyWebhook([OLD], signed(OLD, NOW + 300), BODY, NOW)).toEqual({ ok: true });
     expect(verifyWebhook([OLD], signed(OLD, NOW - 3600), BODY, NOW, 7200)).toEqual({ ok: true });
+  });
+
+  it('judges freshness on the caller\'s clock, not the real one (simulated time)', () => {
+    const simulated = 1_000_000_000; // 2001: decades from the real clock
+    expect(verifyWebhook([OLD], signed(OLD, simulated - 60), BODY, simulated)).toEqual({ ok: true });
+    expect(verifyWebhook([OLD], signed(OLD, simulated - 60), BODY, NOW)).toMatchObject({ ok: false, status: 401 });
   });
 
   it('answers 401 when nothing matches: other body, id, timestamp or secret', () => {

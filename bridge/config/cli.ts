@@ -41,7 +41,11 @@ export async function withStore(opts: StoreCliOptions, err: Output, body: (store
     store = openExistingStore(opts);
     return await body(store);
   } catch (e) {
-    if (e instanceof CliError || e instanceof ConfigError || e instanceof StoreError || e instanceof SchemaError || e instanceof DayInputError) {
+    if (e instanceof ConfigError) {
+      for (const line of e.lines()) err.write(`bushu: ${line}\n`);
+      return 1;
+    }
+    if (e instanceof CliError || e instanceof StoreError || e instanceof SchemaError || e instanceof DayInputError) {
       err.write(`bushu: ${e.message}\n`);
       return 1;
     }

@@ -1,137 +1,85 @@
-// The users, services and delivery sections of bushu.config.json, and their environment overrides.
-import type { Problems } from './check.ts';
+// The users, services and delivery sections of bushu.config.json, as zod schemas with their
+// defaults. The types are inferred from the schemas, so a field is declared once.
+import { z } from 'zod';
+import { booleanValue, closedObject, httpUrl, integer, isPlainObject, mustBe, webhookSecret } from '../../shared/config-schema.ts';
 
-export interface ServiceConfig {
-  /** Letters, digits, ".", "_", "-": it is part of every Idempotency-Key. */
-  name: string;
-  /** Base URL; day records go to `${url}/v1/days`. */
-  url: string;
-  /** `whsec_<base64>`: the Standard Webhooks signing key. */
-  secret: string;
-  timeoutMs: number;
-  enabled: boolean;
-}
+// TODO(shared device id): point at the shared 12-hex-digit device id once it lives in shared/.
+const DEVICE = /^[0-9a-f]{12}$/;
+const SERVICE_NAME = /^[A-Za-z0-9._-]+$/;
 
-export interface DeliveryConfig {
-  /** Attempts before a row is dead-lettered with its last error. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  /** Cap of the backoff and of a server's Retry-After. */
-  maxDelayMs: number;
-  /** Requests in flight at once per service. */
-  concurrency: number;
-}
-
-export const DELIVERY_DEFAULTS: DeliveryConfig = { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 600000, concurrency: 4 };
 export const SERVICE_TIMEOUT_MS = 10000;
 
-const SERVICE_NAME = /^[A-Za-z0-9._-]+$/;
-const DEVICE = /^[0-9a-f]{12}$/;
-const SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+export const usersSchema = z
+  .record(
+    z.string(),
+    closedObject({
+      devices: z.array(
+        z.string({ error: mustBe('12 lower-case hex digits') }).regex(DEVICE, { error: mustBe('12 lower-case hex digits') }),
+        { error: 'must be a list of 12-hex-digit device ids' },
+      ),
+    }),
+    { error: mustBe('an object') },
+  )
+  .superRefine(
+    (users, ctx) => {
+      // A device counts for one user only: two owners would each be credited its steps.
+      const owner = new Map<string, string>();
+      for (const [name, user] of Object.entries(users)) {
+        devicesOf(user).forEach((device, i) => {
+          const previous = owner.get(device);
+          if (previous === undefined) owner.set(device, name);
+          else if (DEVICE.test(device)) ctx.addIssue({ code: 'custom', path: [name, 'devices', i], message: `device ${device} already belongs to user "${previous}"; a device may belong to one user only` });
+        });
+      }
+    },
+    // Also when another user or device is malformed, so that every problem shows at once.
+    { when: (payload) => isPlainObject(payload.value) },
+  );
 
-export function checkUsers(value: unknown, p: Problems): Record<string, { devices: string[] }> {
-  const out: Record<string, { devices: string[] }> = {};
-  if (value === undefined) return out;
-  const users = p.object(value, 'users', Object.keys((value as object) ?? {}));
-  if (users === undefined) return out;
-  const owner = new Map<string, string>();
-  for (const [name, u] of Object.entries(users)) {
-    const obj = p.object(u, `users.${name}`, ['devices']);
-    if (obj === undefined) continue;
-    if (!Array.isArray(obj.devices)) {
-      p.add(`users.${name}.devices`, 'must be a list of 12-hex-digit device ids');
-      continue;
-    }
-    out[name] = { devices: [] };
-    obj.devices.forEach((d: unknown, i: number) => {
-      const path = `users.${name}.devices[${i}]`;
-      if (typeof d !== 'string' || !DEVICE.test(d)) return p.add(path, `must be 12 lower-case hex digits, got ${JSON.stringify(d)}`);
-      const prev = owner.get(d);
-      if (prev !== undefined) return p.add(path, `device ${d} already belongs to user "${prev}"; a device may belong to one user only`);
-      owner.set(d, name);
-      out[name].devices.push(d);
+/** The device entries of a user as given, whether or not they are all valid. */
+function devicesOf(user: unknown): string[] {
+  const devices = isPlainObject(user) && Array.isArray(user.devices) ? (user.devices as unknown[]) : [];
+  return devices.map((d) => (typeof d === 'string' ? d : ''));
+}
+
+export const serviceSchema = closedObject({
+  /** Letters, digits, ".", "_", "-": it is part of every Idempotency-Key. */
+  name: z.string({ error: mustBe('a non-empty string') }).regex(SERVICE_NAME, { error: 'must be letters, digits, ".", "_" or "-"' }),
+  /** Base URL; day records go to `${url}/v1/days`. */
+  url: httpUrl(),
+  /** `whsec_<base64>`: the Standard Webhooks signing key. */
+  secret: webhookSecret(),
+  timeoutMs: integer(1, 600000).default(SERVICE_TIMEOUT_MS),
+  enabled: booleanValue().default(true),
+});
+export type ServiceConfig = z.output<typeof serviceSchema>;
+
+export const servicesSchema = z.array(serviceSchema, { error: 'must be a list of {name, url, secret}' }).superRefine(
+  (services, ctx) => {
+    const seen = new Set<string>();
+    services.forEach((s: unknown, i) => {
+      const name = isPlainObject(s) && typeof s.name === 'string' ? s.name : undefined;
+      if (name === undefined) return;
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate service "${name}"` });
+      seen.add(name);
     });
-  }
-  return out;
-}
+  },
+  { when: (payload) => Array.isArray(payload.value) },
+);
 
-export function checkServices(value: unknown, p: Problems): ServiceConfig[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    p.add('services', 'must be a list of {name, url, secret}');
-    return [];
-  }
-  const out: ServiceConfig[] = [];
-  const seen = new Set<string>();
-  value.forEach((s: unknown, i: number) => {
-    const at = `services[${i}]`;
-    const obj = p.object(s, at, ['name', 'url', 'secret', 'timeoutMs', 'enabled']);
-    if (obj === undefined) return;
-    const name = p.string(obj.name, `${at}.name`);
-    if (name !== undefined && !SERVICE_NAME.test(name)) p.add(`${at}.name`, 'must be letters, digits, ".", "_" or "-"');
-    else if (name !== undefined && seen.has(name)) p.add(`${at}.name`, `duplicate service "${name}"`);
-    if (name !== undefined) seen.add(name);
-    const url = p.url(obj.url, `${at}.url`);
-    const secret = typeof obj.secret === 'string' && SECRET.test(obj.secret) ? obj.secret : undefined;
-    if (secret === undefined) p.add(`${at}.secret`, 'must be "whsec_" followed by base64 (Standard Webhooks)');
-    const timeoutMs = obj.timeoutMs === undefined ? SERVICE_TIMEOUT_MS : p.int(obj.timeoutMs, `${at}.timeoutMs`, 1, 600000);
-    const enabled = obj.enabled === undefined ? true : p.bool(obj.enabled, `${at}.enabled`);
-    if (name && url && secret && timeoutMs !== undefined && enabled !== undefined) out.push({ name, url, secret, timeoutMs, enabled });
-  });
-  return out;
-}
+export const deliverySchema = closedObject({
+  /** Attempts before a row is dead-lettered with its last error. */
+  maxAttempts: integer(1, 1000).default(10),
+  baseDelayMs: integer(1, 3600000).default(1000),
+  /** Cap of the backoff and of a server's Retry-After. */
+  maxDelayMs: integer(1, 86400000).default(600000),
+  /** Requests in flight at once per service. */
+  concurrency: integer(1, 64).default(4),
+})
+  .superRefine((d, ctx) => {
+    if (d.maxDelayMs < d.baseDelayMs) ctx.addIssue({ code: 'custom', path: ['maxDelayMs'], message: `must be at least baseDelayMs (${d.baseDelayMs})` });
+  })
+  .prefault({});
+export type DeliveryConfig = z.output<typeof deliverySchema>;
 
-export function checkDelivery(value: unknown, p: Problems): DeliveryConfig {
-  const out = { ...DELIVERY_DEFAULTS };
-  if (value === undefined) return out;
-  const obj = p.object(value, 'delivery', ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'concurrency']);
-  if (obj === undefined) return out;
-  const limits: Record<keyof DeliveryConfig, [number, number]> = {
-    maxAttempts: [1, 1000],
-    baseDelayMs: [1, 3600000],
-    maxDelayMs: [1, 86400000],
-    concurrency: [1, 64],
-  };
-  for (const key of Object.keys(limits) as (keyof DeliveryConfig)[]) {
-    if (obj[key] === undefined) continue;
-    const v = p.int(obj[key], `delivery.${key}`, ...limits[key]);
-    if (v !== undefined) out[key] = v;
-  }
-  if (out.maxDelayMs < out.baseDelayMs) p.add('delivery.maxDelayMs', `must be at least baseDelayMs (${out.baseDelayMs})`);
-  return out;
-}
-
-/** BUSHU_SERVICE_<NAME>_URL / _SECRET: <NAME> is the service name upper-cased, other characters as "_". */
-export function envName(service: string): string {
-  return service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
-
-export function applyServiceEnv(services: ServiceConfig[], env: Record<string, string | undefined>, p: Problems): void {
-  const claimed = new Set<string>();
-  for (const s of services) {
-    const base = `BUSHU_SERVICE_${envName(s.name)}`;
-    claimed.add(base);
-    if (env[`${base}_URL`] !== undefined) s.url = p.url(env[`${base}_URL`], `${base}_URL`) ?? s.url;
-    const secret = env[`${base}_SECRET`];
-    if (secret !== undefined) {
-      if (SECRET.test(secret)) s.secret = secret;
-      else p.add(`${base}_SECRET`, 'must be "whsec_" followed by base64 (Standard Webhooks)');
-    }
-  }
-  // A service named only in the environment (no file entry) needs both its URL and its secret.
-  for (const key of Object.keys(env).sort()) {
-    const m = /^(BUSHU_SERVICE_(.+))_(URL|SECRET)$/.exec(key);
-    if (m === null || claimed.has(m[1])) continue;
-    claimed.add(m[1]);
-    const name = m[2].toLowerCase();
-    const url = env[`${m[1]}_URL`];
-    const secret = env[`${m[1]}_SECRET`];
-    if (url === undefined || secret === undefined) {
-      p.add(key, `service "${name}" is not in the config file, so both ${m[1]}_URL and ${m[1]}_SECRET are needed`);
-      continue;
-    }
-    const u = p.url(url, `${m[1]}_URL`);
-    if (!SECRET.test(secret)) p.add(`${m[1]}_SECRET`, 'must be "whsec_" followed by base64 (Standard Webhooks)');
-    else if (u !== undefined) services.push({ name, url: u, secret, timeoutMs: SERVICE_TIMEOUT_MS, enabled: true });
-  }
-}
+export const DELIVERY_DEFAULTS: DeliveryConfig = deliverySchema.parse(undefined);

@@ -6,7 +6,7 @@
 
 import { join, resolve } from 'node:path';
 import { AdapterError } from '../ble/adapter-state.ts';
-import { enabledServices, loadConfig, type BushuConfig } from '../config.ts';
+import { ConfigError, enabledServices, loadConfig, type BushuConfig } from '../config.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { Store } from '../store/store.ts';
 import type { EventEmitter } from 'node:events';
@@ -67,20 +67,25 @@ export async function openSession(o: SessionOptions): Promise<Session> {
 }
 
 /**
- * openSession for a command: waits for the adapter, and when it is missing or unusable prints the
- * AdapterError's explanation (which already names `--simulate`) and returns undefined, so the
- * command exits 2. Other errors propagate.
+ * openSession for a command: waits for the adapter, and when the command cannot start prints why
+ * and returns the exit code: 1 for a bad configuration (one `bushu: file: path: problem` line per
+ * problem), 2 for a missing or unusable adapter (the AdapterError's explanation already names
+ * `--simulate`). Other errors propagate.
  */
-export async function openReadySession(o: SessionOptions, err: NodeJS.WritableStream): Promise<Session | undefined> {
+export async function openReadySession(o: SessionOptions, err: NodeJS.WritableStream): Promise<Session | number> {
   let session: Session | undefined;
   try {
     session = await openSession(o);
     await session.central.whenReady();
     return session;
   } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const line of e.lines()) err.write(`bushu: ${line}\n`);
+      return 1;
+    }
     if (!(e instanceof AdapterError)) throw e;
     err.write(`bushu: ${e.message}\n`);
     await session?.close();
-    return undefined;
+    return 2;
   }
 }

@@ -3,6 +3,7 @@
 // them runs against fakes (a direct in-memory central, or real noble on simulated bindings).
 
 import type { Observable } from 'rxjs';
+import { isDeviceId } from '../../shared/record/index.ts';
 
 /** noble's adapter states, kept verbatim so log lines match noble's documentation. */
 export type AdapterState = 'unknown' | 'resetting' | 'unsupported' | 'unauthorized' | 'poweredOff' | 'poweredOn';
@@ -79,5 +80,5 @@ export function normUuid(uuid: string): string {
 /** 'aa:bb:cc:dd:ee:ff' (noble, Espruino) to a device id; anything else is returned lower-cased. */
 export function deviceIdOf(address: string | undefined, fallback: string): string {
   const hex = (address ?? '').split(' ')[0].replace(/:/g, '').toLowerCase();
-  return /^[0-9a-f]{12}$/.test(hex) ? hex : fallback.toLowerCase();
+  return isDeviceId(hex) ? hex : fallback.toLowerCase();
 }

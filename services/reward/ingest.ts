@@ -7,8 +7,8 @@ import type { ServicesConfig } from '../config.ts';
 import { forUpdate, type Db, type Queryable } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
 import { checkPlausibility, type Finding } from '../plausibility.ts';
-import { localDayEndMs, type DayRecord } from '../record.ts';
-import { dayNumber } from '../../shared/days.ts';
+import { localDayEndMs, localDayStartMs } from '../../shared/days.ts';
+import type { DayRecord } from '../../shared/record/index.ts';
 import { verifyRecordSummary, type DeviceRow } from './trust.ts';
 
 export type DayStatus = 'verified' | 'unsigned' | 'flagged';
@@ -30,8 +30,7 @@ export async function precheck(db: Db, config: ServicesConfig, record: DayRecord
   const findings = checkPlausibility(record, config.plausibility);
   const rejects = findings.filter((f) => f.severity === 'reject');
   if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
-  const dayStartMs = dayNumber(record.date) * 86_400_000 - record.utcOffsetMin * 60_000;
-  if (dayStartMs > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
+  if (localDayStartMs(record.date, record.utcOffsetMin) > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
 
   const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
   if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);

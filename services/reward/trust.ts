@@ -4,7 +4,7 @@
 import { dayNumber } from '../../shared/days.ts';
 import { decodeSummaryMessage, verifySummary } from '../../shared/protocol/summary-verify.ts';
 import { HttpError } from '../http/router.ts';
-import type { DayRecord } from '../record.ts';
+import type { DayRecord } from '../../shared/record/index.ts';
 
 export interface DeviceRow {
   id: string;

@@ -6,7 +6,7 @@ import type { ServicesConfig } from '../config.ts';
 import { forUpdate, type Db, type Queryable } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
 import { checkPlausibility } from '../plausibility.ts';
-import type { DayRecord } from '../record.ts';
+import type { DayRecord } from '../../shared/record/index.ts';
 
 export async function ingestSocialDay(
   db: Db,

@@ -67,16 +67,6 @@ export class BleError extends Error {
   }
 }
 
-/**
- * noble's UUID form: lower case, no dashes, and 16-bit SIG UUIDs as 4 digits whether they
- * arrive as '0x2A2B', '2A2B' or the full '00002a2b-0000-1000-8000-00805f9b34fb'.
- */
-export function normUuid(uuid: string): string {
-  let u = uuid.toLowerCase().replace(/^0x/, '').replace(/-/g, '');
-  if (u.length === 32 && u.startsWith('0000') && u.endsWith('00001000800000805f9b34fb')) u = u.slice(4, 8);
-  return u;
-}
-
 /** 'aa:bb:cc:dd:ee:ff' (noble, Espruino) to a device id; anything else is returned lower-cased. */
 export function deviceIdOf(address: string | undefined, fallback: string): string {
   const hex = (address ?? '').split(' ')[0].replace(/:/g, '').toLowerCase();

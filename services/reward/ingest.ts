@@ -6,7 +6,8 @@
 import type { ServicesConfig } from '../config.ts';
 import { forUpdate, type Db, type Queryable } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
-import { checkPlausibility, type Finding } from '../plausibility.ts';
+import { plausibleOrThrow, requireUser, type Ingest } from '../ingest.ts';
+import type { Finding } from '../plausibility.ts';
 import { localDayEndMs, localDayStartMs } from '../../shared/days.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
 import { verifyRecordSummary, type DeviceRow } from './trust.ts';
@@ -27,13 +28,10 @@ const FUTURE_SLACK_MS = 3_600_000;
 
 /** Checks that need no transaction. Throws the 4xx; returns the verified counter (or null) and flags. */
 export async function precheck(db: Db, config: ServicesConfig, record: DayRecord, nowMs: number): Promise<{ counter: number | null; flags: Finding[] }> {
-  const findings = checkPlausibility(record, config.plausibility);
-  const rejects = findings.filter((f) => f.severity === 'reject');
-  if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
+  const findings = plausibleOrThrow(record, config);
   if (localDayStartMs(record.date, record.utcOffsetMin) > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
 
-  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
-  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
+  await requireUser(db, record.user);
   const [device] = await db.all<DeviceRow>('SELECT id, user_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
   if (device === undefined) throw new HttpError(422, 'unknown_device', `device ${record.device} is not registered`);
   if (device.user_id !== record.user) throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
@@ -41,13 +39,7 @@ export async function precheck(db: Db, config: ServicesConfig, record: DayRecord
   return { counter, flags: findings };
 }
 
-export async function ingestRewardDay(
-  db: Db,
-  config: ServicesConfig,
-  record: DayRecord,
-  nowMs: number,
-  finish: (q: Queryable, r: Response) => Promise<void>,
-): Promise<Response> {
+export const ingestRewardDay: Ingest = async (db, config, record, nowMs, finish) => {
   const { counter, flags } = await precheck(db, config, record, nowMs);
   const late = nowMs > localDayEndMs(record.date, record.utcOffsetMin) + config.reward.graceHours * 3_600_000;
   const status: DayStatus = flags.length > 0 ? 'flagged' : record.summary === null ? 'unsigned' : 'verified';
@@ -97,7 +89,7 @@ export async function ingestRewardDay(
     await finish(q, response);
     return response;
   });
-}
+};
 
 async function storeDay(q: Queryable, r: DayRecord, counter: number | null, status: DayStatus, reasons: unknown[], nowMs: number): Promise<void> {
   await q.run(

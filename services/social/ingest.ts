@@ -2,24 +2,13 @@
 // signature and does not need a device key: unsigned days count on the leaderboard. Days no
 // human walks are rejected as in the reward service; flagged days are stored but left out of
 // rankings. Newest recordVersion per device-day wins.
-import type { ServicesConfig } from '../config.ts';
-import { forUpdate, type Db, type Queryable } from '../db/types.ts';
+import { forUpdate } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
-import { checkPlausibility } from '../plausibility.ts';
-import type { DayRecord } from '../../shared/record/index.ts';
+import { plausibleOrThrow, requireUser, type Ingest } from '../ingest.ts';
 
-export async function ingestSocialDay(
-  db: Db,
-  config: ServicesConfig,
-  record: DayRecord,
-  nowMs: number,
-  finish: (q: Queryable, r: Response) => Promise<void>,
-): Promise<Response> {
-  const findings = checkPlausibility(record, config.plausibility);
-  const rejects = findings.filter((f) => f.severity === 'reject');
-  if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
-  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
-  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
+export const ingestSocialDay: Ingest = async (db, config, record, nowMs, finish) => {
+  const findings = plausibleOrThrow(record, config);
+  await requireUser(db, record.user);
   const [device] = await db.all<{ user_id: string }>('SELECT user_id FROM devices WHERE id = $1', [record.device]);
   if (device !== undefined && device.user_id !== record.user) {
     throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
@@ -57,4 +46,4 @@ export async function ingestSocialDay(
     await finish(q, response);
     return response;
   });
-}
+};

@@ -6,12 +6,9 @@
 import { z } from 'zod';
 import { atLeast, closedObject, ConfigError, integer, mustBe, problemsOf, readJsonFile, webhookSecret } from '../shared/config-schema.ts';
 import { GOAL_STEPS } from '../shared/rewards.ts';
-import { USER_ID } from './record.ts';
+import { DEVICE_ID, USER_ID } from '../shared/record/index.ts';
 
 export { ConfigError } from '../shared/config-schema.ts';
-
-// TODO(shared device id): point at the shared 12-hex-digit device id once it lives in shared/.
-const DEVICE = /^[0-9a-f]{12}$/;
 
 const userId = () => {
   const error = mustBe('1-64 letters, digits, "_", ".", "@" or "-"');
@@ -26,7 +23,7 @@ const seedUser = closedObject({
 });
 
 const seedDevice = closedObject({
-  id: z.string({ error: mustBe('12 lower-case hex digits') }).regex(DEVICE, { error: mustBe('12 lower-case hex digits') }),
+  id: z.string({ error: mustBe('12 lower-case hex digits') }).regex(DEVICE_ID, { error: mustBe('12 lower-case hex digits') }),
   user: userId(),
   /** 64 hex digits, or null for a device that never signs. */
   key: z

@@ -4,14 +4,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Seed } from './config.ts';
 import type { Db } from './db/types.ts';
 import { HttpError, type Request } from './http/router.ts';
-import { DEVICE_ID, USER_ID } from './record.ts';
+import { DEVICE_ID_RULE, isDeviceId, isUserId, USER_ID_RULE } from '../shared/record/index.ts';
 
 function bad(field: string, why: string): HttpError {
   return new HttpError(422, 'invalid_registration', `${field}: ${why}`, { field });
 }
 
 export async function upsertUser(db: Db, u: { id: unknown; name: unknown; utcOffsetMin?: unknown }, nowMs: number): Promise<void> {
-  if (typeof u.id !== 'string' || !USER_ID.test(u.id)) throw bad('id', 'must be 1-64 letters, digits, "_", ".", "@" or "-"');
+  if (!isUserId(u.id)) throw bad('id', USER_ID_RULE);
   // Display names are free text (the dashboard escapes them), but bounded.
   if (typeof u.name !== 'string' || u.name.length < 1 || u.name.length > 80) throw bad('name', 'must be 1-80 characters');
   const offset = u.utcOffsetMin ?? 480;
@@ -28,8 +28,8 @@ export async function upsertUser(db: Db, u: { id: unknown; name: unknown; utcOff
  * its counter afresh; moving a device to another user is refused (409): unregistering is manual.
  */
 export async function registerDevice(db: Db, d: { id: unknown; user: unknown; key: unknown }, nowMs: number): Promise<void> {
-  if (typeof d.id !== 'string' || !DEVICE_ID.test(d.id)) throw bad('id', 'must be 12 lower-case hex digits');
-  if (typeof d.user !== 'string' || !USER_ID.test(d.user)) throw bad('user', 'must be a user id');
+  if (!isDeviceId(d.id)) throw bad('id', DEVICE_ID_RULE);
+  if (!isUserId(d.user)) throw bad('user', 'must be a user id');
   if (d.key !== null && (typeof d.key !== 'string' || !/^[0-9a-f]{64}$/i.test(d.key))) throw bad('key', 'must be null or 32 bytes in hex');
   const key = d.key === null ? null : (d.key as string).toLowerCase();
   await db.tx(async (q) => {
@@ -48,7 +48,7 @@ export async function registerDevice(db: Db, d: { id: unknown; user: unknown; ke
 
 /** Friendship is symmetric: both directions are stored, so queries need no OR. */
 export async function befriend(db: Db, a: unknown, b: unknown): Promise<void> {
-  if (typeof a !== 'string' || typeof b !== 'string' || !USER_ID.test(a) || !USER_ID.test(b)) throw bad('users', 'must be two user ids');
+  if (!isUserId(a) || !isUserId(b)) throw bad('users', 'must be two user ids');
   if (a === b) throw bad('users', 'a user cannot befriend themselves');
   await db.tx(async (q) => {
     const found = await q.all('SELECT id FROM users WHERE id = $1 OR id = $2', [a, b]);

@@ -5,10 +5,11 @@ import { verifyWebhook } from '../shared/webhook.ts';
 import { overview, hours, listUsers, dateParam, userOrThrow } from './api/read.ts';
 import type { ServicesConfig } from './config.ts';
 import { serveDashboard } from './dashboard/static.ts';
-import type { Db, Queryable } from './db/types.ts';
+import type { Db } from './db/types.ts';
 import { HttpError, parseJsonObject, Router, type Request, type Response } from './http/router.ts';
 import { idempotencyKeyOf, idempotent, requestHash } from './idempotency.ts';
-import { parseDayRecord, type DayRecord } from './record.ts';
+import type { Ingest } from './ingest.ts';
+import { parseDayRecord } from './record.ts';
 import { befriend, registerDevice, requireAdmin, upsertUser } from './registry.ts';
 import { ingestRewardDay } from './reward/ingest.ts';
 import { ingestSocialDay } from './social/ingest.ts';
@@ -22,8 +23,6 @@ export interface Deps {
   clock: () => number;
   payer: Payer;
 }
-
-type Ingest = (db: Db, config: ServicesConfig, record: DayRecord, nowMs: number, finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>;
 
 /**
  * The POST /v1/days pipeline, in the order that keeps rejected requests from storing anything:

@@ -111,7 +111,17 @@ export function localHour(utcMs: number, offsetMin: number): number {
   return Math.floor(msIntoLocalDay(utcMs, offsetMin) / MS_PER_HOUR);
 }
 
-/** Time to the next local midnight: a full day (never 0) when utcMs is exactly midnight. */
-export function msUntilNextLocalMidnight(utcMs: number, offsetMin: number): number {
-  return MS_PER_DAY - msIntoLocalDay(utcMs, offsetMin);
+/** The local date 'YYYY-MM-DD' at utcMs for a UTC offset in minutes east. */
+export function localDate(utcMs: number, offsetMin: number): string {
+  return dateString(localDay(utcMs, offsetMin));
+}
+
+/** UTC milliseconds at which a local date begins (its local midnight). */
+export function localDayStartMs(date: string, offsetMin: number): number {
+  return dayNumber(date) * MS_PER_DAY - offsetMin * MS_PER_MINUTE;
+}
+
+/** UTC milliseconds at which a local date ends (the next local midnight). */
+export function localDayEndMs(date: string, offsetMin: number): number {
+  return localDayStartMs(date, offsetMin) + MS_PER_DAY;
 }

@@ -2,7 +2,3 @@
 
 export const GOAL_STEPS = 8000;
 
-/** `goal` is optional without a default parameter: Espruino cannot parse those. */
-export function reachedGoal(steps: number, goal?: number): boolean {
-  return steps >= (goal === undefined ? GOAL_STEPS : goal);
-}

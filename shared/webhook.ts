@@ -13,6 +13,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { dayNumber } from './days.ts';
+import { DEVICE_ID_RULE, isDeviceId } from './record/index.ts';
 
 // A type alias, not an interface, so it is assignable to IncomingHeaders.
 export type WebhookHeaders = {
@@ -115,8 +116,7 @@ export function verifyWebhook(
 /** `bushu:<service>:<device>:<date>:<recordVersion>`, also used as the webhook-id. */
 export function idempotencyKey(service: string, device: string, date: string, recordVersion: number): string {
   if (!/^[A-Za-z0-9._-]+$/.test(service)) throw new RangeError('service name must be letters, digits, ".", "_" or "-", got ' + JSON.stringify(service));
-  // TODO(shared device id): use the shared 12-hex-digit device id once it lives in shared/.
-  if (!/^[0-9a-f]{12}$/.test(device)) throw new RangeError('device must be 12 lower-case hex digits, got ' + JSON.stringify(device));
+  if (!isDeviceId(device)) throw new RangeError('device ' + DEVICE_ID_RULE + ', got ' + JSON.stringify(device));
   dayNumber(date);
   if (!Number.isSafeInteger(recordVersion) || recordVersion < 1) throw new RangeError('recordVersion must be a positive integer, got ' + recordVersion);
   return 'bushu:' + service + ':' + device + ':' + date + ':' + recordVersion;

@@ -1,7 +1,7 @@
 // The BLE layer: withTimeout, and real noble running on FakeBindings with a simulated watch.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Subject, firstValueFrom, take, toArray } from 'rxjs';
-import { BleError, normUuid, deviceIdOf } from '../bridge/ble/central.ts';
+import { BleError, deviceIdOf } from '../bridge/ble/central.ts';
 import { withTimeout } from '../bridge/ble/race.ts';
 import { adapterMessage } from '../bridge/ble/adapter-state.ts';
 import { createNobleCentral } from '../bridge/ble/noble-central.ts';
@@ -45,11 +45,10 @@ describe('withTimeout', () => {
 });
 
 describe('helpers', () => {
-  it('normalises UUIDs to noble form', () => {
-    expect(normUuid('0x2A2B')).toBe('2a2b');
-    expect(normUuid('00002a2b-0000-1000-8000-00805f9b34fb')).toBe('2a2b');
-    expect(normUuid('B5750001-7e4e-4b8a-9c2f-5a1d3e6f0b01')).toBe(N.SERVICE);
+  it('reads a device id from an address', () => {
     expect(deviceIdOf('C0:FF:EE:00:00:01', 'x')).toBe('c0ffee000001');
+    expect(deviceIdOf('c0:ff:ee:00:00:01 (public)', 'x')).toBe('c0ffee000001');
+    expect(deviceIdOf(undefined, 'ABC123')).toBe('abc123');
   });
   it('explains adapter states with a fix', () => {
     expect(adapterMessage('unauthorized', 'linux')).toMatch(/setcap/);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS } from '../bridge/store/schema.ts';
-import { DayInputError, Store, StoreError } from '../bridge/store/store.ts';
+import { DayInputError, Store, StoreError, type DayInput } from '../bridge/store/store.ts';
+import { BAD_DAY_FIELDS } from './kits/bad-records.ts';
 import { DEV_A, DEV_B, dayInput } from './kits/days.ts';
 
 let dir = '';
@@ -83,6 +84,14 @@ describe('commitSync', () => {
     expect(store.cursor(DEV_A)).toBe(0);
     expect(store.day(DEV_A, '2026-11-20')).toBeUndefined();
     expect(store.outbox()).toEqual([]);
+  });
+
+  // The table is the contract's (test/day-record.test.ts); here: each problem is a DayInputError naming where.
+  it.each(BAD_DAY_FIELDS)('refuses a day by field: %s', (_, patch, field) => {
+    const bad = dayInput(patch as Partial<DayInput>);
+    expect(() => store.commitSync(DEV_A, [dayInput(), bad], 9, 1)).toThrow(DayInputError);
+    expect(() => store.commitSync(DEV_A, [dayInput(), bad], 9, 1)).toThrow(new RegExp(`^days\\[1\\]\\.${field.replace('.', '\\.')}: `));
+    expect(store.day(DEV_A, '2026-11-20')).toBeUndefined();
   });
 
   it('never moves the cursor backwards', () => {

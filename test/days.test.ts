@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { civilFromDays, dateString, dayNumber, localDay, localHour, msUntilNextLocalMidnight, MS_PER_DAY } from '../shared/days.ts';
+import { civilFromDays, dateString, dayNumber, localDate, localDay, localDayEndMs, localDayStartMs, localHour, MS_PER_DAY } from '../shared/days.ts';
 import { currentTimeToUtcMs, decodeCurrentTime, encodeCurrentTime, utcMsToCurrentTime } from '../shared/protocol/time.ts';
-import { GOAL_STEPS, reachedGoal } from '../shared/rewards.ts';
+import { GOAL_STEPS } from '../shared/rewards.ts';
 
 /** Date is the reference here only; the code under test never uses it. */
 const isoDate = (day: number) => new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
@@ -55,17 +55,24 @@ describe('local day, hour and midnight', () => {
     const before = utc('2026-11-21T04:59:59.999Z');
     expect(localDay(before, -300)).toBe(dayNumber('2026-11-20'));
     expect(localHour(before, -300)).toBe(23);
-    expect(msUntilNextLocalMidnight(before, -300)).toBe(1);
+    expect(localDayEndMs(localDate(before, -300), -300) - before).toBe(1);
     expect(localDay(before + 1, -300)).toBe(dayNumber('2026-11-21'));
     expect(localHour(before + 1, -300)).toBe(0);
-    expect(msUntilNextLocalMidnight(before + 1, -300)).toBe(MS_PER_DAY);
+    expect(localDayStartMs(localDate(before + 1, -300), -300)).toBe(before + 1);
     // UTC+8: 16:00Z is already tomorrow's midnight.
     expect(localDay(utc('2026-11-20T16:00:00Z'), 480)).toBe(dayNumber('2026-11-21'));
     expect(localDay(utc('2026-11-20T15:59:59Z'), 480)).toBe(dayNumber('2026-11-20'));
     // Near the epoch a negative offset gives a local time before 1970.
     expect(localDay(0, -60)).toBe(-1);
     expect(localHour(0, -60)).toBe(23);
-    expect(msUntilNextLocalMidnight(0, -60)).toBe(3600000);
+  });
+
+  it('give the UTC bounds of a local date, east and west', () => {
+    expect(new Date(localDayStartMs('2026-11-20', 480)).toISOString()).toBe('2026-11-19T16:00:00.000Z');
+    expect(new Date(localDayEndMs('2026-11-20', 480)).toISOString()).toBe('2026-11-20T16:00:00.000Z');
+    expect(new Date(localDayEndMs('2026-11-20', -300)).toISOString()).toBe('2026-11-21T05:00:00.000Z');
+    expect(localDate(Date.parse('2026-11-20T16:00:00Z'), 480)).toBe('2026-11-21');
+    expect(localDate(Date.parse('2026-11-21T04:59:59Z'), -300)).toBe('2026-11-20');
   });
 
   it('agree with a Date reference over many instants and offsets', () => {
@@ -81,7 +88,7 @@ describe('local day, hour and midnight', () => {
       expect(localDay(t, offset)).toBe(Math.floor(local.getTime() / MS_PER_DAY));
       expect(localHour(t, offset)).toBe(local.getUTCHours());
       const next = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
-      expect(msUntilNextLocalMidnight(t, offset)).toBe(next - local.getTime());
+      expect(localDayEndMs(localDate(t, offset), offset) - t).toBe(next - local.getTime());
     }
   });
 });
@@ -108,11 +115,5 @@ describe('Current Time conversions', () => {
 });
 
 describe('rewards', () => {
-  it('reachedGoal uses 8000 unless told otherwise', () => {
-    expect(GOAL_STEPS).toBe(8000);
-    expect(reachedGoal(7999)).toBe(false);
-    expect(reachedGoal(8000)).toBe(true);
-    expect(reachedGoal(5000, 5000)).toBe(true);
-    expect(reachedGoal(9000, 10000)).toBe(false);
-  });
+  it('the daily goal is 8000 steps', () => expect(GOAL_STEPS).toBe(8000));
 });

@@ -278,6 +278,27 @@ describe('HMAC-SHA256 over an injected SHA-256', () => {
   });
 });
 
+describe('UUIDs', () => {
+  it('normalises UUIDs to noble form', () => {
+    expect(P.normUuid('0x2A2B')).toBe('2a2b');
+    expect(P.normUuid('00002a2b-0000-1000-8000-00805f9b34fb')).toBe('2a2b');
+    expect(P.normUuid('B5750001-7e4e-4b8a-9c2f-5a1d3e6f0b01')).toBe(P.NOBLE_UUID.SERVICE);
+  });
+
+  it('NOBLE_UUID is UUID in noble form, name for name', () => {
+    expect(Object.keys(P.NOBLE_UUID)).toEqual(Object.keys(P.UUID));
+    expect(P.NOBLE_UUID).toMatchObject({
+      SERVICE: 'b57500017e4e4b8a9c2f5a1d3e6f0b01',
+      INFO: 'b57500067e4e4b8a9c2f5a1d3e6f0b01',
+      CURRENT_TIME: '2a2b',
+      BATTERY_SERVICE: '180f',
+      WECHAT_SERVICE: 'fee7',
+      WECHAT_ADDRESS: 'fec9',
+      INFINITIME_MOTION_SERVICE: '0003000078fc48fe8e23433b3a1942d0',
+    });
+  });
+});
+
 describe('Espruino bundle', () => {
   it('the protocol bundle uses only what Espruino supports and leaves node:crypto out', async () => {
     for (const entry of ['shared/protocol/index.ts', 'shared/rewards.ts']) {

@@ -3,6 +3,7 @@
 // them runs against fakes (a direct in-memory central, or real noble on simulated bindings).
 
 import type { Observable } from 'rxjs';
+import { isDeviceId } from '../../shared/record/index.ts';
 
 /** noble's adapter states, kept verbatim so log lines match noble's documentation. */
 export type AdapterState = 'unknown' | 'resetting' | 'unsupported' | 'unauthorized' | 'poweredOff' | 'poweredOn';
@@ -66,18 +67,8 @@ export class BleError extends Error {
   }
 }
 
-/**
- * noble's UUID form: lower case, no dashes, and 16-bit SIG UUIDs as 4 digits whether they
- * arrive as '0x2A2B', '2A2B' or the full '00002a2b-0000-1000-8000-00805f9b34fb'.
- */
-export function normUuid(uuid: string): string {
-  let u = uuid.toLowerCase().replace(/^0x/, '').replace(/-/g, '');
-  if (u.length === 32 && u.startsWith('0000') && u.endsWith('00001000800000805f9b34fb')) u = u.slice(4, 8);
-  return u;
-}
-
 /** 'aa:bb:cc:dd:ee:ff' (noble, Espruino) to a device id; anything else is returned lower-cased. */
 export function deviceIdOf(address: string | undefined, fallback: string): string {
   const hex = (address ?? '').split(' ')[0].replace(/:/g, '').toLowerCase();
-  return /^[0-9a-f]{12}$/.test(hex) ? hex : fallback.toLowerCase();
+  return isDeviceId(hex) ? hex : fallback.toLowerCase();
 }

@@ -12,7 +12,8 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { BehaviorSubject, Observable, ReplaySubject, filter, firstValueFrom, timeout } from 'rxjs';
 import { AdapterError, adapterMessage, isMissingAdapter } from './adapter-state.ts';
-import { BleError, deviceIdOf, normUuid, type AdapterState, type Advertisement, type Central, type Gatt, type Link } from './central.ts';
+import { normUuid } from '../../shared/protocol/index.ts';
+import { BleError, deviceIdOf, type AdapterState, type Advertisement, type Central, type Gatt, type Link } from './central.ts';
 import { DEFAULT_OP_TIMEOUT_MS, withTimeout } from './race.ts';
 
 // The few parts of noble's objects used here (noble's own typings describe its default export,

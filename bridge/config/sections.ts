@@ -2,9 +2,8 @@
 // defaults. The types are inferred from the schemas, so a field is declared once.
 import { z } from 'zod';
 import { booleanValue, closedObject, httpUrl, integer, isPlainObject, mustBe, webhookSecret } from '../../shared/config-schema.ts';
+import { DEVICE_ID, isDeviceId } from '../../shared/record/index.ts';
 
-// TODO(shared device id): point at the shared 12-hex-digit device id once it lives in shared/.
-const DEVICE = /^[0-9a-f]{12}$/;
 const SERVICE_NAME = /^[A-Za-z0-9._-]+$/;
 
 export const SERVICE_TIMEOUT_MS = 10000;
@@ -14,7 +13,7 @@ export const usersSchema = z
     z.string(),
     closedObject({
       devices: z.array(
-        z.string({ error: mustBe('12 lower-case hex digits') }).regex(DEVICE, { error: mustBe('12 lower-case hex digits') }),
+        z.string({ error: mustBe('12 lower-case hex digits') }).regex(DEVICE_ID, { error: mustBe('12 lower-case hex digits') }),
         { error: 'must be a list of 12-hex-digit device ids' },
       ),
     }),
@@ -28,7 +27,7 @@ export const usersSchema = z
         devicesOf(user).forEach((device, i) => {
           const previous = owner.get(device);
           if (previous === undefined) owner.set(device, name);
-          else if (DEVICE.test(device)) ctx.addIssue({ code: 'custom', path: [name, 'devices', i], message: `device ${device} already belongs to user "${previous}"; a device may belong to one user only` });
+          else if (isDeviceId(device)) ctx.addIssue({ code: 'custom', path: [name, 'devices', i], message: `device ${device} already belongs to user "${previous}"; a device may belong to one user only` });
         });
       }
     },

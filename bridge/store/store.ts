@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { Outbox } from './outbox.ts';
 import { checkDay, checkDeviceId, dayRecordBody, DayInputError, sameTotals } from './record.ts';
 import { migrate } from './schema.ts';
-import { SOURCES, type DayInput, type DayRow, type DeviceRow, type OutboxRow, type OutboxState, type Source, type StoreOptions } from './types.ts';
+import { isSource, SOURCE_RULE } from '../../shared/record/index.ts';
+import type { DayInput, DayRow, DeviceRow, OutboxRow, OutboxState, Source, StoreOptions } from './types.ts';
 
 export * from './types.ts';
 export { DayInputError } from './record.ts';
@@ -95,7 +96,7 @@ export class Store {
 
   upsertDevice(d: { id: string; name?: string; source: Source; firmware?: string | null }): void {
     checkDeviceId(d.id, 'device.id');
-    if (!SOURCES.includes(d.source)) throw new DayInputError(`device.source: must be one of ${SOURCES.join(', ')}`);
+    if (!isSource(d.source)) throw new DayInputError(`device.source: ${SOURCE_RULE}`);
     this.db
       .prepare(
         `INSERT INTO devices (id, name, source, firmware) VALUES (@id, @name, @source, @firmware)

@@ -1,22 +1,12 @@
 // Row and input types of the bridge's durable store. Kept apart from store.ts so the BLE side,
 // the delivery loop and the CLI can import the shapes without pulling in SQLite.
 
-export type Source = 'bushu' | 'wechat' | 'infinitime';
-export const SOURCES: readonly Source[] = ['bushu', 'wechat', 'infinitime'];
+import type { DayFields, Source } from '../../shared/record/index.ts';
 
-/** One local day of one device, as the sync engine read it from the watch. */
-export interface DayInput {
-  device: string; // 12 lower-case hex digits
-  date: string; // YYYY-MM-DD, the watch's local date
-  utcOffsetMin: number;
-  steps: number;
-  hours: number[] | null; // 24 hourly counts, or null when the source has none
-  notWornHours: number[];
-  closed: boolean;
-  source: Source;
-  summary: { message: string; tag: string } | null;
-  firmware: string | null;
-}
+export { SOURCES, type Source } from '../../shared/record/index.ts';
+
+/** One local day of one device, as the sync engine read it from the watch: the record's day fields. */
+export type DayInput = DayFields;
 
 export interface DeviceRow {
   id: string;

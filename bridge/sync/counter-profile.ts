@@ -9,9 +9,6 @@ import { applyReading } from './cumulative.ts';
 import { MemoryCounterState } from './counter-state.ts';
 import { BadPayloadError, type SyncContext, type SyncResult } from './types.ts';
 
-export const INFINITIME_MOTION_SERVICE = '00030000-78fc-48fe-8e23-433b3a1942d0';
-export const INFINITIME_STEP_COUNT = '00030001-78fc-48fe-8e23-433b3a1942d0';
-
 const fallbackState = new MemoryCounterState();
 
 /** InfiniTime's step count: one little-endian uint32. */
@@ -34,7 +31,7 @@ export async function syncCounter(link: Link, gatt: Gatt, source: Exclude<Source
       if (a.ok) device = a.value;
     }
   } else {
-    const r = decodeInfiniTimeSteps(await link.read(INFINITIME_MOTION_SERVICE, INFINITIME_STEP_COUNT));
+    const r = decodeInfiniTimeSteps(await link.read(N.INFINITIME_MOTION_SERVICE, N.INFINITIME_STEP_COUNT));
     if (!r.ok) throw bad(r.error, ctx);
     count = r.value;
   }

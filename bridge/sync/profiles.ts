@@ -1,15 +1,15 @@
 // Which profile a wearable speaks, from its advertisement, and one complete sync of it:
 // connect, run the profile, always disconnect.
 
-import { NOBLE_UUID as N } from '../../shared/protocol/index.ts';
-import { normUuid, type Advertisement, type Central } from '../ble/central.ts';
+import { NOBLE_UUID as N, normUuid } from '../../shared/protocol/index.ts';
+import type { Advertisement, Central } from '../ble/central.ts';
 import type { Source } from '../store/types.ts';
 import { syncBushu } from './bushu-profile.ts';
-import { INFINITIME_MOTION_SERVICE, syncCounter } from './counter-profile.ts';
+import { syncCounter } from './counter-profile.ts';
 import type { SyncContext, SyncResult } from './types.ts';
 
 /** Service UUIDs the profiles serve: ours, WeChat's pedometer and InfiniTime's motion service. */
-export const PROFILE_SERVICES = [N.SERVICE, N.WECHAT_SERVICE, normUuid(INFINITIME_MOTION_SERVICE)];
+export const PROFILE_SERVICES = [N.SERVICE, N.WECHAT_SERVICE, N.INFINITIME_MOTION_SERVICE];
 
 /**
  * The scan filter. Empty (every advertisement, filtered by isCandidate) because an Espruino
@@ -29,7 +29,7 @@ export function isCandidate(ad: Pick<Advertisement, 'serviceUuids' | 'name'>): b
 export function profileOf(serviceUuids: string[]): Source | null {
   const u = serviceUuids.map(normUuid);
   if (u.includes(N.SERVICE)) return 'bushu';
-  if (u.includes(normUuid(INFINITIME_MOTION_SERVICE))) return 'infinitime';
+  if (u.includes(N.INFINITIME_MOTION_SERVICE)) return 'infinitime';
   if (u.includes(N.WECHAT_SERVICE)) return 'wechat';
   return null;
 }

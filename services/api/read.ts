@@ -1,11 +1,10 @@
 // The read API behind the dashboard: one overview call per user (today, 30 days, ledger,
 // leaderboard, devices) and the hourly steps of one day. A user's steps here are the maximum over
 // their devices, across what either service stored, so the page shows what the watch showed.
-import { dateString, dayNumber } from '../../shared/days.ts';
+import { dateString, dayNumber, localDate } from '../../shared/days.ts';
 import type { ServicesConfig } from '../config.ts';
 import type { Db } from '../db/types.ts';
 import { HttpError } from '../http/router.ts';
-import { localDate } from '../record.ts';
 import { ledger } from '../reward/payouts.ts';
 import { ranking } from '../social/leaderboard.ts';
 

@@ -8,9 +8,10 @@
 import type { ServicesConfig } from '../config.ts';
 import { forUpdate, type Db, type Queryable } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
+import { precheckDay, type Ingest } from '../ingest.ts';
 import type { Finding } from '../plausibility.ts';
-import { precheckDay } from '../precheck.ts';
-import { localDayEndMs, type DayRecord } from '../record.ts';
+import { localDayEndMs } from '../../shared/days.ts';
+import type { DayRecord } from '../../shared/record/index.ts';
 import { precedence } from './precedence.ts';
 import { verifyRecordSummary } from './trust.ts';
 
@@ -32,13 +33,7 @@ export async function precheck(db: Db, config: ServicesConfig, record: DayRecord
   return { counter, flags };
 }
 
-export async function ingestRewardDay(
-  db: Db,
-  config: ServicesConfig,
-  record: DayRecord,
-  nowMs: number,
-  finish: (q: Queryable, r: Response) => Promise<void>,
-): Promise<Response> {
+export const ingestRewardDay: Ingest = async (db, config, record, nowMs, finish) => {
   const { counter, flags } = await precheck(db, config, record, nowMs);
   const late = nowMs > localDayEndMs(record.date, record.utcOffsetMin) + config.reward.graceHours * 3_600_000;
   const status: DayStatus = flags.length > 0 ? 'flagged' : record.summary === null ? 'unsigned' : 'verified';
@@ -94,7 +89,7 @@ export async function ingestRewardDay(
     await finish(q, response);
     return response;
   });
-}
+};
 
 async function storeDay(q: Queryable, r: DayRecord, counter: number | null, status: DayStatus, reasons: unknown[], nowMs: number): Promise<void> {
   await q.run(

@@ -4,8 +4,8 @@
 import { dayNumber } from '../../shared/days.ts';
 import { decodeSummaryMessage, verifySummary } from '../../shared/protocol/summary-verify.ts';
 import { HttpError } from '../http/router.ts';
-import type { DeviceRow } from '../precheck.ts';
-import type { DayRecord } from '../record.ts';
+import type { DayRecord } from '../../shared/record/index.ts';
+import type { DeviceRow } from '../ingest.ts';
 
 /** The summary's counter when the summary is authentic and matches the record; else a 422. */
 export function verifyRecordSummary(record: DayRecord, device: DeviceRow): number {

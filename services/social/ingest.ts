@@ -1,21 +1,13 @@
 // The social (WeRun-style) service's handling of one day record. It trusts the bridge's webhook
 // signature and does not need a device key: unsigned days count on the leaderboard. It makes the
-// same registry and date checks as the reward service (precheck.ts), so a bridge can only report
-// days of registered devices for their own users, and no day that has not started yet. Flagged
-// days are stored but left out of rankings. Newest recordVersion per device-day wins.
-import type { ServicesConfig } from '../config.ts';
-import { forUpdate, type Db, type Queryable } from '../db/types.ts';
+// same registry and date checks as the reward service (services/ingest.ts), so a bridge can only
+// report days of registered devices for their own users, and no day that has not started yet.
+// Flagged days are stored but left out of rankings. Newest recordVersion per device-day wins.
+import { forUpdate } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
-import { precheckDay } from '../precheck.ts';
-import type { DayRecord } from '../record.ts';
+import { precheckDay, type Ingest } from '../ingest.ts';
 
-export async function ingestSocialDay(
-  db: Db,
-  config: ServicesConfig,
-  record: DayRecord,
-  nowMs: number,
-  finish: (q: Queryable, r: Response) => Promise<void>,
-): Promise<Response> {
+export const ingestSocialDay: Ingest = async (db, config, record, nowMs, finish) => {
   const { flags: findings } = await precheckDay(db, config, record, nowMs);
   const status = findings.length > 0 ? 'flagged' : 'counted';
 
@@ -50,4 +42,4 @@ export async function ingestSocialDay(
     await finish(q, response);
     return response;
   });
-}
+};

@@ -22,25 +22,33 @@ export enum UUID {
   WECHAT_STEPS = '0xFEA1',
   WECHAT_TARGET = '0xFEA2',
   WECHAT_ADDRESS = '0xFEC9',
+  /** InfiniTime's motion service and its step count (PineTime), which the bridge reads. */
+  INFINITIME_MOTION_SERVICE = '00030000-78fc-48fe-8e23-433b3a1942d0',
+  INFINITIME_STEP_COUNT = '00030001-78fc-48fe-8e23-433b3a1942d0',
 }
 
-/** The same UUIDs as noble reports them: lower case, no dashes, 16-bit ones as 4 digits. */
-export enum NOBLE_UUID {
-  SERVICE = 'b57500017e4e4b8a9c2f5a1d3e6f0b01',
-  TODAY = 'b57500027e4e4b8a9c2f5a1d3e6f0b01',
-  CONTROL = 'b57500037e4e4b8a9c2f5a1d3e6f0b01',
-  HISTORY = 'b57500047e4e4b8a9c2f5a1d3e6f0b01',
-  STATUS = 'b57500057e4e4b8a9c2f5a1d3e6f0b01',
-  INFO = 'b57500067e4e4b8a9c2f5a1d3e6f0b01',
-  CURRENT_TIME = '2a2b',
-  LOCAL_TIME_INFO = '2a0f',
-  BATTERY_SERVICE = '180f',
-  BATTERY_LEVEL = '2a19',
-  WECHAT_SERVICE = 'fee7',
-  WECHAT_STEPS = 'fea1',
-  WECHAT_TARGET = 'fea2',
-  WECHAT_ADDRESS = 'fec9',
+/**
+ * noble's form of a UUID: lower case, no dashes, and 16-bit SIG UUIDs as 4 digits whether they
+ * arrive as '0x2A2B', '2A2B' or the full '00002a2b-0000-1000-8000-00805f9b34fb'.
+ */
+export function normUuid(uuid: string): string {
+  let u = uuid.toLowerCase().replace(/^0x/, '').replace(/-/g, '');
+  if (u.length === 32 && u.startsWith('0000') && u.endsWith('00001000800000805f9b34fb')) u = u.slice(4, 8);
+  return u;
 }
+
+function nobleUuids(): { readonly [name in keyof typeof UUID]: string } {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(UUID) as (keyof typeof UUID)[]) out[name] = normUuid(UUID[name]);
+  return out as { [name in keyof typeof UUID]: string };
+}
+
+/**
+ * The same UUIDs as noble reports them ('b57500017e4e…', '2a2b'), derived from UUID so the two
+ * cannot drift. For the bridge and the simulator only: the firmware never reads it, and the pure
+ * mark lets the bundler drop the call (and with it the UUID object) from every firmware bundle.
+ */
+export const NOBLE_UUID = /* @__PURE__ */ nobleUuids();
 
 export enum Opcode {
   SEND_FROM = 0x01,

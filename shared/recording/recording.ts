@@ -9,6 +9,3 @@ export interface Recording {
   y: number[];
   z: number[];
 }
-
-/** Raw counts per g, as the Bangle.js accelerometer reports internally and Puck.js delivers. */
-export const COUNTS_PER_G = 8192;

@@ -3,10 +3,8 @@
 // seeded schedule as the bushu watches. Faults: a reboot (the count restarts at 0) and a late
 // midnight reset (the count of yesterday still shows for `resetDelayMs` after midnight).
 
-import { NOBLE_UUID as N, encodeWeChatAddress, encodeWeChatSteps } from '../../shared/protocol/index.ts';
+import { NOBLE_UUID as N, encodeWeChatAddress, encodeWeChatSteps, normUuid } from '../../shared/protocol/index.ts';
 import { MS_PER_DAY, localMs } from '../../shared/days.ts';
-import { normUuid } from '../../bridge/ble/central.ts';
-import { INFINITIME_MOTION_SERVICE, INFINITIME_STEP_COUNT } from '../../bridge/sync/counter-profile.ts';
 import { ConnectionBase, addressOf, type SimConnection, type SimPeripheral, type SimService } from './peripheral.ts';
 import { stepsBetween } from './schedule.ts';
 
@@ -105,13 +103,13 @@ export class SimulatedInfiniTime extends CounterBand {
     return 'InfiniTime';
   }
   serviceUuids() {
-    return [normUuid(INFINITIME_MOTION_SERVICE)];
+    return [N.INFINITIME_MOTION_SERVICE];
   }
   services(): SimService[] {
-    return [{ uuid: normUuid(INFINITIME_MOTION_SERVICE), characteristics: [{ uuid: normUuid(INFINITIME_STEP_COUNT), properties: ['read', 'notify'] }] }];
+    return [{ uuid: N.INFINITIME_MOTION_SERVICE, characteristics: [{ uuid: N.INFINITIME_STEP_COUNT, properties: ['read', 'notify'] }] }];
   }
   readChar(c: string): Uint8Array {
-    if (c !== normUuid(INFINITIME_STEP_COUNT)) throw new Error('not readable: ' + c);
+    if (c !== N.INFINITIME_STEP_COUNT) throw new Error('not readable: ' + c);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, this.count, true);
     return b;

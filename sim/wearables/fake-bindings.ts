@@ -9,8 +9,7 @@
 // in 'paced' mode the caller moves the clock (bushu run --simulate) and ticks run on a timer.
 
 import { EventEmitter } from 'node:events';
-import { NOBLE_UUID } from '../../shared/protocol/index.ts';
-import { normUuid } from '../../bridge/ble/central.ts';
+import { NOBLE_UUID, normUuid } from '../../shared/protocol/index.ts';
 import type { SimConnection, SimPeripheral } from './peripheral.ts';
 import type { LinkFaults } from './faults.ts';
 import type { SimWorld } from './world.ts';

@@ -11,7 +11,7 @@ import { EspruinoSim } from '../espruino/index.ts';
 import type { SimConnection as EspConnection } from '../espruino/index.ts';
 import { walk } from '../signals.ts';
 import { MS_PER_DAY, localMs } from '../../shared/days.ts';
-import { NOBLE_UUID, decodeHistoryFrame, type DayRecord } from '../../shared/protocol/index.ts';
+import { NOBLE_UUID, decodeHistoryFrame, normUuid, type DayRecord } from '../../shared/protocol/index.ts';
 import type { Logger } from '../../bridge/log.ts';
 import { addressOf, type SimConnection, type SimPeripheral, type SimService } from './peripheral.ts';
 import { daySchedule } from './schedule.ts';
@@ -149,7 +149,7 @@ class WrappedConnection implements SimConnection {
     this.c.write(s, ch, d);
   }
   subscribe(s: string, ch: string, cb: (d: Uint8Array) => void): void {
-    const history = ch.replace(/-/g, '').toLowerCase() === NOBLE_UUID.HISTORY;
+    const history = normUuid(ch) === NOBLE_UUID.HISTORY;
     this.c.subscribe(s, ch, (d) => {
       if (history) {
         const f = decodeHistoryFrame(d);

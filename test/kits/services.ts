@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { dayNumber } from '../../shared/days.ts';
 import { signSummary, summaryMessage } from '../../shared/protocol/summary.ts';
 import { signWebhook } from '../../shared/webhook.ts';
-import type { DayRecord } from '../../services/record.ts';
+import type { DayRecord } from '../../shared/record/index.ts';
 
 /** A human-looking day: walks in the morning, at lunch and in the evening, of uneven length. */
 const WEIGHTS = [0, 0, 0, 0, 0, 0, 0, 3, 9, 2, 1, 4, 8, 2, 1, 1, 3, 5, 10, 6, 4, 2, 0, 0];

@@ -1,14 +1,18 @@
-// The checks both services make on a day record before opening a transaction: reject rules of
-// plausibility, a day that has not started yet, and the registry (the user exists, the device is
-// registered to that user). The webhook secret only proves that *a* bridge sent the record; the
-// registry is what ties a device's days to one user, so neither service takes days from a device
-// it does not know, or for another user than the device's.
+// What both services do with a day record that passed the contract (shared/record), before their
+// own rules: the shape of an ingest step, and the checks made before opening a transaction —
+// reject rules of plausibility, a day that has not started yet, and the registry (the user exists,
+// the device is registered to that user). The webhook secret only proves that *a* bridge sent the
+// record; the registry is what ties a device's days to one user, so neither service takes days
+// from a device it does not know, or for another user than the device's.
+import { localDayStartMs } from '../shared/days.ts';
+import type { DayRecord } from '../shared/record/index.ts';
 import type { ServicesConfig } from './config.ts';
-import type { Db } from './db/types.ts';
-import { HttpError } from './http/router.ts';
+import type { Db, Queryable } from './db/types.ts';
+import { HttpError, type Response } from './http/router.ts';
 import { checkPlausibility, type Finding } from './plausibility.ts';
-import type { DayRecord } from './record.ts';
-import { dayNumber } from '../shared/days.ts';
+
+/** One service's handling of a record: `finish` stores the response under the idempotency key, in the same transaction. */
+export type Ingest = (db: Db, config: ServicesConfig, record: DayRecord, nowMs: number, finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>;
 
 export interface DeviceRow {
   id: string;
@@ -25,8 +29,7 @@ export async function precheckDay(db: Db, config: ServicesConfig, record: DayRec
   const findings = checkPlausibility(record, config.plausibility);
   const rejects = findings.filter((f) => f.severity === 'reject');
   if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
-  const dayStartMs = dayNumber(record.date) * 86_400_000 - record.utcOffsetMin * 60_000;
-  if (dayStartMs > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
+  if (localDayStartMs(record.date, record.utcOffsetMin) > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
 
   const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
   if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);

@@ -13,16 +13,23 @@ export interface ServiceConfig {
 }
 
 export interface DeliveryConfig {
-  /** Attempts before a row is dead-lettered with its last error. */
-  maxAttempts: number;
+  /** First wait after a failed attempt; it doubles with each failure up to maxDelayMs. */
   baseDelayMs: number;
   /** Cap of the backoff and of a server's Retry-After. */
   maxDelayMs: number;
+  /**
+   * Hours of retrying after a row's first failure before it is dead-lettered. The default, 72,
+   * outlasts the services' 48 h grace for a day's award, so an outage shorter than the grace
+   * never costs a hongbao.
+   */
+  retryForHours: number;
+  /** A row dead-lettered for running out of time (not for a refusal) is tried again this often. */
+  deadRetryHours: number;
   /** Requests in flight at once per service. */
   concurrency: number;
 }
 
-export const DELIVERY_DEFAULTS: DeliveryConfig = { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 600000, concurrency: 4 };
+export const DELIVERY_DEFAULTS: DeliveryConfig = { baseDelayMs: 1000, maxDelayMs: 3_600_000, retryForHours: 72, deadRetryHours: 6, concurrency: 4 };
 export const SERVICE_TIMEOUT_MS = 10000;
 
 const SERVICE_NAME = /^[A-Za-z0-9._-]+$/;
@@ -84,14 +91,18 @@ export function checkServices(value: unknown, p: Problems): ServiceConfig[] {
 export function checkDelivery(value: unknown, p: Problems): DeliveryConfig {
   const out = { ...DELIVERY_DEFAULTS };
   if (value === undefined) return out;
-  const obj = p.object(value, 'delivery', ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'concurrency']);
-  if (obj === undefined) return out;
   const limits: Record<keyof DeliveryConfig, [number, number]> = {
-    maxAttempts: [1, 1000],
     baseDelayMs: [1, 3600000],
     maxDelayMs: [1, 86400000],
+    retryForHours: [1, 24 * 30],
+    deadRetryHours: [1, 24 * 7],
     concurrency: [1, 64],
   };
+  const { maxAttempts, ...rest } = (value ?? {}) as Record<string, unknown>;
+  // Removed when delivery moved from an attempt budget to a time budget: say so, not just "unknown key".
+  if (maxAttempts !== undefined) p.add('delivery.maxAttempts', 'no longer used: delivery retries for retryForHours (default 72) instead; remove it');
+  const obj = p.object(typeof value === 'object' && value !== null && !Array.isArray(value) ? rest : value, 'delivery', Object.keys(limits));
+  if (obj === undefined) return out;
   for (const key of Object.keys(limits) as (keyof DeliveryConfig)[]) {
     if (obj[key] === undefined) continue;
     const v = p.int(obj[key], `delivery.${key}`, ...limits[key]);

@@ -48,6 +48,8 @@ export interface ServicesConfig {
   webhookToleranceSec: number;
   /** An in-flight idempotency key older than this is presumed abandoned (a crashed process). */
   inFlightTtlSec: number;
+  /** A used key is forgotten this long after its first use (longer than a bridge retries quickly). */
+  idempotencyKeyTtlHours: number;
   bodyLimitBytes: number;
   seed: Seed;
 }
@@ -59,6 +61,7 @@ export const DEFAULT_CONFIG: ServicesConfig = {
   plausibility: { dailyCap: 60000, maxStepsPerHour: 12000, regularMinHours: 6, regularMaxCv: 0.05 },
   webhookToleranceSec: 300,
   inFlightTtlSec: 60,
+  idempotencyKeyTtlHours: 168,
   bodyLimitBytes: 64 * 1024,
   seed: { users: [], devices: [], friendships: [] },
 };
@@ -79,6 +82,7 @@ export function resolveConfig(input: ConfigInput = {}): ServicesConfig {
     plausibility: { ...d.plausibility, ...input.plausibility },
     webhookToleranceSec: input.webhookToleranceSec ?? d.webhookToleranceSec,
     inFlightTtlSec: input.inFlightTtlSec ?? d.inFlightTtlSec,
+    idempotencyKeyTtlHours: input.idempotencyKeyTtlHours ?? d.idempotencyKeyTtlHours,
     bodyLimitBytes: input.bodyLimitBytes ?? d.bodyLimitBytes,
     seed: { ...d.seed, ...input.seed },
   };
@@ -90,6 +94,7 @@ export function resolveConfig(input: ConfigInput = {}): ServicesConfig {
     ['plausibility.regularMinHours', c.plausibility.regularMinHours],
     ['webhookToleranceSec', c.webhookToleranceSec],
     ['inFlightTtlSec', c.inFlightTtlSec],
+    ['idempotencyKeyTtlHours', c.idempotencyKeyTtlHours],
     ['bodyLimitBytes', c.bodyLimitBytes],
   ];
   for (const [key, v] of positive) if (!Number.isInteger(v) || v <= 0) throw new Error(`config ${key} must be a positive integer, got ${v}`);

@@ -78,7 +78,7 @@ async function runDelivery(store: Store, o: { forMs: number; down?: (serverNow: 
 }
 
 async function awards(): Promise<{ date: string }[]> {
-  return (await (await fetch(`${h.reward}/v1/users/alice/awards`)).json()).awards;
+  return ((await (await fetch(`${h.reward}/v1/users/alice/awards`)).json()) as { awards: { date: string }[] }).awards;
 }
 
 describe('delivery against the real services (issue 11)', () => {

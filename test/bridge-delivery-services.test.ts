@@ -3,7 +3,7 @@
 // due time at a time, and the services' clock follows it. No sleeps: hours pass in milliseconds.
 // Each test is one of issue 11's delivery failures.
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DELIVERY_DEFAULTS, type ServiceConfig } from '../bridge/config/sections.ts';
 import { postRecord } from '../bridge/delivery/http.ts';
 import { deliveryLoop, type DeliveryEvent } from '../bridge/delivery/loop.ts';
@@ -11,21 +11,12 @@ import { Store } from '../bridge/store/store.ts';
 import type { DayInput } from '../bridge/store/types.ts';
 import { dayInput } from './kits/days.ts';
 import { deliver, makeRecord, signRecord } from './kits/services.ts';
-import { openTestDb, startHarness, T0, type Harness, type TestDb } from './kits/services-server.ts';
+import { harnessPerTest, T0 } from './kits/services-server.ts';
 
 const HOUR = 3_600_000;
 const DEVICE = 'a1a1a1a1a1a1';
 
-let t: TestDb;
-let h: Harness;
-beforeEach(async () => {
-  t = await openTestDb('sqlite');
-  h = await startHarness(t.db);
-});
-afterEach(async () => {
-  await h.close();
-  await t.drop();
-});
+const ctx = harnessPerTest();
 
 function newStore(): Store {
   return Store.open(':memory:', { services: ['reward'], users: { [DEVICE]: 'alice' } });
@@ -33,7 +24,7 @@ function newStore(): Store {
 
 /** A day of alice's watch, with a summary signed by its registered key at `counter` (or unsigned). */
 function day(date: string, steps: number, counter: number | null): DayInput {
-  const summary = counter === null ? null : signRecord(makeRecord({ user: 'alice', device: DEVICE, date, steps }), h.keys[DEVICE], counter).summary;
+  const summary = counter === null ? null : signRecord(makeRecord({ user: 'alice', device: DEVICE, date, steps }), ctx.h.keys[DEVICE], counter).summary;
   return dayInput({ device: DEVICE, date, steps, closed: true, summary });
 }
 
@@ -45,7 +36,7 @@ async function runDelivery(store: Store, o: { forMs: number; down?: (serverNow: 
   const scheduler = new VirtualTimeScheduler(VirtualAction, 0);
   const serverNow = () => T0 + scheduler.now();
   const bridgeNow = () => serverNow() + (o.aheadMs ?? 0);
-  const service: ServiceConfig = { name: 'reward', url: h.reward, secret: h.rewardSecret, timeoutMs: 5000, enabled: true };
+  const service: ServiceConfig = { name: 'reward', url: ctx.h.reward, secret: ctx.h.rewardSecret, timeoutMs: 5000, enabled: true };
   const refused: typeof fetch = async () => {
     throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
   };
@@ -53,7 +44,7 @@ async function runDelivery(store: Store, o: { forMs: number; down?: (serverNow: 
   const statuses: (number | null)[] = [];
   const send = (row: Parameters<typeof postRecord>[0], target: ServiceConfig, signAt?: number) => {
     inFlight++;
-    h.clock.now = serverNow();
+    ctx.h.clock.now = serverNow();
     const fetchFn = o.down?.(serverNow()) ? refused : undefined;
     return postRecord(row, target, { now: signAt ?? bridgeNow(), fetch: fetchFn }).then((r) => {
       statuses.push(r.kind === 'response' ? r.status : null);
@@ -70,7 +61,7 @@ async function runDelivery(store: Store, o: { forMs: number; down?: (serverNow: 
     const next = scheduler.actions[0];
     if (next === undefined || next.delay > o.forMs) break;
     scheduler.maxFrames = next.delay;
-    h.clock.now = T0 + next.delay;
+    ctx.h.clock.now = T0 + next.delay;
     scheduler.flush();
   }
   sub.unsubscribe();
@@ -78,7 +69,7 @@ async function runDelivery(store: Store, o: { forMs: number; down?: (serverNow: 
 }
 
 async function awards(): Promise<{ date: string }[]> {
-  return ((await (await fetch(`${h.reward}/v1/users/alice/awards`)).json()) as { awards: { date: string }[] }).awards;
+  return ((await (await fetch(`${ctx.h.reward}/v1/users/alice/awards`)).json()) as { awards: { date: string }[] }).awards;
 }
 
 describe('delivery against the real services (issue 11)', () => {
@@ -102,7 +93,7 @@ describe('delivery against the real services (issue 11)', () => {
     // Only the first wave (up to `concurrency` requests) is refused.
     expect(statuses[0]).toBe(401);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(DELIVERY_DEFAULTS.concurrency);
-    const [n] = await h.db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM reward_days WHERE device_id = '${DEVICE}'`);
+    const [n] = await ctx.h.db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM reward_days WHERE device_id = '${DEVICE}'`);
     expect(Number(n.n)).toBe(14);
     store.close();
   });
@@ -123,7 +114,7 @@ describe('delivery against the real services (issue 11)', () => {
 
   it('11: 409 summary_replayed is final: one attempt, dead letter with the reason, never retried', async () => {
     // The services already accepted counter 5 for the 20th (from another bridge, say).
-    const accepted = await deliver(h.reward, signRecord(makeRecord({ user: 'alice', device: DEVICE, date: '2026-11-20', steps: 9000 }), h.keys[DEVICE], 5), { secret: h.rewardSecret, nowSec: h.nowSec() });
+    const accepted = await deliver(ctx.h.reward, signRecord(makeRecord({ user: 'alice', device: DEVICE, date: '2026-11-20', steps: 9000 }), ctx.h.keys[DEVICE], 5), { secret: ctx.h.rewardSecret, nowSec: ctx.h.nowSec() });
     expect(accepted.status).toBe(200);
     const store = newStore();
     store.commitSync(DEVICE, [day('2026-11-19', 9000, 7)], 1, T0);

@@ -2,7 +2,7 @@
 // with the two manual actions: retry (same key, same body, a fresh attempt budget) and drop.
 import type { Command } from 'commander';
 import { addStoreOptions, CliError, isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
-import type { OutboxState } from '../bridge/store/types.ts';
+import type { OutboxRow, OutboxState } from '../bridge/store/types.ts';
 
 const STATES: OutboxState[] = ['pending', 'dead', 'delivered', 'superseded', 'dropped'];
 
@@ -29,8 +29,8 @@ export function runOutbox(action: string | undefined, arg: string | undefined, o
         } else if (rows.length === 0) {
           out.write('outbox is empty\n');
         } else {
-          const line = (r: (typeof rows)[number]) => [r.id, r.state, r.key, r.attempts, r.state === 'pending' ? isoOrDash(r.nextAt) : '-', r.deadReason ?? r.lastError ?? ''];
-          out.write(table(['id', 'state', 'key', 'attempts', 'next attempt', 'reason / last error'], rows.map(line)));
+          const line = (r: OutboxRow) => [r.id, r.state, r.key, r.attempts, lastAnswer(r), isoOrDash(r.lastAttemptAt), isoOrDash(nextAttempt(r)), r.deadReason ?? r.lastError ?? ''];
+          out.write(table(['id', 'state', 'key', 'attempts', 'last answer', 'last attempt', 'next attempt', 'reason / last error'], rows.map(line)));
         }
         return 0;
       }
@@ -50,6 +50,17 @@ export function runOutbox(action: string | undefined, arg: string | undefined, o
         throw new CliError(`outbox: unknown action ${JSON.stringify(action)} (list, retry, drop)`);
     }
   });
+}
+
+/** When the loop will send the row again: pending rows, and dead letters still retried slowly; else null. */
+export function nextAttempt(r: OutboxRow): number | null {
+  return r.state === 'pending' || (r.state === 'dead' && r.deadRetry) ? r.nextAt : null;
+}
+
+/** The last attempt's answer: its HTTP status, "no answer" (network error or timeout), or "-" before any. */
+export function lastAnswer(r: OutboxRow): string {
+  if (r.attempts === 0) return '-';
+  return r.httpStatus === null ? 'no answer' : `HTTP ${r.httpStatus}`;
 }
 
 function fail(err: Output, message: string): number {

@@ -2,13 +2,27 @@
 import type { Command } from 'commander';
 import { addStoreOptions, isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
 import type { Store } from '../bridge/store/store.ts';
+import { lastAnswer, nextAttempt } from './outbox.ts';
+
+/** Stuck rows shown by the text output; `bushu outbox` lists them all. */
+const STUCK_SHOWN = 10;
 
 export function statusReport(store: Store) {
   const days = store.days();
+  // What needs attention: rows that keep failing (still retried) and dead letters.
+  const stuck = store
+    .outbox()
+    .filter((r) => r.state === 'dead' || (r.state === 'pending' && r.failingSince !== null))
+    .map((r) => ({
+      id: r.id, service: r.service, device: r.device, date: r.date, state: r.state, attempts: r.attempts,
+      lastAnswer: lastAnswer(r), lastAttemptAt: r.lastAttemptAt, failingSince: r.failingSince, nextAttemptAt: nextAttempt(r),
+      reason: r.deadReason ?? r.lastError,
+    }));
   return {
     devices: store.devices().map((d) => ({ ...d, days: days.filter((x) => x.device === d.id).length })),
     days: days.length,
     outbox: store.outboxCounts(),
+    stuck,
   };
 }
 
@@ -26,6 +40,13 @@ export function runStatus(opts: StoreCliOptions, out: Output, err: Output): Prom
     }
     const o = r.outbox;
     out.write(`days: ${r.days}\noutbox: ${o.pending} pending, ${o.dead} dead, ${o.delivered} delivered, ${o.superseded} superseded, ${o.dropped} dropped\n`);
+    if (r.stuck.length > 0) {
+      const retried = r.stuck.filter((x) => x.nextAttemptAt !== null).length;
+      out.write(`stuck: ${r.stuck.length} (${retried} still retried, ${r.stuck.length - retried} waiting for \`bushu outbox retry\`)\n`);
+      const rows = r.stuck.slice(0, STUCK_SHOWN).map((x) => [x.id, x.service, x.device, x.date, x.state, x.attempts, x.lastAnswer, isoOrDash(x.nextAttemptAt), x.reason ?? '']);
+      out.write(table(['id', 'service', 'device', 'date', 'state', 'attempts', 'last answer', 'next attempt', 'reason / last error'], rows));
+      if (r.stuck.length > STUCK_SHOWN) out.write(`… and ${r.stuck.length - STUCK_SHOWN} more: bushu outbox\n`);
+    }
     return 0;
   });
 }

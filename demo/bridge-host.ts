@@ -36,7 +36,7 @@ export function bridgeConfig(o: Pick<BridgeHostOptions, 'servicesUrl' | 'seed' |
     users,
     services: ['reward', 'social'].map((name) => ({ name, url: `${o.servicesUrl}/${name}`, secret: webhookSecret(o.seed, name) })),
     // Local services answer at once; a short first retry keeps a hiccup from stalling the week.
-    delivery: { baseDelayMs: 200, maxDelayMs: 5000, maxAttempts: 10 },
+    delivery: { baseDelayMs: 200, maxDelayMs: 5000 },
   };
   // No environment: BUSHU_SERVICE_* of the user's shell must not redirect the demo's deliveries.
   return parseConfig(raw, {}, null, process.cwd());

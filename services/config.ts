@@ -66,6 +66,8 @@ const servicesSchema = closedObject({
   webhookToleranceSec: integer(1).default(300),
   /** An in-flight idempotency key older than this is presumed abandoned (a crashed process). */
   inFlightTtlSec: integer(1).default(60),
+  /** A used key is forgotten this long after its first use (longer than a bridge retries quickly). */
+  idempotencyKeyTtlHours: integer(1).default(168),
   bodyLimitBytes: integer(1).default(64 * 1024),
   /** Users, devices and friendships upserted at every start. */
   seed: closedObject({

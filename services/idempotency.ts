@@ -6,6 +6,8 @@
 //  - same key, different body: 422; same key while the first is running: 409;
 //  - a request that is rejected stores nothing: its claim is deleted, so the key stays free.
 // An in-flight claim older than the TTL belongs to a process that died; it may be taken over.
+// Keys are forgotten `idempotencyKeyTtlHours` (7 days) after first use: longer than a bridge
+// retries on its fast schedule, and short enough that keys do not outgrow the data they guard.
 import { createHash } from 'node:crypto';
 import { HttpError, type Response } from './http/router.ts';
 import type { Db, Queryable } from './db/types.ts';
@@ -76,6 +78,23 @@ export async function complete(q: Queryable, scope: string, key: string, lockedA
 /** Free the key after a rejected or failed request, so nothing of it is stored. */
 export async function release(db: Db, scope: string, key: string, lockedAtMs: number): Promise<void> {
   await db.run(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND locked_at = $3`, [scope, key, lockedAtMs]);
+}
+
+export const PURGE_EVERY_MS = 3_600_000;
+
+/**
+ * A purge of keys first used more than `ttlMs` ago, run by the day endpoints at most once per
+ * PURGE_EVERY_MS per process (an index on created_at keeps it a range delete). A repeat of a
+ * forgotten key is processed as new, which the services make harmless: an older or equal
+ * recordVersion is answered `stale`, an award is credited once per user-day.
+ */
+export function expireKeys(db: Db, ttlMs: number): (nowMs: number) => Promise<void> {
+  let lastMs = -Infinity;
+  return async (nowMs) => {
+    if (nowMs - lastMs < PURGE_EVERY_MS) return;
+    lastMs = nowMs;
+    await db.run('DELETE FROM idempotency_keys WHERE created_at < $1', [nowMs - ttlMs]);
+  };
 }
 
 /**

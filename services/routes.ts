@@ -7,7 +7,7 @@ import type { ServicesConfig } from './config.ts';
 import { serveDashboard } from './dashboard/static.ts';
 import type { Db } from './db/types.ts';
 import { HttpError, parseJsonObject, Router, type Request, type Response } from './http/router.ts';
-import { idempotencyKeyOf, idempotent, requestHash } from './idempotency.ts';
+import { expireKeys, idempotencyKeyOf, idempotent, requestHash } from './idempotency.ts';
 import type { Ingest } from './ingest.ts';
 import { parseDayRecord } from './record.ts';
 import { befriend, registerDevice, requireAdmin, upsertUser } from './registry.ts';
@@ -29,9 +29,10 @@ export interface Deps {
  * webhook signature (400/401), Idempotency-Key (400), JSON and record shape (400/422), then the
  * key is claimed (replay, 409, 422) and the service runs; a rejection releases the key.
  */
-function dayEndpoint(deps: Deps, scope: 'reward' | 'social', secrets: string[], ingest: Ingest) {
+function dayEndpoint(deps: Deps, scope: 'reward' | 'social', secrets: string[], ingest: Ingest, purge: (nowMs: number) => Promise<void>) {
   return async (req: Request): Promise<Response> => {
     const nowMs = deps.clock();
+    await purge(nowMs);
     const raw = req.body.toString('utf8');
     const verdict = verifyWebhook(secrets, req.headers, raw, Math.floor(nowMs / 1000), deps.config.webhookToleranceSec);
     if (!verdict.ok) throw new HttpError(verdict.status, verdict.status === 401 ? 'bad_webhook_signature' : 'bad_webhook_headers', verdict.error);
@@ -49,16 +50,17 @@ const ok = (json: unknown, status = 200): Response => ({ status, json });
 
 export function buildRouter(deps: Deps): Router {
   const { db, config, clock } = deps;
-  const r = new Router(config.bodyLimitBytes);
+  const r = new Router(config.bodyLimitBytes, clock);
+  const purge = expireKeys(db, config.idempotencyKeyTtlHours * 3_600_000);
 
-  r.add('POST', '/reward/v1/days', dayEndpoint(deps, 'reward', config.reward.webhookSecrets, ingestRewardDay), { body: true });
+  r.add('POST', '/reward/v1/days', dayEndpoint(deps, 'reward', config.reward.webhookSecrets, ingestRewardDay, purge), { body: true });
   r.add('GET', '/reward/v1/users/:user/awards', async (req) => {
     await userOrThrow(db, req.params.user);
     const awards = await ledger(db, req.params.user);
     return ok({ user: req.params.user, currency: config.reward.currency, totalFen: awards.reduce((a, e) => a + e.amountFen, 0), awards });
   });
 
-  r.add('POST', '/social/v1/days', dayEndpoint(deps, 'social', config.social.webhookSecrets, ingestSocialDay), { body: true });
+  r.add('POST', '/social/v1/days', dayEndpoint(deps, 'social', config.social.webhookSecrets, ingestSocialDay, purge), { body: true });
   r.add('GET', '/social/v1/users/:user/leaderboard', async (req) => {
     const u = await userOrThrow(db, req.params.user);
     const date = dateParam(req.query.get('date'), clock(), Number(u.utc_offset_min));

@@ -113,7 +113,11 @@ export function verifyWebhook(
   return { ok: false, status: 401, error: 'no webhook signature matches' };
 }
 
-/** `bushu:<service>:<device>:<date>:<recordVersion>`, also used as the webhook-id. */
+/**
+ * `bushu:<service>:<device>:<date>:<recordVersion>`: the readable part of every Idempotency-Key
+ * (and webhook-id). The bridge appends the body's digest (bridge/store/outbox.ts, deliveryKey), so
+ * a key never names two different bodies, even across bridge reinstalls.
+ */
 export function idempotencyKey(service: string, device: string, date: string, recordVersion: number): string {
   if (!/^[A-Za-z0-9._-]+$/.test(service)) throw new RangeError('service name must be letters, digits, ".", "_" or "-", got ' + JSON.stringify(service));
   if (!isDeviceId(device)) throw new RangeError('device ' + DEVICE_ID_RULE + ', got ' + JSON.stringify(device));

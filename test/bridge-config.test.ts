@@ -28,7 +28,7 @@ describe('loadConfig', () => {
   it('gives the defaults when the default file is missing', () => {
     const c = loadConfig(undefined, {}, dir);
     expect(c).toMatchObject({ file: null, dataDir: join(dir, 'data'), db: join(dir, 'data', 'bushu.db'), services: [], users: {}, logLevel: 'info' });
-    expect(c.delivery).toEqual({ maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 600000, concurrency: 4 });
+    expect(c.delivery).toEqual({ baseDelayMs: 1000, maxDelayMs: 3_600_000, retryForHours: 72, deadRetryHours: 6, concurrency: 4 });
   });
 
   it('reads the file, resolving paths against it, with defaults filled in', () => {
@@ -89,7 +89,8 @@ describe('config errors', () => {
     [{ users: { a: { devices: 'c0ffee000001' } } }, ['users.a.devices: must be a list of 12-hex-digit device ids']],
     [{ users: { a: { devices: ['c0ffee000001'] }, b: { devices: ['c0ffee000001'] } } }, ['users.b.devices[0]: device c0ffee000001 already belongs to user "a"; a device may belong to one user only']],
     [{ users: { a: { devics: [] } } }, ['users.a.devics: unknown key (did you mean "devices"?)', 'users.a.devices: must be a list of 12-hex-digit device ids']],
-    [{ delivery: { maxAttempts: 0 } }, ['delivery.maxAttempts: must be an integer in 1..1000, got 0']],
+    [{ delivery: { retryForHours: 0 } }, ['delivery.retryForHours: must be an integer in 1..720, got 0']],
+    [{ delivery: { maxAttempts: 10 } }, ['delivery.maxAttempts: no longer used: delivery retries for retryForHours (default 72) instead; remove it']],
     [{ delivery: { baseDelayMs: 5000, maxDelayMs: 10 } }, ['delivery.maxDelayMs: must be at least baseDelayMs (5000)']],
     [{ ble: { scanSecs: 5 } }, ['ble.scanSecs: unknown key (did you mean "scanSeconds"?)']],
     [{ ble: { connectTimeoutMs: 1.5 } }, ['ble.connectTimeoutMs: must be an integer in 100..600000, got 1.5']],
@@ -134,8 +135,8 @@ describe('config errors', () => {
       'users.b.devices[0]: device c0ffee000001 already belongs to user "a"; a device may belong to one user only',
       'services[2].url: must be an http(s) URL, got "x"',
       'services[1].name: duplicate service "walkcoin"',
-      'delivery.retries: unknown key (known: maxAttempts, baseDelayMs, maxDelayMs, concurrency)',
-      'delivery.maxAttempts: must be an integer in 1..1000, got 0',
+      'delivery.retries: unknown key (did you mean "retryForHours"?)',
+      'delivery.maxAttempts: no longer used: delivery retries for retryForHours (default 72) instead; remove it',
       'ble.scanSeconds: must be an integer in 1..3600, got "ten"',
       'logLevel: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       'BUSHU_SERVICE_LONE_URL: service "lone" is not in the config file, so both BUSHU_SERVICE_LONE_URL and BUSHU_SERVICE_LONE_SECRET are needed',

@@ -1,9 +1,9 @@
 // deliverOnce against a real local HTTP server (test/kits/http-recorder.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BushuConfig } from '../bridge/config.ts';
-import { fullJitter, parseRetryAfter } from '../bridge/delivery/backoff.ts';
 import { deliverOnce } from '../bridge/delivery/deliver.ts';
 import type { Timers } from '../bridge/delivery/http.ts';
+import { recordOutcome } from '../bridge/delivery/loop.ts';
 import { Store } from '../bridge/store/store.ts';
 import { verifyWebhook } from '../shared/webhook.ts';
 import { DEV_A, dayInput } from './kits/days.ts';
@@ -12,14 +12,16 @@ import { startRecorder, type Recorder } from './kits/http-recorder.ts';
 const SECRET = 'whsec_c2VjcmV0LWtleS1ieXRlcw==';
 const NOW = Date.UTC(2026, 10, 21, 1, 2, 3);
 
+let now = NOW;
 let rec: Recorder;
 let store: Store;
 let config: Pick<BushuConfig, 'services' | 'delivery'>;
 beforeEach(async () => {
+  now = NOW;
   rec = await startRecorder();
   config = {
     services: [{ name: 'walkcoin', url: rec.url + '/api/', secret: SECRET, timeoutMs: 5000, enabled: true }],
-    delivery: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60000, concurrency: 2 },
+    delivery: { baseDelayMs: 1000, maxDelayMs: 60000, retryForHours: 1, deadRetryHours: 6, concurrency: 2 },
   };
   store = Store.open(':memory:', { services: ['walkcoin'], users: { [DEV_A]: 'alice' } });
   store.commitSync(DEV_A, [dayInput({ steps: 8123 })], 5, NOW);
@@ -29,13 +31,11 @@ afterEach(async () => {
   await rec.close();
 });
 
-/** Count the attempt as the loop does, send it, and apply the outcome like the loop. */
+/** Count the attempt as the loop does, send it, and record the outcome like the loop, at `now` (due or not). */
 async function attempt(timers?: Timers, random = () => 0.5) {
-  const row = store.beginAttempt(store.outbox({ state: 'pending' })[0].id)!;
-  const outcome = await deliverOnce(row, { config, now: () => NOW, random, timers });
-  if (outcome.kind === 'delivered') store.markDelivered(row.id, outcome.status, NOW);
-  if (outcome.kind === 'retry') store.markRetry(row.id, NOW + outcome.delayMs, outcome.error);
-  if (outcome.kind === 'dead') store.deadLetter(row.id, outcome.reason);
+  const row = store.beginAttempt(store.dueDeliveries(Number.MAX_SAFE_INTEGER, 1)[0].id, now)!;
+  const outcome = await deliverOnce(row, { config, now: () => now, random, timers });
+  recordOutcome(store, row, outcome, now);
   return outcome;
 }
 
@@ -45,7 +45,7 @@ describe('deliverOnce', () => {
     const [req] = rec.requests;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/api/v1/days');
-    expect(req.key).toBe(`bushu:walkcoin:${DEV_A}:2026-11-20:1`);
+    expect(req.key).toMatch(new RegExp(`^bushu:walkcoin:${DEV_A}:2026-11-20:1:[0-9a-f]{16}$`));
     expect(req.headers['webhook-id']).toBe(req.key);
     expect(req.headers['webhook-timestamp']).toBe(String(NOW / 1000));
     expect(req.headers['content-type']).toBe('application/json');
@@ -57,8 +57,8 @@ describe('deliverOnce', () => {
 
   it('retries a 500 with full-jitter backoff, then delivers the same key and body', async () => {
     rec.inject({ kind: 'status', status: 500, body: 'db down' });
-    expect(await attempt(undefined, () => 0.5)).toEqual({ kind: 'retry', delayMs: 500, error: 'HTTP 500: db down' });
-    expect(store.outbox()[0]).toMatchObject({ state: 'pending', nextAt: NOW + 500, lastError: 'HTTP 500: db down' });
+    expect(await attempt(undefined, () => 0.5)).toEqual({ kind: 'retry', delayMs: 500, error: 'HTTP 500: db down', status: 500 });
+    expect(store.outbox()[0]).toMatchObject({ state: 'pending', nextAt: NOW + 500, lastError: 'HTTP 500: db down', httpStatus: 500, lastAttemptAt: NOW, failingSince: NOW });
     expect(await attempt(undefined, () => 0.5)).toEqual({ kind: 'delivered', status: 200 });
     expect(rec.requests.map((r) => r.key)).toEqual([rec.requests[0].key, rec.requests[0].key]);
     expect(rec.requests[1].body).toBe(rec.requests[0].body);
@@ -92,21 +92,29 @@ describe('deliverOnce', () => {
     expect(rec.stats.replays).toBe(1);
   });
 
-  it('retries 409 (same key in flight) and gives up after maxAttempts with the last error', async () => {
-    rec.inject({ kind: 'status', status: 409, body: 'in flight' });
+  it('retries 409 (same key in flight) for retryForHours, then keeps the dead letter retrying slowly', async () => {
+    rec.inject({ kind: 'status', status: 409, body: '{"error":"idempotency_key_in_flight","retryable":true}' });
     rec.inject({ kind: 'status', status: 502 });
     rec.inject({ kind: 'status', status: 502 });
-    expect(await attempt()).toMatchObject({ kind: 'retry', error: 'HTTP 409: in flight' });
-    expect(await attempt()).toMatchObject({ kind: 'retry' });
-    expect(await attempt()).toEqual({ kind: 'dead', reason: 'gave up after 3 attempts; last: HTTP 502' });
-    expect(store.outbox({ state: 'dead' })).toHaveLength(1);
+    expect(await attempt()).toMatchObject({ kind: 'retry', error: 'HTTP 409: {"error":"idempotency_key_in_flight","retryable":true}' });
+    now = NOW + 30 * 60_000;
+    expect(await attempt()).toMatchObject({ kind: 'retry', status: 502 });
+    now = NOW + 61 * 60_000;
+    const reason = 'gave up after 1.0 h and 3 attempts, retrying every 6 h; last: HTTP 502';
+    expect(await attempt()).toEqual({ kind: 'dead', reason, status: 502, retryInMs: 6 * 3_600_000 });
+    expect(store.outbox({ state: 'dead' })).toMatchObject([{ deadReason: reason, deadRetry: true, nextAt: now + 6 * 3_600_000 }]);
+    expect(store.dueDeliveries(now + 6 * 3_600_000 - 1, 10)).toHaveLength(0);
+    now += 6 * 3_600_000;
+    expect(await attempt()).toEqual({ kind: 'delivered', status: 200 });
+    expect(store.outbox()[0]).toMatchObject({ state: 'delivered', deadReason: null, deadRetry: false });
   });
 
   it('sends a 400 to the dead-letter list with the reason; retry and drop work on it', async () => {
     rec.inject({ kind: 'status', status: 400, body: '{"error":"date is in the future"}' });
-    expect(await attempt()).toEqual({ kind: 'dead', reason: 'HTTP 400: {"error":"date is in the future"}' });
+    expect(await attempt()).toEqual({ kind: 'dead', reason: 'HTTP 400: {"error":"date is in the future"}', status: 400, retryInMs: null });
     const [dead] = store.outbox({ state: 'dead' });
-    expect(dead.deadReason).toBe('HTTP 400: {"error":"date is in the future"}');
+    expect(dead).toMatchObject({ deadReason: 'HTTP 400: {"error":"date is in the future"}', deadRetry: false });
+    expect(store.dueDeliveries(now + 365 * 86_400_000, 10)).toHaveLength(0);
     expect(store.retryDead(dead.id)).toBe(1);
     expect(await attempt()).toEqual({ kind: 'delivered', status: 200 });
     expect(store.drop(dead.id)).toBe(false); // delivered rows cannot be dropped
@@ -114,7 +122,7 @@ describe('deliverOnce', () => {
 
   it('treats a redirect as a configuration error', async () => {
     rec.inject({ kind: 'status', status: 308, headers: { location: 'https://new.example/v1/days' } });
-    expect(await attempt()).toEqual({ kind: 'dead', reason: 'HTTP 308: redirected to https://new.example/v1/days; configure the final URL' });
+    expect(await attempt()).toEqual({ kind: 'dead', reason: 'HTTP 308: redirected to https://new.example/v1/days; configure the final URL', status: 308, retryInMs: null });
   });
 
   it('reports a refused connection as a network error to retry', async () => {
@@ -122,21 +130,5 @@ describe('deliverOnce', () => {
     await closed.close();
     config.services[0].url = closed.url;
     expect(await attempt()).toMatchObject({ kind: 'retry', error: 'ECONNREFUSED' });
-  });
-});
-
-describe('backoff', () => {
-  it('is uniformly random below base·2^(n-1), capped', () => {
-    expect([1, 2, 3, 4, 5].map((n) => fullJitter(n, 100, 1000, () => 0.999))).toEqual([99, 199, 399, 799, 999]);
-    expect(fullJitter(30, 100, 1000, () => 0)).toBe(0);
-  });
-
-  it('reads Retry-After seconds and dates, and ignores junk', () => {
-    expect(parseRetryAfter('120', 0)).toBe(120000);
-    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:10 GMT', 4000)).toBe(6000);
-    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:01 GMT', 4000)).toBe(0);
-    expect(parseRetryAfter('soon', 0)).toBeUndefined();
-    expect(parseRetryAfter('-5', 0)).toBeUndefined();
-    expect(parseRetryAfter(null, 0)).toBeUndefined();
   });
 });

@@ -73,7 +73,7 @@ beforeAll(async () => {
   const ctx = { store, clock: fleet.world.clock(), log: silentLogger(), metrics, counterState: new MemoryCounterState(), transferTimeoutMs: 1000 };
   sub = runBridge({
     central, store, ctx, deliver: true, concurrency: 2, restMs: 0, backoff: { baseMs: 20, maxMs: 200 }, offsetCheckMs: 20,
-    config: { services, delivery: { maxAttempts: 20, baseDelayMs: 10, maxDelayMs: 100, concurrency: 2 }, ble: { scanSeconds: 10, connectTimeoutMs: 1000, transferTimeoutMs: 1000, syncIntervalSeconds: 0 } },
+    config: { services, delivery: { baseDelayMs: 10, maxDelayMs: 100, retryForHours: 1, deadRetryHours: 1, concurrency: 2 }, ble: { scanSeconds: 10, connectTimeoutMs: 1000, transferTimeoutMs: 1000, syncIntervalSeconds: 0 } },
   }).subscribe((e) => {
     events.push(e);
     waiters.splice(0).forEach((w) => w());

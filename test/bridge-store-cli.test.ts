@@ -25,9 +25,11 @@ beforeEach(() => {
   const store = Store.open(db, { services: ['walkcoin'] });
   store.commitSync(DEV_A, [dayInput({ steps: 4000 }), dayInput({ date: '2026-11-21', steps: 70 })], 9, Date.UTC(2026, 10, 21));
   store.commitSync(DEV_B, [dayInput({ device: DEV_B, steps: 5000, source: 'wechat', firmware: null })], 2, Date.UTC(2026, 10, 21, 1));
-  const [first] = store.outbox();
-  store.beginAttempt(first.id);
-  store.deadLetter(first.id, 'HTTP 400: bad');
+  const [first, second] = store.outbox();
+  store.beginAttempt(first.id, Date.UTC(2026, 10, 21, 2));
+  store.deadLetter(first.id, 'HTTP 400: bad', { at: Date.UTC(2026, 10, 21, 2), status: 400, retryAt: null });
+  store.beginAttempt(second.id, Date.UTC(2026, 10, 21, 3));
+  store.markRetry(second.id, Date.UTC(2026, 10, 21, 4), 'ECONNREFUSED', { at: Date.UTC(2026, 10, 21, 3), status: null });
   store.close();
 });
 afterEach(() => {
@@ -40,6 +42,21 @@ describe('bushu status', () => {
     expect(await runStatus(base(), out, sink())).toBe(0);
     expect(out.text).toContain(`${DEV_A}  -     bushu   0.2.0     2026-11-21T00:00:00.000Z  9       2`);
     expect(out.text).toContain('days: 3\noutbox: 2 pending, 1 dead, 0 delivered, 0 superseded, 0 dropped\n');
+  });
+
+  it('shows what is stuck and why: last answer, attempts, next attempt', async () => {
+    const out = sink();
+    await runStatus(base(), out, sink());
+    const after = out.text.slice(out.text.indexOf('stuck:')).trim().split('\n');
+    expect(after[0]).toBe('stuck: 2 (1 still retried, 1 waiting for `bushu outbox retry`)');
+    expect(after[2]).toMatch(new RegExp(`^1 +walkcoin +${DEV_A} +2026-11-20 +dead +1 +HTTP 400 +- +HTTP 400: bad$`));
+    expect(after[3]).toMatch(new RegExp(`^2 +walkcoin +${DEV_A} +2026-11-21 +pending +1 +no answer +2026-11-21T04:00:00.000Z +ECONNREFUSED$`));
+    const json = sink();
+    await runStatus({ ...base(), json: true }, json, sink());
+    expect(JSON.parse(json.text).stuck).toMatchObject([
+      { id: 1, attempts: 1, lastAnswer: 'HTTP 400', nextAttemptAt: null, reason: 'HTTP 400: bad' },
+      { id: 2, attempts: 1, lastAnswer: 'no answer', failingSince: Date.UTC(2026, 10, 21, 3), nextAttemptAt: Date.UTC(2026, 10, 21, 4), reason: 'ECONNREFUSED' },
+    ]);
   });
 
   it('--json gives the same facts for scripts', async () => {
@@ -97,7 +114,9 @@ describe('bushu outbox', () => {
     await runOutbox(undefined, undefined, base(), out, sink());
     const lines = out.text.trim().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(new RegExp(`^1 +dead +bushu:walkcoin:${DEV_A}:2026-11-20:1 +1 +- +HTTP 400: bad$`));
+    expect(lines[0]).toMatch(/^id +state +key +attempts +last answer +last attempt +next attempt +reason \/ last error$/);
+    expect(lines[1]).toMatch(new RegExp(`^1 +dead +bushu:walkcoin:${DEV_A}:2026-11-20:1:[0-9a-f]{16} +1 +HTTP 400 +2026-11-21T02:00:00.000Z +- +HTTP 400: bad$`));
+    expect(lines[2]).toMatch(new RegExp(`^2 +pending +bushu:walkcoin:${DEV_A}:2026-11-21:1:[0-9a-f]{16} +1 +no answer +2026-11-21T03:00:00.000Z +2026-11-21T04:00:00.000Z +ECONNREFUSED$`));
     const json = sink();
     await runOutbox('list', undefined, { ...base(), json: true, state: 'dead' }, json, sink());
     expect(JSON.parse(json.text)).toMatchObject([{ id: 1, state: 'dead', deadReason: 'HTTP 400: bad' }]);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ describe('Store.open', () => {
     expect(ran).toBe(1);
     db.close();
     // The newer file is refused by this bridge, with a clear message.
-    expect(() => Store.open(path)).toThrow(/schema version 2 is newer than this bridge understands \(1\)/);
+    expect(() => Store.open(path)).toThrow(`schema version ${MIGRATIONS.length + 1} is newer than this bridge understands (${MIGRATIONS.length})`);
     store = Store.open(':memory:');
   });
 
@@ -63,12 +64,13 @@ describe('commitSync', () => {
     expect(store.commitSync(DEV_A, [dayInput(), dayInput({ date: '2026-11-21', steps: 5 })], 7, 5000)).toEqual({ changedDays: 2, queued: 4 });
     expect(store.cursor(DEV_A)).toBe(7);
     expect(store.devices()[0]).toMatchObject({ id: DEV_A, lastSyncAt: 5000, cursor: 7, user: 'alice', firmware: '0.2.0' });
+    // Each key ends with the digest of its own body (deliveryKey).
     expect(store.outbox().map((r) => r.key)).toEqual([
       `bushu:walkcoin:${DEV_A}:2026-11-20:1`,
       `bushu:stepbank:${DEV_A}:2026-11-20:1`,
       `bushu:walkcoin:${DEV_A}:2026-11-21:1`,
       `bushu:stepbank:${DEV_A}:2026-11-21:1`,
-    ]);
+    ].map((prefix, i) => `${prefix}:${createHash('sha256').update(store.outbox()[i].body).digest('hex').slice(0, 16)}`));
     const body = JSON.parse(store.outbox()[0].body);
     expect(body).toEqual({
       schema: 1, recordVersion: 1, user: 'alice', device: DEV_A, source: 'bushu', date: '2026-11-20', utcOffsetMin: 480, steps: 1000,
@@ -131,7 +133,7 @@ describe('outbox coalescing', () => {
     store.commitSync(DEV_A, [dayInput({ steps: 20 })], 2, 2);
     const [a, b] = store.outbox();
     expect(a).toMatchObject({ id: first.id, state: 'superseded', body: first.body });
-    expect(b).toMatchObject({ state: 'pending', recordVersion: 2, key: `bushu:walkcoin:${DEV_A}:2026-11-20:2` });
+    expect(b).toMatchObject({ state: 'pending', recordVersion: 2, key: expect.stringMatching(new RegExp(`^bushu:walkcoin:${DEV_A}:2026-11-20:2:[0-9a-f]{16}$`)) });
     // The old request still answering 200 is recorded as delivered; a retry mark is ignored.
     store.markRetry(a.id, 99, 'late');
     store.markDelivered(a.id, 200, 5);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { Observable, interval, map, merge, take, throwError, timer, mergeMap } from 'rxjs';
 import { deviceJobs, type JobEvent } from '../bridge/pipeline/device-jobs.ts';
-import { backoffDelay } from '../bridge/pipeline/backoff.ts';
 import type { Advertisement } from '../bridge/ble/central.ts';
 
 const ad = (deviceId: string): Advertisement => ({ id: deviceId, deviceId, name: deviceId, serviceUuids: ['b57500017e4e4b8a9c2f5a1d3e6f0b01'], rssi: -50 });
@@ -32,12 +31,6 @@ function takeUntilTime<T>(ms: number) {
 }
 
 const starts = (events: JobEvent<string>[], device?: string) => events.filter((e) => e.type === 'start' && (!device || e.device === device)).map((e) => e.at);
-
-describe('backoffDelay', () => {
-  it('doubles and caps', () => {
-    expect([1, 2, 3, 4, 10].map((n) => backoffDelay(n, { baseMs: 2000, maxMs: 10000 }))).toEqual([2000, 4000, 8000, 10000, 10000]);
-  });
-});
 
 describe('deviceJobs', () => {
   it('reconnects a failing device with capped exponential backoff', () => {

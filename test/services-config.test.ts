@@ -31,6 +31,7 @@ describe('resolveConfig', () => {
       plausibility: { dailyCap: 60000, maxStepsPerHour: 12000, regularMinHours: 6, regularMaxCv: 0.05 },
       webhookToleranceSec: 300,
       inFlightTtlSec: 60,
+      idempotencyKeyTtlHours: 168,
       bodyLimitBytes: 65536,
       seed: { users: [], devices: [], friendships: [] },
     });

@@ -67,11 +67,20 @@ export const servicesSchema = z.array(serviceSchema, { error: 'must be a list of
 );
 
 export const deliverySchema = closedObject({
-  /** Attempts before a row is dead-lettered with its last error. */
-  maxAttempts: integer(1, 1000).default(10),
+  /** Removed when delivery moved from an attempt budget to a time budget: say so, not just "unknown key". */
+  maxAttempts: z.undefined({ error: 'no longer used: delivery retries for retryForHours (default 72) instead; remove it' }).optional(),
+  /** First wait after a failed attempt; it doubles with each failure up to maxDelayMs. */
   baseDelayMs: integer(1, 3600000).default(1000),
   /** Cap of the backoff and of a server's Retry-After. */
-  maxDelayMs: integer(1, 86400000).default(600000),
+  maxDelayMs: integer(1, 86400000).default(3_600_000),
+  /**
+   * Hours of retrying after a row's first failure before it is dead-lettered. The default, 72,
+   * outlasts the services' 48 h grace for a day's award, so an outage shorter than the grace
+   * never costs a hongbao.
+   */
+  retryForHours: integer(1, 24 * 30).default(72),
+  /** A row dead-lettered for running out of time (not for a refusal) is tried again this often. */
+  deadRetryHours: integer(1, 24 * 7).default(6),
   /** Requests in flight at once per service. */
   concurrency: integer(1, 64).default(4),
 })

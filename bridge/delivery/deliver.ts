@@ -19,12 +19,12 @@ export function serviceFor(config: Pick<BushuConfig, 'services'>, name: string):
 
 /**
  * Send `row` once and say what should happen to it. The row's attempt must already be counted
- * (Store.beginAttempt), since `attemptsInBudget` decides the backoff and when to give up.
+ * (Store.beginAttempt), since `attemptsInBudget` decides the backoff.
  */
 export async function deliverOnce(row: OutboxRow, options: DeliverOptions): Promise<Outcome> {
   const now = options.now ?? Date.now;
   const service = serviceFor(options.config, row.service);
-  if (service === undefined) return { kind: 'dead', reason: `service "${row.service}" is not configured` };
+  if (service === undefined) return { kind: 'dead', reason: `service "${row.service}" is not configured`, status: null, retryInMs: null };
   const result = await postRecord(row, service, { now: now(), fetch: options.fetch, timers: options.timers });
   return classify(result, row, options.config.delivery, now(), options.random ?? Math.random);
 }

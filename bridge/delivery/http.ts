@@ -10,9 +10,12 @@ export interface HttpTarget {
   timeoutMs: number;
 }
 
-/** What one attempt got back: an HTTP status, or no answer at all. */
+/**
+ * What one attempt got back: an HTTP status, or no answer at all. `date` is the service's Date
+ * header: its clock, which the bridge signs by after a refusal for clock skew.
+ */
 export type AttemptResult =
-  | { kind: 'response'; status: number; retryAfter: string | null; location: string | null; text: string }
+  | { kind: 'response'; status: number; retryAfter: string | null; location: string | null; date?: string | null; text: string }
   | { kind: 'network'; error: string; timedOut: boolean };
 
 /** Timers are injected so tests can fire a timeout without waiting for it. */
@@ -57,7 +60,8 @@ export async function postRecord(row: OutboxRow, target: HttpTarget, options: Se
     const res = await doFetch(endpoint(target.url), { method: 'POST', headers, body: row.body, signal: abort.signal, redirect: 'manual' });
     // The body is read under the same timeout: a server that stalls mid-answer is a timeout too.
     const text = await res.text();
-    return { kind: 'response', status: res.status, retryAfter: res.headers.get('retry-after'), location: res.headers.get('location'), text };
+    const h = res.headers;
+    return { kind: 'response', status: res.status, retryAfter: h.get('retry-after'), location: h.get('location'), date: h.get('date'), text };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
     const detail = timedOut ? `timed out after ${target.timeoutMs} ms` : (err.cause?.code ?? err.cause?.message ?? err.message);

@@ -8,12 +8,29 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { OutboxRow } from '../store/types.ts';
 import { postRecord, type AttemptResult } from './http.ts';
-import { classify } from './outcome.ts';
+import { classify, type Outcome } from './outcome.ts';
 
 export type DeliveryEvent =
   | { type: 'delivered'; id: number; key: string; at: number; status: number }
   | { type: 'retry'; id: number; key: string; at: number; nextAt: number; error: string }
-  | { type: 'dead'; id: number; key: string; at: number; reason: string };
+  /** nextAt: when a dead letter that ran out of time is tried again; null when it was refused. */
+  | { type: 'dead'; id: number; key: string; at: number; reason: string; nextAt: number | null };
+
+/** Record one attempt's outcome in the store, as the loop does; returns the event to report. */
+export function recordOutcome(store: Store, row: OutboxRow, outcome: Outcome, at: number): DeliveryEvent {
+  const { id, key } = row;
+  if (outcome.kind === 'delivered') {
+    store.markDelivered(id, outcome.status, at);
+    return { type: 'delivered', id, key, at, status: outcome.status };
+  }
+  if (outcome.kind === 'retry') {
+    store.markRetry(id, at + outcome.delayMs, outcome.error, { at, status: outcome.status });
+    return { type: 'retry', id, key, at, nextAt: at + outcome.delayMs, error: outcome.error };
+  }
+  const nextAt = outcome.retryInMs === null ? null : at + outcome.retryInMs;
+  store.deadLetter(id, outcome.reason, { at, status: outcome.status, retryAt: nextAt });
+  return { type: 'dead', id, key, at, reason: outcome.reason, nextAt };
+}
 
 export interface DeliveryLoopOptions {
   store: Store;
@@ -23,8 +40,11 @@ export interface DeliveryLoopOptions {
   clock?: () => number;
   /** "Outbox changed": the sync engine emits after each commitSync. */
   changes?: Observable<unknown>;
-  /** One HTTP attempt; defaults to postRecord. Tests pass cold observables on the scheduler. */
-  send?: (row: OutboxRow, service: ServiceConfig) => ObservableInput<AttemptResult>;
+  /**
+   * One HTTP attempt, signed with timestamp `signAt` (our clock corrected by the service's, see
+   * outcome.ts); defaults to postRecord. Tests pass cold observables on the scheduler.
+   */
+  send?: (row: OutboxRow, service: ServiceConfig, signAt: number) => ObservableInput<AttemptResult>;
   random?: () => number;
   log?: Logger;
 }
@@ -35,7 +55,7 @@ export function deliveryLoop(options: DeliveryLoopOptions): Observable<DeliveryE
   const scheduler = options.scheduler ?? asyncScheduler;
   const clock = options.clock ?? (() => scheduler.now());
   const random = options.random ?? Math.random;
-  const send = options.send ?? ((row, service) => defer(() => postRecord(row, service, { now: clock() })));
+  const send = options.send ?? ((row, service, signAt) => defer(() => postRecord(row, service, { now: signAt })));
   const services = config.services.filter((s) => s.enabled);
 
   return new Observable<DeliveryEvent>((subscriber) => {
@@ -44,26 +64,24 @@ export function deliveryLoop(options: DeliveryLoopOptions): Observable<DeliveryE
     const busyPerService = new Map<string, number>();
     let wake: Subscription | undefined;
     let wakeAt: number | undefined;
+    // Per service: its clock minus ours, learnt from a refusal for clock skew. In memory only: after
+    // a restart, one refused attempt teaches it again.
+    const clockOffsets = new Map<string, number>();
 
     const finish = (row: OutboxRow, result: AttemptResult) => {
       const at = clock();
       const outcome = classify(result, row, config.delivery, at, random);
-      if (outcome.kind === 'delivered') {
-        store.markDelivered(row.id, outcome.status, at);
-        subscriber.next({ type: 'delivered', id: row.id, key: row.key, at, status: outcome.status });
-      } else if (outcome.kind === 'retry') {
-        store.markRetry(row.id, at + outcome.delayMs, outcome.error);
-        subscriber.next({ type: 'retry', id: row.id, key: row.key, at, nextAt: at + outcome.delayMs, error: outcome.error });
-      } else {
-        store.deadLetter(row.id, outcome.reason);
-        subscriber.next({ type: 'dead', id: row.id, key: row.key, at, reason: outcome.reason });
+      if (outcome.kind === 'retry' && outcome.clockOffsetMs !== undefined) {
+        clockOffsets.set(row.service, outcome.clockOffsetMs);
+        options.log?.warn({ service: row.service, offsetMs: outcome.clockOffsetMs }, 'service refused our timestamp: signing by its clock');
       }
+      subscriber.next(recordOutcome(store, row, outcome, at));
       options.log?.debug({ key: row.key, attempt: row.attempts, outcome }, 'delivery attempt');
     };
 
     const start = (row: OutboxRow, service: ServiceConfig) => {
       // Counted on disk before the request leaves: from now on this key's body is frozen.
-      const fresh = store.beginAttempt(row.id);
+      const fresh = store.beginAttempt(row.id, clock());
       if (fresh === undefined) return;
       const day = dayKey(fresh);
       busyDays.add(day);
@@ -78,7 +96,7 @@ export function deliveryLoop(options: DeliveryLoopOptions): Observable<DeliveryE
         pump();
       };
       running.add(
-        from(send(fresh, service))
+        from(send(fresh, service, clock() + (clockOffsets.get(service.name) ?? 0)))
           .pipe(take(1))
           .subscribe({
             next: done,

@@ -10,8 +10,8 @@ import type { Store } from '../store/store.ts';
 import { SCAN_SERVICES, isCandidate, syncDevice } from '../sync/profiles.ts';
 import { offsetChanges } from '../sync/time-sync.ts';
 import type { SyncContext, SyncResult } from '../sync/types.ts';
-import { RECONNECT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { deviceJobs, type JobEvent } from './device-jobs.ts';
+import type { Backoff } from '../backoff.ts';
+import { RECONNECT_BACKOFF, deviceJobs, type JobEvent } from './device-jobs.ts';
 
 export type BridgeEvent = ({ kind: 'job' } & JobEvent<SyncResult>) | ({ kind: 'delivery' } & DeliveryEvent);
 
@@ -24,7 +24,7 @@ export interface BridgeOptions {
   concurrency?: number;
   /** Rest between syncs of one device; the config's syncIntervalSeconds by default. */
   restMs?: number;
-  backoff?: BackoffOptions;
+  backoff?: Backoff;
   only?: (deviceId: string) => boolean;
   /** false: sync only (bushu sync); true: deliver too (bushu run). */
   deliver?: boolean;

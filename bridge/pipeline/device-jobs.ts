@@ -7,7 +7,7 @@
 
 import { Observable, asyncScheduler, catchError, defer, map, mergeMap, of, type ObservableInput, type SchedulerLike } from 'rxjs';
 import type { Advertisement } from '../ble/central.ts';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, type Backoff } from '../backoff.ts';
 
 export type JobEvent<R> =
   | { type: 'start'; device: string; at: number }
@@ -19,7 +19,7 @@ export interface DeviceJobsOptions<R> {
   sync: (ad: Advertisement) => ObservableInput<R>;
   concurrency: number;
   restMs: number;
-  backoff: BackoffOptions;
+  backoff: Backoff;
   /** Only these device ids (bushu sync --device); all when absent. */
   only?: (ad: Advertisement) => boolean;
   /** Advertisements worth a connection (profiles.ts isCandidate). */
@@ -27,6 +27,12 @@ export interface DeviceJobsOptions<R> {
   due$?: Observable<unknown>;
   scheduler?: SchedulerLike;
 }
+
+/**
+ * No jitter by default, so TestScheduler tests can pin the exact times; the daemon may pass a
+ * random source to spread several bridges apart.
+ */
+export const RECONNECT_BACKOFF: Backoff = { baseMs: 2000, maxMs: 5 * 60_000 };
 
 interface DeviceState {
   busy: boolean;

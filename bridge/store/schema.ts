@@ -2,6 +2,7 @@
 // each migration runs in the same transaction as its version bump, so a crash mid-migration
 // leaves the file at the old version rather than half-migrated.
 import type { Database } from 'better-sqlite3';
+import { deliveryKey } from './outbox.ts';
 
 export type Migration = (db: Database) => void;
 
@@ -54,6 +55,26 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_due ON outbox (state, next_at);
       CREATE INDEX outbox_day ON outbox (service, device, date);
     `);
+  },
+  // Delivery outlasts outages and clock skew: a time budget (failing_since), slow retries of dead
+  // letters that ran out of time (dead_retry), the last attempt's time; keys carry a body digest.
+  (db) => {
+    db.exec(`
+      ALTER TABLE outbox ADD COLUMN failing_since INTEGER;
+      ALTER TABLE outbox ADD COLUMN last_attempt_at INTEGER;
+      ALTER TABLE outbox ADD COLUMN dead_retry INTEGER NOT NULL DEFAULT 0;
+    `);
+    // Rows the old rules gave up on for reasons that pass (an outage, a clock off by minutes) are
+    // retried slowly from now on rather than lost.
+    db.exec(`UPDATE outbox SET dead_retry = 1, next_at = 0 WHERE state = 'dead'
+             AND (dead_reason LIKE 'gave up after%' OR dead_reason LIKE 'HTTP 401%' OR dead_reason LIKE 'HTTP 5%')`);
+    // Rows refused because a reinstalled bridge reused a version's key with another body: the
+    // service never accepted this body under any key, so a new key (with the digest) is safe.
+    const reused = db.prepare(`SELECT id, service, device, date, record_version, body FROM outbox WHERE state = 'dead' AND dead_reason LIKE '%idempotency_key_reused%'`).all() as {
+      id: number; service: string; device: string; date: string; record_version: number; body: string;
+    }[];
+    const rekey = db.prepare(`UPDATE outbox SET key = ?, state = 'pending', attempt_base = attempts, next_at = 0, dead_reason = NULL WHERE id = ?`);
+    for (const r of reused) rekey.run(deliveryKey(r.service, r.device, r.date, r.record_version, r.body), r.id);
   },
 ];
 

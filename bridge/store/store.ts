@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Outbox } from './outbox.ts';
+import { Outbox, type Answer } from './outbox.ts';
 import { checkDay, checkDeviceId, dayRecordBody, DayInputError, sameTotals } from './record.ts';
 import { migrate } from './schema.ts';
 import { isSource, SOURCE_RULE } from '../../shared/record/index.ts';
@@ -212,17 +212,17 @@ export class Store {
   nextDueAfter(now: number): number | undefined {
     return this.box.nextDueAfter(now);
   }
-  beginAttempt(id: number): OutboxRow | undefined {
-    return this.box.beginAttempt(id);
+  beginAttempt(id: number, at?: number): OutboxRow | undefined {
+    return this.box.beginAttempt(id, at);
   }
   markDelivered(id: number, status: number, at: number): void {
     this.box.markDelivered(id, status, at);
   }
-  markRetry(id: number, nextAt: number, error: string): void {
-    this.box.markRetry(id, nextAt, error);
+  markRetry(id: number, nextAt: number, error: string, answer?: Answer): void {
+    this.box.markRetry(id, nextAt, error, answer);
   }
-  deadLetter(id: number, reason: string): void {
-    this.box.deadLetter(id, reason);
+  deadLetter(id: number, reason: string, answer?: Answer & { retryAt: number | null }): void {
+    this.box.deadLetter(id, reason, answer);
   }
   outbox(filter: { state?: OutboxState } = {}): OutboxRow[] {
     return this.box.list(filter.state);

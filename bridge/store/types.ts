@@ -29,7 +29,8 @@ export interface DayRow extends DayInput {
 }
 
 /**
- * pending: waiting or retrying; delivered: a 2xx was received; dead: a permanent failure (reason);
+ * pending: waiting or retrying; delivered: a 2xx was received; dead: refused for good, or out of
+ * retry time (then still retried slowly, see OutboxRow.deadRetry), with the reason;
  * superseded: a newer version of the same service/device/date was queued after this one had
  * already been attempted, so only the newer one is still sent; dropped: removed by `bushu outbox drop`.
  */
@@ -41,21 +42,27 @@ export interface OutboxRow {
   device: string;
   date: string;
   recordVersion: number;
-  /** Idempotency-Key and webhook-id: bushu:<service>:<device>:<date>:<recordVersion>. */
+  /** Idempotency-Key and webhook-id: bushu:<service>:<device>:<date>:<recordVersion>:<body digest> (outbox.ts deliveryKey). */
   key: string;
   /** The JSON day record, fixed when queued, so every retry of a key sends the same bytes. */
   body: string;
   state: OutboxState;
   /** Attempts started (counted before the request goes out, so a crash mid-request still counts). */
   attempts: number;
-  /** Attempts since queued or since `bushu outbox retry`: what the maxAttempts budget counts. */
+  /** Attempts since queued or since `bushu outbox retry`: the backoff's exponent. */
   attemptsInBudget: number;
   nextAt: number;
   createdAt: number;
   lastError: string | null;
   deliveredAt: number | null;
+  /** The last HTTP status received (null: none yet, or the last attempt got no answer). */
   httpStatus: number | null;
   deadReason: string | null;
+  /** ms since 1970 of the first failure since queued or since `bushu outbox retry`; the retry window starts there. */
+  failingSince: number | null;
+  lastAttemptAt: number | null;
+  /** A dead letter that ran out of time (not refused): the loop still tries it every deadRetryHours. */
+  deadRetry: boolean;
 }
 
 export interface StoreOptions {

@@ -43,7 +43,14 @@ interface Route {
 export class Router {
   private routes: Route[] = [];
 
-  constructor(private readonly bodyLimit: number) {}
+  /**
+   * `clock` (ms since 1970) stamps every answer's Date header: the clock the webhook timestamps
+   * are checked against, so a bridge refused for clock skew can sign by it (docs/api.md).
+   */
+  constructor(
+    private readonly bodyLimit: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   add(method: string, pattern: string, handler: Handler, opts: { body?: boolean } = {}): this {
     this.routes.push({ method, segments: pattern.split('/').filter(Boolean), handler, body: opts.body ?? false });
@@ -59,7 +66,7 @@ export class Router {
           onError(err);
           return errorResponse(new HttpError(500, 'internal', 'internal error'));
         })
-        .then((out) => send(res, out, req));
+        .then((out) => send(res, out, req, this.clock()));
     };
   }
 
@@ -126,8 +133,8 @@ export function errorResponse(err: HttpError): Response {
   return { status: err.status, json: { error: err.code, message: err.message, ...err.details } };
 }
 
-function send(res: ServerResponse, out: Response, req: IncomingMessage): void {
-  const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...out.headers };
+function send(res: ServerResponse, out: Response, req: IncomingMessage, nowMs: number): void {
+  const headers: Record<string, string> = { date: new Date(nowMs).toUTCString(), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...out.headers };
   let data: string | Buffer;
   if (out.raw !== undefined) {
     headers['content-type'] = out.raw.contentType;

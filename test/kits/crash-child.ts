@@ -55,7 +55,7 @@ async function main(args: ChildArgs): Promise<void> {
   const store = Store.open(args.db, { services: args.services, users: { [first.device]: 'walker' } });
   const config = {
     services: args.services.map((name) => ({ name, url: `${args.recorderUrl}/${name}`, secret: args.secret, timeoutMs: 2000, enabled: true })),
-    delivery: { maxAttempts: 1000, baseDelayMs: 5, maxDelayMs: 40, concurrency: 2 },
+    delivery: { baseDelayMs: 5, maxDelayMs: 40, retryForHours: 1, deadRetryHours: 1, concurrency: 2 },
   };
   const changes = new Subject<void>();
   const loop = deliveryLoop({ store, config, changes }).subscribe(() => checkpoint());

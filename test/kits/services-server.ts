@@ -1,6 +1,7 @@
 // Test and benchmark harness: a database (SQLite in memory or a fresh PostgreSQL schema) and a
 // running server on port 0 with a controllable clock and three registered users.
 import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach } from 'vitest';
 import { resolveConfig, type ConfigInput, type ServicesConfig } from '../../services/config.ts';
 import { openDatabase } from '../../services/db/open.ts';
 import { postgresReachable } from '../../services/db/postgres.ts';
@@ -111,4 +112,18 @@ export async function tableCounts(db: Db): Promise<Record<string, number>> {
   const counters = await db.all<{ id: string; last_counter: number | null }>('SELECT id, last_counter FROM devices ORDER BY id');
   out.counters = counters.reduce((a, c) => a + (c.last_counter === null ? 0 : Number(c.last_counter)), 0);
   return out;
+}
+
+/** A fresh in-memory SQLite database and harness for each test of the calling file: `ctx.h`. */
+export function harnessPerTest(): { h: Harness } {
+  const ctx = {} as { h: Harness; t: TestDb };
+  beforeEach(async () => {
+    ctx.t = await openTestDb('sqlite');
+    ctx.h = await startHarness(ctx.t.db);
+  });
+  afterEach(async () => {
+    await ctx.h.close();
+    await ctx.t.drop();
+  });
+  return ctx;
 }

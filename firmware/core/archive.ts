@@ -2,11 +2,11 @@
 // start, someone else's file of that name, a compaction cut short) and damage after the last
 // state record (both run by the boot), appending a closed day, compaction, ACK (on demand).
 
-import type { Fields } from '../../shared/protocol/bytes.ts';
+import { DayFlag, type Fields } from '../../shared/protocol/index.ts';
 import type { Core } from './bushu.ts';
 import { FILE_BYTES, FILE_NAMES, type History } from './history.ts';
 import { erase, read, write } from './io.ts';
-import { checkpoint, record, u32, validAt, CLOSED, DAY_BYTES, DAY_UNITS, SIGNED, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
+import { checkpoint, record, u32, validAt, DAY_BYTES, DAY_UNITS, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
 
 /** Days kept at compaction, acknowledged or not (the app shows the last 7, a month is promised). */
 export const KEEP_DAYS = 40;
@@ -64,7 +64,7 @@ export function damaged(h: History): void {
 export function addDay(b: Core, counter: number, tag: Uint8Array | undefined): void {
   const c = b.c;
   // Bytes [10..12) are unused; the not-worn mask is the hours without movement.
-  const f: Fields = [T_DAY, 1, CLOSED | (tag ? SIGNED : 0), 1, c.day, 2, b.h.seq + 1, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
+  const f: Fields = [T_DAY, 1, DayFlag.CLOSED | (tag ? DayFlag.SIGNED : 0), 1, c.day, 2, b.h.seq + 1, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
   for (let i = 0; i < 24; i++) f.push(c.hours[i], 2);
   if (tag) f.push(counter, 4, tag, 16);
   b.h.append(record(DAY_BYTES, f));

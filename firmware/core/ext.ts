@@ -3,7 +3,7 @@
 // Bangle's build adds). Loaded by the core's x() on the first BLE connection or write, at
 // midnight, when the history file is full, or by the app.
 
-import { pack, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { encodeInfo } from '../../shared/protocol/index.ts';
 import type { Nrf } from '../espruino.ts';
 import { addDay, compact, MAX_DAYS } from './archive.ts';
 import type { Core } from './bushu.ts';
@@ -45,8 +45,7 @@ export function ext(b: Core): Ext {
     },
     compact: () => compact(b),
     info: () => {
-      // Info (encodeInfo in shared/protocol/messages.ts): version, hardware, firmware, device id, flags (bit 0: key set), capacity.
-      update(Char.INFO, pack([PROTOCOL_VERSION, 1, b.hardware, 1, VERSION, 3, id, 6, x.s.key ? 1 : 0, 1, MAX_DAYS, 2]), false);
+      update(Char.INFO, encodeInfo(b.hardware, VERSION, id, !!x.s.key, MAX_DAYS), false);
       // WeChat's FEC9 is the device id's bytes (encodeWeChatAddress).
       update(Char.WECHAT_ADDRESS, id, false);
     },

@@ -4,7 +4,7 @@
 // a write of the wrong length reaches onWrite and gets a BAD_LENGTH status, instead of being
 // refused by the BLE stack with no explanation.
 
-import { encodeWeChatSteps, encodeWeChatTarget, Length, StatusCode, StatusTarget, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { encodeStatus, encodeWeChatSteps, encodeWeChatTarget, Length, StatusCode, StatusTarget } from '../../shared/protocol/index.ts';
 import type { Core } from './bushu.ts';
 import type { Nrf, WriteEvent } from '../espruino.ts';
 
@@ -69,7 +69,7 @@ const GATT: number[][] = [
  */
 export function serviceTable(b: Core, battery: number): any {
   const c = b.c;
-  const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, [PROTOCOL_VERSION, StatusTarget.CONTROL, 0, StatusCode.OK], 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
+  const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, encodeStatus(StatusTarget.CONTROL, 0, StatusCode.OK), 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
   const table: any = {};
   GATT.forEach((g, i) => {
     const s = key(g[0]);

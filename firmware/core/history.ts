@@ -5,9 +5,10 @@
 // (recovering a missing or doubled file, damage after the last state record, closing a day,
 // compaction, ACK) are in archive.ts; the boot uses its recovery, the rest is loaded on demand.
 
+import { DayFlag } from '../../shared/protocol/index.ts';
 import type { Counter } from './counter.ts';
 import { read, write } from './io.ts';
-import { u16, u32, validAt, SIGNED, T_CP, T_FILE, T_STATE, UNIT } from './records.ts';
+import { u16, u32, validAt, T_CP, T_FILE, T_STATE, UNIT } from './records.ts';
 
 export const FILE_NAMES = ['bushu.hist0', 'bushu.hist1'];
 /** 512 units: 40 days (240 units) leave room for about 20 hours of walking's checkpoints. */
@@ -90,7 +91,7 @@ export function take(h: History, b: Uint8Array, at: number): void {
       h.lastSync = max(h.lastSync, 16);
       h.bad = 0;
     } else {
-      if (b[at + 1] & SIGNED) h.counter = max(h.counter, 68);
+      if (b[at + 1] & DayFlag.SIGNED) h.counter = max(h.counter, 68);
       h.lastDay = Math.max(h.lastDay, u16(b, at + 2));
       h.days++;
     }

@@ -11,7 +11,7 @@ import { crc } from './io.ts';
 export const UNIT = 16;
 /** File header: [1] format 1, [4..8) generation. */
 export const T_FILE = 0xb0;
-/** A closed day: [1] flags, [2..4) day, [4..8) seq, [8..10) offset, [12..16) steps,
+/** A closed day: [1] flags (the wire Day's DayFlag bits), [2..4) day, [4..8) seq, [8..10) offset, [12..16) steps,
  * [16..20) not-worn mask, [20..68) 24 hourly u16, [68..72) summary counter, [72..88) tag. */
 export const T_DAY = 0xb1;
 /** Open-day checkpoint: [1] hour, [2..4) day, [4..6) offset, [6..8) steps in that hour, [8..11) moved mask. */
@@ -22,10 +22,6 @@ export const T_STATE = 0xb3;
 export const DAY_BYTES = 96;
 export const DAY_UNITS = DAY_BYTES / UNIT;
 export const STATE_BYTES = 32;
-
-/** Flags of a day record (the same bits as the protocol's Day record). */
-export const CLOSED = 1;
-export const SIGNED = 2;
 
 /** Little-endian u32 and u16 reads: the protocol's reader, named for the record fields. */
 export function u32(b: Uint8Array, at: number): number {

@@ -68,7 +68,7 @@ const GATT: number[][] = [
  * address are filled in by it when a central connects, until then they read as zeros.
  */
 export function serviceTable(b: Core, battery: number): any {
-  const c = b.c;
+  const c = b.counter;
   const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, encodeStatus(StatusTarget.CONTROL, 0, StatusCode.OK), 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
   const table: any = {};
   GATT.forEach((g, i) => {
@@ -85,7 +85,7 @@ export function serviceTable(b: Core, battery: number): any {
       notify: p & P.NOTIFY,
       indicate: p & P.INDICATE,
       // Also on the rows that are not writable: the stack never calls it there.
-      onWrite: (e: WriteEvent) => b.x().svc.write(target, e.data),
+      onWrite: (e: WriteEvent) => b.onDemand().bleService.write(target, e.data),
     };
   });
   return table;

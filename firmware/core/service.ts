@@ -15,7 +15,7 @@ import type { Core } from './bushu.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { crc, erase, offsetMin, write, GOAL_FILE } from './io.ts';
-import { u32, DAY_BYTES, T_DAY } from './records.ts';
+import { u32, DayAt, DAY_BYTES, T_DAY } from './records.ts';
 
 declare const E: EspruinoE;
 declare function setTime(seconds: number): void;
@@ -36,8 +36,8 @@ export interface Service {
 }
 
 export function service(b: Core, x: Ext): Service {
-  const h = b.h;
-  const c = b.c;
+  const h = b.historyFile;
+  const c = b.counter;
   // The transfer in progress: records with seq >= from, read from `file` at `cursor`.
   let sending = false;
   let from = 0;
@@ -66,21 +66,22 @@ export function service(b: Core, x: Ext): Service {
       const at = h.next(cursor, T_DAY);
       if (at < 0) {
         sending = false;
-        h.buf = undefined;
+        h.mapped = undefined;
         update(Char.HISTORY, encodeEnd(count, lastSeq, ~register), true);
         return;
       }
       cursor = at + DAY_BYTES;
       const r = h.file();
-      const seq = u32(r, at + 4);
+      const seq = u32(r, at + DayAt.SEQ);
       if (seq < from || seq <= lastSeq) continue;
       // A stored day (records.ts) holds the wire Day's fields as the same little-endian bytes,
       // and its hours already fit a u16: the frame is made of copies of them (the encoders copy
       // as many bytes as a field's size from the start of a view).
       const part = (offset: number) => r.subarray(at + offset);
-      const signed = r[at + 1] & DayFlag.SIGNED;
-      send(packDay(part(4), part(2), part(8), part(12), DayFlag.CLOSED | signed, part(16), part(20)));
-      if (signed) send(encodeSummary(part(4), packSummaryMessage(x.s.id, part(2), part(8), part(12), part(68)), part(72)));
+      const signed = r[at + DayAt.FLAGS] & DayFlag.SIGNED;
+      send(packDay(part(DayAt.SEQ), part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), DayFlag.CLOSED | signed, part(DayAt.NOT_WORN), part(DayAt.HOURS)));
+      if (signed)
+        send(encodeSummary(part(DayAt.SEQ), packSummaryMessage(x.signer.id, part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), part(DayAt.SUMMARY_COUNTER)), part(DayAt.TAG)));
       lastSeq = seq;
     }
     setTimeout(pump, PUMP_MS);
@@ -118,7 +119,7 @@ export function service(b: Core, x: Ext): Service {
           else if (!ack(h, seq, Math.floor(Date.now() / 1000))) code = StatusCode.BUSY;
         } else if (opcode === Opcode.SET_KEY) {
           // Stored at once, so the BLE stack's buffer need not outlive this call.
-          code = x.s.setKey(d.subarray(2));
+          code = x.signer.setKey(d.subarray(2));
           x.info();
         } else {
           sending = false;

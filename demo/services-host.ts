@@ -8,7 +8,6 @@ import { adminToken, webhookSecret } from './keys.ts';
 import { DemoError } from './data-dir.ts';
 
 export const HOST = '127.0.0.1';
-export const SERVICE_NAMES = ['reward', 'social'] as const;
 
 export interface DemoServices {
   url: string; // http://127.0.0.1:PORT, the dashboard

@@ -137,7 +137,7 @@ describe('bushu profile sync', () => {
 describe('HistoryCollector', () => {
   const day = (seq: number): DayRecord => ({ seq, day: 20000 + seq, offsetMin: 0, steps: seq * 10, closed: true, signed: false, notWornMask: 0, hours: new Array(24).fill(0) });
   const frames = [encodeDay(day(5)), encodeDay(day(6))];
-  const end = encodeEnd({ count: 2, lastSeq: 6, check: historyCheck(frames) });
+  const end = encodeEnd(2, 6, historyCheck(frames));
 
   it('accepts a valid transfer after nothing else', () => {
     const c = new HistoryCollector(5);
@@ -156,7 +156,7 @@ describe('HistoryCollector', () => {
     const c = new HistoryCollector(5);
     c.push(frames[0]);
     c.push(frames[1]);
-    expect(c.push(encodeEnd({ count: 2, lastSeq: 6, check: 1 })).state).toBe('bad');
+    expect(c.push(encodeEnd(2, 6, 1)).state).toBe('bad');
     const d = new HistoryCollector(5);
     d.push(frames[0]);
     expect(d.push(end).state).toBe('bad');

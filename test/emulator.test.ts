@@ -16,6 +16,7 @@ import { loopLagSum } from '../shared/pedometer/periodicity.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { buildFirmware } from '../scripts/build-firmware.ts';
 import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './kits/bangle-emulator.ts';
+import { asBuilt, builtNames } from './kits/firmware/names.ts';
 
 const why = emulatorUnavailable();
 const suite = why === undefined ? 'on the real Bangle.js 2 emulator' : `on the real Bangle.js 2 emulator (skipped: ${why})`;
@@ -96,10 +97,12 @@ describe.skipIf(why !== undefined)(suite, () => {
   describe('the Bangle.js 2 firmware (dist/firmware/bangle)', () => {
     let emu: BangleEmulator;
     let dir: string;
+    let names: Record<string, string>;
     const file = (name: string) => readFileSync(join(dir, 'bangle', name));
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'bushu-emu-'));
       await buildFirmware(dir);
+      names = builtNames(dir).bangle;
       emu = await loadBangleEmulator();
     });
     afterAll(() => {
@@ -127,7 +130,7 @@ describe.skipIf(why !== undefined)(suite, () => {
       const loaded = emu.eval('load("bushu.app.js")');
       emu.advance(100); // the boot file starts its core 10 ms after the boot code
       expect(problems(loaded + '\n' + emu.output())).toEqual([]);
-      expect(emu.eval('print(typeof global.bushu, bushu.c.steps)')).toBe('object 0');
+      expect(emu.eval(asBuilt(names, 'print(typeof global.bushu, bushu.counter.steps)'))).toBe('object 0');
       const memBoot = Number(emu.eval('print(process.memory().usage)'));
 
       // The widget bar (top 24 rows) shows the count: it differs from a plain background.
@@ -141,17 +144,17 @@ describe.skipIf(why !== undefined)(suite, () => {
       const busy = emu.busyMs();
       emu.emitAccel(samples(g.rec));
       const perSample = (emu.busyMs() - busy) / g.rec.t.length;
-      expect(emu.eval('print(bushu.c.steps)')).toBe(String(expected));
+      expect(emu.eval(asBuilt(names, 'print(bushu.counter.steps)'))).toBe(String(expected));
       const memWalk = Number(emu.eval('print(process.memory().usage)'));
 
       // The minute tick checkpoints the day into the history file; load() saves on 'kill' and the
       // boot file reads it back.
       emu.advance(61_000);
-      expect(emu.eval('print(bushu.c.steps)')).toBe(String(expected));
+      expect(emu.eval(asBuilt(names, 'print(bushu.counter.steps)'))).toBe(String(expected));
       expect(emu.download('bushu.hist0')?.length ?? 0).toBeGreaterThan(0);
       emu.eval('load("bushu.app.js")');
       emu.advance(100);
-      expect(emu.eval('print(bushu.c.steps)')).toBe(String(expected));
+      expect(emu.eval(asBuilt(names, 'print(bushu.counter.steps)'))).toBe(String(expected));
       expect(problems(emu.output())).toEqual([]);
 
       emu.eval('WIDGETS.bushu.draw(WIDGETS.bushu)');

@@ -11,6 +11,7 @@ import {
 } from '../shared/protocol/index.ts';
 import { bangle, play, steps } from './kits/firmware/harness.ts';
 import { Link } from './kits/firmware/link.ts';
+import { evalCore } from './kits/firmware/names.ts';
 
 const H = 3600000;
 const T0 = Date.UTC(2026, 10, 21, 10, 0);
@@ -53,9 +54,9 @@ describe('firmware: BLE service', () => {
     expect(decodeWeChatTarget(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET))).toEqual({ ok: true, value: 8000 });
     expect(link.write(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET, encodeWeChatTarget(10000))).toEqual({ target: 4, opcode: 0, status: 0 });
     expect(decodeWeChatTarget(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET))).toEqual({ ok: true, value: 10000 });
-    expect(sim.eval('bushu.c.goal')).toBe(10000);
+    expect(evalCore(sim, 'bushu.counter.goal')).toBe(10000);
     sim.eval('load()');
-    expect(sim.eval('bushu.c.goal')).toBe(10000); // kept across app loads
+    expect(evalCore(sim, 'bushu.counter.goal')).toBe(10000); // kept across app loads
     expect(decodeWeChatAddress(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_ADDRESS))).toEqual({ ok: true, value: 'c123456789ab' });
     expect(sim.errors).toEqual([]);
   });
@@ -74,10 +75,10 @@ describe('firmware: BLE service', () => {
 
   it('answers bad writes with a status, never an error, and leaves stored data and the clock alone', async () => {
     const sim = await bangle({ startTime: T0 });
-    sim.eval('bushu.c.add(50)');
+    evalCore(sim, 'bushu.counter.add(50)');
     nextDay(sim);
     const link = new Link(sim);
-    const name = sim.eval('bushu.h.name') as string;
+    const name = evalCore(sim, 'bushu.historyFile.name') as string;
     const before = sim.storage.readBytes(name)!;
     const clock = sim.now();
     const C = [UUID.SERVICE, UUID.CONTROL];
@@ -139,11 +140,11 @@ describe('firmware: BLE service', () => {
   it('streams signed days: summaries verify with HMAC-SHA256, the counter grows, End checks out', async () => {
     const sim = await bangle({ startTime: T0 });
     const link = new Link(sim);
-    sim.eval('bushu.c.add(10)');
+    evalCore(sim, 'bushu.counter.add(10)');
     nextDay(sim); // closed before the key: unsigned
     expect(link.control(encodeSetKey(KEY))?.status).toBe(0);
     for (let i = 0; i < 3; i++) {
-      sim.eval(`bushu.c.add(${1000 + i})`);
+      evalCore(sim, `bushu.counter.add(${1000 + i})`);
       nextDay(sim);
     }
     link.close();
@@ -172,7 +173,7 @@ describe('firmware: BLE service', () => {
     // from a cursor, after ACK, and a second transfer while one runs
     expect(again.days(3).map((d) => d[2])).toEqual([3, 4]);
     expect(again.control(encodeAck(2))?.status).toBe(0);
-    expect(sim.eval('bushu.h.acked')).toBe(2);
+    expect(evalCore(sim, 'bushu.historyFile.acked')).toBe(2);
     again.control(encodeSendFrom(0));
     expect(again.control(encodeSendFrom(0))?.status).toBe(StatusCode.BUSY);
     expect(again.control(encodeAbort())?.status).toBe(0);
@@ -188,7 +189,7 @@ describe('firmware: BLE service', () => {
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
     expect(info.ok && info.value.keySet).toBe(true);
     expect(link.control(encodeSetKey(new Uint8Array(32)))?.status).toBe(StatusCode.REFUSED);
-    sim.eval('bushu.c.add(321)');
+    evalCore(sim, 'bushu.counter.add(321)');
     nextDay(sim);
     const [day, sum] = link.sync(0).frames;
     expect(day.kind === 'day' && day.record.steps).toBe(321);
@@ -207,7 +208,7 @@ describe('firmware: BLE service', () => {
     const link = new Link(sim);
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
     expect(info.ok && info.value.keySet).toBe(false);
-    sim.eval('bushu.c.add(321)');
+    evalCore(sim, 'bushu.counter.add(321)');
     nextDay(sim);
     expect(link.sync(0).frames.map((f) => f.kind)).toEqual(['day', 'end']); // unsigned
     expect(link.control(encodeSetKey(KEY))?.status).toBe(StatusCode.OK);

@@ -7,12 +7,13 @@ import { dayNumber } from '../shared/days.ts';
 import { decodeToday, encodeLocalTimeInfo, UUID } from '../shared/protocol/index.ts';
 import { ADDRESS, bangle, play, steps } from './kits/firmware/harness.ts';
 import { Link } from './kits/firmware/link.ts';
+import { evalCore } from './kits/firmware/names.ts';
 
 const H = 3600000;
 const D21 = dayNumber('2026-11-21');
 
 function today(sim: EspruinoSim) {
-  const t = decodeToday(new Uint8Array(sim.eval('[].slice.call(bushu.todayFrame())') as number[]));
+  const t = decodeToday(new Uint8Array(evalCore(sim, '[].slice.call(bushu.todayFrame())') as number[]));
   if (!t.ok) throw new Error(t.error);
   return t.value;
 }

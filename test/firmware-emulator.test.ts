@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware } from '../scripts/build-firmware.ts';
 import { emulatorUnavailable, loadBangleEmulator, type BangleEmulator } from './kits/bangle-emulator.ts';
+import { asBuilt, builtNames } from './kits/firmware/names.ts';
 
 const why = emulatorUnavailable();
 const suite = why === undefined ? 'firmware on-demand half on the real emulator' : `firmware on-demand half on the real emulator (skipped: ${why})`;
@@ -22,9 +23,11 @@ function problems(out: string): string[] {
 describe.skipIf(why !== undefined)(suite, () => {
   let emu: BangleEmulator;
   let dir: string;
+  let names: Record<string, string>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bushu-emu-ext-'));
     await buildFirmware(dir);
+    names = builtNames(dir).bangle;
     emu = await loadBangleEmulator({ startMs: Date.UTC(2026, 10, 21, 10, 0) });
     const meta = JSON.parse(readFileSync(join(dir, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url: string }[] };
     for (const s of meta.storage) emu.upload(s.name, readFileSync(join(dir, 'bangle', s.url)));
@@ -39,19 +42,19 @@ describe.skipIf(why !== undefined)(suite, () => {
 
   it('loads bushu.ext.js, answers writes, signs closed days and streams them', () => {
     expect(problems(emu.output())).toEqual([]);
-    expect(emu.eval('print(typeof bushu.x().svc, typeof bushu.x().s)')).toBe('object object');
+    expect(emu.eval(asBuilt(names, 'print(typeof bushu.onDemand().bleService, typeof bushu.onDemand().signer)'))).toBe('object object');
     // every history notification, as "type/seq" (the stub keeps only the last value)
     emu.eval(`global.frames = []; NRF.updateServices = (function (u) { return function (s) {
       var h = s["b5750001-7e4e-4b8a-9c2f-5a1d3e6f0b01"]; if (h && h["${HISTORY}"]) frames.push([].slice.call(h["${HISTORY}"].value).join(","));
       u(s); }; })(NRF.updateServices);`);
-    emu.eval('bushu.x().svc.write(1, new Uint8Array([1, 9]).buffer)');
+    emu.eval(asBuilt(names, 'bushu.onDemand().bleService.write(1, new Uint8Array([1, 9]).buffer)'));
     expect(emu.eval('print([].slice.call(__emu.ble["b5750001-7e4e-4b8a-9c2f-5a1d3e6f0b01/b5750005-7e4e-4b8a-9c2f-5a1d3e6f0b01"]).join())')).toBe('1,1,9,2');
-    emu.eval(`bushu.x().svc.write(1, new Uint8Array([1, 3, ${KEY.join(',')}]).buffer)`);
+    emu.eval(asBuilt(names, `bushu.onDemand().bleService.write(1, new Uint8Array([1, 3, ${KEY.join(',')}]).buffer)`));
     expect(emu.eval('print([].slice.call(new Uint8Array(require("Storage").readArrayBuffer("bushu.key"))).join())')).toBe(KEY.join()); // the 32 raw bytes
     // Two days closed by handing the counter a later time (the helper's setTime steps its clock
     // second by second through a whole day, far too slow here).
-    for (let d = 1; d <= 2; d++) emu.eval(`bushu.c.add(${500 + d}); bushu.c.sync(Date.now() + ${d * 86400000});`);
-    emu.eval('bushu.x().svc.write(1, new Uint8Array([1, 1, 0, 0, 0, 0]).buffer)');
+    for (let d = 1; d <= 2; d++) emu.eval(asBuilt(names, `bushu.counter.add(${500 + d}); bushu.counter.sync(Date.now() + ${d * 86400000});`));
+    emu.eval(asBuilt(names, 'bushu.onDemand().bleService.write(1, new Uint8Array([1, 1, 0, 0, 0, 0]).buffer)'));
     emu.advance(5000);
     const frames = emu.eval('print(frames.join("|"))').split('|').map((f) => Uint8Array.from(f.split(',').map(Number)));
     expect(frames.map((f) => f[1])).toEqual([1, 2, 1, 2, 0x7f]);

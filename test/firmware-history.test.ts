@@ -7,6 +7,7 @@ import { encodeAck, StatusCode } from '../shared/protocol/index.ts';
 import { crc32 } from '../shared/protocol/index.ts';
 import { bangle, puck, steps } from './kits/firmware/harness.ts';
 import { Link } from './kits/firmware/link.ts';
+import { evalCore } from './kits/firmware/names.ts';
 
 const H = 3600000;
 const DAY = 24 * H;
@@ -23,16 +24,16 @@ function at(sim: EspruinoSim, t: number): void {
 function liveDays(sim: EspruinoSim, n: number, first = 0, onDay?: (i: number) => void): void {
   for (let i = first; i < first + n; i++) {
     at(sim, START + i * DAY + 8 * H);
-    sim.eval('bushu.c.add(100)');
+    evalCore(sim, 'bushu.counter.add(100)');
     at(sim, START + i * DAY + 17 * H);
-    sim.eval(`bushu.c.add(${10 + i})`);
+    evalCore(sim, `bushu.counter.add(${10 + i})`);
     if (onDay) onDay(i);
   }
   at(sim, START + (first + n) * DAY);
 }
 
 function dayOffsets(sim: EspruinoSim): number[] {
-  return sim.eval('var o = []; for (var a = bushu.h.next(0, 0xb1); a >= 0; a = bushu.h.next(a + 96, 0xb1)) o.push(a); o') as number[];
+  return evalCore(sim, 'var o = []; for (var a = bushu.historyFile.next(0, 0xb1); a >= 0; a = bushu.historyFile.next(a + 96, 0xb1)) o.push(a); o') as number[];
 }
 
 describe('firmware: history file', () => {
@@ -55,18 +56,18 @@ describe('firmware: history file', () => {
   it("lists the newest closed days for the Bangle's app; the Puck's build leaves that list out", async () => {
     const sim = await bangle({ startTime: START });
     liveDays(sim, 5);
-    expect(sim.eval('bushu.x().recent(3)')).toEqual([[D1 + 4, 114], [D1 + 3, 113], [D1 + 2, 112]]);
+    expect(evalCore(sim, 'bushu.onDemand().recent(3)')).toEqual([[D1 + 4, 114], [D1 + 3, 113], [D1 + 2, 112]]);
     expect(sim.errors).toEqual([]);
     const p = await puck({ startTime: START });
-    expect(p.eval('typeof bushu.x().recent')).toBe('undefined');
+    expect(evalCore(p, 'typeof bushu.onDemand().recent')).toBe('undefined');
   });
 
   it('a corrupt day record costs only that record, and seq never repeats', async () => {
     const sim = await bangle({ startTime: START });
     liveDays(sim, 5);
-    sim.eval('bushu.c.add(77)');
+    evalCore(sim, 'bushu.counter.add(77)');
     sim.load('bushu.app.js'); // checkpoint of the open day
-    const name = sim.eval('bushu.h.name') as string;
+    const name = evalCore(sim, 'bushu.historyFile.name') as string;
     const third = dayOffsets(sim)[2];
     sim.storage.corrupt(name, third + 12, [0x12, 0x34]); // the steps field: the CRC no longer matches
     sim.load();
@@ -83,7 +84,7 @@ describe('firmware: history file', () => {
   it('skips garbage in the free area and replaces a foreign file of the same name', async () => {
     const sim = await bangle({ startTime: START });
     liveDays(sim, 2);
-    sim.storage.corrupt(sim.eval('bushu.h.name') as string, 4000, [1, 2, 3, 4, 5]);
+    sim.storage.corrupt(evalCore(sim, 'bushu.historyFile.name') as string, 4000, [1, 2, 3, 4, 5]);
     sim.load();
     liveDays(sim, 2, 2);
     // The damaged unit could have been a record: seq skips one rather than risk a repeat.
@@ -114,9 +115,9 @@ describe('firmware: history file', () => {
   it('when space runs out, acknowledged days go first and un-acknowledged ones are kept', async () => {
     const sim = await bangle({ startTime: START });
     const link = new Link(sim);
-    const first = sim.eval('bushu.h.name');
+    const first = evalCore(sim, 'bushu.historyFile.name');
     let n = 0;
-    for (; n < 120 && sim.eval('bushu.h.name') === first; n++) {
+    for (; n < 120 && evalCore(sim, 'bushu.historyFile.name') === first; n++) {
       liveDays(sim, 1, n);
       if (n === 29) expect(link.control(encodeAck(30))?.status).toBe(StatusCode.OK);
     }
@@ -124,29 +125,29 @@ describe('firmware: history file', () => {
     const seqs = link.days().map((d) => d[2]);
     expect(seqs[0]).toBe(31); // every acknowledged day went, no un-acknowledged one did
     expect(seqs).toEqual(Array.from({ length: n - 30 }, (_, i) => 31 + i));
-    expect(sim.eval('bushu.h.acked')).toBe(30);
+    expect(evalCore(sim, 'bushu.historyFile.acked')).toBe(30);
   });
 
   it('with nothing acknowledged and the file full, the oldest un-acknowledged days go beyond 60', async () => {
     const sim = await bangle({ startTime: START });
-    const first = sim.eval('bushu.h.name');
+    const first = evalCore(sim, 'bushu.historyFile.name');
     let n = 0;
-    for (; n < 120 && sim.eval('bushu.h.name') === first; n++) liveDays(sim, 1, n);
+    for (; n < 120 && evalCore(sim, 'bushu.historyFile.name') === first; n++) liveDays(sim, 1, n);
     const seqs = new Link(sim).days().map((d) => d[2]);
     // The newest 60 at compaction, then the day whose record did not fit (compaction made room).
     expect(n).toBeGreaterThan(70);
     expect(seqs).toEqual(Array.from({ length: 61 }, (_, i) => n - 60 + i));
-    expect(sim.eval('bushu.h.seq')).toBe(n);
+    expect(evalCore(sim, 'bushu.historyFile.seq')).toBe(n);
   });
 
   it('the Puck compacts too, within its 40 KB of Storage beside the firmware', async () => {
     const sim = await puck({ startTime: START });
-    const first = sim.eval('bushu.h.name');
+    const first = evalCore(sim, 'bushu.historyFile.name');
     let n = 0;
-    for (; n < 120 && sim.eval('bushu.h.name') === first; n++) liveDays(sim, 1, n);
+    for (; n < 120 && evalCore(sim, 'bushu.historyFile.name') === first; n++) liveDays(sim, 1, n);
     expect(n).toBeLessThan(120);
     expect(new Link(sim).days().length).toBe(61);
-    expect(sim.storage.list()).toEqual(expect.arrayContaining(['.bootcde', sim.eval('bushu.h.name') as string]));
+    expect(sim.storage.list()).toEqual(expect.arrayContaining(['.bootcde', evalCore(sim, 'bushu.historyFile.name') as string]));
     expect(sim.errors).toEqual([]);
   });
 

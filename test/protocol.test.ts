@@ -29,6 +29,14 @@ const DAY_HEX =
 const MESSAGE_HEX = '01 c0ffee000001 2a51 e001 bb1f0000 0c000000';
 const TAG_HEX = '000102030405060708090a0b0c0d0e0f';
 
+/** A decoded Control write back to bytes, with the encoders the bridge sends them with. */
+function encodeControl(c: P.Control): Uint8Array {
+  if (c.opcode === P.Opcode.SEND_FROM) return P.encodeSendFrom(c.seq);
+  if (c.opcode === P.Opcode.ACK) return P.encodeAck(c.seq);
+  if (c.opcode === P.Opcode.SET_KEY) return P.encodeSetKey(c.key);
+  return P.encodeAbort();
+}
+
 describe('golden bytes', () => {
   const cases: [string, Uint8Array, string, (b: Uint8Array) => P.Result<unknown>, unknown][] = [
     ['Today', P.encodeToday(20778, 480, 8123, 42), '01 2a51 e001 bb1f0000 2a000000', P.decodeToday, { day: 20778, offsetMin: 480, steps: 8123, seq: 42 }],
@@ -36,10 +44,10 @@ describe('golden bytes', () => {
     ['SEND_FROM', P.encodeSendFrom(7), '0101 07000000', P.decodeControl, { opcode: 1, seq: 7 }],
     ['ACK', P.encodeAck(0x01020304), '0102 04030201', P.decodeControl, { opcode: 2, seq: 0x01020304 }],
     ['ABORT', P.encodeAbort(), '0104', P.decodeControl, { opcode: 4 }],
-    ['Status', P.encodeStatus({ target: 1, opcode: 3, status: 4 }), '01010304', P.decodeStatus, { target: 1, opcode: 3, status: 4 }],
-    ['Info', P.encodeInfo({ hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60 }), '01 01 000200 c0ffee000001 01 3c00', P.decodeInfo, { hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60 }],
+    ['Status', P.encodeStatus(1, 3, 4), '01010304', P.decodeStatus, { target: 1, opcode: 3, status: 4 }],
+    ['Info', P.encodeInfo(1, new Uint8Array([0, 2, 0]), bytes('c0ffee000001'), true, 60), '01 01 000200 c0ffee000001 01 3c00', P.decodeInfo, { hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60 }],
     ['Day', P.encodeDay(DAY), DAY_HEX, P.decodeDay, DAY],
-    ['End', P.encodeEnd({ count: 2, lastSeq: 42, check: 0xdeadbeef }), '017f 0200 2a000000 efbeadde', P.decodeEnd, { count: 2, lastSeq: 42, check: 0xdeadbeef }],
+    ['End', P.encodeEnd(2, 42, 0xdeadbeef), '017f 0200 2a000000 efbeadde', P.decodeEnd, { count: 2, lastSeq: 42, check: 0xdeadbeef }],
     ['Current Time', P.encodeCurrentTime({ year: 2026, month: 11, day: 21, hours: 8, minutes: 30, seconds: 15, dayOfWeek: 6, fractions256: 128, adjustReason: 1 }), 'ea07 0b 15 08 1e 0f 06 80 01', P.decodeCurrentTime, { year: 2026, month: 11, day: 21, hours: 8, minutes: 30, seconds: 15, dayOfWeek: 6, fractions256: 128, adjustReason: 1 }],
     ['Local Time Information', P.encodeLocalTimeInfo({ zone: -20, dst: 4 }), 'ec04', P.decodeLocalTimeInfo, { zone: -20, dst: 4 }],
     ['WeChat steps', P.encodeWeChatSteps(8123), '01 bb1f00', P.decodeWeChatSteps, { steps: 8123 }],
@@ -65,9 +73,20 @@ describe('golden bytes', () => {
     const message = P.summaryMessage({ deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12 });
     expect(hex(message)).toBe(MESSAGE_HEX.replace(/\s+/g, ''));
     const wire = '0102 2a000000' + MESSAGE_HEX + TAG_HEX;
-    expect(hex(P.encodeSummary({ seq: 42, message, tag: bytes(TAG_HEX) }))).toBe(wire.replace(/\s+/g, ''));
+    expect(hex(P.encodeSummary(42, message, bytes(TAG_HEX)))).toBe(wire.replace(/\s+/g, ''));
     expect(P.decodeSummary(bytes(wire))).toEqual({ ok: true, value: { seq: 42, message, tag: bytes(TAG_HEX) } });
     expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: { deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12 } });
+  });
+
+  it('Day and Summary from fields given as bytes, as the watch passes views of its stored day', () => {
+    // Each field's little-endian bytes at the start of a longer view: only the field's size is copied.
+    const le = (v: number, size: number) => P.pack([v, size, 0xee, 1]);
+    const hours = P.pack(DAY.hours.flatMap((h) => [h, 2]));
+    const day = P.packDay(le(42, 4), le(20778, 2), le(480, 2), le(8123, 4), P.DayFlag.CLOSED | P.DayFlag.SIGNED, le(0x3f, 4), hours);
+    expect(hex(day)).toBe(DAY_HEX.replace(/\s+/g, ''));
+    const message = P.packSummaryMessage(bytes('c0ffee000001ee'), le(20778, 2), le(480, 2), le(8123, 4), le(12, 4));
+    expect(hex(message)).toBe(MESSAGE_HEX.replace(/\s+/g, ''));
+    expect(hex(P.encodeSummary(le(42, 4), message, bytes(TAG_HEX + 'ee')))).toBe(('0102 2a000000' + MESSAGE_HEX + TAG_HEX).replace(/\s+/g, ''));
   });
 
   it('WeChat steps with distance and calories from other wristbands', () => {
@@ -153,8 +172,10 @@ describe('bad input', () => {
     ['summary message', decodeSummaryMessage],
   ];
   const encoders: Record<string, (v: any) => Uint8Array> = {
-    Today: (t: P.Today) => P.encodeToday(t.day, t.offsetMin, t.steps, t.seq), Control: P.encodeControl, Status: P.encodeStatus, Info: P.encodeInfo, Day: P.encodeDay,
-    Summary: P.encodeSummary, End: P.encodeEnd, 'Current Time': P.encodeCurrentTime, 'Local Time Information': P.encodeLocalTimeInfo,
+    Today: (t: P.Today) => P.encodeToday(t.day, t.offsetMin, t.steps, t.seq), Control: encodeControl,
+    Status: (s: P.Status) => P.encodeStatus(s.target, s.opcode, s.status),
+    Info: (i: P.Info) => P.encodeInfo(i.hardware, new Uint8Array(i.firmware), P.deviceIdBytes(i.deviceId), i.keySet, i.capacityDays), Day: P.encodeDay,
+    Summary: (s: P.SummaryRecord) => P.encodeSummary(s.seq, s.message, s.tag), End: (e: P.EndRecord) => P.encodeEnd(e.count, e.lastSeq, e.check), 'Current Time': P.encodeCurrentTime, 'Local Time Information': P.encodeLocalTimeInfo,
     'WeChat target': P.encodeWeChatTarget, 'WeChat address': P.encodeWeChatAddress, 'summary message': P.summaryMessage,
   };
 

@@ -35,13 +35,13 @@ function draw(): void {
     g.drawString('not running', 4, 50);
     return;
   }
-  g.drawString('Today ' + b.c.steps, 4, 28);
+  g.drawString('Today ' + b.counter.steps, 4, 28);
   g.setFont('6x8');
-  g.drawString('goal ' + b.c.goal, 4, 48);
-  g.drawString('sync ' + when(b.h.lastSync, b.c.offset), 4, 136);
+  g.drawString('goal ' + b.counter.goal, 4, 48);
+  g.drawString('sync ' + when(b.historyFile.lastSync, b.counter.offset), 4, 136);
   let x;
   try {
-    x = b.x();
+    x = b.onDemand();
   } catch (e) {
     // bushu.ext.js missing (a partial install): today still shows, the rest says why.
     g.drawString('history unavailable', 4, 62);
@@ -50,7 +50,7 @@ function draw(): void {
   // Always there in the Bangle's build of the on-demand half (firmware/bangle/ext.ts).
   const days = x.recent ? x.recent(7) : [];
   for (let i = 0; i < days.length; i++) g.drawString(dateString(days[i][0]) + '  ' + days[i][1], 4, 62 + i * 10);
-  g.drawString('key ' + (x.s.key ? 'set' : 'none'), 4, 148);
+  g.drawString('key ' + (x.signer.key ? 'set' : 'none'), 4, 148);
   g.flip();
 }
 
@@ -60,7 +60,7 @@ setWatch(
     const b: Core | undefined = global.bushu;
     const now = Date.now();
     if (b && armed > 0 && now - armed < CONFIRM_MS) {
-      b.x().resetKey();
+      b.onDemand().resetKey();
       armed = 0;
       draw();
       return;

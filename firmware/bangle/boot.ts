@@ -45,8 +45,8 @@ else {
   bleServiceOptions.advertise = adv;
 }
 
-const ped = core.ped;
-const c = core.c;
+const ped = core.pedometer;
+const c = core.counter;
 let last = getTime();
 // The per-sample path: one clock read, three scalings, the pedometer, and a flag test.
 Bangle.on('accel', (a: any) => {
@@ -58,5 +58,5 @@ Bangle.on('accel', (a: any) => {
   const z = a.z * 8192;
   const n = ped.push(dt > MAX_POLL_MS ? 2000 : dt, x, y, z);
   if (n) c.add(n);
-  if (!c.m) c.motion(x, y, z);
+  if (!c.movedThisHour) c.motion(x, y, z);
 });

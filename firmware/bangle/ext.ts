@@ -10,7 +10,7 @@ declare const global: any;
 // With the app's list of recent days, which only the Bangle has a screen for.
 const bangleExt: typeof ext = (b: Core) => {
   const x = ext(b);
-  x.recent = (n) => recentDays(b.h, n);
+  x.recent = (n) => recentDays(b.historyFile, n);
   return x;
 };
 global.bushuExt = bangleExt;

@@ -25,8 +25,8 @@ const w: Widget = {
       g.drawString('bushu?', x + WIDTH / 2, y + 4);
       return;
     }
-    const steps = b.c.steps;
-    const goal = b.c.goal;
+    const steps = b.counter.steps;
+    const goal = b.counter.goal;
     g.drawString('' + steps, x + WIDTH / 2, y + 4);
     const fill = steps >= goal ? WIDTH - 4 : Math.floor(((WIDTH - 4) * steps) / goal);
     g.drawRect(x + 1, y + 15, x + WIDTH - 2, y + 20);

@@ -2,11 +2,11 @@
 // start, someone else's file of that name, a compaction cut short) and damage after the last
 // state record (both run by the boot), appending a closed day, compaction, ACK (on demand).
 
-import type { Fields } from '../../shared/protocol/bytes.ts';
+import { DayFlag, type Fields } from '../../shared/protocol/index.ts';
 import type { Core } from './bushu.ts';
 import { FILE_BYTES, FILE_NAMES, type History } from './history.ts';
 import { erase, read, write } from './io.ts';
-import { checkpoint, record, u32, validAt, CLOSED, DAY_BYTES, DAY_UNITS, SIGNED, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
+import { checkpoint, record, u32, validAt, DayAt, FileAt, DAY_BYTES, DAY_UNITS, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
 
 /** Days kept at compaction, acknowledged or not (the app shows the last 7, a month is promised). */
 export const KEEP_DAYS = 40;
@@ -19,7 +19,7 @@ const NO_FILE = 2e10;
 
 /** The counters as a state record. */
 function state(h: History): Uint8Array {
-  return record(STATE_BYTES, [T_STATE, 1, 0, 3, h.seq, 4, h.counter, 4, h.acked, 4, h.lastSync, 4]);
+  return record(STATE_BYTES, [T_STATE, 1, 0, 3, h.seq, 4, h.summaryCounter, 4, h.acked, 4, h.lastSync, 4]);
 }
 
 /** A file's first record: format 1, and its generation. */
@@ -38,13 +38,13 @@ export function recover(h: History): void {
   const files = FILE_NAMES.map(read);
   // Per file, lower is better: a history file by its generation, then a foreign one (replaced
   // below), then none. Of two files after a cut compaction, the older (complete) one wins.
-  const rank = files.map((b) => (!b ? NO_FILE : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, 4) : FOREIGN));
+  const rank = files.map((b) => (!b ? NO_FILE : b[0] === T_FILE && validAt(b, 0, b.length) ? u32(b, FileAt.GENERATION) : FOREIGN));
   const use = rank[1] < rank[0] ? 1 : 0;
   const live = files[use];
   // The other file exists only when both do.
   if (rank[1 - use] < NO_FILE) erase(FILE_NAMES[1 - use]);
   h.name = FILE_NAMES[use];
-  h.buf = undefined;
+  h.mapped = undefined;
   // Writing at offset 0 replaces whatever file has that name.
   if (!live || live.length !== FILE_BYTES) write(h.name, header(h.gen), 0, FILE_BYTES);
 }
@@ -56,18 +56,18 @@ export function recover(h: History): void {
 export function damaged(h: History): void {
   const lost = Math.ceil(h.bad / DAY_UNITS);
   h.seq += lost;
-  h.counter += lost;
+  h.summaryCounter += lost;
   h.append(state(h));
 }
 
 /** Appends the open day as closed under the next seq, signed when `tag` is given. */
 export function addDay(b: Core, counter: number, tag: Uint8Array | undefined): void {
-  const c = b.c;
+  const c = b.counter;
   // Bytes [10..12) are unused; the not-worn mask is the hours without movement.
-  const f: Fields = [T_DAY, 1, CLOSED | (tag ? SIGNED : 0), 1, c.day, 2, b.h.seq + 1, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
+  const f: Fields = [T_DAY, 1, DayFlag.CLOSED | (tag ? DayFlag.SIGNED : 0), 1, c.day, 2, b.historyFile.seq + 1, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
   for (let i = 0; i < 24; i++) f.push(c.hours[i], 2);
   if (tag) f.push(counter, 4, tag, 16);
-  b.h.append(record(DAY_BYTES, f));
+  b.historyFile.append(record(DAY_BYTES, f));
 }
 
 /**
@@ -81,8 +81,8 @@ export function addDay(b: Core, counter: number, tag: Uint8Array | undefined): v
  * new one is complete, so a failure leaves nothing to undo.
  */
 export function compact(b: Core): boolean {
-  const h = b.h;
-  const c = b.c;
+  const h = b.historyFile;
+  const c = b.counter;
   const src = h.file();
   const old = h.name;
   const name = FILE_NAMES[old === FILE_NAMES[0] ? 1 : 0];
@@ -98,7 +98,7 @@ export function compact(b: Core): boolean {
   add(header(h.gen + 1));
   add(state(h));
   for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY), left--) {
-    if (left <= KEEP_DAYS || (left <= MAX_DAYS && u32(src, at + 4) > h.acked)) {
+    if (left <= KEEP_DAYS || (left <= MAX_DAYS && u32(src, at + DayAt.SEQ) > h.acked)) {
       add(src.subarray(at, at + DAY_BYTES));
       kept++;
     }
@@ -113,7 +113,7 @@ export function compact(b: Core): boolean {
     h.end = end;
     h.bad = 0;
   }
-  h.buf = undefined;
+  h.mapped = undefined;
   return ok;
 }
 

@@ -36,12 +36,12 @@ export const MAX_POLL_MS = 400;
 /** The running core, published as `global.bushu` for the widget, the app, the REPL and tests. */
 export interface Core {
   readonly hardware: number;
-  readonly h: History;
-  readonly c: Counter;
+  readonly historyFile: History;
+  readonly counter: Counter;
   /** The board's pedometer, held here so that its state is visible (REPL, memory estimates). */
-  ped: Pedometer;
+  pedometer: Pedometer;
   /** The on-demand half, loaded once. */
-  x(): Ext;
+  onDemand(): Ext;
   todayFrame(): Uint8Array;
   /** Today and WeChat FEA1: new read values, and notifications when `notify`. */
   today(notify: boolean): void;
@@ -58,10 +58,10 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   let ticks = 0;
   let notified = -1;
   let timers = 0; // the tick's timer generation: a re-armed tick drops the pending one
-  const h = history(() => b.x().compact());
+  const h = history(() => b.onDemand().compact());
   const g = read(GOAL_FILE);
   // A short file reads NaN, which falls back to the default like a missing one.
-  const c = counter(h, (g && u32(g, 0)) || GOAL_STEPS, () => b.x().close());
+  const c = counter(h, (g && u32(g, 0)) || GOAL_STEPS, () => b.onDemand().close());
 
   /** Every minute (and just after each local hour ends): catch up with the clock, checkpoint
    * every fifth time, notify Today if changed, refresh the battery level. */
@@ -71,7 +71,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
       ticks = 0;
       c.checkpoint();
     }
-    h.buf = undefined; // on Espruino a view of flash costs nothing, in a simulator it is a copy
+    h.mapped = undefined; // on Espruino a view of flash costs nothing, in a simulator it is a copy
     const mark = c.steps + c.day * 100000 + h.seq;
     if (mark !== notified) {
       notified = mark;
@@ -83,11 +83,11 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
 
   const b: Core = {
     hardware: hardware,
-    h: h,
-    c: c,
+    historyFile: h,
+    counter: c,
     // Pedometer with E.convolve for its correlation loop: its buffer is zero-padded, so the circular sum is the linear one.
-    ped: new Pedometer((buf, _n, lag) => E.convolve(buf, buf, lag)),
-    x: () => ext || (ext = load(b)),
+    pedometer: new Pedometer((buf, _n, lag) => E.convolve(buf, buf, lag)),
+    onDemand: () => ext || (ext = load(b)),
     todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),
     today: (notify) => {
       update(Char.TODAY, b.todayFrame(), notify);
@@ -105,12 +105,12 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
   scan(h, c);
   if (h.bad) damaged(h);
   c.sync(Date.now());
-  h.buf = undefined;
+  h.mapped = undefined;
 
   // App switch, load() or power down announced: save the open day now.
   E.on('kill', c.checkpoint);
   // A central is about to read Info and the WeChat address: the on-demand half fills them in.
-  NRF.on('connect', () => b.x().info());
+  NRF.on('connect', () => b.onDemand().info());
   // Today, FEA1 and FEA2 need no update here: the GATT table the board builds next holds their
   // values, and while a central stays connected across load() no update reaches it anyway.
   b.armMidnight();

@@ -25,7 +25,7 @@ export interface Counter {
   /** Bit h: movement seen in hour h. */
   moved: number;
   /** Movement seen in the current hour: the per-sample path looks only at this flag. */
-  m: boolean;
+  movedThisHour: boolean;
   readonly hours: Uint16Array;
   /** When the current local hour ends (ms, on the clock of the last sync): the tick fires just after. */
   end: number;
@@ -57,7 +57,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
     hour: 0,
     steps: 0,
     moved: 0,
-    m: false,
+    movedThisHour: false,
     hours: new Uint16Array(24),
     end: -1,
     goal: goal,
@@ -73,7 +73,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
     },
     motion: (x, y, z) => {
       if (Math.abs(x - lx) + Math.abs(y - ly) + Math.abs(z - lz) > MOVED_COUNTS && lx !== 0) {
-        c.m = true;
+        c.movedThisHour = true;
         c.moved |= 1 << c.hour;
         dirty |= 1 << c.hour;
       }
@@ -86,7 +86,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       c.steps = 0;
       c.moved = 0;
       dirty = 0;
-      c.m = false;
+      c.movedThisHour = false;
       c.day = d;
     },
     sync: (t) => {
@@ -101,7 +101,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
         c.newDay(d);
       }
       const hour = d < c.day ? c.hour : Math.floor(into / MS_PER_HOUR);
-      if (hour !== c.hour) c.m = false;
+      if (hour !== c.hour) c.movedThisHour = false;
       c.hour = hour;
       hourStart = t - (into % MS_PER_HOUR);
       c.end = hourStart + MS_PER_HOUR;

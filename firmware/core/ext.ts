@@ -3,13 +3,13 @@
 // Bangle's build adds). Loaded by the core's x() on the first BLE connection or write, at
 // midnight, when the history file is full, or by the app.
 
-import { pack, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { encodeInfo } from '../../shared/protocol/index.ts';
 import type { Nrf } from '../espruino.ts';
 import { addDay, compact, MAX_DAYS } from './archive.ts';
 import type { Core } from './bushu.ts';
 import type { History } from './history.ts';
 import { Char, update } from './gatt.ts';
-import { u16, u32, DAY_BYTES, T_DAY } from './records.ts';
+import { u16, u32, DayAt, DAY_BYTES, T_DAY } from './records.ts';
 import { service, type Service } from './service.ts';
 import { signer, type Signer } from './signer.ts';
 
@@ -19,8 +19,8 @@ declare const NRF: Nrf;
 export const VERSION = new Uint8Array([0, 1, 0]);
 
 export interface Ext {
-  readonly s: Signer;
-  svc: Service;
+  readonly signer: Signer;
+  bleService: Service;
   /** Stores the open day as closed, signed when a key is set (the counter grows per signature). */
   close(): void;
   compact(): boolean;
@@ -33,29 +33,28 @@ export interface Ext {
 }
 
 export function ext(b: Core): Ext {
-  const h = b.h;
+  const h = b.historyFile;
   // The device id is the BLE address, "aa:bb:cc:dd:ee:ff public", as its 6 bytes.
   const id = new Uint8Array(NRF.getAddress().split(' ')[0].split(':').map((hex) => parseInt(hex, 16)));
   const x = {
-    s: signer(id),
+    signer: signer(id),
     close: () => {
-      const c = b.c;
-      const counter = h.counter + 1;
-      addDay(b, counter, x.s.sign(c.day, c.offset, c.steps, counter));
+      const c = b.counter;
+      const counter = h.summaryCounter + 1;
+      addDay(b, counter, x.signer.sign(c.day, c.offset, c.steps, counter));
     },
     compact: () => compact(b),
     info: () => {
-      // Info (encodeInfo in shared/protocol/messages.ts): version, hardware, firmware, device id, flags (bit 0: key set), capacity.
-      update(Char.INFO, pack([PROTOCOL_VERSION, 1, b.hardware, 1, VERSION, 3, id, 6, x.s.key ? 1 : 0, 1, MAX_DAYS, 2]), false);
+      update(Char.INFO, encodeInfo(b.hardware, VERSION, id, !!x.signer.key, MAX_DAYS), false);
       // WeChat's FEC9 is the device id's bytes (encodeWeChatAddress).
       update(Char.WECHAT_ADDRESS, id, false);
     },
     resetKey: () => {
-      x.s.reset();
+      x.signer.reset();
       x.info();
     },
   } as Ext;
-  x.svc = service(b, x);
+  x.bleService = service(b, x);
   return x;
 }
 
@@ -64,9 +63,9 @@ export function recentDays(h: History, n: number): number[][] {
   const out: number[][] = [];
   for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY)) {
     const f = h.file();
-    out.unshift([u16(f, at + 2), u32(f, at + 12)]);
+    out.unshift([u16(f, at + DayAt.DAY), u32(f, at + DayAt.STEPS)]);
     if (out.length > n) out.pop();
   }
-  h.buf = undefined;
+  h.mapped = undefined;
   return out;
 }

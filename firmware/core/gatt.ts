@@ -4,7 +4,7 @@
 // a write of the wrong length reaches onWrite and gets a BAD_LENGTH status, instead of being
 // refused by the BLE stack with no explanation.
 
-import { encodeWeChatSteps, encodeWeChatTarget, Length, StatusCode, StatusTarget, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { encodeStatus, encodeWeChatSteps, encodeWeChatTarget, Length, StatusCode, StatusTarget } from '../../shared/protocol/index.ts';
 import type { Core } from './bushu.ts';
 import type { Nrf, WriteEvent } from '../espruino.ts';
 
@@ -68,8 +68,8 @@ const GATT: number[][] = [
  * address are filled in by it when a central connects, until then they read as zeros.
  */
 export function serviceTable(b: Core, battery: number): any {
-  const c = b.c;
-  const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, [PROTOCOL_VERSION, StatusTarget.CONTROL, 0, StatusCode.OK], 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
+  const c = b.counter;
+  const first: (Uint8Array | number[] | 0)[] = [b.todayFrame(), 0, 0, encodeStatus(StatusTarget.CONTROL, 0, StatusCode.OK), 0, 0, 0, [battery], encodeWeChatSteps(c.steps), encodeWeChatTarget(c.goal)];
   const table: any = {};
   GATT.forEach((g, i) => {
     const s = key(g[0]);
@@ -85,7 +85,7 @@ export function serviceTable(b: Core, battery: number): any {
       notify: p & P.NOTIFY,
       indicate: p & P.INDICATE,
       // Also on the rows that are not writable: the stack never calls it there.
-      onWrite: (e: WriteEvent) => b.x().svc.write(target, e.data),
+      onWrite: (e: WriteEvent) => b.onDemand().bleService.write(target, e.data),
     };
   });
   return table;

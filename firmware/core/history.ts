@@ -5,9 +5,10 @@
 // (recovering a missing or doubled file, damage after the last state record, closing a day,
 // compaction, ACK) are in archive.ts; the boot uses its recovery, the rest is loaded on demand.
 
+import { DayFlag } from '../../shared/protocol/index.ts';
 import type { Counter } from './counter.ts';
 import { read, write } from './io.ts';
-import { u16, u32, validAt, SIGNED, T_CP, T_FILE, T_STATE, UNIT } from './records.ts';
+import { u16, u32, validAt, CheckpointAt, DayAt, FileAt, StateAt, T_CP, T_FILE, T_STATE, UNIT } from './records.ts';
 
 export const FILE_NAMES = ['bushu.hist0', 'bushu.hist1'];
 /** 512 units: 40 days (240 units) leave room for about 20 hours of walking's checkpoints. */
@@ -18,7 +19,7 @@ export interface History {
   name: string;
   /** Counters: the maximum over all records, so they never go backwards. */
   seq: number;
-  counter: number;
+  summaryCounter: number;
   acked: number;
   lastSync: number;
   /** Newest closed day (local day number), -1 when none. */
@@ -31,7 +32,7 @@ export interface History {
   /** Damaged units after the last state record (they may have held a higher seq or counter). */
   bad: number;
   /** The mapped file, dropped after every write (a simulator's copy goes stale). */
-  buf?: Uint8Array;
+  mapped?: Uint8Array;
   file(): Uint8Array;
   /** Offset of the next valid record of `type` at or after `at`, or -1. */
   next(at: number, type: number): number;
@@ -44,7 +45,7 @@ export function history(full: () => boolean): History {
   const h: History = {
     name: '',
     seq: 0,
-    counter: 0,
+    summaryCounter: 0,
     acked: 0,
     lastSync: 0,
     lastDay: -1,
@@ -52,7 +53,7 @@ export function history(full: () => boolean): History {
     gen: 0,
     end: 0,
     bad: 0,
-    file: () => h.buf || (h.buf = read(h.name) || new Uint8Array(0)),
+    file: () => h.mapped || (h.mapped = read(h.name) || new Uint8Array(0)),
     next: (at, type) => {
       const b = h.file();
       while (at < h.end) {
@@ -65,7 +66,7 @@ export function history(full: () => boolean): History {
     append: (r) => {
       if (h.end + r.length > FILE_BYTES && !full()) return false;
       const ok = write(h.name, r, h.end, 0);
-      h.buf = undefined;
+      h.mapped = undefined;
       // Records are whole units. A failed write may have programmed part of them: never write there again.
       h.end += r.length;
       if (ok) take(h, r, 0);
@@ -80,18 +81,18 @@ export function take(h: History, b: Uint8Array, at: number): void {
   const t = b[at];
   // The u32 field at `offset`, or `v` when that is higher: counters never go backwards.
   const max = (v: number, offset: number) => Math.max(v, u32(b, at + offset));
-  if (t === T_FILE) h.gen = u32(b, at + 4);
+  if (t === T_FILE) h.gen = u32(b, at + FileAt.GENERATION);
   else if (t !== T_CP) {
-    // A day or the counters: both hold a seq at [4..8).
-    h.seq = max(h.seq, 4);
+    // A day or the counters: both hold a seq, at the same offset.
+    h.seq = max(h.seq, DayAt.SEQ);
     if (t === T_STATE) {
-      h.counter = max(h.counter, 8);
-      h.acked = max(h.acked, 12);
-      h.lastSync = max(h.lastSync, 16);
+      h.summaryCounter = max(h.summaryCounter, StateAt.SUMMARY_COUNTER);
+      h.acked = max(h.acked, StateAt.ACKED);
+      h.lastSync = max(h.lastSync, StateAt.LAST_SYNC);
       h.bad = 0;
     } else {
-      if (b[at + 1] & SIGNED) h.counter = max(h.counter, 68);
-      h.lastDay = Math.max(h.lastDay, u16(b, at + 2));
+      if (b[at + DayAt.FLAGS] & DayFlag.SIGNED) h.summaryCounter = max(h.summaryCounter, DayAt.SUMMARY_COUNTER);
+      h.lastDay = Math.max(h.lastDay, u16(b, at + DayAt.DAY));
       h.days++;
     }
   }
@@ -112,14 +113,14 @@ export function scan(h: History, c: Counter): void {
     if (size) {
       take(h, b, at);
       if (b[at] === T_CP) {
-        const d = u16(b, at + 2);
+        const d = u16(b, at + CheckpointAt.DAY);
         if (d > c.day) c.newDay(d);
         if (d === c.day) {
-          const hr = b[at + 1];
-          const n = u16(b, at + 6);
+          const hr = b[at + CheckpointAt.HOUR];
+          const n = u16(b, at + CheckpointAt.STEPS);
           if (n > hours[hr]) hours[hr] = n; // (an hour past 23 reads undefined: never)
-          c.moved |= u32(b, at + 8); // [11] is zero
-          c.offset = (u16(b, at + 4) << 16) >> 16;
+          c.moved |= u32(b, at + CheckpointAt.MOVED); // a u24: the byte after it is zero
+          c.offset = (u16(b, at + CheckpointAt.OFFSET) << 16) >> 16;
         }
       }
     } else {

@@ -9,23 +9,62 @@ import type { Counter } from './counter.ts';
 import { crc } from './io.ts';
 
 export const UNIT = 16;
-/** File header: [1] format 1, [4..8) generation. */
+/** File header: FileAt. */
 export const T_FILE = 0xb0;
-/** A closed day: [1] flags, [2..4) day, [4..8) seq, [8..10) offset, [12..16) steps,
- * [16..20) not-worn mask, [20..68) 24 hourly u16, [68..72) summary counter, [72..88) tag. */
+/** A closed day: DayAt. */
 export const T_DAY = 0xb1;
-/** Open-day checkpoint: [1] hour, [2..4) day, [4..6) offset, [6..8) steps in that hour, [8..11) moved mask. */
+/** Open-day checkpoint: CheckpointAt. */
 export const T_CP = 0xb2;
-/** Counters: [4..8) seq, [8..12) summary counter, [12..16) acked seq, [16..20) last sync (UTC s). */
+/** Counters: StateAt. */
 export const T_STATE = 0xb3;
+
+// Where each field of a record starts, counted from its type byte (little-endian numbers; the
+// builders in archive.ts and checkpoint() below write them in this order). Const enums: the
+// build inlines every use as the number.
+
+/** File header: format (1), generation (u32). */
+export const enum FileAt {
+  FORMAT = 1,
+  GENERATION = 4,
+}
+
+/**
+ * A closed day: flags (the wire Day's DayFlag bits), day (u16), seq (u32), offset (i16), 2 unused
+ * bytes, steps (u32), not-worn mask (u32), 24 hourly u16, then when signed the summary counter
+ * (u32) and the tag (16 bytes). From SEQ to the hours, the wire Day's fields as the same bytes.
+ */
+export const enum DayAt {
+  FLAGS = 1,
+  DAY = 2,
+  SEQ = 4,
+  OFFSET = 8,
+  STEPS = 12,
+  NOT_WORN = 16,
+  HOURS = 20,
+  SUMMARY_COUNTER = 68,
+  TAG = 72,
+}
+
+/** Open-day checkpoint: hour (u8), day (u16), offset (i16), steps in that hour (u16), moved mask (u24). */
+export const enum CheckpointAt {
+  HOUR = 1,
+  DAY = 2,
+  OFFSET = 4,
+  STEPS = 6,
+  MOVED = 8,
+}
+
+/** Counters: seq (u32, where a day holds its own), summary counter, acked seq, last sync (UTC s). */
+export const enum StateAt {
+  SEQ = 4,
+  SUMMARY_COUNTER = 8,
+  ACKED = 12,
+  LAST_SYNC = 16,
+}
 
 export const DAY_BYTES = 96;
 export const DAY_UNITS = DAY_BYTES / UNIT;
 export const STATE_BYTES = 32;
-
-/** Flags of a day record (the same bits as the protocol's Day record). */
-export const CLOSED = 1;
-export const SIGNED = 2;
 
 /** Little-endian u32 and u16 reads: the protocol's reader, named for the record fields. */
 export function u32(b: Uint8Array, at: number): number {

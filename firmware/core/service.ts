@@ -6,7 +6,8 @@
 // Puck every function costs memory, whatever its size.
 
 import {
-  addRecordCrcTo, checkWrite, currentTimeFrameToUtcMs, encodeWeChatTarget, getUint, localTimeInfoFrameOffsetMin, pack, Opcode, RecordType, StatusCode, StatusTarget, PROTOCOL_VERSION,
+  addRecordCrcTo, checkWrite, currentTimeFrameToUtcMs, encodeEnd, encodeStatus, encodeSummary, encodeWeChatTarget, getUint, localTimeInfoFrameOffsetMin, pack, packDay,
+  packSummaryMessage, DayFlag, Opcode, StatusCode, StatusTarget,
 } from '../../shared/protocol/index.ts';
 import type { EspruinoE } from '../espruino.ts';
 import { ack } from './archive.ts';
@@ -14,7 +15,7 @@ import type { Core } from './bushu.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { crc, erase, offsetMin, write, GOAL_FILE } from './io.ts';
-import { u32, CLOSED, DAY_BYTES, SIGNED, T_DAY } from './records.ts';
+import { u32, DayAt, DAY_BYTES, T_DAY } from './records.ts';
 
 declare const E: EspruinoE;
 declare function setTime(seconds: number): void;
@@ -35,8 +36,8 @@ export interface Service {
 }
 
 export function service(b: Core, x: Ext): Service {
-  const h = b.h;
-  const c = b.c;
+  const h = b.historyFile;
+  const c = b.counter;
   // The transfer in progress: records with seq >= from, read from `file` at `cursor`.
   let sending = false;
   let from = 0;
@@ -65,21 +66,22 @@ export function service(b: Core, x: Ext): Service {
       const at = h.next(cursor, T_DAY);
       if (at < 0) {
         sending = false;
-        h.buf = undefined;
-        update(Char.HISTORY, pack([PROTOCOL_VERSION, 1, RecordType.END, 1, count, 2, lastSeq, 4, ~register, 4]), true);
+        h.mapped = undefined;
+        update(Char.HISTORY, encodeEnd(count, lastSeq, ~register), true);
         return;
       }
       cursor = at + DAY_BYTES;
       const r = h.file();
-      const seq = u32(r, at + 4);
+      const seq = u32(r, at + DayAt.SEQ);
       if (seq < from || seq <= lastSeq) continue;
       // A stored day (records.ts) holds the wire Day's fields as the same little-endian bytes,
-      // and its hours already fit a u16: the frame is made of copies of them (pack copies as
-      // many bytes as a field's size from the start of a view).
+      // and its hours already fit a u16: the frame is made of copies of them (the encoders copy
+      // as many bytes as a field's size from the start of a view).
       const part = (offset: number) => r.subarray(at + offset);
-      const signed = r[at + 1] & SIGNED;
-      send(pack([PROTOCOL_VERSION, 1, RecordType.DAY, 1, part(4), 4, part(2), 2, part(8), 2, part(12), 4, CLOSED | signed, 1, part(16), 52]));
-      if (signed) send(pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, part(4), 4, x.s.dayMessage(part(2), part(8), part(12), part(68)), 19, part(72), 16]));
+      const signed = r[at + DayAt.FLAGS] & DayFlag.SIGNED;
+      send(packDay(part(DayAt.SEQ), part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), DayFlag.CLOSED | signed, part(DayAt.NOT_WORN), part(DayAt.HOURS)));
+      if (signed)
+        send(encodeSummary(part(DayAt.SEQ), packSummaryMessage(x.signer.id, part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), part(DayAt.SUMMARY_COUNTER)), part(DayAt.TAG)));
       lastSeq = seq;
     }
     setTimeout(pump, PUMP_MS);
@@ -117,7 +119,7 @@ export function service(b: Core, x: Ext): Service {
           else if (!ack(h, seq, Math.floor(Date.now() / 1000))) code = StatusCode.BUSY;
         } else if (opcode === Opcode.SET_KEY) {
           // Stored at once, so the BLE stack's buffer need not outlive this call.
-          code = x.s.setKey(d.subarray(2));
+          code = x.signer.setKey(d.subarray(2));
           x.info();
         } else {
           sending = false;
@@ -146,7 +148,7 @@ export function service(b: Core, x: Ext): Service {
         b.armMidnight();
         b.today(true);
       }
-      update(Char.STATUS, pack([PROTOCOL_VERSION, 1, target, 1, opcode, 1, code, 1]), true);
+      update(Char.STATUS, encodeStatus(target, opcode, code), true);
     },
   };
 }

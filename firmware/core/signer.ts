@@ -3,15 +3,12 @@
 // time or by SET_KEY over BLE; SET_KEY is refused while a key exists, and only the watch itself
 // (the app's button, a long press on the Puck) can erase it. See the README's trust model.
 
-import { hmacSha256, pack, StatusCode, PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { hmacSha256, packSummaryMessage, StatusCode } from '../../shared/protocol/index.ts';
 import { erase, read, write } from './io.ts';
 
 declare const global: { require(name: string): any };
 
 export const KEY_FILE = 'bushu.key';
-
-/** A field of the summary message as pack() takes it: a number, or its little-endian bytes. */
-type Field = number | Uint8Array;
 
 export interface Signer {
   key: Uint8Array | undefined;
@@ -22,13 +19,8 @@ export interface Signer {
   /** Only called from the watch itself (app button, Puck long press): lets SET_KEY work again. */
   reset(): void;
   /**
-   * A day's summary message (summaryMessage in shared/protocol/summary.ts), its fields given as
-   * pack() takes them: numbers, or their little-endian bytes, which is how a stored day holds them.
-   */
-  dayMessage(day: Field, offsetMin: Field, steps: Field, counter: Field): Uint8Array;
-  /**
-   * HMAC-SHA256 of a day's summary message: its first 16 bytes are the tag (signSummary), which
-   * is all a record copies of it. Undefined without a key.
+   * HMAC-SHA256 of a day's summary message (packSummaryMessage): its first 16 bytes are the tag
+   * (signSummary), which is all a record copies of it. Undefined without a key.
    */
   sign(day: number, offsetMin: number, steps: number, counter: number): Uint8Array | undefined;
 }
@@ -58,9 +50,8 @@ export function signer(id: Uint8Array): Signer {
       erase(KEY_FILE);
       s.key = undefined;
     },
-    dayMessage: (day, offsetMin, steps, counter) => pack([PROTOCOL_VERSION, 1, id, 6, day, 2, offsetMin, 2, steps, 4, counter, 4]),
     sign: (day, offsetMin, steps, counter) =>
-      s.key && hmacSha256((d) => new Uint8Array(global.require('crypto').SHA256(d)), s.key, s.dayMessage(day, offsetMin, steps, counter)),
+      s.key && hmacSha256((d) => new Uint8Array(global.require('crypto').SHA256(d)), s.key, packSummaryMessage(id, day, offsetMin, steps, counter)),
   };
   return s;
 }

@@ -21,7 +21,7 @@ const LONG_PRESS_S = 3;
 
 const core = startBushu(Hardware.PUCKJS2, Puck.getBatteryPercentage, ext);
 NRF.setServices(serviceTable(core, Puck.getBatteryPercentage()), { uart: true, advertise: [WECHAT_ADV] });
-core.c.onGoal = () => digitalPulse(LED2, true, [300, 200, 300, 200, 300]);
+core.counter.onGoal = () => digitalPulse(LED2, true, [300, 200, 300, 200, 300]);
 
 // Infinitely late until the first press: a release without one (held through a reset) is no long press.
 let pressed = Infinity;
@@ -29,7 +29,7 @@ setWatch(
   (e) => {
     if (e.state) pressed = e.time;
     else if (e.time - pressed >= LONG_PRESS_S) {
-      core.x().resetKey();
+      core.onDemand().resetKey();
       digitalPulse(LED1, true, [500]);
     }
   },
@@ -37,8 +37,8 @@ setWatch(
   { repeat: true, debounce: 50 }, // both edges (the default),
 );
 
-const ped = core.ped;
-const c = core.c;
+const ped = core.pedometer;
+const c = core.counter;
 let last = getTime();
 Puck.accelOn(12.5);
 Puck.on('accel', (e: any) => {
@@ -51,5 +51,5 @@ Puck.on('accel', (e: any) => {
   const z = a.z;
   const n = ped.push(dt > MAX_POLL_MS ? 2000 : dt, x, y, z);
   if (n) c.add(n);
-  if (!c.m) c.motion(x, y, z);
+  if (!c.movedThisHour) c.motion(x, y, z);
 });

@@ -4,7 +4,7 @@
 // esbuild's mangleProps renames by NAME, everywhere in a bundle: `a.steps` becomes `a.s` whatever
 // `a` is. So a name is safe to rename only when every place it appears refers to our own code's
 // properties and nothing outside that code (the interpreter, the Espruino API, a test's
-// `sim.eval("bushu.c.steps")`, a person at the REPL) ever reads or writes it by its spelled-out
+// `sim.eval(...)` strings, a person at the REPL) ever reads or writes it by its spelled-out
 // name. The rule, deliberately conservative (a name left alone costs bytes; a wrong rename
 // breaks the watch silently):
 //
@@ -38,7 +38,10 @@
 //  R6 the outside world spells it in code: every `.name` and `name:` inside string and template
 //     literals of test/, bridge/, sim/, demo/, cli/, scripts/, bin/ (the `sim.eval(...)` strings
 //     that reach into `global.bushu`), and every `bushu.a.b()` chain in the Markdown docs (the
-//     REPL). So a new test that evals `bushu.c.foo` reserves `foo` by itself.
+//     REPL). So a new test whose `sim.eval` string reads `.foo` reserves `foo` by itself. Exempt: the
+//     code strings handed to the tests' translators (TRANSLATED_CALLS, test/kits/firmware/names.ts),
+//     which rewrite every renamed name into the build's (dist/firmware/names.json) before the
+//     code runs: there a test spells the source names and reserves nothing.
 //  R7 it is one character long (nothing to gain) or a JavaScript keyword.
 //
 // Everything not reserved is renamed to a short name that is neither a reserved nor an
@@ -68,6 +71,19 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 /** Directories whose string literals are code the outside world runs against the firmware (R6). */
 export const OUTSIDE_CODE_DIRS = ['test', 'bridge', 'sim', 'demo', 'cli', 'scripts', 'bin'];
+
+/** Calls whose code argument is translated into the build's names before it runs (R6's exemption). */
+export const TRANSLATED_CALLS = new Set(['evalCore', 'asBuilt']);
+
+/** Is this string (or a part of a template, or of a `+` concatenation) an argument of a TRANSLATED_CALLS call? */
+function isTranslated(n: ts.Node): boolean {
+  let p = n.parent;
+  while (p && (ts.isTemplateSpan(p) || ts.isTemplateExpression(p) || ts.isParenthesizedExpression(p) || (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.PlusToken))) p = p.parent;
+  if (!p || !ts.isCallExpression(p)) return false;
+  const callee = p.expression;
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  return name !== undefined && TRANSLATED_CALLS.has(name);
+}
 
 function isOwnFile(root: string, fileName: string): boolean {
   const rel = relative(root, fileName).split(sep).join('/');
@@ -139,7 +155,7 @@ function listFiles(dir: string, exts: string[], out: string[] = []): string[] {
   return out;
 }
 
-/** R6: property names that code outside the firmware spells inside strings (`sim.eval("bushu.c.add(5)")`). */
+/** R6: property names that code outside the firmware spells inside strings (the `sim.eval(...)` strings). */
 export function namesUsedFromOutside(root: string): Map<string, string> {
   const found = new Map<string, string>();
   const add = (name: string, where: string) => {
@@ -147,10 +163,12 @@ export function namesUsedFromOutside(root: string): Map<string, string> {
   };
   for (const dir of OUTSIDE_CODE_DIRS) {
     for (const file of listFiles(join(root, dir), ['.ts', '.js', '.mjs'])) {
-      const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+      // With parent pointers: isTranslated looks at a string's call.
+      const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
       const where = relative(root, file);
       const visit = (n: ts.Node): void => {
-        if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n)) {
+        const isString = ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n);
+        if (isString && !isTranslated(n)) {
           for (const m of n.text.matchAll(/\.\s*([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*:/g)) add(m[1] ?? m[2], where);
         }
         ts.forEachChild(n, visit);
@@ -158,7 +176,7 @@ export function namesUsedFromOutside(root: string): Map<string, string> {
       visit(sf);
     }
   }
-  // The REPL, as the docs show it: `bushu.c.steps`, `bushu.x().recent(7)`.
+  // The REPL, as the docs show it: every `bushu.a.b()` chain.
   for (const file of listFiles(root, ['.md'])) {
     const where = relative(root, file);
     for (const chain of readFileSync(file, 'utf8').matchAll(/\bbushu(?:\.[A-Za-z_$][\w$]*|\([^()]*\))+/g))

@@ -63,7 +63,13 @@ export function checkLength(data: unknown, name: string, length: number): Uint8A
  * (two's complement for negatives, fractions dropped), so it takes 1..4 bytes. Bytes are copied
  * as they are, and their size must be their length. The frame is as long as the sizes add up to.
  */
-export type Fields = (number | Uint8Array)[];
+export type Fields = Field[];
+
+/**
+ * One field as an encoder's positional argument: a number, or bytes already in wire order (the
+ * watch passes views of its stored records, and the first `size` bytes of a view are copied).
+ */
+export type Field = number | Uint8Array;
 
 /**
  * Writes `fields` into a new frame. Plain byte writes rather than a DataView per frame: the

@@ -32,13 +32,6 @@ export function encodeAbort(): Uint8Array {
   return pack([PROTOCOL_VERSION, 1, Opcode.ABORT, 1]);
 }
 
-export function encodeControl(c: Control): Uint8Array {
-  if (c.opcode === Opcode.SEND_FROM) return encodeSendFrom(c.seq);
-  if (c.opcode === Opcode.ACK) return encodeAck(c.seq);
-  if (c.opcode === Opcode.SET_KEY) return encodeSetKey(c.key);
-  return encodeAbort();
-}
-
 /** The checks are writes.ts's, which the watch runs too. */
 export function decodeControl(data: unknown): ControlResult {
   const b = asBytes(data);

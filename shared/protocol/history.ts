@@ -1,7 +1,7 @@
 // History records (notifications on `history`): Day, Summary and End.
 
-import { asBytes, checkFrame, fail, getInt, getUint, isErr, ok, pack, type Err, type Fields, type Result } from './bytes.ts';
-import { Length, PROTOCOL_VERSION, RecordType, StatusCode } from './uuids.ts';
+import { asBytes, checkFrame, fail, getInt, getUint, isErr, ok, pack, type Err, type Field, type Fields, type Result } from './bytes.ts';
+import { DayFlag, Length, PROTOCOL_VERSION, RecordType, StatusCode } from './uuids.ts';
 
 export interface DayRecord {
   seq: number;
@@ -39,15 +39,22 @@ export type HistoryFrame =
   | { kind: 'summary'; record: SummaryRecord }
   | { kind: 'end'; record: EndRecord };
 
+/**
+ * The Day record's layout, from plain arguments: `flags` is DayFlag bits, `hours` the 24 hourly
+ * counts as 48 bytes, each a u16 little-endian. The watch passes views of its stored day
+ * (firmware/core/records.ts), which holds these fields as the same bytes.
+ */
+export function packDay(seq: Field, day: Field, offsetMin: Field, steps: Field, flags: number, notWornMask: Field, hours: Field): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, RecordType.DAY, 1, seq, 4, day, 2, offsetMin, 2, steps, 4, flags, 1, notWornMask, 4, hours, 48]);
+}
+
 /** Hourly counts saturate at 65535 rather than wrap: a wrapped hour would look like a quiet one. */
 export function encodeDay(d: DayRecord): Uint8Array {
   if (d.hours.length !== 24) throw new Error('Day: hours must have 24 entries, got ' + d.hours.length);
-  const f: Fields = [
-    PROTOCOL_VERSION, 1, RecordType.DAY, 1, d.seq, 4, d.day, 2, d.offsetMin, 2, d.steps, 4,
-    (d.closed ? 1 : 0) | (d.signed ? 2 : 0), 1, d.notWornMask, 4,
-  ];
-  for (let h = 0; h < 24; h++) f.push(Math.min(d.hours[h], 65535), 2);
-  return pack(f);
+  const hours: Fields = [];
+  for (let h = 0; h < 24; h++) hours.push(Math.min(d.hours[h], 65535), 2);
+  const flags = (d.closed ? DayFlag.CLOSED : 0) | (d.signed ? DayFlag.SIGNED : 0);
+  return packDay(d.seq, d.day, d.offsetMin, d.steps, flags, d.notWornMask, pack(hours));
 }
 
 function checkRecord(data: unknown, name: string, type: number, length: number): Uint8Array | Err {
@@ -61,7 +68,7 @@ function checkRecord(data: unknown, name: string, type: number, length: number):
 export function decodeDay(data: unknown): Result<DayRecord> {
   const b = checkRecord(data, 'Day', RecordType.DAY, Length.DAY);
   if (isErr(b)) return b;
-  if (b[14] > 3) return fail(StatusCode.BAD_VALUE, 'Day: unknown flags 0x' + b[14].toString(16));
+  if (b[14] > (DayFlag.CLOSED | DayFlag.SIGNED)) return fail(StatusCode.BAD_VALUE, 'Day: unknown flags 0x' + b[14].toString(16));
   const hours: number[] = [];
   for (let h = 0; h < 24; h++) hours.push(getUint(b, 19 + h * 2, 2));
   return ok({
@@ -69,17 +76,20 @@ export function decodeDay(data: unknown): Result<DayRecord> {
     day: getUint(b, 6, 2),
     offsetMin: getInt(b, 8, 2),
     steps: getUint(b, 10, 4),
-    closed: (b[14] & 1) === 1,
-    signed: (b[14] & 2) === 2,
+    closed: (b[14] & DayFlag.CLOSED) !== 0,
+    signed: (b[14] & DayFlag.SIGNED) !== 0,
     notWornMask: getUint(b, 15, 4),
     hours: hours,
   });
 }
 
-export function encodeSummary(s: SummaryRecord): Uint8Array {
-  if (s.message.length !== Length.SUMMARY_MESSAGE) throw new Error('Summary: the message must be 19 bytes, got ' + s.message.length);
-  if (s.tag.length !== Length.TAG) throw new Error('Summary: the tag must be 16 bytes, got ' + s.tag.length);
-  return pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, s.seq, 4, s.message, Length.SUMMARY_MESSAGE, s.tag, Length.TAG]);
+/**
+ * Plain arguments: the first 19 bytes of `message` (summaryMessage) and the first 16 of `tag`
+ * are copied, so the watch passes views of its stored day. No length checks: they would cost
+ * the watch flash, and every caller passes what summary.ts makes.
+ */
+export function encodeSummary(seq: Field, message: Uint8Array, tag: Uint8Array): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, seq, 4, message, Length.SUMMARY_MESSAGE, tag, Length.TAG]);
 }
 
 export function decodeSummary(data: unknown): Result<SummaryRecord> {
@@ -90,8 +100,9 @@ export function decodeSummary(data: unknown): Result<SummaryRecord> {
   return ok({ seq: getUint(b, 2, 4), message: new Uint8Array(b.subarray(6, 25)), tag: new Uint8Array(b.subarray(25, 41)) });
 }
 
-export function encodeEnd(e: EndRecord): Uint8Array {
-  return pack([PROTOCOL_VERSION, 1, RecordType.END, 1, e.count, 2, e.lastSeq, 4, e.check, 4]);
+/** Plain arguments: the watch keeps these as running numbers. `check` wraps as pack() does (~register works). */
+export function encodeEnd(count: number, lastSeq: number, check: number): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, RecordType.END, 1, count, 2, lastSeq, 4, check, 4]);
 }
 
 export function decodeEnd(data: unknown): Result<EndRecord> {

@@ -1,6 +1,6 @@
 // Today, Status and Info: the small fixed frames of the bushu service.
 
-import { checkFrame, deviceIdBytes, fail, getInt, getUint, isErr, ok, pack, toHex, type Result } from './bytes.ts';
+import { checkFrame, fail, getInt, getUint, isErr, ok, pack, toHex, type Result } from './bytes.ts';
 import { Length, PROTOCOL_VERSION, StatusCode } from './uuids.ts';
 
 export interface Today {
@@ -31,8 +31,9 @@ export interface Status {
   status: number;
 }
 
-export function encodeStatus(s: Status): Uint8Array {
-  return pack([PROTOCOL_VERSION, 1, s.target, 1, s.opcode, 1, s.status, 1]);
+/** Plain arguments: the watch answers every write with one. */
+export function encodeStatus(target: number, opcode: number, status: number): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, target, 1, opcode, 1, status, 1]);
 }
 
 export function decodeStatus(data: unknown): Result<Status> {
@@ -54,12 +55,12 @@ export interface Info {
   capacityDays: number;
 }
 
-export function encodeInfo(i: Info): Uint8Array {
-  const f = i.firmware;
-  return pack([
-    PROTOCOL_VERSION, 1, i.hardware, 1, f[0], 1, f[1], 1, f[2], 1,
-    deviceIdBytes(i.deviceId), Length.DEVICE_ID, i.keySet ? 1 : 0, 1, i.capacityDays, 2,
-  ]);
+/**
+ * Plain arguments, as the watch holds them: `firmware` is its 3 version bytes (major, minor,
+ * patch), `deviceId` its 6 bytes (deviceIdBytes turns the 12 hex digits into them).
+ */
+export function encodeInfo(hardware: number, firmware: Uint8Array, deviceId: Uint8Array, keySet: boolean, capacityDays: number): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, hardware, 1, firmware, 3, deviceId, Length.DEVICE_ID, keySet ? 1 : 0, 1, capacityDays, 2]);
 }
 
 export function decodeInfo(data: unknown): Result<Info> {

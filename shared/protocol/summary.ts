@@ -3,7 +3,7 @@
 //   function (b) { return new Uint8Array(require("crypto").SHA256(b)); }
 // since require("crypto").SHA256 returns an ArrayBuffer, not a Uint8Array.
 
-import { deviceIdBytes, pack } from './bytes.ts';
+import { deviceIdBytes, pack, type Field } from './bytes.ts';
 import { Length, PROTOCOL_VERSION } from './uuids.ts';
 
 export type Sha256 = (bytes: Uint8Array) => Uint8Array;
@@ -18,9 +18,17 @@ export interface SummaryFields {
   counter: number;
 }
 
-/** The 19-byte message: version, device id, u16 day, i16 offset, u32 steps, u32 counter. */
+/**
+ * The 19-byte message: version, device id, u16 day, i16 offset, u32 steps, u32 counter. Plain
+ * arguments, `deviceId` as its 6 bytes: the watch passes numbers or views of its stored day.
+ */
+export function packSummaryMessage(deviceId: Uint8Array, day: Field, offsetMin: Field, steps: Field, counter: Field): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, deviceId, Length.DEVICE_ID, day, 2, offsetMin, 2, steps, 4, counter, 4]);
+}
+
+/** The same message from its fields, the device id as 12 hex digits. */
 export function summaryMessage(f: SummaryFields): Uint8Array {
-  return pack([PROTOCOL_VERSION, 1, deviceIdBytes(f.deviceId), Length.DEVICE_ID, f.day, 2, f.offsetMin, 2, f.steps, 4, f.counter, 4]);
+  return packSummaryMessage(deviceIdBytes(f.deviceId), f.day, f.offsetMin, f.steps, f.counter);
 }
 
 const BLOCK = 64;

@@ -81,6 +81,13 @@ export enum RecordType {
   END = 0x7f,
 }
 
+/** Bits of the Day record's flags byte. */
+export enum DayFlag {
+  CLOSED = 1,
+  /** A Summary with the same seq follows. */
+  SIGNED = 2,
+}
+
 export enum Hardware {
   BANGLEJS2 = 1,
   PUCKJS2 = 2,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import {
   NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, decodeControl, decodeCurrentTime, decodeLocalTimeInfo, localTimeOffsetMin, currentTimeToUtcMs,
-  encodeDay, encodeSummary, encodeEnd, encodeInfo, encodeToday, encodeStatus, historyCheck, summaryMessage, signSummary, type DayRecord,
+  deviceIdBytes, encodeDay, encodeSummary, encodeEnd, encodeInfo, encodeToday, encodeStatus, historyCheck, summaryMessage, signSummary, type DayRecord,
 } from '../../shared/protocol/index.ts';
 import { MS_PER_DAY, MS_PER_HOUR, localDay, localMs } from '../../shared/days.ts';
 import { stepsBetween } from './schedule.ts';
@@ -120,7 +120,7 @@ export class ProtoWatch implements SimPeripheral {
     this.stored.push({ seq: d.seq, frame: encodeDay(d) });
     if (d.signed && this.o.key) {
       const message = summaryMessage({ deviceId: this.deviceId, day: d.day, offsetMin: d.offsetMin, steps: d.steps, counter: ++this.counter });
-      this.stored.push({ seq: d.seq, frame: encodeSummary({ seq: d.seq, message, tag: signSummary(sha256, this.o.key, message) }) });
+      this.stored.push({ seq: d.seq, frame: encodeSummary(d.seq, message, signSummary(sha256, this.o.key, message)) });
     }
   }
 
@@ -143,14 +143,14 @@ export class ProtoWatch implements SimPeripheral {
     return encodeToday(this.open.day, this.offsetMin, this.open.steps, this.seq);
   }
   info(): Uint8Array {
-    return encodeInfo({ hardware: 1, firmware: [0, 2, 0], deviceId: this.deviceId, keySet: this.o.key !== undefined, capacityDays: 60 });
+    return encodeInfo(1, new Uint8Array([0, 2, 0]), deviceIdBytes(this.deviceId), this.o.key !== undefined, 60);
   }
   /** Frames of SEND_FROM seq, then End. */
   sendFrom(from: number): Uint8Array[] {
     this.snapshotOpen();
     const frames = this.stored.filter((s) => s.seq >= from).map((s) => s.frame);
     const last = frames.length ? this.stored.filter((s) => s.seq >= from).slice(-1)[0].seq : 0;
-    return frames.concat([encodeEnd({ count: frames.length, lastSeq: last, check: historyCheck(frames) })]);
+    return frames.concat([encodeEnd(frames.length, last, historyCheck(frames))]);
   }
   ack(seq: number): number {
     if (seq > this.seq) return StatusCode.BAD_VALUE;
@@ -183,7 +183,7 @@ const SERVICES: SimService[] = [
 ];
 
 class ProtoConnection extends ConnectionBase implements SimConnection {
-  private lastStatus = encodeStatus({ target: StatusTarget.CONTROL, opcode: 0, status: StatusCode.OK });
+  private lastStatus = encodeStatus(StatusTarget.CONTROL, 0, StatusCode.OK);
 
   constructor(private w: ProtoWatch) {
     super();
@@ -222,7 +222,7 @@ class ProtoConnection extends ConnectionBase implements SimConnection {
     throw new Error('not writable: ' + characteristic);
   }
   private status(target: number, opcode: number, status: number): void {
-    this.lastStatus = encodeStatus({ target, opcode, status });
+    this.lastStatus = encodeStatus(target, opcode, status);
     this.notify(N.SERVICE, N.STATUS, this.lastStatus);
   }
 }

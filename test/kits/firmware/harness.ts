@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildFirmware } from '../../../scripts/build-firmware.ts';
 import { EspruinoSim, type SimStorage } from '../../../sim/espruino/index.ts';
 import type { Recording } from '../../../shared/recording/recording.ts';
+import { builtNames, evalCore, useBuiltNames } from './names.ts';
 
 export interface Built {
   dir: string;
@@ -23,6 +24,7 @@ export function firmware(): Promise<Built> {
     built = (async () => {
       const dir = mkdtempSync(join(tmpdir(), 'bushu-fw-'));
       await buildFirmware(dir);
+      useBuiltNames(builtNames(dir));
       const meta = JSON.parse(readFileSync(join(dir, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url: string }[] };
       const bangle: Record<string, Uint8Array> = {};
       for (const s of meta.storage) bangle[s.name] = readFileSync(join(dir, 'bangle', s.url));
@@ -70,5 +72,5 @@ export function play(sim: EspruinoSim, rec: Recording, t0: number): number {
 
 /** Today's steps as the running firmware holds them. */
 export function steps(sim: EspruinoSim): number {
-  return sim.eval('bushu.c.steps') as number;
+  return evalCore(sim, 'bushu.counter.steps') as number;
 }

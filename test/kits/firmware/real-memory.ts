@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { walk } from '../../../sim/signals.ts';
 import { loadBangleEmulator } from '../bangle-emulator.ts';
+import { asBuilt, builtNames } from './names.ts';
 
 /** What the Puck has and the Bangle lacks; accel events arrive as the Puck's raw {acc:{x,y,z}}. */
 const PUCK_STANDIN = [
@@ -52,7 +53,7 @@ export async function puckMemoryOnEmulator(firmwareDir: string, emulatorDir: str
     const w = walk({ seed: 7, steps: 60, cadence: 1.8 });
     emu.emitAccel(w.rec.t.map((t, i) => ({ t, x: w.rec.x[i], y: w.rec.y[i], z: w.rec.z[i] })));
     emu.advance(61_000);
-    const steps = Number(emu.eval('print(bushu.c.steps)'));
+    const steps = Number(emu.eval(asBuilt(builtNames(firmwareDir).puck, 'print(bushu.counter.steps)')));
     found.push(...problems(emu.output()));
     const walked = Number(emu.eval('print(process.memory().usage)')) - base;
     return { boot, walked, steps, problems: found };

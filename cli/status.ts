@@ -1,6 +1,5 @@
 // `bushu status`: the devices with their last sync and cursor, day counts, and the outbox.
-import type { Command } from 'commander';
-import { addStoreOptions, isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
+import { isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
 import type { Store } from '../bridge/store/store.ts';
 
 export function statusReport(store: Store) {
@@ -27,11 +26,5 @@ export function runStatus(opts: StoreCliOptions, out: Output, err: Output): Prom
     const o = r.outbox;
     out.write(`days: ${r.days}\noutbox: ${o.pending} pending, ${o.dead} dead, ${o.delivered} delivered, ${o.superseded} superseded, ${o.dropped} dropped\n`);
     return 0;
-  });
-}
-
-export function registerStatus(program: Command): void {
-  addStoreOptions(program.command('status').description('devices, last syncs, day counts and the outbox')).action(async (opts: StoreCliOptions) => {
-    process.exitCode = await runStatus(opts, process.stdout, process.stderr);
   });
 }

@@ -1,0 +1,42 @@
+// npm run build: what the `bushu` command needs at run time, compiled from the sources:
+// dist/cli (the command, scripts/build-cli.ts) and dist/firmware (the watch code, which
+// `--simulate` and the demo run in the simulator; scripts/build-firmware.ts). The prepare
+// script runs it, so `npm install` / `npm ci` in a clone and `npm pack` always build.
+// --if-stale (npm start): build only when a source is newer than the build, so a developer who
+// edited the code never runs a stale build, and an unchanged checkout starts without the ~10 s
+// of CPU the firmware's terser passes take.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { CLI_OUT, buildCli } from './build-cli.ts';
+import { DEFAULT_OUT, REPO_ROOT, buildFirmware } from './build-firmware.ts';
+
+/** What the build reads: the product code, the build scripts, and package.json (the version). */
+const SOURCES = ['cli', 'bridge', 'services', 'shared', 'sim', 'demo', 'firmware', 'scripts', 'package.json'];
+/** One file of each output, written on every build. */
+const OUTPUTS = [join(CLI_OUT, 'main.js'), join(DEFAULT_OUT, 'bangle/metadata.json')];
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs; // a deleted file shows only as its folder's change
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+function buildIsStale(): boolean {
+  if (!OUTPUTS.every((f) => existsSync(f))) return true;
+  const built = Math.min(...OUTPUTS.map((f) => statSync(f).mtimeMs));
+  return SOURCES.some((s) => newestMtime(join(REPO_ROOT, s)) > built);
+}
+
+try {
+  if (!process.argv.includes('--if-stale') || buildIsStale()) {
+    const chunks = await buildCli();
+    const firmware = await buildFirmware();
+    const where = (dir: string) => relative(process.cwd(), dir) || '.';
+    console.log(`bushu: built ${chunks.length} chunks in ${where(CLI_OUT)}, ${firmware.length} firmware files in ${where(DEFAULT_OUT)}`);
+  }
+} catch (e) {
+  console.error(`bushu: build failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+}

@@ -7,13 +7,18 @@
 // of CPU the firmware's terser passes take.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CLI_OUT, buildCli } from './build-cli.ts';
-import { DEFAULT_OUT, REPO_ROOT, buildFirmware } from './build-firmware.ts';
+import { fileURLToPath } from 'node:url';
+
+// The builders are imported only to build: loading esbuild and terser would be most of the
+// cost of finding that there is nothing to do.
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI_OUT = join(REPO_ROOT, 'dist/cli');
+const FIRMWARE_OUT = join(REPO_ROOT, 'dist/firmware');
 
 /** What the build reads: the product code, the build scripts, and package.json (the version). */
 const SOURCES = ['cli', 'bridge', 'services', 'shared', 'sim', 'demo', 'firmware', 'scripts', 'package.json'];
 /** One file of each output, written on every build. */
-const OUTPUTS = [join(CLI_OUT, 'main.js'), join(DEFAULT_OUT, 'bangle/metadata.json')];
+const OUTPUTS = [join(CLI_OUT, 'main.js'), join(FIRMWARE_OUT, 'bangle/metadata.json')];
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -31,10 +36,12 @@ function buildIsStale(): boolean {
 
 try {
   if (!process.argv.includes('--if-stale') || buildIsStale()) {
-    const chunks = await buildCli();
-    const firmware = await buildFirmware();
+    const { buildCli } = await import('./build-cli.ts');
+    const { buildFirmware } = await import('./build-firmware.ts');
+    const chunks = await buildCli(CLI_OUT);
+    const firmware = await buildFirmware(FIRMWARE_OUT);
     const where = (dir: string) => relative(process.cwd(), dir) || '.';
-    console.log(`bushu: built ${chunks.length} chunks in ${where(CLI_OUT)}, ${firmware.length} firmware files in ${where(DEFAULT_OUT)}`);
+    console.log(`bushu: built ${chunks.length} chunks in ${where(CLI_OUT)}, ${firmware.length} firmware files in ${where(FIRMWARE_OUT)}`);
   }
 } catch (e) {
   console.error(`bushu: build failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,12 +1,13 @@
 // The compiled `bushu` command in dist/cli (built by the global setup, as `npm run build` does):
 // it runs on the production dependencies alone, `--help` loads only the registry and commander,
 // and the files the services read next to their code (migrations, dashboard) come along.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importsOf, packageOf, undeclaredPackages } from './kits/bundle-imports.ts';
@@ -57,6 +58,23 @@ describe('dist/cli', () => {
     expect([...packages].filter((p) => p !== undefined)).toEqual(['commander']);
     const commands = importsOf(chunks.get('main.js')!).filter((i) => i.dynamic).map((i) => i.specifier.replace(/^\.\/(.+)-[A-Z0-9]+\.js$/, '$1'));
     expect(commands.sort()).toEqual(['count', 'demo', 'export', 'outbox', 'run', 'scan', 'serve', 'status', 'sync']);
+  });
+});
+
+describe('bin/bushu.js without a build', () => {
+  it('says in one line to run npm run build and exits 1', async () => {
+    // A copy of the bin in a folder with no dist/ next to it, as in a clone before the build.
+    const dir = await mkdtemp(join(tmpdir(), 'bushu-unbuilt-'));
+    try {
+      await mkdir(join(dir, 'bin'));
+      await copyFile(BIN, join(dir, 'bin/bushu.js'));
+      const failed = await promisify(execFile)(process.execPath, [join(dir, 'bin/bushu.js'), '--help']).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+      expect(failed?.code).toBe(1);
+      expect(failed?.stdout).toBe('');
+      expect(failed?.stderr).toMatch(/^bushu: not built \(no .*main\.js\): run `npm run build` in .*\n$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

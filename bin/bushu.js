@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Entry point installed as `bushu`. The CLI is TypeScript; tsx compiles it on the fly, so there
-// is no build step. register() hooks tsx into Node's ESM loader before main.ts is imported.
-// tsconfig: false stops tsx from picking up whatever tsconfig.json is in the user's cwd;
-// our sources need none of its settings to run.
-import { register } from 'tsx/esm/api';
+// Entry point installed as `bushu`: runs the compiled CLI in dist/cli (npm run build; the
+// prepare script builds it on npm install and npm pack), so starting needs neither TypeScript
+// nor tsx, only the production dependencies.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register({ tsconfig: false });
-const { main } = await import('../cli/main.ts');
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  console.error(`bushu: not built (no ${fileURLToPath(entry)}): run \`npm run build\` in ${fileURLToPath(new URL('..', import.meta.url))}`);
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 await main(process.argv);

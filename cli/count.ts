@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { countSteps } from '../shared/pedometer/count.ts';
 import { RecordingError } from '../shared/recording/csv.ts';
 import { FileReadError, readRecordingFile } from '../shared/recording/file.ts';
@@ -28,16 +27,6 @@ export async function runCount(files: string[], out: Output, err: Output): Promi
     }
   }
   return exitCode;
-}
-
-export function registerCount(program: Command): void {
-  program
-    .command('count')
-    .description('count the steps in recording CSV files (Time (ms),X,Y,Z); prints CSV file,steps')
-    .argument('<files...>', 'recording CSV files')
-    .action(async (files: string[]) => {
-      process.exitCode = await runCount(files, process.stdout, process.stderr);
-    });
 }
 
 /** Quote a CSV field when needed, so a file name with a comma cannot shift the columns. */

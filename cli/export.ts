@@ -1,8 +1,7 @@
 // `bushu export`: stored day totals as CSV or JSON, per device, or per user under the
 // multi-wearable rule (the maximum of the user's devices each day).
-import type { Command } from 'commander';
 import { dayNumber } from '../shared/days.ts';
-import { addStoreOptions, CliError, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
+import { CliError, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
 
 export interface ExportOptions extends StoreCliOptions {
   format?: string;
@@ -48,15 +47,4 @@ export function runExport(opts: ExportOptions, out: Output, err: Output): Promis
     out.write(format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : csv(rows, DAY_COLUMNS));
     return 0;
   });
-}
-
-export function registerExport(program: Command): void {
-  addStoreOptions(program.command('export').description('day totals as CSV or JSON'))
-    .option('--format <format>', 'csv or json', 'csv')
-    .option('--from <date>', 'first local date, YYYY-MM-DD')
-    .option('--to <date>', 'last local date, YYYY-MM-DD')
-    .option('--user <name>', "one user's days: the maximum of their devices per day")
-    .action(async (opts: ExportOptions) => {
-      process.exitCode = await runExport(opts, process.stdout, process.stderr);
-    });
 }

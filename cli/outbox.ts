@@ -1,10 +1,8 @@
 // `bushu outbox [list|retry ID|all|drop ID]`: the deliveries still owed and the dead letters,
 // with the two manual actions: retry (same key, same body, a fresh attempt budget) and drop.
-import type { Command } from 'commander';
-import { addStoreOptions, CliError, isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
+import { CliError, isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
 import type { OutboxRow, OutboxState } from '../bridge/store/types.ts';
-
-const STATES: OutboxState[] = ['pending', 'dead', 'delivered', 'superseded', 'dropped'];
+import { OUTBOX_STATES as STATES } from './outbox-states.ts';
 
 export interface OutboxOptions extends StoreCliOptions {
   state?: string;
@@ -66,14 +64,4 @@ export function lastAnswer(r: OutboxRow): string {
 function fail(err: Output, message: string): number {
   err.write(`bushu: ${message}\n`);
   return 1;
-}
-
-export function registerOutbox(program: Command): void {
-  addStoreOptions(program.command('outbox').description('list pending and dead-lettered deliveries; retry ID|all; drop ID'))
-    .argument('[action]', 'list (default), retry or drop')
-    .argument('[id]', 'row id (retry also takes "all")')
-    .option('--state <state>', `only rows in this state: ${STATES.join(', ')}`)
-    .action(async (action: string | undefined, id: string | undefined, opts: OutboxOptions) => {
-      process.exitCode = await runOutbox(action, id, opts, process.stdout, process.stderr);
-    });
 }

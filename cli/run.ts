@@ -4,7 +4,6 @@
 // wearables whose clock runs --speed times faster than real time.
 // Without a Bluetooth adapter it says so, explains --simulate, and exits 2.
 
-import type { Command } from 'commander';
 import { runBridge } from '../bridge/pipeline/bridge.ts';
 import { openReadySession } from '../bridge/pipeline/session.ts';
 import { Simulation } from './simulated.ts';
@@ -52,20 +51,4 @@ export async function runDaemon(opts: RunOptions, logLevel: string | undefined, 
   out.write(`stopped: ${m.syncs} syncs, ${m.failures} failures, ${m.badPayloads} bad payloads\n`);
   await s.close();
   return 0;
-}
-
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('the bridge daemon: sync wearables as they come in range and deliver day records')
-    .option('--simulate <n>', 'run on n simulated wearables (real firmware in a simulator) instead of Bluetooth')
-    .option('--days <d>', 'days of history on simulated wearables', '7')
-    .option('--speed <x>', 'simulated time runs x times faster than real time', '60')
-    .option('--for <seconds>', 'stop after this many seconds')
-    .option('--db <path>', 'the SQLite database (default: from the config; in memory with --simulate)')
-    .option('--config <path>', 'bushu.config.json to read')
-    .option('--json', 'one JSON event per line')
-    .action(async (opts: RunOptions, cmd: Command) => {
-      process.exitCode = await runDaemon(opts, cmd.optsWithGlobals().logLevel, process.stdout, process.stderr);
-    });
 }

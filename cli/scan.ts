@@ -1,7 +1,6 @@
 // `bushu scan`: lists the wearables in range that a profile can sync (or every advertisement
 // with --all), for --seconds, deduplicated by device.
 
-import type { Command } from 'commander';
 import { takeUntil, timer } from 'rxjs';
 import type { Advertisement } from '../bridge/ble/central.ts';
 import { openReadySession } from '../bridge/pipeline/session.ts';
@@ -39,18 +38,4 @@ export async function runScan(opts: ScanOptions, logLevel: string | undefined, o
   else out.write(`${seen.size} device(s) in ${seconds} s\n`);
   await session.close();
   return 0;
-}
-
-export function registerScan(program: Command): void {
-  program
-    .command('scan')
-    .description('list nearby wearables the bridge can sync')
-    .option('--seconds <n>', 'how long to listen (default: the config, 10)')
-    .option('--all', 'every advertisement, not only wearables a profile can sync')
-    .option('--simulate <n>', 'scan n simulated wearables instead of the Bluetooth adapter')
-    .option('--config <path>', 'bushu.config.json to read')
-    .option('--json', 'machine-readable JSON output')
-    .action(async (opts: ScanOptions, cmd: Command) => {
-      process.exitCode = await runScan(opts, cmd.optsWithGlobals().logLevel, process.stdout, process.stderr);
-    });
 }

@@ -1,6 +1,5 @@
 // `bushu status`: the devices with their last sync and cursor, day counts, and the outbox.
-import type { Command } from 'commander';
-import { addStoreOptions, isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
+import { isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
 import type { Store } from '../bridge/store/store.ts';
 import { lastAnswer, nextAttempt } from './outbox.ts';
 
@@ -48,11 +47,5 @@ export function runStatus(opts: StoreCliOptions, out: Output, err: Output): Prom
       if (r.stuck.length > STUCK_SHOWN) out.write(`… and ${r.stuck.length - STUCK_SHOWN} more: bushu outbox\n`);
     }
     return 0;
-  });
-}
-
-export function registerStatus(program: Command): void {
-  addStoreOptions(program.command('status').description('devices, last syncs, day counts and the outbox')).action(async (opts: StoreCliOptions) => {
-    process.exitCode = await runStatus(opts, process.stdout, process.stderr);
   });
 }

@@ -2,7 +2,6 @@
 // progress bar per device on a terminal and plain lines otherwise, then exit. Records are
 // committed and queued for delivery; `bushu run` delivers them.
 
-import type { Command } from 'commander';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Subject, takeUntil, timer } from 'rxjs';
 import { runBridge } from '../bridge/pipeline/bridge.ts';
@@ -100,20 +99,4 @@ function progressView(out: NodeJS.WritableStream & { isTTY?: boolean }, quiet: b
     },
     stop: () => multi?.stop(),
   };
-}
-
-export function registerSync(program: Command): void {
-  program
-    .command('sync')
-    .description('sync every wearable in range once (history, totals), then exit')
-    .option('--device <id>', 'only this device (12 hex digits)')
-    .option('--simulate <n>', 'n simulated wearables instead of the Bluetooth adapter')
-    .option('--days <d>', 'days of history on simulated wearables', '7')
-    .option('--seconds <n>', 'how long to look for devices (default: the config, 10)')
-    .option('--db <path>', 'the SQLite database (default: from the config; in memory with --simulate)')
-    .option('--config <path>', 'bushu.config.json to read')
-    .option('--json', 'machine-readable JSON output')
-    .action(async (opts: SyncOptions, cmd: Command) => {
-      process.exitCode = await runSync(opts, cmd.optsWithGlobals().logLevel, process.stdout, process.stderr);
-    });
 }

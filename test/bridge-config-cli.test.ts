@@ -4,11 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDaemon } from '../cli/run.ts';
 import { runScan } from '../cli/scan.ts';
-import { registerServe } from '../cli/serve.ts';
+import { runServe } from '../cli/serve.ts';
 import { runStatus } from '../cli/status.ts';
 import { runSync } from '../cli/sync.ts';
 
@@ -65,11 +64,9 @@ describe('a bad config at the command line', () => {
     writeFileSync(file, JSON.stringify({ adminToken: 'short', reward: { goalStep: 9000, amountFen: 0 } }));
     const errors: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.join(' ')));
-    const program = new Command('bushu').exitOverride();
-    registerServe(program);
     const before = process.exitCode;
     try {
-      await program.parseAsync(['node', 'bushu', 'serve', '--config', file, '--port', '0']);
+      await runServe({ config: file, port: '0', host: '127.0.0.1', db: join(dir, 'never.db') });
       expect(process.exitCode).toBe(1);
     } finally {
       process.exitCode = before;

@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { registerExport, runExport } from '../cli/export.ts';
-import { registerOutbox, runOutbox } from '../cli/outbox.ts';
-import { registerStatus, runStatus } from '../cli/status.ts';
+import { runExport } from '../cli/export.ts';
+import { runOutbox } from '../cli/outbox.ts';
+import { runStatus } from '../cli/status.ts';
+import { buildProgram } from '../cli/main.ts';
 import { Store } from '../bridge/store/store.ts';
 import { DEV_A, DEV_B, dayInput } from './kits/days.ts';
 
@@ -145,9 +145,8 @@ describe('bushu outbox', () => {
 });
 
 describe('registered commands', () => {
-  it('parse their options through commander', async () => {
-    const program = new Command('bushu').exitOverride();
-    for (const r of [registerStatus, registerExport, registerOutbox]) r(program);
+  it('parse their options through commander and load their module when run', async () => {
+    const program = buildProgram().exitOverride();
     const written: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (written.push(String(t)), true));
     try {

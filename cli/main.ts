@@ -134,9 +134,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
 }
 
 /**
- * The options of the commands that read the bridge's store (status, export, outbox). The same
- * as addStoreOptions in bridge/config/cli.ts, declared here because importing that module would
- * load the store and the config schema for `bushu --help`.
+ * The options of the commands that read the bridge's store (status, export, outbox), declared
+ * here rather than next to the store code: importing that would load the store and the config
+ * schema for `bushu --help`.
  */
 function storeCommand(program: Command, name: string, description: string): Command {
   return program

@@ -2,7 +2,6 @@
 // store for an existing database, and turning known input errors into one-line messages.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { ConfigError, enabledServices, loadConfig } from '../config.ts';
 import { DayInputError, SchemaError, Store, StoreError } from '../store/store.ts';
 
@@ -18,13 +17,6 @@ export interface StoreCliOptions {
 
 /** A user-facing failure: printed as "bushu: message", exit code 1, no stack trace. */
 export class CliError extends Error {}
-
-export function addStoreOptions(cmd: Command): Command {
-  return cmd
-    .option('--db <path>', 'the SQLite database (default: from the config, else ./data/bushu.db)')
-    .option('--config <path>', 'bushu.config.json to read (default: $BUSHU_CONFIG or ./bushu.config.json)')
-    .option('--json', 'machine-readable JSON output');
-}
 
 /** Opens an existing database: a read command must not create an empty one at a mistyped path. */
 export function openExistingStore(opts: StoreCliOptions, env: Record<string, string | undefined> = process.env): Store {

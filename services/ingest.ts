@@ -1,6 +1,6 @@
 // What both services do with a day record that passed the contract (shared/record), before their
 // own rules: the shape of an ingest step, and the checks made before opening a transaction —
-// reject rules of plausibility, a day that has not started yet, and the registry (the user exists,
+// reject rules of plausibility, a day that has not started yet, an impossible syncedAt, and the registry (the user exists,
 // the device is registered to that user). The webhook secret only proves that *a* bridge sent the
 // record; the registry is what ties a device's days to one user, so neither service takes days
 // from a device it does not know, or for another user than the device's.
@@ -24,12 +24,25 @@ export interface DeviceRow {
 /** A day starting more than an hour from now (any clock skew allowed for) is not a record of the past. */
 export const FUTURE_SLACK_MS = 3_600_000;
 
+/**
+ * How far a record's syncedAt (the bridge's clock when it read the watch) may stray and still be
+ * believed. Wide on purpose: a bridge's clock can be a day off, and refusing the record would cost
+ * its user the day; syncedAt only informs. What is refused is the impossible: a sync long before
+ * the day began, or long after now (year 9999, an unset clock at 1970).
+ */
+export const SYNC_SKEW_MS = 48 * 3_600_000;
+
 /** Throws the 4xx; returns the device's registry row and the plausibility flags (non-reject findings). */
 export async function precheckDay(db: Db, config: ServicesConfig, record: DayRecord, nowMs: number): Promise<{ device: DeviceRow; flags: Finding[] }> {
   const findings = checkPlausibility(record, config.plausibility);
   const rejects = findings.filter((f) => f.severity === 'reject');
   if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
-  if (localDayStartMs(record.date, record.utcOffsetMin) > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
+  const dayStartMs = localDayStartMs(record.date, record.utcOffsetMin);
+  if (dayStartMs > nowMs + FUTURE_SLACK_MS) throw new HttpError(422, 'future_date', `${record.date} has not started yet`);
+  const syncedMs = Date.parse(record.syncedAt);
+  if (syncedMs < dayStartMs - SYNC_SKEW_MS || syncedMs > nowMs + SYNC_SKEW_MS) {
+    throw new HttpError(422, 'invalid_record', `syncedAt: ${record.syncedAt} is impossible for a record of ${record.date} received now`, { field: 'syncedAt' });
+  }
 
   const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
   if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);

@@ -134,7 +134,7 @@ for (const [backend, skip] of backends) {
     it('a failing payer leaves the payout pending for the next run', async () => {
       await send(signed('b1b1b1b1b1b1', '2026-11-16', 8500, 3));
       h.clock.now = Date.parse('2026-11-17T10:00:00Z'); // within 2026-11-16's grace period
-      await send(signed('b1b1b1b1b1b1', '2026-11-16', 8600, 4, { recordVersion: 2 }));
+      await send(signed('b1b1b1b1b1b1', '2026-11-16', 8600, 4, { recordVersion: 2, syncedAt: '2026-11-17T09:00:00.000Z' }));
       h.clock.now = T0;
       const failing = { pay: async () => Promise.reject(new Error('bank down')) };
       expect(await runPayouts(h.db, failing, h.clock.now)).toEqual({ paid: 0, failed: 1 });

@@ -128,6 +128,20 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
         });
       }
 
+      it('both services refuse an impossible syncedAt, and take one from a bridge clock a day off', async () => {
+        for (const syncedAt of ['9999-12-31T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z']) {
+          const before = await tableCounts(h.db);
+          const rec = makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-19', steps: 900, syncedAt });
+          for (const send of [toSocial, toReward]) expect((await send(rec)).body).toMatchObject({ error: 'invalid_record', field: 'syncedAt' });
+          expect(await tableCounts(h.db)).toEqual(before);
+        }
+        // T0 is 2026-11-21T02:00Z: a bridge 23 h fast or a day behind is believed.
+        for (const [i, syncedAt] of ['2026-11-22T01:00:00.000Z', '2026-11-20T02:00:00.000Z'].entries()) {
+          const rec = makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-19', steps: 900, syncedAt, recordVersion: 10 + i });
+          for (const send of [toSocial, toReward]) expect((await send(rec)).body).toMatchObject({ stored: true });
+        }
+      });
+
       it('takes a day that starts within the hour of clock skew, as the reward service does', async () => {
         // 2026-11-22 in UTC+8 starts at 2026-11-21T16:00Z: 30 minutes after this clock.
         h.clock.now = Date.parse('2026-11-21T15:30:00Z');

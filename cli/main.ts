@@ -45,7 +45,7 @@ export function buildProgram(): Command {
       await runServe(opts);
     });
 
-  storeCommand(program, 'status', 'devices, last syncs, day counts and the outbox').action(async (opts: StoreCliOptions) => {
+  storeCommand(program, 'status', 'devices, last syncs, day counts, the outbox and quarantined records').action(async (opts: StoreCliOptions) => {
     const { runStatus } = await import('./status.ts');
     process.exitCode = await runStatus(opts, process.stdout, process.stderr);
   });

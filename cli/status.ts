@@ -1,4 +1,5 @@
-// `bushu status`: the devices with their last sync and cursor, day counts, and the outbox.
+// `bushu status`: the devices with their last sync and cursor, day counts, the outbox, and the
+// history records the bridge quarantined (received, acknowledged, but not valid days).
 import { isoOrDash, table, withStore, type Output, type StoreCliOptions } from '../bridge/config/cli.ts';
 import type { Store } from '../bridge/store/store.ts';
 import { lastAnswer, nextAttempt } from './outbox.ts';
@@ -22,6 +23,7 @@ export function statusReport(store: Store) {
     days: days.length,
     outbox: store.outboxCounts(),
     stuck,
+    quarantined: store.quarantined(),
   };
 }
 
@@ -45,6 +47,11 @@ export function runStatus(opts: StoreCliOptions, out: Output, err: Output): Prom
       const rows = r.stuck.slice(0, STUCK_SHOWN).map((x) => [x.id, x.service, x.device, x.date, x.state, x.attempts, x.lastAnswer, isoOrDash(x.nextAttemptAt), x.reason ?? '']);
       out.write(table(['id', 'service', 'device', 'date', 'state', 'attempts', 'last answer', 'next attempt', 'reason / last error'], rows));
       if (r.stuck.length > STUCK_SHOWN) out.write(`… and ${r.stuck.length - STUCK_SHOWN} more: bushu outbox\n`);
+    }
+    if (r.quarantined.length > 0) {
+      out.write(`quarantined: ${r.quarantined.length} history records kept aside, not stored as days (--json has their bytes)\n`);
+      const rows = r.quarantined.map((q) => [q.device, q.seq, q.date, isoOrDash(q.quarantinedAt), q.reason]);
+      out.write(table(['device', 'seq', 'date', 'received', 'reason'], rows));
     }
     return 0;
   });

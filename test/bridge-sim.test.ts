@@ -57,4 +57,47 @@ describe('SimulatedWearable on the real firmware', () => {
     bindings.close();
     store.close();
   });
+
+  it('a wiped watch syncs at once: its new epoch restarts the cursor, and the days already stored stay', async () => {
+    const fw = await firmwareFiles();
+    const offsetMin = 480;
+    const start = Date.UTC(2026, 10, 18) - offsetMin * 60_000; // local midnight
+    const world = new SimWorld(start, offsetMin);
+    const id = 'c0ffee0000a2';
+    const watch = new SimulatedWearable({ deviceId: id, seed: 7, startUtcMs: start, offsetMin, key: simKey(id), firmware: fw });
+    world.add(id, watch);
+    world.advanceTo(start + 3 * 24 * H + 1 * H); // days 0..2 closed
+    const bindings = new FakeBindings({ world });
+    const central = await createNobleCentral({ bindings });
+    const store = Store.open(':memory:', { services: ['svc'] });
+    const ctx = { store, clock: world.clock(), log: silentLogger(), metrics: new SyncMetrics() };
+    const sync = async () => syncDevice(central, await firstValueFrom(central.scan(SCAN_SERVICES)), ctx);
+    const day0 = Math.floor((start + offsetMin * 60_000) / MS_PER_DAY);
+    await sync();
+    expect(store.cursor(id)).toBe(3);
+    const before = store.epoch(id);
+    const old = [0, 1, 2].map((d) => store.day(id, dateString(day0 + d))!);
+    expect(old.every((row) => row.closed && row.revision === 1)).toBe(true);
+
+    // Factory wipe in the night of day 3, then the watch walks on: days 3 and 4 close under seqs 1 and 2.
+    world.advanceTo(start + 3 * 24 * H + 2 * H);
+    watch.wipe();
+    world.advanceTo(start + 5 * 24 * H + 1 * H);
+    const sent = watch.sent.length;
+    const r = await sync();
+    expect(r.records).toBe(2); // at once, not after seq 3 is passed
+    expect(store.cursor(id)).toBe(2);
+    expect(store.epoch(id)).not.toBe(before);
+    for (const d of [3, 4]) {
+      const row = store.day(id, dateString(day0 + d))!;
+      expect(row.steps).toBe(watch.sent.slice(sent).find((x) => x.day === day0 + d)!.steps);
+      expect(row.closed).toBe(true);
+    }
+    // The days of the history before the wipe are kept as they were.
+    expect([0, 1, 2].map((d) => store.day(id, dateString(day0 + d)))).toEqual(old);
+    expect(watch.sim.errors).toEqual([]);
+    await central.close();
+    bindings.close();
+    store.close();
+  });
 });

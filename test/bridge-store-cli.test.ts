@@ -44,6 +44,23 @@ describe('bushu status', () => {
     expect(out.text).toContain('days: 3\noutbox: 2 pending, 1 dead, 0 delivered, 0 superseded, 0 dropped\n');
   });
 
+  it('lists quarantined history records with their reason (text and --json)', async () => {
+    const store = Store.open(db);
+    const raw = '0101' + '02000000'.padEnd(130, '0');
+    store.commitSync(DEV_A, [], 12, Date.UTC(2026, 10, 22), [{ seq: 11, date: '2026-11-21', raw, reason: 'utcOffsetMin: must be an integer in -720..840' }]);
+    store.close();
+    const out = sink();
+    expect(await runStatus(base(), out, sink())).toBe(0);
+    const lines = out.text.slice(out.text.indexOf('quarantined:')).trim().split('\n');
+    expect(lines[0]).toBe('quarantined: 1 history records kept aside, not stored as days (--json has their bytes)');
+    expect(lines[2]).toMatch(new RegExp(`^${DEV_A} +11 +2026-11-21 +2026-11-22T00:00:00.000Z +utcOffsetMin: must be an integer in -720..840$`));
+    const json = sink();
+    await runStatus({ ...base(), json: true }, json, sink());
+    expect(JSON.parse(json.text).quarantined).toEqual([
+      { id: 1, device: DEV_A, epoch: null, seq: 11, date: '2026-11-21', raw, reason: 'utcOffsetMin: must be an integer in -720..840', quarantinedAt: Date.UTC(2026, 10, 22) },
+    ]);
+  });
+
   it('shows what is stuck and why: last answer, attempts, next attempt', async () => {
     const out = sink();
     await runStatus(base(), out, sink());

@@ -25,3 +25,17 @@ describe('outbox migration 2', () => {
     ]);
   });
 });
+
+describe('migration 3: history epoch and quarantine', () => {
+  it('keeps every device and its cursor, with the epoch not known yet, and an empty quarantine the store then fills', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.prepare(`INSERT INTO devices (id, source, cursor) VALUES ('c0ffee000001', 'bushu', 17)`).run();
+    expect(migrate(db)).toBe(3);
+    expect(db.prepare('SELECT id, cursor, epoch FROM devices').all()).toEqual([{ id: 'c0ffee000001', cursor: 17, epoch: null }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM quarantine').get()).toEqual({ n: 0 });
+    const keep = db.prepare(`INSERT INTO quarantine (device, epoch, seq, date, raw, reason, quarantined_at) VALUES ('c0ffee000001', NULL, 3, '2026-11-20', 'aa', 'r', 0)`);
+    keep.run();
+    expect(() => keep.run()).toThrow(/UNIQUE/); // one row per record, however often it is re-sent
+  });
+});

@@ -104,6 +104,34 @@ describe('commitSync', () => {
     expect(store.devices()[0].lastSyncAt).toBe(3);
   });
 
+  it('restarts the cursor only with a new epoch, and keeps the days stored', () => {
+    store.commitSync(DEV_A, [dayInput()], 10, 1);
+    expect(store.epoch(DEV_A)).toBeNull();
+    store.setEpoch(DEV_A, 0xfeedbeef, false);
+    expect([store.epoch(DEV_A), store.cursor(DEV_A)]).toEqual([0xfeedbeef, 10]);
+    store.setEpoch(DEV_A, 7, true);
+    expect([store.epoch(DEV_A), store.cursor(DEV_A)]).toEqual([7, 0]);
+    expect(store.devices()[0]).toMatchObject({ epoch: 7, cursor: 0 });
+    expect(store.day(DEV_A, '2026-11-20')!.steps).toBe(dayInput().steps);
+    store.commitSync(DEV_A, [], 2, 2);
+    expect(store.cursor(DEV_A)).toBe(2);
+    expect(() => store.setEpoch(DEV_B, 1, true)).toThrow(StoreError);
+    expect(() => store.setEpoch(DEV_A, -1, true)).toThrow(DayInputError);
+    expect(() => store.setEpoch(DEV_A, 2 ** 32, true)).toThrow(DayInputError);
+  });
+
+  it('keeps quarantined records once, with the epoch in force, in the same transaction as the cursor', () => {
+    store.commitSync(DEV_A, [], 0, 1);
+    store.setEpoch(DEV_A, 5, false);
+    const q = { seq: 3, date: '2026-11-20', raw: '0101030000', reason: 'hours: add up to 1, not steps 2' };
+    store.commitSync(DEV_A, [dayInput()], 4, 2, [q]);
+    store.commitSync(DEV_A, [], 4, 3, [q]); // re-sent after a crash before the ACK
+    expect(store.quarantined()).toEqual([{ id: 1, device: DEV_A, epoch: 5, ...q, quarantinedAt: 2 }]);
+    expect(() => store.commitSync(DEV_A, [], 9, 4, [{ ...q, seq: -1 }])).toThrow(DayInputError);
+    expect(() => store.commitSync(DEV_A, [], 9, 4, [{ ...q, reason: '' }])).toThrow(DayInputError);
+    expect(store.cursor(DEV_A)).toBe(4);
+  });
+
   it('queues nothing for a day that did not change', () => {
     store.commitSync(DEV_A, [dayInput()], 1, 1);
     expect(store.commitSync(DEV_A, [dayInput()], 2, 2)).toEqual({ changedDays: 0, queued: 0 });

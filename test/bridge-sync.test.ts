@@ -4,13 +4,14 @@ import { firstValueFrom } from 'rxjs';
 import { createNobleCentral } from '../bridge/ble/noble-central.ts';
 import { FakeBindings } from '../sim/wearables/fake-bindings.ts';
 import { SimWorld } from '../sim/wearables/world.ts';
-import { ProtoWatch } from '../sim/wearables/proto-watch.ts';
+import { ProtoWatch, type ProtoWatchOptions } from '../sim/wearables/proto-watch.ts';
 import { Shot, type LinkFaults } from '../sim/wearables/faults.ts';
 import { syncDevice, SCAN_SERVICES } from '../bridge/sync/profiles.ts';
 import { SyncMetrics, type SyncContext } from '../bridge/sync/types.ts';
 import { HistoryCollector } from '../bridge/sync/history-collector.ts';
 import { timePayloads } from '../bridge/sync/time-sync.ts';
 import { Store } from '../bridge/store/store.ts';
+import { statusReport } from '../cli/status.ts';
 import { silentLogger } from '../bridge/log.ts';
 import { dateString } from '../shared/days.ts';
 import { encodeDay, encodeEnd, historyCheck, decodeLocalTimeInfo, localTimeOffsetMin, type DayRecord } from '../shared/protocol/index.ts';
@@ -130,6 +131,110 @@ describe('bushu profile sync', () => {
     expect(Math.abs(r.watch.clockSkewMs)).toBeLessThan(1000);
     expect(r.watch.offsetMin).toBe(540);
     expect(r.metrics.timeWrites).toBe(1);
+    await r.done();
+  });
+});
+
+describe('a bad record, a wiped watch', () => {
+  /** A watch (the protocol fake) with closed days 0..2 and a bit of day 3; `morning` runs at 9:00 of each of days 0..2. */
+  async function watchWith(o: Partial<ProtoWatchOptions>, morning: (day: number, w: ProtoWatch) => void = () => {}) {
+    const world = new SimWorld(T0, 480);
+    const watch = new ProtoWatch({ deviceId: ID, startUtcMs: T0, offsetMin: 480, key: new Uint8Array(32).fill(7), ...o });
+    world.add(ID, watch);
+    for (let d = 0; d < 3; d++) {
+      world.advanceTo(T0 + d * 24 * H + 9 * H);
+      morning(d, watch);
+      watch.addSteps(5000 + d * 1000);
+    }
+    world.advanceTo(T0 + 3 * 24 * H + 1 * H);
+    watch.addSteps(100);
+    const bindings = new FakeBindings({ world });
+    const central = await createNobleCentral({ bindings });
+    const store = Store.open(':memory:', { services: ['svc'] });
+    const logs: string[] = [];
+    const log = silentLogger();
+    log.warn = ((o: unknown, msg?: string) => void logs.push(typeof o === 'string' ? o : String(msg))) as typeof log.warn;
+    const ctx: SyncContext = { store, clock: world.clock(), log, metrics: new SyncMetrics() };
+    const sync = async () => syncDevice(central, await firstValueFrom(central.scan(SCAN_SERVICES)), ctx);
+    const done = async () => {
+      await central.close();
+      bindings.close();
+      store.close();
+    };
+    return { world, watch, store, ctx, logs, sync, done };
+  }
+  const D0 = dateString(Math.floor((T0 + 8 * H) / (24 * H)));
+  const date = (d: number) => dateString(Math.floor((T0 + 8 * H) / (24 * H)) + d);
+
+  it('quarantines a record no service could accept, stores the rest, ACKs past it, and status lists it', async () => {
+    // Day 1 closes under +16 h: a zone of +14 h with +2 h DST that firmware before the range check accepted.
+    const r = await watchWith({}, (d, w) => {
+      if (d === 1) w.offsetMin = 960;
+      if (d === 2) w.offsetMin = 480; // day 1 has just closed under +16 h
+    });
+    const first = await r.sync();
+    expect(first.records).toBe(4); // 3 closed days + the open day
+    expect(first.quarantined).toBe(1);
+    expect(r.store.day(ID, D0)!.steps).toBe(5000);
+    expect(r.store.day(ID, date(1))).toBeUndefined();
+    expect(r.store.day(ID, date(2))!.steps).toBe(7000);
+    expect(r.store.day(ID, date(3))!.steps).toBe(100);
+    expect(r.store.cursor(ID)).toBe(4);
+    const [q] = r.store.quarantined();
+    expect(q).toMatchObject({ device: ID, seq: 2, date: date(1), reason: 'utcOffsetMin: must be an integer in -720..840' });
+    expect(q.raw).toMatch(/^0101020000/); // the Day frame as received (version, type, seq 2), then its Summary
+    expect(q.raw.length).toBe((67 + 41) * 2);
+    expect(r.ctx.metrics.quarantined).toBe(1);
+    // The watch was acknowledged up to the end, the quarantined seq included: nothing comes back.
+    const second = await r.sync();
+    expect(second.records).toBe(0);
+    expect(r.store.quarantined().length).toBe(1);
+    const report = statusReport(r.store as Store);
+    expect(report.quarantined.map((x) => [x.seq, x.date, x.reason])).toEqual([[2, date(1), 'utcOffsetMin: must be an integer in -720..840']]);
+    await r.done();
+  });
+
+  it('restarts the cursor when the watch reports a new history epoch (a wipe), keeping the days already stored', async () => {
+    const r = await watchWith({});
+    await r.sync();
+    expect(r.store.cursor(ID)).toBe(4);
+    const epoch = r.watch.epoch;
+    r.watch.wipe();
+    r.world.advanceTo(T0 + 3 * 24 * H + 10 * H);
+    r.watch.addSteps(2500);
+    r.world.advanceTo(T0 + 4 * 24 * H + 9 * H);
+    r.watch.addSteps(40);
+    const after = await r.sync();
+    expect(after.records).toBe(2); // seq 1 (day 3, closed) and seq 2 (day 4, open): at once
+    expect(r.store.cursor(ID)).toBe(2);
+    expect(r.store.epoch(ID)).toBe(r.watch.epoch);
+    expect(r.watch.epoch).not.toBe(epoch);
+    expect(r.logs).toContain('the watch has a new history (wiped or reinstalled): its cursor restarts at 0');
+    expect(r.store.day(ID, date(3))).toMatchObject({ steps: 2500, closed: true, revision: 2 }); // the new history's record supersedes the open one
+    expect(r.store.day(ID, date(4))!.steps).toBe(40);
+    expect([0, 1, 2].map((d) => r.store.day(ID, date(d))!.revision)).toEqual([1, 1, 1]); // the old history's days stay
+    await r.done();
+  });
+
+  it('reads Info without an epoch (older firmware) and keeps the old cursor rule', async () => {
+    const r = await watchWith({ legacyInfo: true });
+    await r.sync();
+    expect(r.store.epoch(ID)).toBeNull();
+    expect(r.store.cursor(ID)).toBe(4);
+    r.watch.addSteps(5);
+    expect((await r.sync()).records).toBe(1);
+    await r.done();
+  });
+
+  it('a watch updated from firmware without epochs and wiped at once: its low seqs restart the cursor', async () => {
+    const r = await watchWith({ legacyInfo: true });
+    await r.sync();
+    const updated = r.watch as unknown as { o: ProtoWatchOptions };
+    updated.o.legacyInfo = false;
+    r.watch.wipe();
+    r.world.advanceTo(T0 + 4 * 24 * H + 1 * H);
+    expect((await r.sync()).records).toBe(1); // day 3, closed after the wipe
+    expect(r.store.epoch(ID)).toBe(r.watch.epoch);
     await r.done();
   });
 });

@@ -4,10 +4,11 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EspruinoSim } from '../sim/espruino/index.ts';
 import { walk } from '../sim/signals.ts';
-import { dayNumber } from '../shared/days.ts';
+import { dateString, dayNumber } from '../shared/days.ts';
+import { dayProblems } from '../shared/record/index.ts';
 import {
   decodeEnd, decodeInfo, decodeToday, decodeWeChatAddress, decodeWeChatSteps, decodeWeChatTarget, encodeAbort, encodeAck, encodeCurrentTime,
-  encodeLocalTimeInfo, encodeSendFrom, encodeSetKey, encodeWeChatTarget, historyCheck, StatusCode, UUID,
+  crc32, encodeLocalTimeInfo, encodeSendFrom, pack, encodeSetKey, encodeWeChatTarget, historyCheck, StatusCode, UUID,
 } from '../shared/protocol/index.ts';
 import { bangle, play, steps } from './kits/firmware/harness.ts';
 import { Link } from './kits/firmware/link.ts';
@@ -34,7 +35,7 @@ describe('firmware: BLE service', () => {
     expect(sim.ble.advertising().serviceUuids.map((u) => u.toLowerCase())).toContain('fee7');
 
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
-    expect(info.ok && info.value).toEqual({ hardware: 1, firmware: [0, 1, 0], deviceId: 'c123456789ab', keySet: false, capacityDays: 60 });
+    expect(info.ok && info.value).toEqual({ hardware: 1, firmware: [0, 1, 0], deviceId: 'c123456789ab', keySet: false, capacityDays: 60, epoch: expect.any(Number) });
     expect(link.read(UUID.BATTERY_SERVICE, UUID.BATTERY_LEVEL)).toEqual(new Uint8Array([87]));
 
     play(sim, walk({ seed: 1, steps: 150, cadence: 1.8 }).rec, sim.now() + 100);
@@ -87,6 +88,8 @@ describe('firmware: BLE service', () => {
     const WT = [UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET];
     const feb30 = encodeCurrentTime({ year: 2026, month: 2, day: 30, hours: 1, minutes: 0, seconds: 0, dayOfWeek: 0, fractions256: 0, adjustReason: 0 });
     const h25 = encodeCurrentTime({ year: 2026, month: 3, day: 3, hours: 25, minutes: 0, seconds: 0, dayOfWeek: 0, fractions256: 0, adjustReason: 0 });
+    const y2200 = encodeCurrentTime({ year: 2200, month: 3, day: 3, hours: 1, minutes: 0, seconds: 0, dayOfWeek: 0, fractions256: 0, adjustReason: 0 });
+    const y2019 = encodeCurrentTime({ year: 2019, month: 3, day: 3, hours: 1, minutes: 0, seconds: 0, dayOfWeek: 0, fractions256: 0, adjustReason: 0 });
     const cases: [string[], number[] | Uint8Array, number, number, number][] = [
       [C, [1], 1, 0, StatusCode.BAD_LENGTH],
       [C, [2, 1, 0, 0, 0, 0], 1, 1, StatusCode.BAD_VERSION],
@@ -97,8 +100,12 @@ describe('firmware: BLE service', () => {
       [CT, feb30, 2, 0, StatusCode.BAD_VALUE],
       [CT, h25, 2, 0, StatusCode.BAD_VALUE],
       [CT, feb30.subarray(0, 9), 2, 0, StatusCode.BAD_LENGTH],
+      [CT, y2200, 2, 0, StatusCode.BAD_VALUE],
+      [CT, y2019, 2, 0, StatusCode.BAD_VALUE],
       [LT, [100, 0], 3, 0, StatusCode.BAD_VALUE],
       [LT, [4, 3], 3, 0, StatusCode.BAD_VALUE],
+      [LT, [56, 8], 3, 0, StatusCode.BAD_VALUE],
+      [LT, [52, 8], 3, 0, StatusCode.BAD_VALUE],
       [LT, [4, 0, 0], 3, 0, StatusCode.BAD_LENGTH],
       [WT, [2, 0x40, 0x1f, 0], 4, 0, StatusCode.BAD_VALUE],
       [WT, encodeWeChatTarget(0), 4, 0, StatusCode.BAD_VALUE],
@@ -114,6 +121,78 @@ describe('firmware: BLE service', () => {
     expect(decodeWeChatTarget(link.read(UUID.WECHAT_SERVICE, UUID.WECHAT_TARGET))).toEqual({ ok: true, value: 8000 });
     const status = link.read(UUID.SERVICE, UUID.STATUS);
     expect([...status]).toEqual([1, 4, 0, StatusCode.BAD_LENGTH]);
+  });
+
+  it('refuses a zone with DST past +14 h: the day it then closes is one the bridge can store', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    expect(link.write(UUID.SERVICE, UUID.LOCAL_TIME_INFO, encodeLocalTimeInfo({ zone: 56, dst: 8 }))).toEqual({ target: 3, opcode: 0, status: StatusCode.BAD_VALUE });
+    expect(Math.abs(sim.eval('new Date().getTimezoneOffset()') as number)).toBe(0); // the zone is unchanged
+    // The edge itself is accepted: +12 h with +2 h DST is +14 h.
+    expect(link.write(UUID.SERVICE, UUID.LOCAL_TIME_INFO, encodeLocalTimeInfo({ zone: 48, dst: 8 }))?.status).toBe(StatusCode.OK);
+    expect(sim.eval('new Date().getTimezoneOffset()')).toBe(-840);
+    expect(link.write(UUID.SERVICE, UUID.LOCAL_TIME_INFO, encodeLocalTimeInfo({ zone: 56, dst: 8 }))?.status).toBe(StatusCode.BAD_VALUE);
+    evalCore(sim, 'bushu.counter.add(70)');
+    nextDay(sim);
+    const [day] = link.sync(0).frames;
+    if (day.kind !== 'day') throw new Error('no day');
+    expect(day.record.offsetMin).toBe(840);
+    const fields = { device: 'c123456789ab', date: dateString(day.record.day), utcOffsetMin: day.record.offsetMin, steps: day.record.steps, hours: day.record.hours,
+      notWornHours: [], closed: true, source: 'bushu' as const, summary: null, firmware: '0.1.0' };
+    expect(dayProblems(fields)).toEqual([]);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('refuses a clock year outside 2020..2099 and keeps its clock', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    for (const year of [2200, 9999, 2100, 2019, 1970]) {
+      const t = { year, month: 1, day: 1, hours: 0, minutes: 0, seconds: 0, dayOfWeek: 0, fractions256: 0, adjustReason: 0 };
+      const clock = sim.now();
+      expect(link.write(UUID.SERVICE, UUID.CURRENT_TIME, encodeCurrentTime(t))?.status, String(year)).toBe(StatusCode.BAD_VALUE);
+      expect(Math.abs((sim.eval('Date.now()') as number) - clock)).toBeLessThan(1000);
+    }
+    const today = decodeToday(link.read(UUID.SERVICE, UUID.TODAY));
+    expect(today.ok && today.value.day).toBe(D21);
+  });
+
+  it('Info carries the history epoch: kept across reboots and compaction, new when the history file starts afresh', async () => {
+    const sim = await bangle({ startTime: T0 });
+    // A new connection each time: Info is filled in when a central connects.
+    const epoch = () => {
+      const link = new Link(sim);
+      const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+      link.close();
+      if (!info.ok) throw new Error(info.error);
+      return info.value.epoch;
+    };
+    const first = epoch();
+    expect(first).toBe(evalCore(sim, 'bushu.historyFile.epoch'));
+    evalCore(sim, 'bushu.counter.add(50)');
+    nextDay(sim);
+    sim.load();
+    expect(epoch()).toBe(first);
+    const name = evalCore(sim, 'bushu.historyFile.name');
+    expect(evalCore(sim, 'bushu.onDemand().compact()')).toBe(true);
+    expect(evalCore(sim, 'bushu.historyFile.name')).not.toBe(name);
+    expect(epoch()).toBe(first);
+    sim.load();
+    expect(epoch()).toBe(first);
+    // A wiped Storage: a new history, seqs from 1 again, and a new epoch.
+    for (const f of ['bushu.hist0', 'bushu.hist1']) sim.storage.erase(f);
+    sim.load();
+    const second = epoch();
+    expect(second).not.toBe(first);
+    expect(evalCore(sim, 'bushu.historyFile.seq')).toBe(0);
+    // A history file written before epochs existed (its header holds 0 there) reads epoch 0.
+    const file = evalCore(sim, 'bushu.historyFile.name') as string;
+    const legacy = sim.storage.readBytes(file)!.slice();
+    legacy.fill(0, 8, 12);
+    legacy.set(pack([crc32(legacy.subarray(0, 12)), 4]), 12);
+    sim.storage.write(file, legacy);
+    sim.load();
+    expect(epoch()).toBe(0);
+    expect(sim.errors).toEqual([]);
   });
 
   it('SET_KEY once, then REFUSED until the key is erased on the watch (the app, two presses)', async () => {

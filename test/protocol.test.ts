@@ -45,7 +45,7 @@ describe('golden bytes', () => {
     ['ACK', P.encodeAck(0x01020304), '0102 04030201', P.decodeControl, { opcode: 2, seq: 0x01020304 }],
     ['ABORT', P.encodeAbort(), '0104', P.decodeControl, { opcode: 4 }],
     ['Status', P.encodeStatus(1, 3, 4), '01010304', P.decodeStatus, { target: 1, opcode: 3, status: 4 }],
-    ['Info', P.encodeInfo(1, new Uint8Array([0, 2, 0]), bytes('c0ffee000001'), true, 60), '01 01 000200 c0ffee000001 01 3c00', P.decodeInfo, { hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60 }],
+    ['Info', P.encodeInfo(1, new Uint8Array([0, 2, 0]), bytes('c0ffee000001'), true, 60, 0xcafe0102), '01 01 000200 c0ffee000001 01 3c00 0201feca', P.decodeInfo, { hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60, epoch: 0xcafe0102 }],
     ['Day', P.encodeDay(DAY), DAY_HEX, P.decodeDay, DAY],
     ['End', P.encodeEnd(2, 42, 0xdeadbeef), '017f 0200 2a000000 efbeadde', P.decodeEnd, { count: 2, lastSeq: 42, check: 0xdeadbeef }],
     ['Current Time', P.encodeCurrentTime({ year: 2026, month: 11, day: 21, hours: 8, minutes: 30, seconds: 15, dayOfWeek: 6, fractions256: 128, adjustReason: 1 }), 'ea07 0b 15 08 1e 0f 06 80 01', P.decodeCurrentTime, { year: 2026, month: 11, day: 21, hours: 8, minutes: 30, seconds: 15, dayOfWeek: 6, fractions256: 128, adjustReason: 1 }],
@@ -132,7 +132,11 @@ describe('bad input', () => {
     expect(P.decodeControl(bytes('0201 07000000'))).toMatchObject({ ok: false, status: 6, opcode: 1 });
     expect(P.decodeControl(bytes('01'))).toMatchObject({ ok: false, status: 1, opcode: 0 });
     expect(P.decodeStatus(bytes('01050000'))).toMatchObject({ ok: false, error: 'Status: unknown target 5' });
+    expect(P.decodeInfo(bytes('01 03 000200 c0ffee000001 01 3c00 00000000'))).toMatchObject({ ok: false, error: 'Info: unknown hardware 3' });
+    // Watches in the field on older firmware send Info without the epoch: read, with epoch null.
+    expect(P.decodeInfo(bytes('01 01 000200 c0ffee000001 01 3c00'))).toEqual({ ok: true, value: { hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60, epoch: null } });
     expect(P.decodeInfo(bytes('01 03 000200 c0ffee000001 01 3c00'))).toMatchObject({ ok: false, error: 'Info: unknown hardware 3' });
+    expect(P.decodeInfo(bytes('01 01 000200 c0ffee000001 01 3c00 0000'))).toMatchObject({ ok: false, status: 1, error: 'Info: expected 18 bytes, got 16' });
     expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_HEX.replace(/^01/, '02') + TAG_HEX))).toMatchObject({ ok: false, status: 6 });
     expect(decodeSummaryMessage(bytes(MESSAGE_HEX + '00'))).toMatchObject({ ok: false, error: 'summary message: expected 19 bytes, got 20' });
     expect(P.decodeWeChatSteps(bytes('03 bb1f00'))).toMatchObject({ ok: false, error: 'WeChat steps: flags 0x3 need 7 bytes, got 4' });
@@ -144,8 +148,8 @@ describe('bad input', () => {
     const t = (h: string) => P.decodeCurrentTime(bytes(h));
     expect(t('e807 02 1d 00 00 00 00 00 00').ok).toBe(true); // 2024-02-29
     expect(t('e907 02 1d 00 00 00 00 00 00')).toMatchObject({ ok: false, status: 3, error: 'Current Time: no such date 2025-2-29' });
-    expect(t('3408 02 1d 00 00 00 00 00 00').ok).toBe(false); // 2100-02-29: not a leap year
-    expect(t('d007 02 1d 00 00 00 00 00 00').ok).toBe(true); // 2000-02-29: a leap year
+    expect(t('3008 02 1d 00 00 00 00 00 00').ok).toBe(true); // 2096-02-29: a leap year
+    expect(t('e507 02 1d 00 00 00 00 00 00').ok).toBe(false); // 2021-02-29
     expect(t('ea07 04 1f 00 00 00 00 00 00').ok).toBe(false); // 31 April
     expect(t('ea07 00 01 00 00 00 00 00 00').ok).toBe(false);
     expect(t('ea07 0d 01 00 00 00 00 00 00').ok).toBe(false);
@@ -155,11 +159,36 @@ describe('bad input', () => {
     expect(t('ea07 01 01 17 3b 3c 00 00 00').ok).toBe(false);
     expect(t('ea07 01 01 17 3b 3b 08 00 00').ok).toBe(false);
     expect(t('0000 01 01 00 00 00 00 00 00').ok).toBe(false); // year unknown
+    // A clock outside 2020..2099 is a mistake, never the time: a reset clock, or a year that
+    // would wrap the wire's u16 day (2200 would read as 2020).
+    expect(t('e307 0c 1f 17 3b 3b 00 00 00')).toMatchObject({ ok: false, status: 3, error: 'Current Time: year 2019 is outside 2020..2099' });
+    expect(t('e407 01 01 00 00 00 00 00 00').ok).toBe(true); // 2020-01-01
+    expect(t('3308 0c 1f 17 3b 3b 00 00 00').ok).toBe(true); // 2099-12-31
+    expect(t('3408 01 01 00 00 00 00 00 00')).toMatchObject({ ok: false, status: 3, error: 'Current Time: year 2100 is outside 2020..2099' });
+    expect(t('9808 01 01 00 00 00 00 00 00')).toMatchObject({ ok: false, status: 3 }); // 2200
+    expect(t('0f27 01 01 00 00 00 00 00 00')).toMatchObject({ ok: false, status: 3 }); // 9999
+    expect(t('b207 01 01 00 00 00 00 00 00')).toMatchObject({ ok: false, status: 3 }); // 1970
     expect(t('ea07 01 01 00 00 00 00 00').ok).toBe(false);
     expect(P.decodeLocalTimeInfo(bytes('8000'))).toMatchObject({ ok: false, status: 3 }); // zone unknown
     expect(P.decodeLocalTimeInfo(bytes('3900')).ok).toBe(false);
     expect(P.decodeLocalTimeInfo(bytes('2001')).ok).toBe(false);
     expect(P.decodeLocalTimeInfo(bytes('38ff'))).toEqual({ ok: true, value: { zone: 56, dst: 255 } });
+    // Zone + DST must stay inside the day record's -12 h..+14 h: +14 h with +2 h DST is refused.
+    expect(P.decodeLocalTimeInfo(bytes('3808'))).toMatchObject({ ok: false, status: 3, error: 'Local Time Information: time zone 56 with DST 8 is past +14 h' });
+    expect(P.decodeLocalTimeInfo(bytes('3802')).ok).toBe(false);
+    expect(P.decodeLocalTimeInfo(bytes('3404'))).toEqual({ ok: true, value: { zone: 52, dst: 4 } }); // +13 h with +1 h: +14 h
+    expect(P.decodeLocalTimeInfo(bytes('3408')).ok).toBe(false); // +13 h with +2 h: +15 h
+    expect(P.decodeLocalTimeInfo(bytes('3008'))).toEqual({ ok: true, value: { zone: 48, dst: 8 } }); // +12 h with +2 h: +14 h
+    expect(P.decodeLocalTimeInfo(bytes('d008'))).toEqual({ ok: true, value: { zone: -48, dst: 8 } }); // -12 h with +2 h
+    expect(P.decodeLocalTimeInfo(bytes('d000'))).toEqual({ ok: true, value: { zone: -48, dst: 0 } });
+    expect(P.decodeLocalTimeInfo(bytes('cf00')).ok).toBe(false); // -12 h 15 min
+    // Every accepted frame's offset is one a day record can carry.
+    for (let zone = -128; zone < 128; zone++) {
+      for (let dst = 0; dst < 256; dst++) {
+        const l = P.decodeLocalTimeInfo(new Uint8Array([zone & 255, dst]));
+        if (l.ok) expect(Math.abs(P.localTimeOffsetMin(l.value) - 60) <= 780, `${zone} ${dst}`).toBe(true);
+      }
+    }
     expect(P.localTimeOffsetMin({ zone: 56, dst: 255 })).toBe(840);
     expect(P.localTimeOffsetMin({ zone: -20, dst: 4 })).toBe(-240);
   });
@@ -174,7 +203,11 @@ describe('bad input', () => {
   const encoders: Record<string, (v: any) => Uint8Array> = {
     Today: (t: P.Today) => P.encodeToday(t.day, t.offsetMin, t.steps, t.seq), Control: encodeControl,
     Status: (s: P.Status) => P.encodeStatus(s.target, s.opcode, s.status),
-    Info: (i: P.Info) => P.encodeInfo(i.hardware, new Uint8Array(i.firmware), P.deviceIdBytes(i.deviceId), i.keySet, i.capacityDays), Day: P.encodeDay,
+    Info: (i: P.Info) => {
+      const b = P.encodeInfo(i.hardware, new Uint8Array(i.firmware), P.deviceIdBytes(i.deviceId), i.keySet, i.capacityDays, i.epoch ?? 0);
+      return i.epoch === null ? b.subarray(0, P.Length.INFO_WITHOUT_EPOCH) : b;
+    },
+    Day: P.encodeDay,
     Summary: (s: P.SummaryRecord) => P.encodeSummary(s.seq, s.message, s.tag), End: (e: P.EndRecord) => P.encodeEnd(e.count, e.lastSeq, e.check), 'Current Time': P.encodeCurrentTime, 'Local Time Information': P.encodeLocalTimeInfo,
     'WeChat target': P.encodeWeChatTarget, 'WeChat address': P.encodeWeChatAddress, 'summary message': P.summaryMessage,
   };

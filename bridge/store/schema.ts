@@ -76,6 +76,25 @@ export const MIGRATIONS: Migration[] = [
     const rekey = db.prepare(`UPDATE outbox SET key = ?, state = 'pending', attempt_base = attempts, next_at = 0, dead_reason = NULL WHERE id = ?`);
     for (const r of reused) rekey.run(deliveryKey(r.service, r.device, r.date, r.record_version, r.body), r.id);
   },
+  // A watch's history epoch, kept with the cursor it gives meaning to (a wiped watch starts a new
+  // epoch and its seqs again at 1); and records the bridge keeps aside instead of storing, so one
+  // bad record never blocks a transfer.
+  (db) => {
+    db.exec(`
+      ALTER TABLE devices ADD COLUMN epoch INTEGER;  -- NULL: not known (never synced, or older firmware)
+      CREATE TABLE quarantine (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        device         TEXT NOT NULL REFERENCES devices(id),
+        epoch          INTEGER,           -- the device's epoch when it was received
+        seq            INTEGER NOT NULL,
+        date           TEXT NOT NULL,     -- YYYY-MM-DD as the record named it
+        raw            TEXT NOT NULL,     -- the record's frames as received, hex (Day, then its Summary)
+        reason         TEXT NOT NULL,
+        quarantined_at INTEGER NOT NULL,
+        UNIQUE (device, raw)
+      );
+    `);
+  },
 ];
 
 export class SchemaError extends Error {}

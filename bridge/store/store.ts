@@ -9,7 +9,7 @@ import { Outbox, type Answer } from './outbox.ts';
 import { checkDay, checkDeviceId, dayRecordBody, DayInputError, sameTotals } from './record.ts';
 import { migrate } from './schema.ts';
 import { isSource, SOURCE_RULE } from '../../shared/record/index.ts';
-import type { DayInput, DayRow, DeviceRow, OutboxRow, OutboxState, Source, StoreOptions } from './types.ts';
+import type { DayInput, DayRow, DeviceRow, OutboxRow, OutboxState, QuarantineInput, QuarantineRow, Source, StoreOptions } from './types.ts';
 
 export * from './types.ts';
 export { DayInputError } from './record.ts';
@@ -107,9 +107,11 @@ export class Store {
 
   devices(): DeviceRow[] {
     const rows = this.db.prepare('SELECT * FROM devices ORDER BY id').all() as {
-      id: string; name: string | null; source: Source; firmware: string | null; last_sync_at: number | null; cursor: number;
+      id: string; name: string | null; source: Source; firmware: string | null; last_sync_at: number | null; cursor: number; epoch: number | null;
     }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, firmware: r.firmware, lastSyncAt: r.last_sync_at, cursor: r.cursor, user: this.users[r.id] ?? null }));
+    return rows.map((r) => ({
+      id: r.id, name: r.name, source: r.source, firmware: r.firmware, lastSyncAt: r.last_sync_at, cursor: r.cursor, user: this.users[r.id] ?? null, epoch: r.epoch,
+    }));
   }
 
   cursor(device: string): number {
@@ -117,12 +119,39 @@ export class Store {
     return r?.cursor ?? 0;
   }
 
+  /** The watch history epoch the device's cursor counts in, null when not known. */
+  epoch(device: string): number | null {
+    const r = this.db.prepare('SELECT epoch FROM devices WHERE id = ?').get(device) as { epoch: number | null } | undefined;
+    return r?.epoch ?? null;
+  }
+
+  /**
+   * Records the device's history epoch; `restartCursor` sets its cursor back to 0 in the same
+   * write (a new history, whose seqs start again at 1). Days already stored stay.
+   */
+  setEpoch(device: string, epoch: number, restartCursor: boolean): void {
+    checkDeviceId(device, 'device');
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) throw new DayInputError(`epoch: must be a u32, got ${epoch}`);
+    const r = this.db.prepare(`UPDATE devices SET epoch = ?, cursor = CASE WHEN ? THEN 0 ELSE cursor END WHERE id = ?`).run(epoch, restartCursor ? 1 : 0, device);
+    if (r.changes === 0) throw new StoreError(`unknown device ${device}`);
+  }
+
+  /** Quarantined records, oldest first. */
+  quarantined(): QuarantineRow[] {
+    const rows = this.db.prepare('SELECT * FROM quarantine ORDER BY id').all() as {
+      id: number; device: string; epoch: number | null; seq: number; date: string; raw: string; reason: string; quarantined_at: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, device: r.device, epoch: r.epoch, seq: r.seq, date: r.date, raw: r.raw, reason: r.reason, quarantinedAt: r.quarantined_at }));
+  }
+
   /**
    * One transaction: store the days that changed, queue a version of each for every configured
    * service, advance the cursor (never backwards) and set lastSyncAt. Days are applied in order,
    * so a later record of the same date wins; a closed day is never reopened by an open record.
+   * `quarantined` records are kept aside in the same transaction (once: a re-sent one is not
+   * added again), so a cursor past them is only ever committed together with them.
    */
-  commitSync(device: string, days: DayInput[], cursor: number | null, syncedAt: number): { changedDays: number; queued: number } {
+  commitSync(device: string, days: DayInput[], cursor: number | null, syncedAt: number, quarantined: QuarantineInput[] = []): { changedDays: number; queued: number } {
     checkDeviceId(device, 'device');
     days.forEach((d, i) => {
       checkDay(d, `days[${i}]`);
@@ -130,6 +159,10 @@ export class Store {
     });
     if (cursor !== null && (!Number.isSafeInteger(cursor) || cursor < 0)) throw new DayInputError(`cursor: must be a non-negative integer or null, got ${cursor}`);
     if (!Number.isFinite(syncedAt)) throw new DayInputError(`syncedAt: must be ms since 1970, got ${syncedAt}`);
+    quarantined.forEach((q, i) => {
+      if (!Number.isSafeInteger(q.seq) || q.seq < 0) throw new DayInputError(`quarantined[${i}].seq: must be a non-negative integer, got ${q.seq}`);
+      if (![q.date, q.raw, q.reason].every((s) => typeof s === 'string' && s.length > 0)) throw new DayInputError(`quarantined[${i}]: date, raw and reason must be non-empty strings`);
+    });
 
     return this.db.transaction(() => {
       this.db.prepare('INSERT INTO devices (id, source) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(device, days[0]?.source ?? 'bushu');
@@ -150,6 +183,11 @@ export class Store {
           queued++;
         }
       }
+      const keep = this.db.prepare(
+        `INSERT INTO quarantine (device, epoch, seq, date, raw, reason, quarantined_at)
+         VALUES (?, (SELECT epoch FROM devices WHERE id = ?), ?, ?, ?, ?, ?) ON CONFLICT (device, raw) DO NOTHING`,
+      );
+      for (const q of quarantined) keep.run(device, device, q.seq, q.date, q.raw, q.reason, syncedAt);
       const firmware = days.length > 0 ? days[days.length - 1].firmware : null;
       this.db
         .prepare('UPDATE devices SET cursor = MAX(cursor, ?), last_sync_at = ?, firmware = COALESCE(?, firmware) WHERE id = ?')

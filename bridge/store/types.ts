@@ -19,6 +19,27 @@ export interface DeviceRow {
   cursor: number;
   /** The config user owning the device, or null when it is not registered. */
   user: string | null;
+  /** The watch's history epoch the cursor counts in (bushu firmware), null when not known. */
+  epoch: number | null;
+}
+
+/** A history record the bridge keeps aside instead of storing it as a day (it failed the day-record contract). */
+export interface QuarantineInput {
+  seq: number;
+  /** The date the record names, YYYY-MM-DD. */
+  date: string;
+  /** Its frames as received, hex. */
+  raw: string;
+  /** Why, e.g. "utcOffsetMin: must be an integer in -720..840". */
+  reason: string;
+}
+
+export interface QuarantineRow extends QuarantineInput {
+  id: number;
+  device: string;
+  epoch: number | null;
+  /** ms since 1970 of the sync that received it. */
+  quarantinedAt: number;
 }
 
 export interface DayRow extends DayInput {

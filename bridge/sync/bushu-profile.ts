@@ -1,7 +1,11 @@
 // Sync of a watch running bushu firmware, over one discovered connection:
-//   read Info → write Local Time Info, Current Time → read Today →
-//   subscribe Status and History → SEND_FROM cursor+1 → frames until End, verified →
-//   store.commitSync (one transaction) → ACK last seq.
+//   read Info → write Local Time Info, Current Time → read Today → a new history epoch restarts
+//   the cursor → subscribe Status and History → SEND_FROM cursor+1 → frames until End, verified →
+//   records checked against the day-record contract → store.commitSync (one transaction: the
+//   sound days, and the unsound records in quarantine) → ACK last seq.
+// A record the watch sent intact (the End check holds) but that no service could accept (an
+// offset past +14 h, hours that do not add up) is quarantined rather than failing the transfer:
+// retrying would bring the same bytes back forever, and every record after it would wait.
 // ACK goes out only after the commit, so a crash between the two re-sends records the store
 // already has (harmless: the store skips unchanged days) and never loses any.
 // A bad payload is counted and logged, the transfer is aborted and started again from the
@@ -9,11 +13,12 @@
 
 import { Observable } from 'rxjs';
 import {
-  NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, decodeInfo, decodeStatus, decodeToday, encodeAbort, encodeAck, encodeSendFrom, type Status, type Today,
+  NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, toHex, decodeInfo, decodeStatus, decodeToday, encodeAbort, encodeAck, encodeSendFrom, type Status, type Today,
 } from '../../shared/protocol/index.ts';
 import type { Link } from '../ble/central.ts';
-import type { DayInput } from '../store/types.ts';
+import type { DayInput, QuarantineInput } from '../store/types.ts';
 import { dateString } from '../../shared/days.ts';
+import { dayProblems } from '../../shared/record/index.ts';
 import { HistoryCollector, type Collected } from './history-collector.ts';
 import { toDayInputs } from './day-input.ts';
 import { writeTime } from './time-sync.ts';
@@ -32,11 +37,12 @@ export async function syncBushu(link: Link, ctx: SyncContext, name?: string): Pr
     ctx.metrics.timeWrites++;
     const today = decoded(decodeToday(await link.read(N.SERVICE, N.TODAY)), ctx);
     ctx.store.upsertDevice({ id: device, name, source: 'bushu', firmware });
+    followEpoch(device, info.epoch, today.seq, ctx, log);
     const history$ = await link.subscribe(N.SERVICE, N.HISTORY);
     const max = ctx.maxRestarts ?? 3;
     for (let attempt = 0; ; attempt++) {
       const cursor = ctx.store.cursor(device);
-      if (today.seq < cursor) log.warn({ watchSeq: today.seq, cursor }, 'the watch holds fewer records than the cursor: its history was reset; syncing only newer seqs');
+      if (today.seq < cursor && info.epoch === null) log.warn({ watchSeq: today.seq, cursor }, 'the watch holds fewer records than the cursor: its history was reset; syncing only newer seqs');
       const got = await transfer(link, history$, statuses, cursor + 1, Math.max(0, today.seq - cursor), device, ctx);
       if (got.ok) return await commit(link, device, firmware, got.records, got.lastSeq, openDay(today, device, firmware, got.records), attempt, ctx, log);
       ctx.metrics.bad(got.error);
@@ -54,19 +60,57 @@ export async function syncBushu(link: Link, ctx: SyncContext, name?: string): Pr
   }
 }
 
+/**
+ * The watch's history epoch (Info) against the one stored with the cursor. A new epoch is a new
+ * history (a factory wipe, a first install): its seqs start again at 1, so the cursor restarts
+ * at 0 and the new records sync at once; the days already stored stay. Without a stored epoch
+ * (a first sync, or the bridge last saw firmware without epochs) the epoch is recorded, and the
+ * cursor restarts only when the watch holds fewer records than it (the wipe came with the update).
+ * Firmware without epochs (null) keeps the old rule: only seqs past the cursor.
+ */
+function followEpoch(device: string, epoch: number | null, watchSeq: number, ctx: SyncContext, log: SyncContext['log']): void {
+  const known = ctx.store.epoch(device);
+  if (epoch === null || epoch === known) return;
+  const cursor = ctx.store.cursor(device);
+  const restart = cursor > 0 && (known !== null || watchSeq < cursor);
+  ctx.store.setEpoch(device, epoch, restart);
+  if (restart) log.warn({ epoch, previousEpoch: known, cursor, watchSeq }, 'the watch has a new history (wiped or reinstalled): its cursor restarts at 0');
+  else log.info({ epoch }, 'history epoch recorded');
+}
+
 async function commit(
   link: Link, device: string, firmware: string, records: Collected[], lastSeq: number, open: DayInput | null, restarts: number, ctx: SyncContext, log: SyncContext['log'],
 ): Promise<SyncResult> {
-  const days = toDayInputs(device, firmware, records);
-  if (open !== null) days.push(open);
-  const r = ctx.store.commitSync(device, days, records.length ? lastSeq : null, ctx.clock.now());
+  // Record by record, before folding by date: a bad record is set aside on its own.
+  const sound: Collected[] = [];
+  const quarantined: QuarantineInput[] = [];
+  for (const r of records) {
+    const problems = dayProblems(toDayInputs(device, firmware, [r])[0]);
+    if (problems.length === 0) sound.push(r);
+    else quarantined.push({ seq: r.day.seq, date: dateString(r.day.day), raw: r.frames.map((f) => toHex(f, 0, f.length)).join(''), reason: problems.map((p) => `${p.field}: ${p.rule}`).join('; ') });
+  }
+  const days = toDayInputs(device, firmware, sound);
+  if (open !== null) {
+    // Today's running total is no record: when it fails the contract it is left out (and logged).
+    const problems = dayProblems(open);
+    if (problems.length === 0) days.push(open);
+    else log.warn({ date: open.date, problems }, 'today\'s total from the watch is not a valid day: not stored');
+  }
+  // The cursor and the ACK cover the quarantined records too: the bridge keeps them, so the
+  // watch may free them.
+  const r = ctx.store.commitSync(device, days, records.length ? lastSeq : null, ctx.clock.now(), quarantined);
+  for (const q of quarantined) log.warn({ seq: q.seq, date: q.date, reason: q.reason }, 'history record quarantined: it breaks the day-record contract');
   if (records.length) {
     await link.write(N.SERVICE, N.CONTROL, encodeAck(lastSeq));
   }
   ctx.metrics.syncs++;
   ctx.metrics.records += records.length;
-  log.info({ records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, cursor: lastSeq }, 'history synced');
-  return { device, source: 'bushu', records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, cursor: ctx.store.cursor(device), restarts };
+  ctx.metrics.quarantined += quarantined.length;
+  log.info({ records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, quarantined: quarantined.length, cursor: lastSeq }, 'history synced');
+  return {
+    device, source: 'bushu', records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, cursor: ctx.store.cursor(device), restarts,
+    quarantined: quarantined.length,
+  };
 }
 
 /**

@@ -18,6 +18,8 @@ export type CollectState = { state: 'more' } | { state: 'duplicate' } | { state:
 export interface Collected {
   day: DayRecord;
   summary: SummaryRecord | null;
+  /** The frames as received (the Day, then its Summary): what a quarantined record keeps. */
+  frames: Uint8Array[];
 }
 
 const MAX_RECORDS = 65535; // End's count is a u16
@@ -55,13 +57,14 @@ export class HistoryCollector {
       const d = f.value.record;
       if (d.seq < this.fromSeq || d.seq <= this.lastSeq) return { state: 'bad', error: `Day: seq ${d.seq} out of order (after ${this.lastSeq}, asked from ${this.fromSeq})` };
       if (pending && pending.day.signed && pending.summary === null) return { state: 'bad', error: `history: signed day seq ${pending.day.seq} has no Summary` };
-      this.records.push({ day: d, summary: null });
+      this.records.push({ day: d, summary: null, frames: [new Uint8Array(bytes)] });
       this.lastSeq = d.seq;
     } else {
       const s = f.value.record;
       if (pending === null || pending.day.seq !== s.seq || !pending.day.signed || pending.summary !== null)
         return { state: 'bad', error: `Summary: seq ${s.seq} does not follow its signed Day` };
       pending.summary = s;
+      pending.frames.push(new Uint8Array(bytes));
     }
     addRecord(this.check, bytes);
     this.last = bytes;

@@ -2,12 +2,16 @@
 // tests pass in-memory fakes and the real Store fits without an adapter.
 
 import type { Logger } from 'pino';
-import type { DayInput, Source } from '../store/types.ts';
+import type { DayInput, QuarantineInput, Source } from '../store/types.ts';
 
 export interface SyncStore {
   upsertDevice(d: { id: string; name?: string; source: Source; firmware?: string | null }): void;
   cursor(device: string): number;
-  commitSync(device: string, days: DayInput[], cursor: number | null, syncedAt: number): { changedDays: number; queued: number };
+  /** The watch history epoch the cursor counts in (null: not known). */
+  epoch(device: string): number | null;
+  /** Records the epoch; `restartCursor` sets the cursor back to 0 (a new history). */
+  setEpoch(device: string, epoch: number, restartCursor: boolean): void;
+  commitSync(device: string, days: DayInput[], cursor: number | null, syncedAt: number, quarantined?: QuarantineInput[]): { changedDays: number; queued: number };
 }
 
 /** The host's clock and time zone, injected so tests and the simulator control them. */
@@ -39,6 +43,8 @@ export class SyncMetrics {
   duplicates = 0;
   restarts = 0;
   timeWrites = 0;
+  /** History records kept aside (quarantined) because they failed the day-record contract. */
+  quarantined = 0;
   byReason: Record<string, number> = {};
 
   bad(reason: string): void {
@@ -71,6 +77,8 @@ export interface SyncResult {
   queued: number;
   cursor: number;
   restarts: number;
+  /** Records of this sync kept aside in quarantine (bushu profile). */
+  quarantined?: number;
 }
 
 /** A payload that broke the protocol: counted and logged, and the device's sync restarts. */

@@ -22,9 +22,9 @@ function state(h: History): Uint8Array {
   return record(STATE_BYTES, [T_STATE, 1, 0, 3, h.seq, 4, h.summaryCounter, 4, h.acked, 4, h.lastSync, 4]);
 }
 
-/** A file's first record: format 1, and its generation. */
-function header(gen: number): Uint8Array {
-  return record(UNIT, [T_FILE, 1, 1, 1, 0, 2, gen, 4]);
+/** A file's first record: format 1, its generation and the history's epoch. */
+function header(gen: number, epoch: number): Uint8Array {
+  return record(UNIT, [T_FILE, 1, 1, 1, 0, 2, gen, 4, epoch, 4]);
 }
 
 /**
@@ -45,8 +45,11 @@ export function recover(h: History): void {
   if (rank[1 - use] < NO_FILE) erase(FILE_NAMES[1 - use]);
   h.name = FILE_NAMES[use];
   h.mapped = undefined;
-  // Writing at offset 0 replaces whatever file has that name.
-  if (!live || live.length !== FILE_BYTES) write(h.name, header(h.gen), 0, FILE_BYTES);
+  // Writing at offset 0 replaces whatever file has that name. A history starting afresh (first
+  // install, a wiped Storage, a foreign file) gets a new random epoch: its seqs start again at 1,
+  // and the epoch in Info tells the bridge that its cursor belongs to the history before. (pack
+  // keeps the low 32 bits of the random number.)
+  if (!live || live.length !== FILE_BYTES) write(h.name, header(h.gen, Math.random() * 4294967296), 0, FILE_BYTES);
 }
 
 /**
@@ -95,7 +98,7 @@ export function compact(b: Core): boolean {
     ok = ok && write(name, r, end, end ? 0 : FILE_BYTES);
     end += r.length;
   };
-  add(header(h.gen + 1));
+  add(header(h.gen + 1, h.epoch));
   add(state(h));
   for (let at = h.next(0, T_DAY); at >= 0; at = h.next(at + DAY_BYTES, T_DAY), left--) {
     if (left <= KEEP_DAYS || (left <= MAX_DAYS && u32(src, at + DayAt.SEQ) > h.acked)) {

@@ -45,7 +45,7 @@ export function ext(b: Core): Ext {
     },
     compact: () => compact(b),
     info: () => {
-      update(Char.INFO, encodeInfo(b.hardware, VERSION, id, !!x.signer.key, MAX_DAYS), false);
+      update(Char.INFO, encodeInfo(b.hardware, VERSION, id, !!x.signer.key, MAX_DAYS, h.epoch), false);
       // WeChat's FEC9 is the device id's bytes (encodeWeChatAddress).
       update(Char.WECHAT_ADDRESS, id, false);
     },

@@ -27,6 +27,8 @@ export interface History {
   /** Day records in the file. */
   days: number;
   gen: number;
+  /** The history's epoch (records.ts FileAt.EPOCH): a new one only when the file starts afresh. */
+  epoch: number;
   /** Append position: after the last unit that is not erased. */
   end: number;
   /** Damaged units after the last state record (they may have held a higher seq or counter). */
@@ -51,6 +53,7 @@ export function history(full: () => boolean): History {
     lastDay: -1,
     days: 0,
     gen: 0,
+    epoch: 0,
     end: 0,
     bad: 0,
     file: () => h.mapped || (h.mapped = read(h.name) || new Uint8Array(0)),
@@ -81,7 +84,10 @@ export function take(h: History, b: Uint8Array, at: number): void {
   const t = b[at];
   // The u32 field at `offset`, or `v` when that is higher: counters never go backwards.
   const max = (v: number, offset: number) => Math.max(v, u32(b, at + offset));
-  if (t === T_FILE) h.gen = u32(b, at + FileAt.GENERATION);
+  if (t === T_FILE) {
+    h.gen = u32(b, at + FileAt.GENERATION);
+    h.epoch = u32(b, at + FileAt.EPOCH);
+  }
   else if (t !== T_CP) {
     // A day or the counters: both hold a seq, at the same offset.
     h.seq = max(h.seq, DayAt.SEQ);

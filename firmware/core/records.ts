@@ -22,10 +22,14 @@ export const T_STATE = 0xb3;
 // builders in archive.ts and checkpoint() below write them in this order). Const enums: the
 // build inlines every use as the number.
 
-/** File header: format (1), generation (u32). */
+/**
+ * File header: format (1), generation (u32), epoch (u32: random, drawn when the file is created
+ * and copied by every compaction; a header written before epochs existed holds 0 there).
+ */
 export const enum FileAt {
   FORMAT = 1,
   GENERATION = 4,
+  EPOCH = 8,
 }
 
 /**

@@ -1,6 +1,6 @@
 // Today, Status and Info: the small fixed frames of the bushu service.
 
-import { checkFrame, fail, getInt, getUint, isErr, ok, pack, toHex, type Result } from './bytes.ts';
+import { asBytes, checkFrame, fail, getInt, getUint, isErr, ok, pack, toHex, type Result } from './bytes.ts';
 import { Length, PROTOCOL_VERSION, StatusCode } from './uuids.ts';
 
 export interface Today {
@@ -53,18 +53,26 @@ export interface Info {
   deviceId: string;
   keySet: boolean;
   capacityDays: number;
+  /**
+   * The history's epoch: a random u32 drawn when the watch created its history file (first
+   * install, factory wipe), so seqs are only comparable within one epoch. Null from firmware that
+   * sends the older 14-byte Info; 0 from a watch whose history file predates epochs.
+   */
+  epoch: number | null;
 }
 
 /**
  * Plain arguments, as the watch holds them: `firmware` is its 3 version bytes (major, minor,
  * patch), `deviceId` its 6 bytes (deviceIdBytes turns the 12 hex digits into them).
  */
-export function encodeInfo(hardware: number, firmware: Uint8Array, deviceId: Uint8Array, keySet: boolean, capacityDays: number): Uint8Array {
-  return pack([PROTOCOL_VERSION, 1, hardware, 1, firmware, 3, deviceId, Length.DEVICE_ID, keySet ? 1 : 0, 1, capacityDays, 2]);
+export function encodeInfo(hardware: number, firmware: Uint8Array, deviceId: Uint8Array, keySet: boolean, capacityDays: number, epoch: number): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, hardware, 1, firmware, 3, deviceId, Length.DEVICE_ID, keySet ? 1 : 0, 1, capacityDays, 2, epoch, 4]);
 }
 
+/** Reads both lengths: the 18-byte Info, and the 14 bytes (no epoch) of watches in the field on older firmware. */
 export function decodeInfo(data: unknown): Result<Info> {
-  const b = checkFrame(data, 'Info', Length.INFO);
+  const raw = asBytes(data);
+  const b = checkFrame(data, 'Info', raw !== undefined && raw.length === Length.INFO_WITHOUT_EPOCH ? Length.INFO_WITHOUT_EPOCH : Length.INFO);
   if (isErr(b)) return b;
   if (b[1] < 1 || b[1] > 2) return fail(StatusCode.BAD_VALUE, 'Info: unknown hardware ' + b[1]);
   if (b[11] > 1) return fail(StatusCode.BAD_VALUE, 'Info: unknown flags 0x' + b[11].toString(16));
@@ -74,5 +82,6 @@ export function decodeInfo(data: unknown): Result<Info> {
     deviceId: toHex(b, 5, 6),
     keySet: (b[11] & 1) === 1,
     capacityDays: getUint(b, 12, 2),
+    epoch: b.length === Length.INFO ? getUint(b, 14, 4) : null,
   });
 }

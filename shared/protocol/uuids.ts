@@ -101,7 +101,9 @@ export enum Length {
   SUMMARY_MESSAGE = 19,
   TAG = 16,
   END = 12,
-  INFO = 14,
+  INFO = 18,
+  /** Info as firmware before the history epoch sent it. */
+  INFO_WITHOUT_EPOCH = 14,
   CURRENT_TIME = 10,
   LOCAL_TIME_INFO = 2,
   KEY = 32,

@@ -40,8 +40,11 @@ export function checkWrite(target: number, b: Uint8Array | undefined): WriteErro
     return fail(StatusCode.BAD_LENGTH, NAMES[target] + (b ? ': expected ' + length + ' bytes, got ' + b.length : NOT_BYTES));
   if (target === StatusTarget.CURRENT_TIME) {
     const year = getUint(b, 0, 2);
-    // 1970 rather than the specification's 1582: earlier dates have no Unix time to set.
-    if (year < 1970 || year > 9999) return fail(StatusCode.BAD_VALUE, 'Current Time: year ' + year + ' is outside 1970..9999');
+    // A window, not the specification's 1582..9999: a clock outside it is a mistake, never the
+    // time. 2020 is before any watch ran this firmware (a clock reset to 1970 or 2000 is refused);
+    // 2099 keeps every day number far inside the wire's u16 (which ends in 2149) and the services'
+    // dates inside four digits.
+    if (year < 2020 || year > 2099) return fail(StatusCode.BAD_VALUE, 'Current Time: year ' + year + ' is outside 2020..2099');
     if (!dateExists(year, b[2], b[3])) return fail(StatusCode.BAD_VALUE, 'Current Time: no such date ' + year + '-' + b[2] + '-' + b[3]);
     if (b[4] > 23 || b[5] > 59 || b[6] > 59) return fail(StatusCode.BAD_VALUE, 'Current Time: no such time ' + b[4] + ':' + b[5] + ':' + b[6]);
     if (b[7] > 7) return fail(StatusCode.BAD_VALUE, 'Current Time: day of week ' + b[7] + ' is outside 0..7');
@@ -51,6 +54,11 @@ export function checkWrite(target: number, b: Uint8Array | undefined): WriteErro
     if (zone < -48 || zone > 56) return fail(StatusCode.BAD_VALUE, 'Local Time Information: time zone ' + zone + ' is outside -48..56');
     if ([0, 2, 4, 8, 255].indexOf(b[1]) < 0)
       return fail(StatusCode.BAD_VALUE, 'Local Time Information: DST offset ' + b[1] + ' is not 0, 2, 4, 8 or 255');
+    // The offset the watch then keeps (zone + DST, 255 "unknown" read as 0) is what every day
+    // record carries, and the day record allows -12 h..+14 h: +14 h with +2 h DST would make a
+    // day that no bridge can store.
+    if (zone + (b[1] % 255) > 56)
+      return fail(StatusCode.BAD_VALUE, 'Local Time Information: time zone ' + zone + ' with DST ' + b[1] + ' is past +14 h');
   } else if (b[0] !== 0x01) return fail(StatusCode.BAD_VALUE, 'WeChat target: flags 0x' + b[0].toString(16) + ' (expected 0x01)');
   return undefined;
 }

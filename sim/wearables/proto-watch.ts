@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import {
-  NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, decodeControl, decodeCurrentTime, decodeLocalTimeInfo, localTimeOffsetMin, currentTimeToUtcMs,
+  NOBLE_UUID as N, Length, Opcode, StatusTarget, StatusCode, decodeControl, decodeCurrentTime, decodeLocalTimeInfo, localTimeOffsetMin, currentTimeToUtcMs,
   deviceIdBytes, encodeDay, encodeSummary, encodeEnd, encodeInfo, encodeToday, encodeStatus, historyCheck, summaryMessage, signSummary, type DayRecord,
 } from '../../shared/protocol/index.ts';
 import { MS_PER_DAY, MS_PER_HOUR, localDay, localMs } from '../../shared/days.ts';
@@ -24,6 +24,10 @@ export interface ProtoWatchOptions {
   name?: string;
   /** Walks on the seeded schedule (schedule.ts) as time advances; no walking when absent. */
   seed?: number;
+  /** The history's epoch (Info); by default one derived from the device id. */
+  epoch?: number;
+  /** Answer Info with the 14 bytes of firmware before epochs (no epoch). */
+  legacyInfo?: boolean;
 }
 
 interface Stored {
@@ -37,6 +41,8 @@ export class ProtoWatch implements SimPeripheral {
   clockSkewMs = 0;
   offsetMin: number;
   private worldMs: number;
+  /** The history's epoch, as Info reports it: a new one at every wipe(). */
+  epoch: number;
   private seq = 0;
   private counter = 0;
   private stored: Stored[] = [];
@@ -50,7 +56,22 @@ export class ProtoWatch implements SimPeripheral {
     this.deviceId = o.deviceId;
     this.offsetMin = o.offsetMin;
     this.worldMs = o.startUtcMs;
+    this.epoch = o.epoch ?? parseInt(o.deviceId.slice(4), 16) >>> 0;
     this.open = this.emptyDay(localDay(this.now(), this.offsetMin));
+  }
+
+  /**
+   * A factory wipe (Storage erased) and reboot: the history, its seqs and the open day are gone,
+   * and the new history file has a new epoch, as the firmware's has.
+   */
+  wipe(): void {
+    this.reboot();
+    this.seq = 0;
+    this.counter = 0;
+    this.stored = [];
+    this.epoch = (this.epoch * 1103515245 + 12345) >>> 0;
+    this.open = this.emptyDay(localDay(this.now(), this.offsetMin));
+    this.openSnapshot = '';
   }
 
   now(): number {
@@ -143,7 +164,8 @@ export class ProtoWatch implements SimPeripheral {
     return encodeToday(this.open.day, this.offsetMin, this.open.steps, this.seq);
   }
   info(): Uint8Array {
-    return encodeInfo(1, new Uint8Array([0, 2, 0]), deviceIdBytes(this.deviceId), this.o.key !== undefined, 60);
+    const info = encodeInfo(1, new Uint8Array([0, 2, 0]), deviceIdBytes(this.deviceId), this.o.key !== undefined, 60, this.epoch);
+    return this.o.legacyInfo ? info.subarray(0, Length.INFO_WITHOUT_EPOCH) : info;
   }
   /** Frames of SEND_FROM seq, then End. */
   sendFrom(from: number): Uint8Array[] {

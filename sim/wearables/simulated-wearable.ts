@@ -120,6 +120,15 @@ export class SimulatedWearable implements SimPeripheral {
     this.conn?.dropped('watch rebooted');
   }
 
+  /**
+   * The watch's history erased (a factory wipe and reinstall; the key, provisioned at flash time,
+   * and the app stay), then a reboot: the firmware starts a new history file, with a new epoch.
+   */
+  wipe(): void {
+    for (const name of this.sim.storage.list(/^bushu\.hist/)) this.sim.storage.erase(name);
+    this.reboot();
+  }
+
   /** Clock skew: the watch's clock jumps by `ms` (the bridge must set it right on connect). */
   skewClock(ms: number): void {
     this.sim.setClock(this.sim.now() + ms);

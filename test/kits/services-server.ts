@@ -2,7 +2,7 @@
 // running server on port 0 with a controllable clock, three registered users whose devices the
 // bridge "home" serves, and a second bridge, "neighbour", that serves none of them.
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { resolveConfig, type ConfigInput, type ServicesConfig } from '../../services/config.ts';
 import { openDatabase } from '../../services/db/open.ts';
 import { postgresReachable } from '../../services/db/postgres.ts';
@@ -135,6 +135,20 @@ export function harnessPerTest(): { h: Harness } {
   afterEach(async () => {
     await ctx.h.close();
     await ctx.t.drop();
+  });
+  return ctx;
+}
+
+/** One database on `backend` and one harness for all the tests of the calling describe block: `ctx.h`. */
+export function harnessPerSuite(backend: Backend, overrides: ConfigInput = {}): { h: Harness; t: TestDb } {
+  const ctx = {} as { h: Harness; t: TestDb };
+  beforeAll(async () => {
+    ctx.t = await openTestDb(backend);
+    ctx.h = await startHarness(ctx.t.db, overrides);
+  });
+  afterAll(async () => {
+    await ctx.h?.close();
+    await ctx.t?.drop();
   });
   return ctx;
 }

@@ -37,7 +37,7 @@ export async function runServe(opts: ServeOptions): Promise<void> {
   console.log(`  dashboard       ${u}/`);
   console.log(`  reward service  ${u}/reward   (bridge POSTs ${u}/reward/v1/days)`);
   console.log(`  social service  ${u}/social   (bridge POSTs ${u}/social/v1/days)`);
-  if (config.reward.webhookSecrets.length === 0) console.log('  warning: no reward webhook secret configured: every delivery will be refused (401)');
+  if (config.bridges.length === 0) console.log('  warning: no bridges configured: every delivery will be refused (401)');
   if (config.adminToken === null) console.log('  admin API off (no adminToken in the config)');
   const stop = async () => {
     await running.close();

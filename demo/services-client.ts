@@ -1,6 +1,7 @@
 // What the demo asks the services over HTTP, as any client would: the admin API to register
 // users, devices and friendships, then the ledger and the leaderboard for the summary.
 import type { DemoDevice } from './roster.ts';
+import { DEMO_BRIDGE } from './services-host.ts';
 import { rankOf, type DemoDay } from './summary.ts';
 
 export interface Award {
@@ -27,10 +28,10 @@ export class ServicesClient {
     return JSON.parse(text) as T;
   }
 
-  /** Idempotent: users and friendships are upserts, and a device re-registered with its key is unchanged. */
+  /** Idempotent: users and friendships are upserts, and a device re-registered with its key and bridge is unchanged. */
   async register(users: readonly string[], devices: readonly DemoDevice[], keyOf: (d: DemoDevice) => string, friends: Array<[string, string]>, utcOffsetMin: number): Promise<void> {
     for (const id of users) await this.call('POST', '/admin/v1/users', { id, name: id[0].toUpperCase() + id.slice(1), utcOffsetMin });
-    for (const d of devices) await this.call('POST', '/admin/v1/devices', { id: d.id, user: d.user, key: keyOf(d) });
+    for (const d of devices) await this.call('POST', '/admin/v1/devices', { id: d.id, user: d.user, bridge: DEMO_BRIDGE, key: keyOf(d) });
     for (const [a, b] of friends) await this.call('POST', '/admin/v1/friendships', { a, b });
   }
 

@@ -9,6 +9,9 @@ import { DemoError } from './data-dir.ts';
 
 export const HOST = '127.0.0.1';
 
+/** The demo's one bridge, as the services know it: every demo device is registered to it. */
+export const DEMO_BRIDGE = 'demo-bridge';
+
 export interface DemoServices {
   url: string; // http://127.0.0.1:PORT, the dashboard
   port: number;
@@ -21,8 +24,8 @@ export interface DemoServices {
 export function servicesConfig(seed: number): ServicesConfig {
   return resolveConfig({
     adminToken: adminToken(seed),
-    reward: { webhookSecrets: [webhookSecret(seed, 'reward')] },
-    social: { webhookSecrets: [webhookSecret(seed, 'social')] },
+    // The secrets demo/bridge-host.ts signs with, one per service as in the bridge's config.
+    bridges: [{ id: DEMO_BRIDGE, secrets: { reward: [webhookSecret(seed, 'reward')], social: [webhookSecret(seed, 'social')] } }],
   });
 }
 

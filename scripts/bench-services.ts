@@ -77,8 +77,8 @@ async function run(backend: Backend): Promise<Result> {
   const secret = newWebhookSecret();
   const users = Array.from({ length: USERS }, (_, i) => ({ id: `u${i}`, device: (0xb0000000 + i).toString(16).padStart(12, '0'), key: newKeyHex() }));
   const config = resolveConfig({
-    reward: { webhookSecrets: [secret] },
-    seed: { users: users.map((u) => ({ id: u.id, name: `User ${u.id}` })), devices: users.map((u) => ({ id: u.device, user: u.id, key: u.key })), friendships: [] },
+    bridges: [{ id: 'bench', secrets: { reward: [secret] } }],
+    seed: { users: users.map((u) => ({ id: u.id, name: `User ${u.id}` })), devices: users.map((u) => ({ id: u.device, user: u.id, bridge: 'bench', key: u.key })), friendships: [] },
   });
   const services = await startServices({ db: t.db, config, clock: () => T0 }); // fixed clock: every day within its grace period
   const random = rng(42);

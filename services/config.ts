@@ -16,6 +16,24 @@ const userId = () => {
 };
 const secrets = () => z.array(webhookSecret(), { error: mustBe('a list of "whsec_..." secrets') }).default([]);
 
+export const BRIDGE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const BRIDGE_ID_RULE = '1-64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
+const bridgeId = () => z.string({ error: mustBe(BRIDGE_ID_RULE) }).regex(BRIDGE_ID, { error: mustBe(BRIDGE_ID_RULE) });
+
+/**
+ * One bridge and the secrets it signs its deliveries with, one list per service (several during
+ * rotation). Per service, because the two services are separate trust domains: the reward
+ * service pays money and the social one verifies no summary, so a leaked social secret must not
+ * post to the reward service; the bridge's own config already holds one secret per service.
+ */
+const bridge = closedObject({
+  id: bridgeId(),
+  secrets: closedObject({ reward: secrets(), social: secrets() }),
+});
+
+/** A key that is no longer read: an error saying where its value went, not a silent default. */
+const moved = (to: string) => z.undefined({ error: `no longer read: webhook secrets belong to a bridge now, ${to} (docs/api.md, "Bridges")` }).optional();
+
 const seedUser = closedObject({
   id: userId(),
   name: z.string({ error: mustBe('1-80 characters') }).min(1, { error: mustBe('1-80 characters') }).max(80, { error: mustBe('1-80 characters') }),
@@ -25,6 +43,8 @@ const seedUser = closedObject({
 const seedDevice = closedObject({
   id: z.string({ error: mustBe('12 lower-case hex digits') }).regex(DEVICE_ID, { error: mustBe('12 lower-case hex digits') }),
   user: userId(),
+  /** The id of the bridge (in `bridges`) that delivers this device's days. */
+  bridge: bridgeId(),
   /** 64 hex digits, or null for a device that never signs. */
   key: z
     .string({ error: mustBe('null or 64 hex digits') })
@@ -52,16 +72,17 @@ const servicesSchema = closedObject({
     .min(16, { error: mustBe('null or at least 16 characters') })
     .nullable()
     .default(null),
+  /** The bridges allowed to deliver days, each with its own secrets; a device names its bridge. */
+  bridges: list(bridge, 'bridges {id, secrets}'),
   reward: closedObject({
-    /** Standard Webhooks secrets (`whsec_…`); several during key rotation. */
-    webhookSecrets: secrets(),
+    webhookSecrets: moved('bridges[].secrets.reward'),
     goalSteps: integer(1).default(GOAL_STEPS),
     amountFen: integer(1).default(88),
     currency: z.string({ error: mustBe('a currency code such as "CNY"') }).regex(/^[A-Z]{3}$/, { error: mustBe('a currency code such as "CNY"') }).default('CNY'),
     /** Hours after the local end of a day during which data can still earn its award. */
     graceHours: atLeast(0).default(48),
   }).prefault({}),
-  social: closedObject({ webhookSecrets: secrets() }).prefault({}),
+  social: closedObject({ webhookSecrets: moved('bridges[].secrets.social') }).prefault({}),
   plausibility,
   webhookToleranceSec: integer(1).default(300),
   /** An in-flight idempotency key older than this is presumed abandoned (a crashed process). */
@@ -72,10 +93,54 @@ const servicesSchema = closedObject({
   /** Users, devices and friendships upserted at every start. */
   seed: closedObject({
     users: list(seedUser, 'users {id, name}'),
-    devices: list(seedDevice, 'devices {id, user, key}'),
+    devices: list(seedDevice, 'devices {id, user, bridge, key}'),
     friendships: list(z.tuple([userId(), userId()], { error: mustBe('a pair of user ids') }), 'pairs of user ids'),
   }).prefault({}),
-});
+}).superRefine(checkBridges, { when: () => true }); // also when other keys failed: every problem at once
+
+/**
+ * What no single key can check: bridge ids are unique, no secret belongs to two bridges (the
+ * secret is what tells bridges apart), every bridge has a secret, and every seed device names a
+ * listed bridge. Runs on the raw input too (when other keys failed), so it checks shapes itself.
+ */
+function checkBridges(input: unknown, ctx: z.RefinementCtx): void {
+  const root = input as { bridges?: unknown; seed?: { devices?: unknown } } | null;
+  const bridges = Array.isArray(root?.bridges) ? (root.bridges as unknown[]) : [];
+  const ids = new Set<string>();
+  const owner = new Map<string, string>();
+  bridges.forEach((b, i) => {
+    const { id, secrets: s } = (b ?? {}) as { id?: unknown; secrets?: Record<string, unknown> };
+    if (typeof id !== 'string') return;
+    if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['bridges', i, 'id'], message: `bridge "${id}" is listed twice` });
+    ids.add(id);
+    let count = 0;
+    for (const service of ['reward', 'social'] as const) {
+      const list = s?.[service];
+      if (!Array.isArray(list)) {
+        if (list !== undefined) count = NaN; // not a list: reported as such, not also as "no secret"
+        continue;
+      }
+      count += list.length;
+      list.forEach((secret, j) => {
+        if (typeof secret !== 'string') return;
+        const other = owner.get(secret);
+        if (other !== undefined && other !== id) {
+          ctx.addIssue({ code: 'custom', path: ['bridges', i, 'secrets', service, j], message: `also a secret of bridge "${other}": each bridge needs its own, since the secret is what tells bridges apart` });
+        }
+        owner.set(secret, id);
+      });
+    }
+    if (typeof s === 'object' && s !== null && count === 0) ctx.addIssue({ code: 'custom', path: ['bridges', i, 'secrets'], message: 'a bridge needs at least one secret (reward or social)' });
+  });
+  const devices = Array.isArray(root?.seed?.devices) ? (root.seed.devices as unknown[]) : [];
+  devices.forEach((d, i) => {
+    const named = (d as { bridge?: unknown } | null)?.bridge;
+    if (typeof named === 'string' && BRIDGE_ID.test(named) && !ids.has(named)) {
+      const known = ids.size === 0 ? 'no bridges are listed' : `known: ${[...ids].join(', ')}`;
+      ctx.addIssue({ code: 'custom', path: ['seed', 'devices', i, 'bridge'], message: `no bridge "${named}" in bridges (${known})` });
+    }
+  });
+}
 
 export type ServicesConfig = z.output<typeof servicesSchema>;
 /** What tests and `--config` give: any key may be left out for its default. */

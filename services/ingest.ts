@@ -1,9 +1,10 @@
 // What both services do with a day record that passed the contract (shared/record), before their
 // own rules: the shape of an ingest step, and the checks made before opening a transaction —
-// reject rules of plausibility, a day that has not started yet, an impossible syncedAt, and the registry (the user exists,
-// the device is registered to that user). The webhook secret only proves that *a* bridge sent the
-// record; the registry is what ties a device's days to one user, so neither service takes days
-// from a device it does not know, or for another user than the device's.
+// reject rules of plausibility, a day that has not started yet, an impossible syncedAt, and the
+// registry (the user exists, the device is registered to that user and served by the bridge that
+// sent the record). The webhook secret proves which bridge sent the record (bridges.ts); the
+// registry is what ties a device's days to one user and one bridge, so neither service takes days
+// from a device it does not know, from a bridge that does not serve it, or for another user.
 import { localDayStartMs } from '../shared/days.ts';
 import type { DayRecord } from '../shared/record/index.ts';
 import type { ServicesConfig } from './config.ts';
@@ -11,12 +12,20 @@ import type { Db, Queryable } from './db/types.ts';
 import { HttpError, type Response } from './http/router.ts';
 import { checkPlausibility, type Finding } from './plausibility.ts';
 
+/** A record and the bridge whose secret signed its delivery. */
+export interface Delivery {
+  record: DayRecord;
+  bridge: string;
+}
+
 /** One service's handling of a record: `finish` stores the response under the idempotency key, in the same transaction. */
-export type Ingest = (db: Db, config: ServicesConfig, record: DayRecord, nowMs: number, finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>;
+export type Ingest = (db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number, finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>;
 
 export interface DeviceRow {
   id: string;
   user_id: string;
+  /** Null for a device registered before bridges existed: no bridge serves it. */
+  bridge_id: string | null;
   key_hex: string | null;
   last_counter: number | null;
 }
@@ -33,7 +42,7 @@ export const FUTURE_SLACK_MS = 3_600_000;
 export const SYNC_SKEW_MS = 48 * 3_600_000;
 
 /** Throws the 4xx; returns the device's registry row and the plausibility flags (non-reject findings). */
-export async function precheckDay(db: Db, config: ServicesConfig, record: DayRecord, nowMs: number): Promise<{ device: DeviceRow; flags: Finding[] }> {
+export async function precheckDay(db: Db, config: ServicesConfig, { record, bridge }: Delivery, nowMs: number): Promise<{ device: DeviceRow; flags: Finding[] }> {
   const findings = checkPlausibility(record, config.plausibility);
   const rejects = findings.filter((f) => f.severity === 'reject');
   if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
@@ -46,8 +55,11 @@ export async function precheckDay(db: Db, config: ServicesConfig, record: DayRec
 
   const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
   if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
-  const [device] = await db.all<DeviceRow>('SELECT id, user_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
+  const [device] = await db.all<DeviceRow>('SELECT id, user_id, bridge_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
   if (device === undefined) throw new HttpError(422, 'unknown_device', `device ${record.device} is not registered`);
+  // 403, a refusal for good: the secret was valid, but this bridge may not speak for this device.
+  // Before the user check, so a bridge learns nothing of another bridge's device but this.
+  if (device.bridge_id !== bridge) throw new HttpError(403, 'device_not_served', `device ${record.device} is not served by bridge ${bridge}`);
   if (device.user_id !== record.user) throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
   return { device, flags: findings };
 }

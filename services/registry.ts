@@ -1,7 +1,7 @@
-// Users, devices (device -> user, HMAC key, last accepted counter) and friendships. Written by the
+// Users, devices (device -> user, serving bridge, HMAC key, last accepted counter) and friendships. Written by the
 // admin API and by seeding from the config file; read by both services.
 import { timingSafeEqual } from 'node:crypto';
-import type { Seed } from './config.ts';
+import { BRIDGE_ID, BRIDGE_ID_RULE, type Seed } from './config.ts';
 import type { Db } from './db/types.ts';
 import { HttpError, type Request } from './http/router.ts';
 import { DEVICE_ID_RULE, isDeviceId, isUserId, USER_ID_RULE } from '../shared/record/index.ts';
@@ -24,25 +24,29 @@ export async function upsertUser(db: Db, u: { id: unknown; name: unknown; utcOff
 }
 
 /**
- * Register a device to a user. Re-registering with a new key (a watch reset and re-keyed) starts
- * its counter afresh; moving a device to another user is refused (409): unregistering is manual.
+ * Register a device to a user and the bridge that serves it (one of `bridges`, the configured
+ * bridge ids). Re-registering with a new key (a watch reset and re-keyed) starts its counter
+ * afresh; with another bridge (the user's new bridge) moves it there, so the old bridge is refused
+ * from then on; moving a device to another user is refused (409): unregistering is manual.
  */
-export async function registerDevice(db: Db, d: { id: unknown; user: unknown; key: unknown }, nowMs: number): Promise<void> {
+export async function registerDevice(db: Db, d: { id: unknown; user: unknown; bridge: unknown; key: unknown }, bridges: readonly string[], nowMs: number): Promise<void> {
   if (!isDeviceId(d.id)) throw bad('id', DEVICE_ID_RULE);
   if (!isUserId(d.user)) throw bad('user', 'must be a user id');
+  if (typeof d.bridge !== 'string' || !BRIDGE_ID.test(d.bridge)) throw bad('bridge', 'must be ' + BRIDGE_ID_RULE);
+  if (!bridges.includes(d.bridge)) throw bad('bridge', `no bridge "${d.bridge}" in the services config`);
   if (d.key !== null && (typeof d.key !== 'string' || !/^[0-9a-f]{64}$/i.test(d.key))) throw bad('key', 'must be null or 32 bytes in hex');
   const key = d.key === null ? null : (d.key as string).toLowerCase();
   await db.tx(async (q) => {
     const [user] = await q.all('SELECT id FROM users WHERE id = $1', [d.user]);
     if (user === undefined) throw bad('user', `no user ${d.user}`);
-    const [old] = await q.all<{ user_id: string; key_hex: string | null }>('SELECT user_id, key_hex FROM devices WHERE id = $1', [d.id]);
+    const [old] = await q.all<{ user_id: string; key_hex: string | null; bridge_id: string | null }>('SELECT user_id, key_hex, bridge_id FROM devices WHERE id = $1', [d.id]);
     if (old === undefined) {
-      await q.run('INSERT INTO devices (id, user_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, NULL, $4)', [d.id, d.user, key, nowMs]);
-    } else if (old.user_id !== d.user) {
-      throw new HttpError(409, 'device_taken', `device ${d.id} is registered to another user`);
-    } else if (old.key_hex !== key) {
-      await q.run('UPDATE devices SET key_hex = $2, last_counter = NULL WHERE id = $1', [d.id, key]);
+      await q.run('INSERT INTO devices (id, user_id, bridge_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, $4, NULL, $5)', [d.id, d.user, d.bridge, key, nowMs]);
+      return;
     }
+    if (old.user_id !== d.user) throw new HttpError(409, 'device_taken', `device ${d.id} is registered to another user`);
+    if (old.key_hex !== key) await q.run('UPDATE devices SET key_hex = $2, last_counter = NULL WHERE id = $1', [d.id, key]);
+    if (old.bridge_id !== d.bridge) await q.run('UPDATE devices SET bridge_id = $2 WHERE id = $1', [d.id, d.bridge]);
   });
 }
 
@@ -59,9 +63,9 @@ export async function befriend(db: Db, a: unknown, b: unknown): Promise<void> {
   });
 }
 
-export async function applySeed(db: Db, seed: Seed, nowMs: number): Promise<void> {
+export async function applySeed(db: Db, seed: Seed, bridges: readonly string[], nowMs: number): Promise<void> {
   for (const u of seed.users) await upsertUser(db, u, nowMs);
-  for (const d of seed.devices) await registerDevice(db, d, nowMs);
+  for (const d of seed.devices) await registerDevice(db, d, bridges, nowMs);
   for (const [a, b] of seed.friendships) await befriend(db, a, b);
 }
 

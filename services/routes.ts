@@ -1,8 +1,8 @@
 // Every HTTP route of `bushu serve`: the two services' day endpoints (one shared pipeline),
 // their read endpoints, the admin API, the dashboard's read API and its static files.
 import { dateString, dayNumber } from '../shared/days.ts';
-import { verifyWebhook } from '../shared/webhook.ts';
 import { overview, hours, listUsers, dateParam, userOrThrow } from './api/read.ts';
+import { identifyBridge, type Service } from './bridges.ts';
 import type { ServicesConfig } from './config.ts';
 import { serveDashboard } from './dashboard/static.ts';
 import type { Db } from './db/types.ts';
@@ -26,22 +26,25 @@ export interface Deps {
 
 /**
  * The POST /v1/days pipeline, in the order that keeps rejected requests from storing anything:
- * webhook signature (400/401), Idempotency-Key (400), JSON and record shape (400/422), then the
- * key is claimed (replay, 409, 422) and the service runs; a rejection releases the key.
+ * webhook signature, which names the sending bridge (400/401), Idempotency-Key (400), JSON and
+ * record shape (400/422), then the key is claimed (replay, 409, 422) and the service runs; a
+ * rejection releases the key. Keys are scoped per service and bridge, so a stored response is
+ * replayed only to the bridge that made the request: another bridge sending the same bytes gets
+ * the precheck's answer (403 for a device it does not serve), not the owner's response.
  */
-function dayEndpoint(deps: Deps, scope: 'reward' | 'social', secrets: string[], ingest: Ingest, purge: (nowMs: number) => Promise<void>) {
+function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs: number) => Promise<void>) {
   return async (req: Request): Promise<Response> => {
     const nowMs = deps.clock();
     await purge(nowMs);
     const raw = req.body.toString('utf8');
-    const verdict = verifyWebhook(secrets, req.headers, raw, Math.floor(nowMs / 1000), deps.config.webhookToleranceSec);
-    if (!verdict.ok) throw new HttpError(verdict.status, verdict.status === 401 ? 'bad_webhook_signature' : 'bad_webhook_headers', verdict.error);
+    const sender = identifyBridge(deps.config.bridges, service, req.headers, raw, Math.floor(nowMs / 1000), deps.config.webhookToleranceSec);
+    if (!sender.ok) throw new HttpError(sender.status, sender.status === 401 ? 'bad_webhook_signature' : 'bad_webhook_headers', sender.error);
     const key = idempotencyKeyOf(req.headers);
     const record = parseDayRecord(parseJsonObject(req.body));
     return idempotent(
       deps.db,
-      { scope, key, hash: requestHash(req.path, req.body), nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 },
-      (finish) => ingest(deps.db, deps.config, record, nowMs, finish),
+      { scope: `${service}/${sender.bridge}`, key, hash: requestHash(req.path, req.body), nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 },
+      (finish) => ingest(deps.db, deps.config, { record, bridge: sender.bridge }, nowMs, finish),
     );
   };
 }
@@ -53,14 +56,14 @@ export function buildRouter(deps: Deps): Router {
   const r = new Router(config.bodyLimitBytes, clock);
   const purge = expireKeys(db, config.idempotencyKeyTtlHours * 3_600_000);
 
-  r.add('POST', '/reward/v1/days', dayEndpoint(deps, 'reward', config.reward.webhookSecrets, ingestRewardDay, purge), { body: true });
+  r.add('POST', '/reward/v1/days', dayEndpoint(deps, 'reward', ingestRewardDay, purge), { body: true });
   r.add('GET', '/reward/v1/users/:user/awards', async (req) => {
     await userOrThrow(db, req.params.user);
     const awards = await ledger(db, req.params.user);
     return ok({ user: req.params.user, currency: config.reward.currency, totalFen: awards.reduce((a, e) => a + e.amountFen, 0), awards });
   });
 
-  r.add('POST', '/social/v1/days', dayEndpoint(deps, 'social', config.social.webhookSecrets, ingestSocialDay, purge), { body: true });
+  r.add('POST', '/social/v1/days', dayEndpoint(deps, 'social', ingestSocialDay, purge), { body: true });
   r.add('GET', '/social/v1/users/:user/leaderboard', async (req) => {
     const u = await userOrThrow(db, req.params.user);
     const date = dateParam(req.query.get('date'), clock(), Number(u.utc_offset_min));
@@ -79,7 +82,7 @@ export function buildRouter(deps: Deps): Router {
     return fn(parseJsonObject(req.body));
   };
   r.add('POST', '/admin/v1/users', admin(async (b) => (await upsertUser(db, { id: b.id, name: b.name, utcOffsetMin: b.utcOffsetMin }, clock()), ok({ ok: true }, 201))), { body: true });
-  r.add('POST', '/admin/v1/devices', admin(async (b) => (await registerDevice(db, { id: b.id, user: b.user, key: b.key ?? null }, clock()), ok({ ok: true }, 201))), { body: true });
+  r.add('POST', '/admin/v1/devices', admin(async (b) => (await registerDevice(db, { id: b.id, user: b.user, bridge: b.bridge, key: b.key ?? null }, config.bridges.map((x) => x.id), clock()), ok({ ok: true }, 201))), { body: true });
   r.add('POST', '/admin/v1/friendships', admin(async (b) => (await befriend(db, b.a, b.b), ok({ ok: true }, 201))), { body: true });
   r.add('POST', '/admin/v1/payouts/run', admin(async () => ok(await runPayouts(db, deps.payer, clock()))), { body: true });
 

@@ -37,7 +37,7 @@ export const logPayer = (log: (line: string) => void): Payer => ({
 export async function startServices(opts: StartOptions): Promise<RunningServices> {
   const clock = opts.clock ?? Date.now;
   const payer = opts.payer ?? logPayer(() => undefined);
-  await applySeed(opts.db, opts.config.seed, clock());
+  await applySeed(opts.db, opts.config.seed, opts.config.bridges.map((b) => b.id), clock());
   const router = buildRouter({ db: opts.db, config: opts.config, clock, payer });
   const onError = opts.onError ?? ((err: unknown) => console.error(err));
   const server = createServer(router.listener(onError));

@@ -24,7 +24,7 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium${skip ? ` (skippe
       fetch(`${h.url}/admin/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.adminToken}` }, body: JSON.stringify(body) });
     expect((await admin('users', { id: 'mallory', name: HOSTILE })).status).toBe(201);
     expect((await admin('friendships', { a: 'alice', b: 'mallory' })).status).toBe(201);
-    expect((await admin('devices', { id: 'eeeeeeeeeeee', user: 'mallory', key: null })).status).toBe(201);
+    expect((await admin('devices', { id: 'eeeeeeeeeeee', user: 'mallory', bridge: 'home', key: null })).status).toBe(201);
     // As the bridge does: every record to both services (mallory's watch has no key: social only).
     const both = async (rec: ReturnType<typeof makeRecord>) => {
       const targets = [[h.social, h.socialSecret], ...(rec.user === 'mallory' ? [] : [[h.reward, h.rewardSecret]])];

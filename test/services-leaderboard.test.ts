@@ -23,7 +23,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
         fetch(`${h.url}/admin/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.adminToken}` }, body: JSON.stringify(body) });
       expect((await admin('users', { id: 'dave', name: 'Dave' })).status).toBe(201); // not alice's friend
       expect((await admin('friendships', { a: 'bob', b: 'dave' })).status).toBe(201);
-      expect((await admin('devices', { id: 'dddddddddddd', user: 'dave', key: null })).status).toBe(201);
+      expect((await admin('devices', { id: 'dddddddddddd', user: 'dave', bridge: 'home', key: null })).status).toBe(201);
       for (const r of [
         await post('alice', 'a1a1a1a1a1a1', '2026-11-21', 3000),
         await post('alice', 'a2a2a2a2a2a2', '2026-11-21', 5000), // alice's second watch: max, not sum

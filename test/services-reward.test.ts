@@ -29,7 +29,7 @@ for (const [backend, skip] of backends) {
 
     it('migrations are recorded and a second run applies nothing', async () => {
       expect(await migrate(t.db)).toEqual([]);
-      expect(await t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(await t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     });
 
     it('credits one hongbao for a verified day at the goal, and reports it', async () => {
@@ -96,7 +96,7 @@ for (const [backend, skip] of backends) {
       const other = await send({ ...rec, syncedAt: '2026-11-21T01:05:00.000Z' }, { key: 'k-422' });
       expect(other).toMatchObject({ status: 422, body: { error: 'idempotency_key_reused' } });
 
-      await claim(h.db, 'reward', 'k-409', (await import('../services/idempotency.ts')).requestHash('/reward/v1/days', Buffer.from(JSON.stringify(rec))), h.clock.now, 60_000);
+      await claim(h.db, 'reward/home', 'k-409', (await import('../services/idempotency.ts')).requestHash('/reward/v1/days', Buffer.from(JSON.stringify(rec))), h.clock.now, 60_000);
       expect(await send(rec, { key: 'k-409' })).toMatchObject({ status: 409, body: { error: 'idempotency_key_in_flight' } });
       expect(await send(rec, { key: null })).toMatchObject({ status: 400, body: { error: 'idempotency_key_missing' } });
     });

@@ -1,6 +1,7 @@
-// Attacks by someone who holds a service's shared webhook secret (any bridge does) but not a
-// device key: what they send must not decide an award or another user's leaderboard. Each attack
-// is refused, and the ledger or leaderboard is left as it was. SQLite and PostgreSQL.
+// Attacks by someone who holds the webhook secret of the bridge serving a device (the bridge
+// itself, or whoever stole its secret) but not the device key: what they send must not decide an
+// award or another user's leaderboard. Each attack is refused, and the ledger or leaderboard is
+// left as it was. Another bridge's secrets: services-bridges.test.ts. SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { precedence } from '../services/reward/precedence.ts';
 import { deliver, makeRecord, signRecord } from './kits/services.ts';

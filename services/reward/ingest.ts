@@ -8,7 +8,7 @@
 import type { ServicesConfig } from '../config.ts';
 import { forUpdate, type Db, type Queryable } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
-import { precheckDay, type Ingest } from '../ingest.ts';
+import { precheckDay, type Delivery, type Ingest } from '../ingest.ts';
 import type { Finding } from '../plausibility.ts';
 import { localDayEndMs } from '../../shared/days.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
@@ -27,14 +27,16 @@ export interface AwardView {
 }
 
 /** The shared checks (precheck.ts), then the summary. Throws the 4xx; returns the verified counter (or null) and flags. */
-export async function precheck(db: Db, config: ServicesConfig, record: DayRecord, nowMs: number): Promise<{ counter: number | null; flags: Finding[] }> {
-  const { device, flags } = await precheckDay(db, config, record, nowMs);
+export async function precheck(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number): Promise<{ counter: number | null; flags: Finding[] }> {
+  const { device, flags } = await precheckDay(db, config, delivery, nowMs);
+  const { record } = delivery;
   const counter = record.summary === null ? null : verifyRecordSummary(record, device);
   return { counter, flags };
 }
 
-export const ingestRewardDay: Ingest = async (db, config, record, nowMs, finish) => {
-  const { counter, flags } = await precheck(db, config, record, nowMs);
+export const ingestRewardDay: Ingest = async (db, config, delivery, nowMs, finish) => {
+  const { counter, flags } = await precheck(db, config, delivery, nowMs);
+  const { record } = delivery;
   const late = nowMs > localDayEndMs(record.date, record.utcOffsetMin) + config.reward.graceHours * 3_600_000;
   const status: DayStatus = flags.length > 0 ? 'flagged' : record.summary === null ? 'unsigned' : 'verified';
   const reasons: Array<{ rule: string; severity: string; detail: string }> = [...flags];

@@ -1,14 +1,15 @@
 // The social (WeRun-style) service's handling of one day record. It trusts the bridge's webhook
 // signature and does not need a device key: unsigned days count on the leaderboard. It makes the
 // same registry and date checks as the reward service (services/ingest.ts), so a bridge can only
-// report days of registered devices for their own users, and no day that has not started yet.
+// report days of the registered devices it serves, for their own users, and no day to come.
 // Flagged days are stored but left out of rankings. Newest recordVersion per device-day wins.
 import { forUpdate } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
 import { precheckDay, type Ingest } from '../ingest.ts';
 
-export const ingestSocialDay: Ingest = async (db, config, record, nowMs, finish) => {
-  const { flags: findings } = await precheckDay(db, config, record, nowMs);
+export const ingestSocialDay: Ingest = async (db, config, delivery, nowMs, finish) => {
+  const { flags: findings } = await precheckDay(db, config, delivery, nowMs);
+  const { record } = delivery;
   const status = findings.length > 0 ? 'flagged' : 'counted';
 
   return db.tx(async (q) => {

@@ -1,7 +1,8 @@
 // Test and benchmark harness: a database (SQLite in memory or a fresh PostgreSQL schema) and a
-// running server on port 0 with a controllable clock and three registered users.
+// running server on port 0 with a controllable clock, three registered users whose devices the
+// bridge "home" serves, and a second bridge, "neighbour", that serves none of them.
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { resolveConfig, type ConfigInput, type ServicesConfig } from '../../services/config.ts';
 import { openDatabase } from '../../services/db/open.ts';
 import { postgresReachable } from '../../services/db/postgres.ts';
@@ -51,8 +52,11 @@ export interface Harness {
   social: string;
   db: Db;
   config: ServicesConfig;
+  /** The secrets of bridge "home", which serves every seed device. */
   rewardSecret: string;
   socialSecret: string;
+  /** The secrets of bridge "neighbour": valid credentials, but for none of the seed devices. */
+  neighbour: { reward: string; social: string };
   adminToken: string;
   keys: Record<string, string>;
   clock: { now: number };
@@ -61,24 +65,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** alice (device a1a1a1a1a1a1 and a2a2a2a2a2a2), bob (b1b1b1b1b1b1) and carol (c1c1c1c1c1c1), all friends of alice. */
+/**
+ * alice (device a1a1a1a1a1a1 and a2a2a2a2a2a2), bob (b1b1b1b1b1b1) and carol (c1c1c1c1c1c1), all
+ * friends of alice; every device served by bridge "home". Overriding `bridges` replaces both.
+ */
 export async function startHarness(db: Db, overrides: ConfigInput = {}, payer?: Payer): Promise<Harness> {
   const rewardSecret = newWebhookSecret();
   const socialSecret = newWebhookSecret();
+  const neighbour = { reward: [newWebhookSecret()], social: [newWebhookSecret()] };
   const adminToken = randomBytes(16).toString('hex');
   const keys: Record<string, string> = { a1a1a1a1a1a1: newKeyHex(), a2a2a2a2a2a2: newKeyHex(), b1b1b1b1b1b1: newKeyHex(), c1c1c1c1c1c1: newKeyHex() };
   const config = resolveConfig({
     adminToken,
     ...overrides,
-    reward: { webhookSecrets: [rewardSecret], ...overrides.reward },
-    social: { webhookSecrets: [socialSecret], ...overrides.social },
+    bridges: overrides.bridges ?? [
+      { id: 'home', secrets: { reward: [rewardSecret], social: [socialSecret] } },
+      { id: 'neighbour', secrets: neighbour },
+    ],
     seed: overrides.seed ?? {
       users: [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: 'Bob' }, { id: 'carol', name: 'Carol' }],
       devices: [
-        { id: 'a1a1a1a1a1a1', user: 'alice', key: keys.a1a1a1a1a1a1 },
-        { id: 'a2a2a2a2a2a2', user: 'alice', key: keys.a2a2a2a2a2a2 },
-        { id: 'b1b1b1b1b1b1', user: 'bob', key: keys.b1b1b1b1b1b1 },
-        { id: 'c1c1c1c1c1c1', user: 'carol', key: keys.c1c1c1c1c1c1 },
+        { id: 'a1a1a1a1a1a1', user: 'alice', bridge: 'home', key: keys.a1a1a1a1a1a1 },
+        { id: 'a2a2a2a2a2a2', user: 'alice', bridge: 'home', key: keys.a2a2a2a2a2a2 },
+        { id: 'b1b1b1b1b1b1', user: 'bob', bridge: 'home', key: keys.b1b1b1b1b1b1 },
+        { id: 'c1c1c1c1c1c1', user: 'carol', bridge: 'home', key: keys.c1c1c1c1c1c1 },
       ],
       friendships: [['alice', 'bob'], ['alice', 'carol']],
     },
@@ -93,6 +103,7 @@ export async function startHarness(db: Db, overrides: ConfigInput = {}, payer?: 
     config,
     rewardSecret,
     socialSecret,
+    neighbour: { reward: neighbour.reward[0], social: neighbour.social[0] },
     adminToken,
     keys,
     clock,
@@ -124,6 +135,20 @@ export function harnessPerTest(): { h: Harness } {
   afterEach(async () => {
     await ctx.h.close();
     await ctx.t.drop();
+  });
+  return ctx;
+}
+
+/** One database on `backend` and one harness for all the tests of the calling describe block: `ctx.h`. */
+export function harnessPerSuite(backend: Backend, overrides: ConfigInput = {}): { h: Harness; t: TestDb } {
+  const ctx = {} as { h: Harness; t: TestDb };
+  beforeAll(async () => {
+    ctx.t = await openTestDb(backend);
+    ctx.h = await startHarness(ctx.t.db, overrides);
+  });
+  afterAll(async () => {
+    await ctx.h?.close();
+    await ctx.t?.drop();
   });
   return ctx;
 }

@@ -6,7 +6,6 @@
 
 import { runBridge } from '../bridge/pipeline/bridge.ts';
 import { openReadySession } from '../bridge/pipeline/session.ts';
-import { Simulation } from './simulated.ts';
 
 export interface RunOptions {
   simulate?: string;
@@ -22,7 +21,7 @@ export interface RunOptions {
 export async function runDaemon(opts: RunOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const simulate = opts.simulate !== undefined ? Number(opts.simulate) : undefined;
   const speed = opts.speed ? Number(opts.speed) : 60;
-  const simulation = simulate !== undefined ? new Simulation({ devices: simulate, days: opts.days ? Number(opts.days) : 7, mode: 'paced' }) : undefined;
+  const simulation = simulate !== undefined ? new (await import('../sim/air.ts')).Simulation({ devices: simulate, days: opts.days ? Number(opts.days) : 7, mode: 'paced' }) : undefined;
   const s = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
   if (typeof s === 'number') return s; // printed why: bad config (1) or no adapter (2)
   // In simulation the world clock runs `speed` times real time; resting is scaled to match.

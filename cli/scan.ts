@@ -4,7 +4,6 @@
 import { takeUntil, timer } from 'rxjs';
 import type { Advertisement } from '../bridge/ble/central.ts';
 import { openReadySession } from '../bridge/pipeline/session.ts';
-import { Simulation } from './simulated.ts';
 import { SCAN_SERVICES, isCandidate, profileOf } from '../bridge/sync/profiles.ts';
 
 export interface ScanOptions {
@@ -16,7 +15,7 @@ export interface ScanOptions {
 }
 
 export async function runScan(opts: ScanOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const session = await openReadySession({ config: opts.config, logLevel, simulated: opts.simulate ? new Simulation({ devices: Number(opts.simulate), firmware: 'fake' }).open : undefined }, err);
+  const session = await openReadySession({ config: opts.config, logLevel, simulated: opts.simulate ? new (await import('../sim/air.ts')).Simulation({ devices: Number(opts.simulate), firmware: 'fake' }).open : undefined }, err);
   if (typeof session === 'number') return session; // printed why: bad config (1) or no adapter (2)
   const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;
   const seen = new Map<string, Advertisement>();

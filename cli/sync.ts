@@ -6,7 +6,6 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Subject, takeUntil, timer } from 'rxjs';
 import { runBridge } from '../bridge/pipeline/bridge.ts';
 import { openReadySession } from '../bridge/pipeline/session.ts';
-import { Simulation } from './simulated.ts';
 import type { SyncProgress, SyncResult } from '../bridge/sync/types.ts';
 
 export interface SyncOptions {
@@ -20,7 +19,7 @@ export interface SyncOptions {
 }
 
 export async function runSync(opts: SyncOptions, logLevel: string | undefined, out: NodeJS.WritableStream & { isTTY?: boolean }, err: NodeJS.WritableStream): Promise<number> {
-  const simulation = opts.simulate ? new Simulation({ devices: Number(opts.simulate), days: opts.days ? Number(opts.days) : undefined }) : undefined;
+  const simulation = opts.simulate ? new (await import('../sim/air.ts')).Simulation({ devices: Number(opts.simulate), days: opts.days ? Number(opts.days) : undefined }) : undefined;
   const session = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
   if (typeof session === 'number') return session; // printed why: bad config (1) or no adapter (2)
   const progress = progressView(out, !!opts.json);

@@ -1,10 +1,12 @@
-// `--simulate N` for scan, sync and run: a fleet of simulated wearables on fake noble bindings.
-// Loaded only when the flag is given, so the bridge's own commands never load the simulator.
+// `--simulate N` for scan, sync and run: a fleet of simulated wearables on fake noble bindings,
+// handed to the bridge's session as SimulatedAir. The CLI loads this module with import() only
+// when the flag is given, so the bushu command never loads the simulator otherwise.
 
 import type { SimulatedAir } from '../bridge/pipeline/session.ts';
 import type { Logger } from '../bridge/log.ts';
 import { systemClock } from '../bridge/sync/types.ts';
-import type { Fleet } from '../sim/wearables/fleet.ts';
+import { createFleet, type Fleet } from './wearables/fleet.ts';
+import { firmwareFiles, makeFirmwareWatch } from './wearables/simulated-wearable.ts';
 
 export interface SimulateOptions {
   devices: number;
@@ -24,8 +26,6 @@ export class Simulation {
 
   /** The session's `simulated` option. */
   readonly open = async (log: Logger): Promise<SimulatedAir> => {
-    const { createFleet } = await import('../sim/wearables/fleet.ts');
-    const { firmwareFiles, makeFirmwareWatch } = await import('../sim/wearables/simulated-wearable.ts');
     let makeWatch;
     if (this.o.firmware !== 'fake') {
       try {

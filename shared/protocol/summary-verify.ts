@@ -2,8 +2,8 @@
 // into the firmware).
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { asBytes, fail, getInt, getUint, ok, toHex, type Result } from './bytes.ts';
-import { dayHoursDigest, SummaryVersion, type SummaryFields } from './summary.ts';
+import { asBytes, fail, getInt, getUint, ok, pack, toHex, type Field, type Result } from './bytes.ts';
+import { hoursDigest, SummaryVersion, type SummaryFields } from './summary.ts';
 import { Length, StatusCode } from './uuids.ts';
 
 /** True when `tag` is the 16-byte tag of `message` under `key`, compared in constant time. */
@@ -21,7 +21,7 @@ export function decodeSummaryMessage(data: unknown): Result<SummaryFields & { ho
   const v2 = b[0] === SummaryVersion.HOURS;
   if (b[0] !== SummaryVersion.TOTAL && !v2) return fail(StatusCode.BAD_VERSION, 'summary message: version ' + b[0] + ' is not supported (expected 1 or 2)');
   const length = v2 ? Length.SUMMARY_MESSAGE_V2 : Length.SUMMARY_MESSAGE;
-  if (b.length !== length) return fail(StatusCode.BAD_LENGTH, 'summary message: expected ' + length + ' bytes for version ' + b[0] + ', got ' + b.length);
+  if (b.length !== length) return fail(StatusCode.BAD_LENGTH, 'summary message: expected ' + length + ' bytes, got ' + b.length);
   return ok({
     deviceId: toHex(b, 1, 6),
     day: getUint(b, 7, 2),
@@ -30,6 +30,17 @@ export function decodeSummaryMessage(data: unknown): Result<SummaryFields & { ho
     counter: getUint(b, 15, 4),
     hoursDigest: v2 ? toHex(b, 19, Length.HOURS_DIGEST) : null,
   });
+}
+
+/**
+ * The 8-byte hours digest of a day from its numbers (the bridge, the services, the simulated
+ * watches). Each hour must fit a u16, as on the wire: a larger count has no digest.
+ */
+export function dayHoursDigest(notWornMask: number, hours: readonly number[]): Uint8Array {
+  if (hours.length !== 24 || hours.some((h) => !Number.isInteger(h) || h < 0 || h > 65535)) throw new Error('hours digest: expected 24 counts of 0..65535');
+  const f: Field[] = [notWornMask, 4];
+  for (const h of hours) f.push(h, 2);
+  return hoursDigest((b) => createHash('sha256').update(b).digest(), pack(f)).subarray(0, Length.HOURS_DIGEST);
 }
 
 /**
@@ -42,6 +53,6 @@ export function recordHoursDigest(hours: readonly number[] | null, notWornHours:
   if (notWornHours.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) return null;
   let mask = 0;
   for (const h of new Set(notWornHours)) mask += 2 ** h;
-  const digest = dayHoursDigest((b) => createHash('sha256').update(b).digest(), mask, hours);
+  const digest = dayHoursDigest(mask, hours);
   return toHex(digest, 0, digest.length);
 }

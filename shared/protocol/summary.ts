@@ -57,17 +57,6 @@ export function hoursDigest(sha256: Sha256, notWornAndHours: Uint8Array): Uint8A
   return sha256(notWornAndHours.subarray(0, Length.NOT_WORN_AND_HOURS));
 }
 
-/**
- * The 8-byte hours digest of a day from its numbers, for the bridge, the services and the
- * simulated watches. Each hour must fit a u16, as on the wire: a larger count has no digest.
- */
-export function dayHoursDigest(sha256: Sha256, notWornMask: number, hours: readonly number[]): Uint8Array {
-  if (hours.length !== 24 || hours.some((h) => !Number.isInteger(h) || h < 0 || h > 65535)) throw new Error('hours digest: expected 24 counts of 0..65535');
-  const f: Field[] = [notWornMask, 4];
-  for (const h of hours) f.push(h, 2);
-  return hoursDigest(sha256, pack(f)).subarray(0, Length.HOURS_DIGEST);
-}
-
 /** The same message from its fields, the device id as 12 hex digits. */
 export function summaryMessage(f: SummaryFields): Uint8Array {
   const digest = f.hoursDigest ? hexBytes(f.hoursDigest, Length.HOURS_DIGEST) : undefined;

@@ -24,8 +24,10 @@ function newStore(): Store {
 
 /** A day of alice's watch, with a summary signed by its registered key at `counter` (or unsigned). */
 function day(date: string, steps: number, counter: number | null): DayInput {
-  const summary = counter === null ? null : signRecord(makeRecord({ user: 'alice', device: DEVICE, date, steps }), ctx.h.keys[DEVICE], counter).summary;
-  return dayInput({ device: DEVICE, date, steps, closed: true, summary });
+  const r = makeRecord({ user: 'alice', device: DEVICE, date, steps });
+  const summary = counter === null ? null : signRecord(r, ctx.h.keys[DEVICE], counter).summary;
+  // The hours the summary signs (version 2), as the watch sends them with it.
+  return dayInput({ device: DEVICE, date, steps, hours: r.hours, notWornHours: r.notWornHours, closed: true, summary });
 }
 
 /**

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subscription } from 'rxjs';
 import { createNobleCentral } from '../bridge/ble/noble-central.ts';
 import type { Central } from '../bridge/ble/central.ts';
-import { createFleet, type Fleet } from '../sim/wearables/fleet.ts';
+import { createFleet, simKey, type Fleet } from '../sim/wearables/fleet.ts';
+import { decodeSummaryMessage, recordHoursDigest, verifySummary } from '../shared/protocol/summary-verify.ts';
+import type { DayRecord } from '../shared/record/index.ts';
 import { SimulatedWearable, firmwareFiles } from '../sim/wearables/simulated-wearable.ts';
 import { Shot } from '../sim/wearables/faults.ts';
 import { dayTotal } from '../sim/wearables/schedule.ts';
@@ -139,9 +141,9 @@ describe('bridge end to end', () => {
     for (const [, a] of recorder.accepted) expect(a.count).toBe(1);
     expect(store.outboxCounts().dead).toBe(0);
     // The newest accepted version of every device-day equals the store, which equals the watch.
-    const newest = new Map<string, { steps: number; recordVersion: number; closed: boolean }>();
+    const newest = new Map<string, DayRecord>();
     for (const [, a] of recorder.accepted) {
-      const rec = JSON.parse(a.body) as { device: string; date: string; steps: number; recordVersion: number; closed: boolean };
+      const rec = JSON.parse(a.body) as DayRecord;
       const k = rec.device + '/' + rec.date;
       if ((newest.get(k)?.recordVersion ?? 0) < rec.recordVersion) newest.set(k, rec);
     }
@@ -157,6 +159,16 @@ describe('bridge end to end', () => {
         const want = dayTotal(fleet.devices.find((x) => x.id === w.deviceId)!.seed, localDay(Date.parse(d.date + 'T12:00:00Z'), 0));
         expect(Math.abs(d.steps - want) / want, `${w.deviceId} ${d.date}: ${d.steps} counted, ${want} walked`).toBeLessThan(0.1);
       }
+    }
+    // Every closed watch day reached the service with a version 2 summary that is authentic under
+    // the watch's key and covers the delivered hours and not-worn hours.
+    const signedDays = [...newest.values()].filter((r) => watches().some((w) => w.deviceId === r.device) && r.closed) ;
+    expect(signedDays.length).toBeGreaterThanOrEqual(2);
+    for (const r of signedDays) {
+      const message = Buffer.from(r.summary!.message, 'hex');
+      expect(verifySummary(simKey(r.device), message, Buffer.from(r.summary!.tag, 'hex')), `${r.device} ${r.date}`).toBe(true);
+      const signed = decodeSummaryMessage(message);
+      expect(signed.ok && signed.value.hoursDigest, `${r.device} ${r.date}`).toBe(recordHoursDigest(r.hours, r.notWornHours));
     }
     // The counter bands' day that closed while the bridge watched equals the walking schedule.
     for (const band of fleet.devices.filter((d) => d.kind !== 'bushu')) {

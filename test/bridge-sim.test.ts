@@ -13,6 +13,7 @@ import { SyncMetrics } from '../bridge/sync/types.ts';
 import { Store } from '../bridge/store/store.ts';
 import { silentLogger } from '../bridge/log.ts';
 import { dateString, MS_PER_DAY } from '../shared/days.ts';
+import { decodeSummaryMessage, recordHoursDigest, verifySummary } from '../shared/protocol/summary-verify.ts';
 
 const H = 3_600_000;
 
@@ -50,7 +51,12 @@ describe('SimulatedWearable on the real firmware', () => {
       const sent = watch.sent.filter((x) => x.day === d).at(-1)!;
       expect(row.steps).toBe(sent.steps); // exactly what the watch recorded
       expect(row.closed).toBe(true);
-      expect(row.summary).not.toBeNull();
+      // A version 2 summary: authentic under the watch's key, and its digest covers the hours the bridge stored.
+      const message = Buffer.from(row.summary!.message, 'hex');
+      expect(verifySummary(simKey(id), message, Buffer.from(row.summary!.tag, 'hex'))).toBe(true);
+      const signed = decodeSummaryMessage(message);
+      expect(signed).toMatchObject({ ok: true, value: { deviceId: id, day: d, steps: row.steps } });
+      expect(signed.ok && signed.value.hoursDigest).toBe(recordHoursDigest(row.hours, row.notWornHours));
       expect(Math.abs(row.steps - dayTotal(42, d)) / dayTotal(42, d)).toBeLessThan(0.1); // the pedometer's accuracy
     }
     await central.close();

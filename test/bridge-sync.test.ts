@@ -182,8 +182,8 @@ describe('a bad record, a wiped watch', () => {
     expect(r.store.cursor(ID)).toBe(4);
     const [q] = r.store.quarantined();
     expect(q).toMatchObject({ device: ID, seq: 2, date: date(1), reason: 'utcOffsetMin: must be an integer in -720..840' });
-    expect(q.raw).toMatch(/^0101020000/); // the Day frame as received (version, type, seq 2), then its Summary
-    expect(q.raw.length).toBe((67 + 41) * 2);
+    expect(q.raw).toMatch(/^0101020000/); // the Day frame as received (version, type, seq 2), then its Summary (49 bytes: version 2)
+    expect(q.raw.length).toBe((67 + 49) * 2);
     expect(r.ctx.metrics.quarantined).toBe(1);
     // The watch was acknowledged up to the end, the quarantined seq included: nothing comes back.
     const second = await r.sync();

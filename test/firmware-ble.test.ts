@@ -1,6 +1,6 @@
 // The firmware's BLE service through the simulated radio, decoded with shared/protocol: every
 // characteristic, bad writes answered with a status and no harm, the key, signed summaries.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EspruinoSim } from '../sim/espruino/index.ts';
 import { walk } from '../sim/signals.ts';
@@ -245,6 +245,9 @@ describe('firmware: BLE service', () => {
       expect([m.readUInt16LE(7), m.readInt16LE(9), m.readUInt32LE(11)]).toEqual([day.record.day, 0, day.record.steps]);
       expect(m.readUInt32LE(15)).toBeGreaterThan(counter);
       counter = m.readUInt32LE(15);
+      // Version 2: the digest of the Day record's not-worn mask and hours (its bytes 15..67) is signed too.
+      expect([m.length, m[0]]).toEqual([27, 2]);
+      expect(m.subarray(19).toString('hex')).toBe(createHash('sha256').update(Buffer.from(raw[i]).subarray(15, 67)).digest().subarray(0, 8).toString('hex'));
     }
     expect(frames[0].kind === 'day' && frames[0].record.signed).toBe(false);
     const end = decodeEnd(raw[raw.length - 1]);
@@ -258,6 +261,30 @@ describe('firmware: BLE service', () => {
     expect(again.control(encodeAbort())?.status).toBe(0);
     expect(sim.errors).toEqual([]);
     expect(sim.ble.peerErrors).toEqual([]);
+  });
+
+  it('sends a day signed before the hours digest (no SIGNED_HOURS flag) with the version 1 message its tag covers', async () => {
+    const sim = await bangle({ startTime: T0 });
+    sim.install({ 'bushu.key': KEY });
+    sim.load();
+    evalCore(sim, 'bushu.counter.add(321)');
+    nextDay(sim); // seq 1, signed by this firmware: version 2, counter 1
+    // Seq 2 as the firmware before the digest stored it: flags closed and signed only, counter 2,
+    // the tag over the version 1 message.
+    const day = dayNumber('2026-11-10');
+    const v1 = pack([1, 1, 0xc1, 1, 0x23, 1, 0x45, 1, 0x67, 1, 0x89, 1, 0xab, 1, day, 2, 0, 2, 500, 4, 2, 4]);
+    const hours = new Array(24).fill(0).flatMap((_, h) => [h === 9 ? 500 : 0, 2]);
+    const body = pack([0xb1, 1, 3, 1, day, 2, 2, 4, 0, 2, 0, 2, 500, 4, 0xfffdff, 4, ...hours, 2, 4, createHmac('sha256', KEY).update(v1).digest(), 16, 0, 4]);
+    const rec = pack([body, 92, crc32(body), 4]);
+    expect(evalCore(sim, `bushu.historyFile.append(new Uint8Array([${Array.from(rec).join(',')}]))`)).toBe(true);
+    const frames = new Link(sim).sync(0).frames;
+    expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'day', 'summary', 'end']);
+    const [newer, older] = [frames[1], frames[3]];
+    if (newer.kind !== 'summary' || older.kind !== 'summary') throw new Error('order');
+    expect(newer.record.message[0]).toBe(2);
+    expect(Buffer.from(older.record.message).toString('hex')).toBe(Buffer.from(v1).toString('hex'));
+    expect(Buffer.from(older.record.tag).equals(createHmac('sha256', KEY).update(v1).digest().subarray(0, 16))).toBe(true);
+    expect(sim.errors).toEqual([]);
   });
 
   it('takes a key provisioned at flash time (bushu.key, its 32 bytes) and refuses SET_KEY', async () => {

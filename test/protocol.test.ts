@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { checkEspruinoSubset } from '../scripts/espruino/subset.ts';
 import * as P from '../shared/protocol/index.ts';
-import { decodeSummaryMessage, verifySummary } from '../shared/protocol/summary-verify.ts';
+import { dayHoursDigest, decodeSummaryMessage, recordHoursDigest, verifySummary } from '../shared/protocol/summary-verify.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -27,6 +27,9 @@ const DAY_HEX =
   ' 0000 0000 0000 0000 0000 0000 0000 9c01 5e06 0000 0000 0000 7003 0000' +
   ' 0000 0000 0000 0000 3508 1405 0807 0000 0000 0000';
 const MESSAGE_HEX = '01 c0ffee000001 2a51 e001 bb1f0000 0c000000';
+/** Version 2 of the same message: the fields, then SHA-256 of the Day's bytes 15..67 (not-worn mask, hours), first 8 bytes. */
+const HOURS_DIGEST_HEX = 'ac46adedd2e6a70b';
+const MESSAGE_V2_HEX = '02 c0ffee000001 2a51 e001 bb1f0000 0c000000 ' + HOURS_DIGEST_HEX;
 const TAG_HEX = '000102030405060708090a0b0c0d0e0f';
 
 /** A decoded Control write back to bytes, with the encoders the bridge sends them with. */
@@ -75,7 +78,38 @@ describe('golden bytes', () => {
     const wire = '0102 2a000000' + MESSAGE_HEX + TAG_HEX;
     expect(hex(P.encodeSummary(42, message, bytes(TAG_HEX)))).toBe(wire.replace(/\s+/g, ''));
     expect(P.decodeSummary(bytes(wire))).toEqual({ ok: true, value: { seq: 42, message, tag: bytes(TAG_HEX) } });
-    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: { deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12 } });
+    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: { deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12, hoursDigest: null } });
+  });
+
+  it('Summary version 2: the message covers the hours and not-worn mask through their digest', () => {
+    // The digest is over the wire Day's own bytes 15..67, so the watch hashes a view of its record.
+    const digest = P.hoursDigest(nodeSha256, bytes(DAY_HEX).subarray(15));
+    expect(hex(digest.subarray(0, 8))).toBe(HOURS_DIGEST_HEX);
+    expect(hex(dayHoursDigest(DAY.notWornMask, DAY.hours))).toBe(HOURS_DIGEST_HEX);
+    expect(recordHoursDigest(DAY.hours, [0, 1, 2, 3, 4, 5])).toBe(HOURS_DIGEST_HEX);
+    const fields = { deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12, hoursDigest: HOURS_DIGEST_HEX };
+    const message = P.summaryMessage(fields);
+    expect(hex(message)).toBe(MESSAGE_V2_HEX.replace(/\s+/g, ''));
+    // The watch's call: views of its stored day, the whole 32-byte hash of which 8 bytes are copied.
+    const le = (v: number, size: number) => P.pack([v, size, 0xee, 1]);
+    expect(P.packSummaryMessage(bytes('c0ffee000001'), le(20778, 2), le(480, 2), le(8123, 4), le(12, 4), digest)).toEqual(message);
+    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: fields });
+    // The Summary record grows by the 8 digest bytes: 49 bytes.
+    const wire = ('0102 2a000000' + MESSAGE_V2_HEX + TAG_HEX).replace(/\s+/g, '');
+    expect(hex(P.encodeSummary(42, message, bytes(TAG_HEX)))).toBe(wire);
+    expect(wire.length / 2).toBe(P.Length.SUMMARY_V2);
+    expect(P.decodeSummary(bytes(wire))).toEqual({ ok: true, value: { seq: 42, message, tag: bytes(TAG_HEX) } });
+    // The tag under the key 00 01 .. 1f (HMAC-SHA256, first 16 bytes), from Python's hmac module.
+    const key = new Uint8Array(32).map((_, i) => i);
+    const tag = P.signSummary(nodeSha256, key, message);
+    expect(hex(tag)).toBe('f76fde3e3ed3a7e78c8039dc95713300');
+    expect(verifySummary(key, message, tag)).toBe(true);
+    // Any change to an hour or to the not-worn mask changes the digest.
+    expect(recordHoursDigest(DAY.hours.map((h, i) => (i === 7 ? h + 1 : h)), [0, 1, 2, 3, 4, 5])).not.toBe(HOURS_DIGEST_HEX);
+    expect(recordHoursDigest(DAY.hours, [0, 1, 2, 3, 4])).not.toBe(HOURS_DIGEST_HEX);
+    // No hours, or an hour no wire Day can hold (it would wrap onto a signed value): no digest at all.
+    expect(recordHoursDigest(null, [])).toBeNull();
+    expect(recordHoursDigest(DAY.hours.map((h, i) => (i === 7 ? h + 65536 : h)), [0, 1, 2, 3, 4, 5])).toBeNull();
   });
 
   it('Day and Summary from fields given as bytes, as the watch passes views of its stored day', () => {
@@ -137,8 +171,13 @@ describe('bad input', () => {
     expect(P.decodeInfo(bytes('01 01 000200 c0ffee000001 01 3c00'))).toEqual({ ok: true, value: { hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60, epoch: null } });
     expect(P.decodeInfo(bytes('01 03 000200 c0ffee000001 01 3c00'))).toMatchObject({ ok: false, error: 'Info: unknown hardware 3' });
     expect(P.decodeInfo(bytes('01 01 000200 c0ffee000001 01 3c00 0000'))).toMatchObject({ ok: false, status: 1, error: 'Info: expected 18 bytes, got 16' });
-    expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_HEX.replace(/^01/, '02') + TAG_HEX))).toMatchObject({ ok: false, status: 6 });
+    expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_HEX.replace(/^01/, '03') + TAG_HEX))).toMatchObject({ ok: false, status: 6 });
+    // A version 2 message in a record of version 1's length, and the other way round.
+    expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_HEX.replace(/^01/, '02') + TAG_HEX))).toMatchObject({ ok: false, status: 1, error: 'Summary: expected 49 bytes, got 41' });
+    expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_V2_HEX.replace(/^02/, '01') + TAG_HEX))).toMatchObject({ ok: false, status: 1, error: 'Summary: expected 41 bytes, got 49' });
     expect(decodeSummaryMessage(bytes(MESSAGE_HEX + '00'))).toMatchObject({ ok: false, error: 'summary message: expected 19 bytes, got 20' });
+    expect(decodeSummaryMessage(bytes(MESSAGE_V2_HEX + '00'))).toMatchObject({ ok: false, error: 'summary message: expected 27 bytes, got 28' });
+    expect(decodeSummaryMessage(bytes(MESSAGE_HEX.replace(/^01/, '03')))).toMatchObject({ ok: false, status: 6, error: 'summary message: version 3 is not supported (expected 1 or 2)' });
     expect(P.decodeWeChatSteps(bytes('03 bb1f00'))).toMatchObject({ ok: false, error: 'WeChat steps: flags 0x3 need 7 bytes, got 4' });
     expect(P.decodeWeChatSteps(bytes('02 bb1f00'))).toMatchObject({ ok: false, status: 3 });
     expect(P.decodeWeChatTarget(bytes('00 102700'))).toMatchObject({ ok: false, status: 3 });

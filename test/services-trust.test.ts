@@ -4,7 +4,8 @@
 // left as it was. Another bridge's secrets: services-bridges.test.ts. SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { precedence } from '../services/reward/precedence.ts';
-import { deliver, makeRecord, signRecord } from './kits/services.ts';
+import type { DayRecord } from '../shared/record/index.ts';
+import { deliver, humanHours, makeRecord, signRecord } from './kits/services.ts';
 import { openTestDb, postgresSkipReason, startHarness, tableCounts, T0, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
@@ -105,6 +106,50 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
         // ...and an overtaken summary arriving late is stale, not a replacement.
         expect((await toReward(carol(7000, 5, 2), 'late-bridge:c1:2026-11-20:2')).body).toMatchObject({ stored: false, stale: true });
         expect(await storedDay('c1c1c1c1c1c1', '2026-11-20')).toEqual([{ steps: 8200, counter: 6, status: 'verified', recordVersion: 2 }]);
+      });
+    });
+
+    describe('reward: the device signature covers the hourly buckets (summary version 2)', () => {
+      // Alice's second watch on a phone shaker: 1,000 steps in each of ten hours, which the flag
+      // rules catch. Mallory holds the webhook secret, not the device key, and re-sends the same
+      // signed summary (a higher recordVersion, so it would replace the stored day) with hours
+      // that no flag rule reads or that look human.
+      const day = { user: 'alice', device: 'a2a2a2a2a2a2', date: '2026-11-20' };
+      const shakerHours = Array.from({ length: 24 }, (_, i) => (i >= 8 && i < 18 ? 1000 : 0));
+      const shaker = () => signRecord(makeRecord({ ...day, steps: 10000, hours: shakerHours }), h.keys.a2a2a2a2a2a2, 7);
+      const attacks: Array<[string, (r: DayRecord) => DayRecord]> = [
+        ['hours: null', (r) => ({ ...r, hours: null })],
+        ['human-looking hours of the same total', (r) => ({ ...r, hours: humanHours(r.steps) })],
+        ['the not-worn hours changed', (r) => ({ ...r, notWornHours: [0, 1, 2, 3, 4] })],
+      ];
+
+      it('the signed shaker day is flagged and earns nothing', async () => {
+        const r = await toReward(shaker());
+        expect(r.body).toMatchObject({ stored: true, status: 'flagged', award: null, reasons: [{ rule: 'machine_regular' }, { rule: 'steady_hours' }] });
+        // The record as the watch signed it: a version 2 summary.
+        expect(shaker().summary!.message.slice(0, 2)).toBe('02');
+      });
+
+      for (const [i, [what, alter]] of attacks.entries()) {
+        it(`the same summary re-sent with ${what} is refused (422 summary_altered); the day and the ledger stay`, async () => {
+          const before = await tableCounts(h.db);
+          const ledger = await json('/reward/v1/users/alice/awards');
+          const attack = await toReward({ ...alter(shaker()), recordVersion: 2 }, `mallory:hours:${i}`);
+          expect(attack.status).toBe(422);
+          expect(attack.body).toMatchObject({ error: 'summary_altered', fields: ['hours'] });
+          expect(await storedDay('a2a2a2a2a2a2', '2026-11-20')).toEqual([{ steps: 10000, counter: 7, status: 'flagged', recordVersion: 1 }]);
+          expect(await json('/reward/v1/users/alice/awards')).toEqual(ledger);
+          expect((await tableCounts(h.db)).awards).toBe(before.awards);
+          expect((await tableCounts(h.db)).reward_days).toBe(before.reward_days);
+        });
+      }
+
+      it('a version 1 summary (older firmware) still verifies, its hours unsigned and taken as sent', async () => {
+        const old = signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-19', steps: 9000, hours: null }), h.keys.c1c1c1c1c1c1, 2, { hoursDigest: null });
+        expect(old.summary!.message).toHaveLength(38);
+        const r = await toReward(old);
+        expect(r.body).toMatchObject({ stored: true, status: 'verified', award: { date: '2026-11-19', created: true } });
+        expect(await storedDay('c1c1c1c1c1c1', '2026-11-19')).toEqual([{ steps: 9000, counter: 2, status: 'verified', recordVersion: 1 }]);
       });
     });
 

@@ -2,11 +2,12 @@
 // start, someone else's file of that name, a compaction cut short) and damage after the last
 // state record (both run by the boot), appending a closed day, compaction, ACK (on demand).
 
-import { DayFlag, type Fields } from '../../shared/protocol/index.ts';
+import { pack, DayFlag, type Fields } from '../../shared/protocol/index.ts';
 import type { Core } from './bushu.ts';
 import { FILE_BYTES, FILE_NAMES, type History } from './history.ts';
 import { erase, read, write } from './io.ts';
-import { checkpoint, record, u32, validAt, DayAt, FileAt, DAY_BYTES, DAY_UNITS, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
+import { checkpoint, record, u32, validAt, DayAt, FileAt, DAY_BYTES, DAY_UNITS, SIGNED_HOURS, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
+import type { Signer } from './signer.ts';
 
 /** Days kept at compaction, acknowledged or not (the app shows the last 7, a month is promised). */
 export const KEEP_DAYS = 40;
@@ -63,14 +64,17 @@ export function damaged(h: History): void {
   h.append(state(h));
 }
 
-/** Appends the open day as closed under the next seq, signed when `tag` is given. */
-export function addDay(b: Core, counter: number, tag: Uint8Array | undefined): void {
+/** Appends the open day as closed under the next seq, signed (a version 2 summary, `counter`) when the watch has a key. */
+export function addDay(b: Core, counter: number, signer: Signer): void {
   const c = b.counter;
   // Bytes [10..12) are unused; the not-worn mask is the hours without movement.
-  const f: Fields = [T_DAY, 1, DayFlag.CLOSED | (tag ? DayFlag.SIGNED : 0), 1, c.day, 2, b.historyFile.seq + 1, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
+  const f: Fields = [T_DAY, 1, DayFlag.CLOSED, 1, c.day, 2, b.historyFile.seq + 1, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
   for (let i = 0; i < 24; i++) f.push(c.hours[i], 2);
-  if (tag) f.push(counter, 4, tag, 16);
-  b.historyFile.append(record(DAY_BYTES, f));
+  // Signed from the record's own bytes, which every transfer rebuilds the message from.
+  const day = pack(f);
+  const tag = signer.sign(day, counter);
+  if (tag) day[DayAt.FLAGS] |= DayFlag.SIGNED | SIGNED_HOURS;
+  b.historyFile.append(record(DAY_BYTES, tag ? [day, DayAt.SUMMARY_COUNTER, counter, 4, tag, 16] : [day, DayAt.SUMMARY_COUNTER]));
 }
 
 /**

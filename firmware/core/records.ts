@@ -49,6 +49,13 @@ export const enum DayAt {
   TAG = 72,
 }
 
+/**
+ * A stored day's flag beside the wire's DayFlag bits, never sent: its tag signs the version 2
+ * summary message (with the hours digest). Days signed by firmware before it carry a version 1
+ * tag, and are sent with a version 1 message so their tag still verifies.
+ */
+export const SIGNED_HOURS = 4;
+
 /** Open-day checkpoint: hour (u8), day (u16), offset (i16), steps in that hour (u16), moved mask (u24). */
 export const enum CheckpointAt {
   HOUR = 1,

@@ -15,7 +15,7 @@ import type { Core } from './bushu.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { crc, erase, offsetMin, write, GOAL_FILE } from './io.ts';
-import { u32, DayAt, DAY_BYTES, T_DAY } from './records.ts';
+import { u32, DayAt, DAY_BYTES, SIGNED_HOURS, T_DAY } from './records.ts';
 
 declare const E: EspruinoE;
 declare function setTime(seconds: number): void;
@@ -80,8 +80,9 @@ export function service(b: Core, x: Ext): Service {
       const part = (offset: number) => r.subarray(at + offset);
       const signed = r[at + DayAt.FLAGS] & DayFlag.SIGNED;
       send(packDay(part(DayAt.SEQ), part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), DayFlag.CLOSED | signed, part(DayAt.NOT_WORN), part(DayAt.HOURS)));
+      // The message the tag signed: version 2 unless firmware before the hours digest signed the day.
       if (signed)
-        send(encodeSummary(part(DayAt.SEQ), packSummaryMessage(x.signer.id, part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), part(DayAt.SUMMARY_COUNTER)), part(DayAt.TAG)));
+        send(encodeSummary(part(DayAt.SEQ), r[at + DayAt.FLAGS] & SIGNED_HOURS ? x.signer.message(part(0), part(DayAt.SUMMARY_COUNTER)) : packSummaryMessage(x.signer.id, part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), part(DayAt.SUMMARY_COUNTER)), part(DayAt.TAG)));
       lastSeq = seq;
     }
     setTimeout(pump, PUMP_MS);

@@ -3,8 +3,9 @@
 // time or by SET_KEY over BLE; SET_KEY is refused while a key exists, and only the watch itself
 // (the app's button, a long press on the Puck) can erase it. See the README's trust model.
 
-import { hmacSha256, packSummaryMessage, StatusCode } from '../../shared/protocol/index.ts';
+import { hmacSha256, type Field, hoursDigest, packSummaryMessage, StatusCode } from '../../shared/protocol/index.ts';
 import { erase, read, write } from './io.ts';
+import { DayAt } from './records.ts';
 
 declare const global: { require(name: string): any };
 
@@ -19,10 +20,16 @@ export interface Signer {
   /** Only called from the watch itself (app button, Puck long press): lets SET_KEY work again. */
   reset(): void;
   /**
-   * HMAC-SHA256 of a day's summary message (packSummaryMessage): its first 16 bytes are the tag
-   * (signSummary), which is all a record copies of it. Undefined without a key.
+   * The version 2 summary message of a stored day: `day` is a view from its type byte
+   * (records.ts DayAt, up to the hours at least), `counter` its summary counter. The same bytes
+   * at signing and at every transfer, since both read them from the record.
    */
-  sign(day: number, offsetMin: number, steps: number, counter: number): Uint8Array | undefined;
+  message(day: Uint8Array, counter: Field): Uint8Array;
+  /**
+   * HMAC-SHA256 of message(day, counter): its first 16 bytes are the tag (signSummary), which is
+   * all a record copies of it. Undefined without a key.
+   */
+  sign(day: Uint8Array, counter: number): Uint8Array | undefined;
 }
 
 /**
@@ -34,6 +41,9 @@ function load(): Uint8Array | undefined {
   // A copy: read() may be a view of flash, which changes under it when Storage is compacted.
   return b && b.length === 32 ? new Uint8Array(b) : undefined;
 }
+
+// require("crypto").SHA256 returns an ArrayBuffer.
+const sha256 = (d: Uint8Array) => new Uint8Array(global.require('crypto').SHA256(d));
 
 export function signer(id: Uint8Array): Signer {
   const s: Signer = {
@@ -50,8 +60,9 @@ export function signer(id: Uint8Array): Signer {
       erase(KEY_FILE);
       s.key = undefined;
     },
-    sign: (day, offsetMin, steps, counter) =>
-      s.key && hmacSha256((d) => new Uint8Array(global.require('crypto').SHA256(d)), s.key, packSummaryMessage(id, day, offsetMin, steps, counter)),
+    message: (day, counter) =>
+      packSummaryMessage(id, day.subarray(DayAt.DAY), day.subarray(DayAt.OFFSET), day.subarray(DayAt.STEPS), counter, hoursDigest(sha256, day.subarray(DayAt.NOT_WORN))),
+    sign: (day, counter) => s.key && hmacSha256(sha256, s.key, s.message(day, counter)),
   };
   return s;
 }

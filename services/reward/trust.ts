@@ -2,7 +2,7 @@
 // the device's own signed summary, checked against the key in the device registry. The counter
 // check needs the device row locked, so it happens inside the ingest transaction (ingest.ts).
 import { dayNumber } from '../../shared/days.ts';
-import { decodeSummaryMessage, verifySummary } from '../../shared/protocol/summary-verify.ts';
+import { decodeSummaryMessage, recordHoursDigest, verifySummary } from '../../shared/protocol/summary-verify.ts';
 import { HttpError } from '../http/router.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
 import type { DeviceRow } from '../ingest.ts';
@@ -28,6 +28,10 @@ export function verifyRecordSummary(record: DayRecord, device: DeviceRow): numbe
   if (m.day !== dayNumber(record.date)) mismatches.push('date');
   if (m.offsetMin !== record.utcOffsetMin) mismatches.push('utcOffsetMin');
   if (m.steps !== record.steps) mismatches.push('steps');
+  // Version 2 signs a digest of the hours and not-worn hours, which the flag rules read: missing
+  // (null) or altered hours cannot match it. A version 1 summary (older firmware) signs neither,
+  // so its hours are taken as sent: docs/api.md, trust model.
+  if (m.hoursDigest !== null && m.hoursDigest !== recordHoursDigest(record.hours, record.notWornHours)) mismatches.push('hours');
   if (mismatches.length > 0) {
     throw new HttpError(422, 'summary_altered', `the record's ${mismatches.join(', ')} differ from the signed summary`, { fields: mismatches });
   }

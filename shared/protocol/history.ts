@@ -1,6 +1,7 @@
 // History records (notifications on `history`): Day, Summary and End.
 
 import { asBytes, checkFrame, fail, getInt, getUint, isErr, ok, pack, type Err, type Field, type Fields, type Result } from './bytes.ts';
+import { SummaryVersion } from './summary.ts';
 import { DayFlag, Length, PROTOCOL_VERSION, RecordType, StatusCode } from './uuids.ts';
 
 export interface DayRecord {
@@ -19,7 +20,7 @@ export interface DayRecord {
 
 export interface SummaryRecord {
   seq: number;
-  /** The 19-byte signed message (see summary.ts). */
+  /** The signed message (see summary.ts): 19 bytes for version 1, 27 for version 2. */
   message: Uint8Array;
   /** First 16 bytes of HMAC-SHA256(key, message). */
   tag: Uint8Array;
@@ -84,20 +85,23 @@ export function decodeDay(data: unknown): Result<DayRecord> {
 }
 
 /**
- * Plain arguments: the first 19 bytes of `message` (summaryMessage) and the first 16 of `tag`
- * are copied, so the watch passes views of its stored day. No length checks: they would cost
- * the watch flash, and every caller passes what summary.ts makes.
+ * Plain arguments: `message` (packSummaryMessage, either version) is copied whole and the first
+ * 16 bytes of `tag`, so the watch passes views of its stored day. No length checks: they would
+ * cost the watch flash, and every caller passes what summary.ts makes.
  */
 export function encodeSummary(seq: Field, message: Uint8Array, tag: Uint8Array): Uint8Array {
-  return pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, seq, 4, message, Length.SUMMARY_MESSAGE, tag, Length.TAG]);
+  return pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, seq, 4, message, message.length, tag, Length.TAG]);
 }
 
+/** 41 bytes around a version 1 message, 49 around a version 2 one: the message's version byte says which. */
 export function decodeSummary(data: unknown): Result<SummaryRecord> {
-  const b = checkRecord(data, 'Summary', RecordType.SUMMARY, Length.SUMMARY);
+  const version = asBytes(data)?.[6];
+  const b = checkRecord(data, 'Summary', RecordType.SUMMARY, version === SummaryVersion.HOURS ? Length.SUMMARY_V2 : Length.SUMMARY);
   if (isErr(b)) return b;
-  if (b[6] !== PROTOCOL_VERSION) return fail(StatusCode.BAD_VERSION, 'Summary: message version ' + b[6] + ' is not supported');
+  if (version !== SummaryVersion.TOTAL && version !== SummaryVersion.HOURS) return fail(StatusCode.BAD_VERSION, 'Summary: message version ' + version + ' is not supported');
+  const end = b.length - Length.TAG;
   // Copies, so the record does not alias the caller's (reused) notification buffer.
-  return ok({ seq: getUint(b, 2, 4), message: new Uint8Array(b.subarray(6, 25)), tag: new Uint8Array(b.subarray(25, 41)) });
+  return ok({ seq: getUint(b, 2, 4), message: new Uint8Array(b.subarray(6, end)), tag: new Uint8Array(b.subarray(end)) });
 }
 
 /** Plain arguments: the watch keeps these as running numbers. `check` wraps as pack() does (~register works). */

@@ -1,10 +1,10 @@
 // Bridge and service side of the signed summary (Node only: uses node:crypto, never bundled
 // into the firmware).
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { asBytes, fail, getInt, getUint, ok, toHex, type Result } from './bytes.ts';
-import type { SummaryFields } from './summary.ts';
-import { Length, PROTOCOL_VERSION, StatusCode } from './uuids.ts';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { asBytes, fail, getInt, getUint, ok, pack, toHex, type Field, type Result } from './bytes.ts';
+import { hoursDigest, SummaryVersion, type SummaryFields } from './summary.ts';
+import { Length, StatusCode } from './uuids.ts';
 
 /** True when `tag` is the 16-byte tag of `message` under `key`, compared in constant time. */
 export function verifySummary(key: Uint8Array, message: Uint8Array, tag: Uint8Array): boolean {
@@ -13,18 +13,46 @@ export function verifySummary(key: Uint8Array, message: Uint8Array, tag: Uint8Ar
   return timingSafeEqual(expected, tag);
 }
 
-/** The fields of a 19-byte signed message. */
-export function decodeSummaryMessage(data: unknown): Result<SummaryFields> {
+/** The fields of a signed message: 19 bytes for version 1 (hoursDigest null), 27 for version 2. */
+export function decodeSummaryMessage(data: unknown): Result<SummaryFields & { hoursDigest: string | null }> {
   const b = asBytes(data);
   if (b === undefined) return fail(StatusCode.BAD_LENGTH, 'summary message: expected bytes (Uint8Array or ArrayBuffer)');
   if (b.length === 0) return fail(StatusCode.BAD_LENGTH, 'summary message: empty');
-  if (b[0] !== PROTOCOL_VERSION) return fail(StatusCode.BAD_VERSION, 'summary message: version ' + b[0] + ' is not supported (expected 1)');
-  if (b.length !== Length.SUMMARY_MESSAGE) return fail(StatusCode.BAD_LENGTH, 'summary message: expected 19 bytes, got ' + b.length);
+  const v2 = b[0] === SummaryVersion.HOURS;
+  if (b[0] !== SummaryVersion.TOTAL && !v2) return fail(StatusCode.BAD_VERSION, 'summary message: version ' + b[0] + ' is not supported (expected 1 or 2)');
+  const length = v2 ? Length.SUMMARY_MESSAGE_V2 : Length.SUMMARY_MESSAGE;
+  if (b.length !== length) return fail(StatusCode.BAD_LENGTH, 'summary message: expected ' + length + ' bytes, got ' + b.length);
   return ok({
     deviceId: toHex(b, 1, 6),
     day: getUint(b, 7, 2),
     offsetMin: getInt(b, 9, 2),
     steps: getUint(b, 11, 4),
     counter: getUint(b, 15, 4),
+    hoursDigest: v2 ? toHex(b, 19, Length.HOURS_DIGEST) : null,
   });
+}
+
+/**
+ * The 8-byte hours digest of a day from its numbers (the bridge, the services, the simulated
+ * watches). Each hour must fit a u16, as on the wire: a larger count has no digest.
+ */
+export function dayHoursDigest(notWornMask: number, hours: readonly number[]): Uint8Array {
+  if (hours.length !== 24 || hours.some((h) => !Number.isInteger(h) || h < 0 || h > 65535)) throw new Error('hours digest: expected 24 counts of 0..65535');
+  const f: Field[] = [notWornMask, 4];
+  for (const h of hours) f.push(h, 2);
+  return hoursDigest((b) => createHash('sha256').update(b).digest(), pack(f)).subarray(0, Length.HOURS_DIGEST);
+}
+
+/**
+ * The hours digest (16 hex digits) a version 2 message must carry for a record's `hours` and
+ * `notWornHours`; null when the record has no hours or an hour no wire Day can hold, which no
+ * signed digest matches.
+ */
+export function recordHoursDigest(hours: readonly number[] | null, notWornHours: readonly number[]): string | null {
+  if (hours === null || hours.length !== 24 || hours.some((h) => !Number.isInteger(h) || h < 0 || h > 65535)) return null;
+  if (notWornHours.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) return null;
+  let mask = 0;
+  for (const h of new Set(notWornHours)) mask += 2 ** h;
+  const digest = dayHoursDigest(mask, hours);
+  return toHex(digest, 0, digest.length);
 }

@@ -4,9 +4,19 @@
 // since require("crypto").SHA256 returns an ArrayBuffer, not a Uint8Array.
 
 import { deviceIdBytes, pack, type Field } from './bytes.ts';
-import { Length, PROTOCOL_VERSION } from './uuids.ts';
+import { Length } from './uuids.ts';
 
 export type Sha256 = (bytes: Uint8Array) => Uint8Array;
+
+/**
+ * Versions of the signed message. Version 1 covers the day's total only; version 2 adds a digest
+ * of the hourly buckets and the not-worn mask, which the services' flag rules read, so that no
+ * unsigned field of a record can change its award.
+ */
+export enum SummaryVersion {
+  TOTAL = 1,
+  HOURS = 2,
+}
 
 export interface SummaryFields {
   /** 12 lower-case hex digits. */
@@ -16,19 +26,48 @@ export interface SummaryFields {
   steps: number;
   /** Grows by one per signed summary, across reboots, so a replay is recognisable. */
   counter: number;
+  /**
+   * Version 2: the hours digest (hoursDigest) as 16 hex digits. Null or absent: a version 1
+   * message, whose hours and not-worn mask nobody signed.
+   */
+  hoursDigest?: string | null;
 }
 
 /**
- * The 19-byte message: version, device id, u16 day, i16 offset, u32 steps, u32 counter. Plain
- * arguments, `deviceId` as its 6 bytes: the watch passes numbers or views of its stored day.
+ * The message: version, device id, u16 day, i16 offset, u32 steps, u32 counter (19 bytes,
+ * version 1), then with `hoursDigest` its first 8 bytes (27 bytes, version 2). Plain arguments,
+ * `deviceId` as its 6 bytes: the watch passes numbers or views of its stored day.
  */
-export function packSummaryMessage(deviceId: Uint8Array, day: Field, offsetMin: Field, steps: Field, counter: Field): Uint8Array {
-  return pack([PROTOCOL_VERSION, 1, deviceId, Length.DEVICE_ID, day, 2, offsetMin, 2, steps, 4, counter, 4]);
+export function packSummaryMessage(deviceId: Uint8Array, day: Field, offsetMin: Field, steps: Field, counter: Field, hoursDigest?: Uint8Array): Uint8Array {
+  const f = [SummaryVersion.TOTAL as Field, 1, deviceId, Length.DEVICE_ID, day, 2, offsetMin, 2, steps, 4, counter, 4];
+  if (hoursDigest) {
+    f[0] = SummaryVersion.HOURS;
+    f.push(hoursDigest, Length.HOURS_DIGEST);
+  }
+  return pack(f);
+}
+
+/**
+ * SHA-256 over the first 52 bytes of `notWornAndHours`: the Day's u32 not-worn mask, then its 24
+ * hourly counts as u16, all little-endian, exactly the wire Day's bytes 15..67 (and the watch's
+ * stored day from DayAt.NOT_WORN: it hashes a view of its record). A version 2 message carries
+ * the first 8 bytes of it (packSummaryMessage copies them).
+ */
+export function hoursDigest(sha256: Sha256, notWornAndHours: Uint8Array): Uint8Array {
+  return sha256(notWornAndHours.subarray(0, Length.NOT_WORN_AND_HOURS));
 }
 
 /** The same message from its fields, the device id as 12 hex digits. */
 export function summaryMessage(f: SummaryFields): Uint8Array {
-  return packSummaryMessage(deviceIdBytes(f.deviceId), f.day, f.offsetMin, f.steps, f.counter);
+  const digest = f.hoursDigest ? hexBytes(f.hoursDigest, Length.HOURS_DIGEST) : undefined;
+  return packSummaryMessage(deviceIdBytes(f.deviceId), f.day, f.offsetMin, f.steps, f.counter, digest);
+}
+
+function hexBytes(hex: string, n: number): Uint8Array {
+  if (hex.length !== n * 2 || !/^[0-9a-f]+$/.test(hex)) throw new Error('expected ' + n + ' bytes as lower-case hex, got ' + JSON.stringify(hex));
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return b;
 }
 
 const BLOCK = 64;

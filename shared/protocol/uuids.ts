@@ -99,6 +99,14 @@ export enum Length {
   DAY = 67,
   SUMMARY = 41,
   SUMMARY_MESSAGE = 19,
+  /** The Summary record carrying a version 2 message. */
+  SUMMARY_V2 = 49,
+  /** Version 2: the version 1 fields, then the hours digest. */
+  SUMMARY_MESSAGE_V2 = 27,
+  /** The first bytes of SHA-256 over the Day's not-worn mask and hours that a version 2 message carries. */
+  HOURS_DIGEST = 8,
+  /** What the hours digest covers: the Day's u32 not-worn mask and 24 u16 hours, as the wire Day holds them. */
+  NOT_WORN_AND_HOURS = 52,
   TAG = 16,
   END = 12,
   INFO = 18,

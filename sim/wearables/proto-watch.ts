@@ -9,6 +9,7 @@ import {
   NOBLE_UUID as N, Length, Opcode, StatusTarget, StatusCode, decodeControl, decodeCurrentTime, decodeLocalTimeInfo, localTimeOffsetMin, currentTimeToUtcMs,
   deviceIdBytes, encodeDay, encodeSummary, encodeEnd, encodeInfo, encodeToday, encodeStatus, historyCheck, summaryMessage, signSummary, type DayRecord,
 } from '../../shared/protocol/index.ts';
+import { dayHoursDigest } from '../../shared/protocol/summary-verify.ts';
 import { MS_PER_DAY, MS_PER_HOUR, localDay, localMs } from '../../shared/days.ts';
 import { stepsBetween } from './schedule.ts';
 import { ConnectionBase, addressOf, key, type SimConnection, type SimPeripheral, type SimService } from './peripheral.ts';
@@ -140,7 +141,10 @@ export class ProtoWatch implements SimPeripheral {
     d.seq = ++this.seq;
     this.stored.push({ seq: d.seq, frame: encodeDay(d) });
     if (d.signed && this.o.key) {
-      const message = summaryMessage({ deviceId: this.deviceId, day: d.day, offsetMin: d.offsetMin, steps: d.steps, counter: ++this.counter });
+      // Version 2, as the firmware signs: the digest of the hours as the Day record carries them (saturated at a u16).
+      const digest = dayHoursDigest(d.notWornMask, d.hours.map((h) => Math.min(h, 65535)));
+      const hoursDigest = Buffer.from(digest).toString('hex');
+      const message = summaryMessage({ deviceId: this.deviceId, day: d.day, offsetMin: d.offsetMin, steps: d.steps, counter: ++this.counter, hoursDigest });
       this.stored.push({ seq: d.seq, frame: encodeSummary(d.seq, message, signSummary(sha256, this.o.key, message)) });
     }
   }

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { dayNumber } from '../../shared/days.ts';
 import { signSummary, summaryMessage } from '../../shared/protocol/summary.ts';
+import { recordHoursDigest } from '../../shared/protocol/summary-verify.ts';
 import { signWebhook } from '../../shared/webhook.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
 
@@ -34,9 +35,19 @@ export function makeRecord(o: Partial<DayRecord> & { user: string; device: strin
 
 const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest());
 
-/** The record with a summary signed by keyHex at counter (fields may be overridden to forge). */
-export function signRecord(r: DayRecord, keyHex: string, counter: number, fields: Partial<{ steps: number; day: number; offsetMin: number; deviceId: string }> = {}): DayRecord {
-  const message = summaryMessage({ deviceId: r.device, day: dayNumber(r.date), offsetMin: r.utcOffsetMin, steps: r.steps, counter, ...fields });
+/**
+ * The record with a summary signed by keyHex at counter (fields may be overridden to forge):
+ * version 2 over the record's hours and not-worn hours, as the firmware signs, unless the
+ * record has no hours or `hoursDigest: null` asks for version 1 (older firmware).
+ */
+export function signRecord(
+  r: DayRecord,
+  keyHex: string,
+  counter: number,
+  fields: Partial<{ steps: number; day: number; offsetMin: number; deviceId: string; hoursDigest: string | null }> = {},
+): DayRecord {
+  const hoursDigest = recordHoursDigest(r.hours, r.notWornHours);
+  const message = summaryMessage({ deviceId: r.device, day: dayNumber(r.date), offsetMin: r.utcOffsetMin, steps: r.steps, counter, hoursDigest, ...fields });
   const tag = signSummary(sha256, Buffer.from(keyHex, 'hex'), message);
   return { ...r, summary: { message: Buffer.from(message).toString('hex'), tag: Buffer.from(tag).toString('hex') } };
 }

@@ -2,11 +2,11 @@
 // itself, or whoever stole its secret) but not the device key: what they send must not decide an
 // award or another user's leaderboard. Each attack is refused, and the ledger or leaderboard is
 // left as it was. Another bridge's secrets: services-bridges.test.ts. SQLite and PostgreSQL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { precedence } from '../services/reward/precedence.ts';
 import type { DayRecord } from '../shared/record/index.ts';
 import { deliver, humanHours, makeRecord, signRecord } from './kits/services.ts';
-import { openTestDb, postgresSkipReason, startHarness, tableCounts, T0, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
+import { harnessPerSuite, postgresSkipReason, tableCounts, T0, type Backend } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
 if (pgSkip) console.warn(`services-trust: PostgreSQL tests skipped: ${pgSkip}`);
@@ -47,22 +47,13 @@ describe('precedence of two versions of one device-day', () => {
 
 for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<[Backend, string | null]>) {
   describe.skipIf(skip !== null)(`trust on ${backend}${skip ? ` (skipped: ${skip})` : ''}`, () => {
-    let t: TestDb;
-    let h: Harness;
-    beforeAll(async () => {
-      t = await openTestDb(backend);
-      h = await startHarness(t.db);
-    });
-    afterAll(async () => {
-      await h?.close();
-      await t?.drop();
-    });
+    const suite = harnessPerSuite(backend);
 
-    const toReward = (rec: unknown, key?: string) => deliver(h.reward, rec, { secret: h.rewardSecret, nowSec: h.nowSec(), ...(key ? { key } : {}) });
-    const toSocial = (rec: unknown) => deliver(h.social, rec, { secret: h.socialSecret, nowSec: h.nowSec() });
-    const json = async (path: string): Promise<unknown> => (await fetch(h.url + path)).json();
+    const toReward = (rec: unknown, key?: string) => deliver(suite.h.reward, rec, { secret: suite.h.rewardSecret, nowSec: suite.h.nowSec(), ...(key ? { key } : {}) });
+    const toSocial = (rec: unknown) => deliver(suite.h.social, rec, { secret: suite.h.socialSecret, nowSec: suite.h.nowSec() });
+    const json = async (path: string): Promise<unknown> => (await fetch(suite.h.url + path)).json();
     const storedDay = async (device: string, date: string) =>
-      (await h.db.all<{ steps: number; counter: number | null; status: string; record_version: number }>(
+      (await suite.h.db.all<{ steps: number; counter: number | null; status: string; record_version: number }>(
         'SELECT steps, counter, status, record_version FROM reward_days WHERE device_id = $1 AND date = $2',
         [device, date],
       )).map((d) => ({ steps: Number(d.steps), counter: d.counter === null ? null : Number(d.counter), status: d.status, recordVersion: Number(d.record_version) }));
@@ -70,7 +61,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     describe('reward: an unsigned record never outranks a signed one', () => {
       // Mallory holds the reward webhook secret but not bob's device key.
       const forged = () => makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-20', steps: 100, recordVersion: MAX_RECORD_VERSION });
-      const genuine = () => signRecord(makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-20', steps: 9000 }), h.keys.b1b1b1b1b1b1, 1);
+      const genuine = () => signRecord(makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-20', steps: 9000 }), suite.h.keys.b1b1b1b1b1b1, 1);
 
       it("an unsigned max-recordVersion record sent first does not block bob's signed day or its award", async () => {
         const pre = await toReward(forged(), 'mallory:1');
@@ -84,20 +75,20 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
 
       it('an unsigned max-recordVersion record sent after is stale: the signed day and the ledger stay', async () => {
         const day = { user: 'alice', device: 'a1a1a1a1a1a1', date: '2026-11-19' };
-        expect((await toReward(signRecord(makeRecord({ ...day, steps: 9000 }), h.keys.a1a1a1a1a1a1, 1))).body).toMatchObject({ award: { created: true } });
-        const before = await tableCounts(h.db);
+        expect((await toReward(signRecord(makeRecord({ ...day, steps: 9000 }), suite.h.keys.a1a1a1a1a1a1, 1))).body).toMatchObject({ award: { created: true } });
+        const before = await tableCounts(suite.h.db);
         const ledger = await json('/reward/v1/users/alice/awards');
         const late = await toReward(makeRecord({ ...day, steps: 100, recordVersion: MAX_RECORD_VERSION }), 'mallory:2');
         expect(late.status).toBe(200);
         expect(late.body).toMatchObject({ stored: false, stale: true, status: null, award: { created: false } });
         expect(await storedDay('a1a1a1a1a1a1', '2026-11-19')).toEqual([{ steps: 9000, counter: 1, status: 'verified', recordVersion: 1 }]);
         expect(await json('/reward/v1/users/alice/awards')).toEqual(ledger);
-        expect(await tableCounts(h.db)).toEqual({ ...before, idempotency_keys: before.idempotency_keys + 1 }); // only the request's own key is new
+        expect(await tableCounts(suite.h.db)).toEqual({ ...before, idempotency_keys: before.idempotency_keys + 1 }); // only the request's own key is new
       });
 
       it('a newer signature wins over a higher recordVersion (a bridge that lost its numbering)', async () => {
         const carol = (steps: number, counter: number, recordVersion: number) =>
-          signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-20', steps, recordVersion }), h.keys.c1c1c1c1c1c1, counter);
+          signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-20', steps, recordVersion }), suite.h.keys.c1c1c1c1c1c1, counter);
         expect((await toReward(carol(7000, 5, 7))).body).toMatchObject({ stored: true, status: 'verified', award: null });
         const resigned = await toReward(carol(8200, 6, 1));
         expect(resigned.body).toMatchObject({ stored: true, stale: false, award: { created: true } });
@@ -116,7 +107,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       // that no flag rule reads or that look human.
       const day = { user: 'alice', device: 'a2a2a2a2a2a2', date: '2026-11-20' };
       const shakerHours = Array.from({ length: 24 }, (_, i) => (i >= 8 && i < 18 ? 1000 : 0));
-      const shaker = () => signRecord(makeRecord({ ...day, steps: 10000, hours: shakerHours }), h.keys.a2a2a2a2a2a2, 7);
+      const shaker = () => signRecord(makeRecord({ ...day, steps: 10000, hours: shakerHours }), suite.h.keys.a2a2a2a2a2a2, 7);
       const attacks: Array<[string, (r: DayRecord) => DayRecord]> = [
         ['hours: null', (r) => ({ ...r, hours: null })],
         ['human-looking hours of the same total', (r) => ({ ...r, hours: humanHours(r.steps) })],
@@ -132,20 +123,20 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
 
       for (const [i, [what, alter]] of attacks.entries()) {
         it(`the same summary re-sent with ${what} is refused (422 summary_altered); the day and the ledger stay`, async () => {
-          const before = await tableCounts(h.db);
+          const before = await tableCounts(suite.h.db);
           const ledger = await json('/reward/v1/users/alice/awards');
           const attack = await toReward({ ...alter(shaker()), recordVersion: 2 }, `mallory:hours:${i}`);
           expect(attack.status).toBe(422);
           expect(attack.body).toMatchObject({ error: 'summary_altered', fields: ['hours'] });
           expect(await storedDay('a2a2a2a2a2a2', '2026-11-20')).toEqual([{ steps: 10000, counter: 7, status: 'flagged', recordVersion: 1 }]);
           expect(await json('/reward/v1/users/alice/awards')).toEqual(ledger);
-          expect((await tableCounts(h.db)).awards).toBe(before.awards);
-          expect((await tableCounts(h.db)).reward_days).toBe(before.reward_days);
+          expect((await tableCounts(suite.h.db)).awards).toBe(before.awards);
+          expect((await tableCounts(suite.h.db)).reward_days).toBe(before.reward_days);
         });
       }
 
       it('a version 1 summary (older firmware) still verifies, its hours unsigned and taken as sent', async () => {
-        const old = signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-19', steps: 9000, hours: null }), h.keys.c1c1c1c1c1c1, 2, { hoursDigest: null });
+        const old = signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-19', steps: 9000, hours: null }), suite.h.keys.c1c1c1c1c1c1, 2, { hoursDigest: null });
         expect(old.summary!.message).toHaveLength(38);
         const r = await toReward(old);
         expect(r.body).toMatchObject({ stored: true, status: 'verified', award: { date: '2026-11-19', created: true } });
@@ -164,22 +155,22 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       ];
       for (const [what, date, fields, error] of refusals) {
         it(`refuses ${what} (422 ${error}); the leaderboard is unchanged`, async () => {
-          const before = await tableCounts(h.db);
+          const before = await tableCounts(suite.h.db);
           const boardBefore = await board('bob', date);
           const r = await toSocial(makeRecord({ user: 'bob', ...fields, steps: 59_999, hours: null }));
           expect(r.status).toBe(422);
           expect(r.body).toMatchObject({ error });
           expect(await board('bob', date)).toEqual(boardBefore);
-          expect(await tableCounts(h.db)).toEqual(before);
+          expect(await tableCounts(suite.h.db)).toEqual(before);
         });
       }
 
       it('both services refuse an impossible syncedAt, and take one from a bridge clock a day off', async () => {
         for (const syncedAt of ['9999-12-31T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z']) {
-          const before = await tableCounts(h.db);
+          const before = await tableCounts(suite.h.db);
           const rec = makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-19', steps: 900, syncedAt });
           for (const send of [toSocial, toReward]) expect((await send(rec)).body).toMatchObject({ error: 'invalid_record', field: 'syncedAt' });
-          expect(await tableCounts(h.db)).toEqual(before);
+          expect(await tableCounts(suite.h.db)).toEqual(before);
         }
         // T0 is 2026-11-21T02:00Z: a bridge 23 h fast or a day behind is believed.
         for (const [i, syncedAt] of ['2026-11-22T01:00:00.000Z', '2026-11-20T02:00:00.000Z'].entries()) {
@@ -190,17 +181,17 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
 
       it('takes a day that starts within the hour of clock skew, as the reward service does', async () => {
         // 2026-11-22 in UTC+8 starts at 2026-11-21T16:00Z: 30 minutes after this clock.
-        h.clock.now = Date.parse('2026-11-21T15:30:00Z');
+        suite.h.clock.now = Date.parse('2026-11-21T15:30:00Z');
         try {
           const early = makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-22', steps: 10, hours: null, closed: false });
           expect((await toSocial(early)).body).toMatchObject({ stored: true, status: 'counted' });
           expect((await toReward(early)).body).toMatchObject({ stored: true, status: 'unsigned' });
-          h.clock.now = Date.parse('2026-11-21T14:59:00Z'); // 61 minutes before: too early for both
+          suite.h.clock.now = Date.parse('2026-11-21T14:59:00Z'); // 61 minutes before: too early for both
           const tooEarly = { ...early, recordVersion: 2 };
           expect((await toSocial(tooEarly)).body).toMatchObject({ error: 'future_date' });
           expect((await toReward(tooEarly)).body).toMatchObject({ error: 'future_date' });
         } finally {
-          h.clock.now = T0;
+          suite.h.clock.now = T0;
         }
       });
     });

@@ -11,6 +11,7 @@ import { buildSync } from 'esbuild';
 import { Store } from '../../bridge/store/store.ts';
 import { readWatch, writeWatch, type ChildArgs, type WatchRecord } from './crash-child.ts';
 import { startRecorder } from './http-recorder.ts';
+import { rng } from './prng.ts';
 
 const CHILD_SOURCE = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
@@ -41,17 +42,6 @@ export interface TrialResult {
   /** Repeats the recorder answered from its idempotency cache (each a crash window hit). */
   replays: number;
   problems: string[];
-}
-
-/** Small seeded PRNG (mulberry32), so a failing trial can be rerun from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A watch history: a few days, each written several times while open, then closed. */

@@ -4,17 +4,7 @@
 // 25 Hz, and stillness.
 
 import type { Recording } from '../../shared/recording/recording.ts';
-
-/** Seeded PRNG in [0, 1) (mulberry32): the same seed gives the same signal on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../kits/prng.ts';
 
 export interface SineWalk {
   seed: number;
@@ -28,7 +18,7 @@ export interface SineWalk {
 
 /** Gravity on a tilted wrist plus a swing with 2nd and 3rd harmonics, in raw counts (8192 = 1 g). */
 export function sineWalk(s: SineWalk): Recording {
-  const rand = prng(s.seed);
+  const rand = rng(s.seed);
   const rec: Recording = { t: [], x: [], y: [], z: [] };
   const tilt = rand() * Math.PI;
   const gapAt = new Set<number>();

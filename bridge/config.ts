@@ -6,14 +6,14 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, closedObject, nonEmptyString, oneOf, problemsOf, readJsonFile } from '../shared/config-schema.ts';
 import { bleSchema, type BleConfig } from './config/ble.ts';
 import { applyEnvironment, type Env } from './config/env.ts';
+import { LOG_LEVELS, type LogLevel } from './log-levels.ts';
 import { deliverySchema, servicesSchema, usersSchema, type DeliveryConfig, type ServiceConfig } from './config/sections.ts';
 
 export type { BleConfig } from './config/ble.ts';
 export type { DeliveryConfig, ServiceConfig } from './config/sections.ts';
 export { ConfigError } from '../shared/config-schema.ts';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
 
 export interface BushuConfig {
   /** The file read, or null when none was found and the defaults apply. */

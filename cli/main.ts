@@ -5,7 +5,7 @@
 // Adding a command: declare it below, with an action that imports the module doing the work.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 // esbuild inlines the version into the compiled entry: no package.json to find at run time.
 import { version } from '../package.json';
 import type { ExportOptions } from './export.ts';
@@ -17,12 +17,17 @@ import type { DemoOptions } from './demo.ts';
 import type { SyncOptions } from './sync.ts';
 import type { StoreCliOptions } from '../bridge/config/cli.ts';
 import { OUTBOX_STATES } from './outbox-states.ts';
+import { deviceId, factor, integer, logLevel, logLevelEnvProblem, seconds } from './options.ts';
 
 export function buildProgram(): Command {
   const program = new Command('bushu')
     .description('step counting for BLE wearables: tools for recordings and the bridge')
     .version(version)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: $BUSHU_LOG_LEVEL, the config, info)');
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: $BUSHU_LOG_LEVEL, the config, info)', logLevel)
+    .hook('preAction', (cmd) => {
+      const problem = logLevelEnvProblem();
+      if (problem !== undefined) cmd.error(`error: ${problem}`);
+    });
 
   program
     .command('count')
@@ -36,9 +41,9 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('run the reward and social services and the dashboard')
-    .option('--port <port>', 'TCP port', '8080')
+    .option('--port <port>', 'TCP port (0: any free port)', integer(0, 65535), 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--db <path>', 'SQLite file (ignored when DATABASE_URL is set)', 'bushu.db')
+    .option('--db <path>', 'SQLite file (ignored when DATABASE_URL is set; default: ./data/services.db)')
     .option('--config <file>', 'JSON config: webhook secrets, admin token, amounts, seed users and devices')
     .action(async (opts: ServeOptions) => {
       const { runServe } = await import('./serve.ts');
@@ -75,8 +80,8 @@ export function buildProgram(): Command {
     .option('--once', 'simulate the week, print the summary and exit (instead of serving the dashboard)')
     .option('--json', 'print the summary as JSON on stdout (progress goes to stderr)')
     .option('--data <dir>', 'where the demo keeps its databases', './data')
-    .option('--port <n>', 'port of the services and dashboard (a free one if busy)', integer('--port', 0, 65535), 8080)
-    .option('--seed <n>', "seed of the simulated walking and keys (default: the data directory's, else 1)", integer('--seed', 0, 2 ** 31 - 1))
+    .option('--port <n>', 'port of the services and dashboard (a free one if busy)', integer(0, 65535), 8080)
+    .option('--seed <n>', "seed of the simulated walking and keys (default: the data directory's, else 1)", integer(0, 2 ** 31 - 1))
     .action(async (opts: DemoOptions) => {
       const { demoCommand } = await import('./demo.ts');
       await demoCommand(opts);
@@ -85,9 +90,9 @@ export function buildProgram(): Command {
   program
     .command('scan')
     .description('list nearby wearables the bridge can sync')
-    .option('--seconds <n>', 'how long to listen (default: the config, 10)')
+    .option('--seconds <n>', 'how long to listen (default: the config, 10)', seconds())
     .option('--all', 'every advertisement, not only wearables a profile can sync')
-    .option('--simulate <n>', 'scan n simulated wearables instead of the Bluetooth adapter')
+    .option('--simulate <n>', 'scan n simulated wearables instead of the Bluetooth adapter', integer(1, 1000))
     .option('--config <path>', 'bushu.config.json to read')
     .option('--json', 'machine-readable JSON output')
     .action(async (opts: ScanOptions, cmd: Command) => {
@@ -98,10 +103,10 @@ export function buildProgram(): Command {
   program
     .command('sync')
     .description('sync every wearable in range once (history, totals), then exit')
-    .option('--device <id>', 'only this device (12 hex digits)')
-    .option('--simulate <n>', 'n simulated wearables instead of the Bluetooth adapter')
-    .option('--days <d>', 'days of history on simulated wearables', '7')
-    .option('--seconds <n>', 'how long to look for devices (default: the config, 10)')
+    .option('--device <id>', 'only this device (its address, c0:ff:ee:00:01:00, or 12 hex digits)', deviceId)
+    .option('--simulate <n>', 'n simulated wearables instead of the Bluetooth adapter', integer(1, 1000))
+    .option('--days <d>', 'days of history on simulated wearables', integer(1, 60), 7)
+    .option('--seconds <n>', 'how long to look for devices (default: the config, 10)', seconds())
     .option('--db <path>', 'the SQLite database (default: from the config; in memory with --simulate)')
     .option('--config <path>', 'bushu.config.json to read')
     .option('--json', 'machine-readable JSON output')
@@ -113,10 +118,10 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('the bridge daemon: sync wearables as they come in range and deliver day records')
-    .option('--simulate <n>', 'run on n simulated wearables (real firmware in a simulator) instead of Bluetooth')
-    .option('--days <d>', 'days of history on simulated wearables', '7')
-    .option('--speed <x>', 'simulated time runs x times faster than real time', '60')
-    .option('--for <seconds>', 'stop after this many seconds')
+    .option('--simulate <n>', 'run on n simulated wearables (real firmware in a simulator) instead of Bluetooth', integer(1, 1000))
+    .option('--days <d>', 'days of history on simulated wearables', integer(1, 60), 7)
+    .option('--speed <x>', 'simulated time runs x times faster than real time', factor(100_000), 60)
+    .option('--for <seconds>', 'stop after this many seconds', seconds())
     .option('--db <path>', 'the SQLite database (default: from the config; in memory with --simulate)')
     .option('--config <path>', 'bushu.config.json to read')
     .option('--json', 'one JSON event per line')
@@ -130,7 +135,16 @@ export function buildProgram(): Command {
 
 /** Run the CLI with Node-style argv (argv[0] node, argv[1] script). Exit codes go to process.exitCode. */
 export async function main(argv: string[] = process.argv): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    // Whatever a command did not turn into its own message: one line, never a stack trace
+    // (BUSHU_DEBUG=1 shows it, for a bug report).
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`bushu: ${message.split('\n')[0]}\n`);
+    if (process.env.BUSHU_DEBUG) process.stderr.write(`${err instanceof Error ? err.stack : ''}\n`);
+    process.exitCode = 1;
+  }
 }
 
 /**
@@ -145,15 +159,6 @@ function storeCommand(program: Command, name: string, description: string): Comm
     .option('--db <path>', 'the SQLite database (default: from the config, else ./data/bushu.db)')
     .option('--config <path>', 'bushu.config.json to read (default: $BUSHU_CONFIG or ./bushu.config.json)')
     .option('--json', 'machine-readable JSON output');
-}
-
-/** An option parser for an integer in min..max; commander reports the error and exits 1. */
-function integer(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^-?[0-9]+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
-    return n;
-  };
 }
 
 // Also runnable directly (`tsx cli/main.ts ...`); bin/bushu.js imports the compiled main.js and calls main().

@@ -8,20 +8,20 @@ import { runBridge } from '../bridge/pipeline/bridge.ts';
 import { openReadySession } from '../bridge/pipeline/session.ts';
 
 export interface RunOptions {
-  simulate?: string;
-  days?: string;
-  speed?: string;
+  simulate?: number;
+  days?: number;
+  speed?: number;
   db?: string;
   config?: string;
   json?: boolean;
   /** Stop after this many real seconds (tests, demos); runs until SIGINT otherwise. */
-  for?: string;
+  for?: number;
 }
 
 export async function runDaemon(opts: RunOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const simulate = opts.simulate !== undefined ? Number(opts.simulate) : undefined;
-  const speed = opts.speed ? Number(opts.speed) : 60;
-  const simulation = simulate !== undefined ? new (await import('../sim/air.ts')).Simulation({ devices: simulate, days: opts.days ? Number(opts.days) : 7, mode: 'paced' }) : undefined;
+  const simulate = opts.simulate;
+  const speed = opts.speed ?? 60;
+  const simulation = simulate !== undefined ? new (await import('../sim/air.ts')).Simulation({ devices: simulate, days: opts.days ?? 7, mode: 'paced', announce: (line) => err.write(line + '\n') }) : undefined;
   const s = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
   if (typeof s === 'number') return s; // printed why: bad config (1) or no adapter (2)
   // In simulation the world clock runs `speed` times real time; resting is scaled to match.
@@ -42,12 +42,13 @@ export async function runDaemon(opts: RunOptions, logLevel: string | undefined, 
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    if (opts.for) setTimeout(stop, Number(opts.for) * 1000);
+    if (opts.for !== undefined) setTimeout(stop, opts.for * 1000);
   });
   sub.unsubscribe();
   if (tick) clearInterval(tick);
   const m = s.ctx.metrics;
-  out.write(`stopped: ${m.syncs} syncs, ${m.failures} failures, ${m.badPayloads} bad payloads\n`);
+  if (opts.json) out.write(JSON.stringify({ kind: 'stopped', syncs: m.syncs, failures: m.failures, badPayloads: m.badPayloads }) + '\n');
+  else out.write(`stopped: ${m.syncs} syncs, ${m.failures} failures, ${m.badPayloads} bad payloads\n`);
   await s.close();
   return 0;
 }

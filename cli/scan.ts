@@ -7,17 +7,17 @@ import { openReadySession } from '../bridge/pipeline/session.ts';
 import { SCAN_SERVICES, isCandidate, profileOf } from '../bridge/sync/profiles.ts';
 
 export interface ScanOptions {
-  seconds?: string;
+  seconds?: number;
   json?: boolean;
   all?: boolean;
-  simulate?: string;
+  simulate?: number;
   config?: string;
 }
 
 export async function runScan(opts: ScanOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const session = await openReadySession({ config: opts.config, logLevel, simulated: opts.simulate ? new (await import('../sim/air.ts')).Simulation({ devices: Number(opts.simulate), firmware: 'fake' }).open : undefined }, err);
+  const session = await openReadySession({ config: opts.config, logLevel, simulated: opts.simulate ? new (await import('../sim/air.ts')).Simulation({ devices: opts.simulate, firmware: 'fake' }).open : undefined }, err);
   if (typeof session === 'number') return session; // printed why: bad config (1) or no adapter (2)
-  const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;
+  const seconds = opts.seconds ?? session.config.ble.scanSeconds;
   const seen = new Map<string, Advertisement>();
   await new Promise<void>((resolve, reject) =>
     session.central

@@ -10,21 +10,25 @@ import type { SyncProgress, SyncResult } from '../bridge/sync/types.ts';
 
 export interface SyncOptions {
   device?: string;
-  simulate?: string;
-  days?: string;
+  simulate?: number;
+  days?: number;
   json?: boolean;
   db?: string;
   config?: string;
-  seconds?: string;
+  seconds?: number;
 }
 
 export async function runSync(opts: SyncOptions, logLevel: string | undefined, out: NodeJS.WritableStream & { isTTY?: boolean }, err: NodeJS.WritableStream): Promise<number> {
-  const simulation = opts.simulate ? new (await import('../sim/air.ts')).Simulation({ devices: Number(opts.simulate), days: opts.days ? Number(opts.days) : undefined }) : undefined;
-  const session = await openReadySession({ config: opts.config, db: opts.db, logLevel, simulated: simulation?.open }, err);
+  const simulation = opts.simulate ? new (await import('../sim/air.ts')).Simulation({ devices: opts.simulate, days: opts.days, announce: opts.json ? undefined : (line) => err.write(line + '\n') }) : undefined;
+  // Progress bars on a terminal: info log lines would tear them (and say what the bars and the
+  // summary say), so only warnings show unless a level is asked for.
+  const bars = !opts.json && out.isTTY === true;
+  const level = logLevel ?? (bars && process.env.BUSHU_LOG_LEVEL === undefined ? 'warn' : undefined);
+  const session = await openReadySession({ config: opts.config, db: opts.db, logLevel: level, simulated: simulation?.open }, err);
   if (typeof session === 'number') return session; // printed why: bad config (1) or no adapter (2)
   const progress = progressView(out, !!opts.json);
   session.ctx.onProgress = progress.update;
-  const seconds = opts.seconds ? Number(opts.seconds) : session.config.ble.scanSeconds;
+  const seconds = opts.seconds ?? session.config.ble.scanSeconds;
   const results: SyncResult[] = [];
   const failures: { device: string; error: string }[] = [];
   const stop = new Subject<void>();
@@ -36,7 +40,7 @@ export async function runSync(opts: SyncOptions, logLevel: string | undefined, o
     if ((windowOver || all || (opts.device && results.some((r) => r.device === opts.device))) && busy.size === 0) stop.next();
   };
   await new Promise<void>((resolve, reject) => {
-    runBridge({ central: session.central, store: session.store, config: session.config, ctx: session.ctx, restMs: Number.MAX_SAFE_INTEGER, only: opts.device ? (id) => id === opts.device!.toLowerCase() : undefined })
+    runBridge({ central: session.central, store: session.store, config: session.config, ctx: session.ctx, restMs: Number.MAX_SAFE_INTEGER, only: opts.device ? (id) => id === opts.device : undefined })
       .pipe(takeUntil(stop))
       .subscribe({
         next: (e) => {
@@ -67,7 +71,7 @@ export async function runSync(opts: SyncOptions, logLevel: string | undefined, o
     out.write(`${results.length} synced, ${failures.length} failed, ${m.badPayloads} bad payloads, ${m.restarts} restarts\n`);
   }
   await session.close();
-  return opts.device && !results.some((r) => r.device === opts.device!.toLowerCase()) ? 1 : failures.length && !results.length ? 1 : 0;
+  return opts.device && !results.some((r) => r.device === opts.device) ? 1 : failures.length && !results.length ? 1 : 0;
 }
 
 /** cli-progress bars on a terminal; one plain line per 25% otherwise (logs and CI stay readable). */

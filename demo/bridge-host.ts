@@ -1,4 +1,4 @@
-// The bridge as `bushu run` builds it, minus the scan loop: the store in DATA/bridge.db, the
+// The bridge as `bushu run` builds it, minus the scan loop: the store in DATA/bushu.db, the
 // delivery loop to the two services, and real noble on the simulated air (FakeBindings). The
 // demo decides when each watch is synced (end of every simulated day) instead of the
 // pipeline's rest timer, so syncs line up with simulated midnights whatever the host's speed.

@@ -8,7 +8,7 @@ export class DemoError extends Error {}
 export interface DataPaths {
   dir: string;
   services: string; // SQLite of the reward and social services
-  bridge: string; // the bridge's store
+  bridge: string; // the bridge's store: bushu.db, where `bushu status` and the other commands look by default
 }
 
 export function prepareDataDir(dir: string): DataPaths {
@@ -24,5 +24,5 @@ export function prepareDataDir(dir: string): DataPaths {
   } catch {
     throw new DemoError(`data directory ${abs} is not writable`);
   }
-  return { dir: abs, services: join(abs, 'services.db'), bridge: join(abs, 'bridge.db') };
+  return { dir: abs, services: join(abs, 'services.db'), bridge: join(abs, 'bushu.db') };
 }

@@ -3,7 +3,7 @@
 // Everything persistent lives in the data directory:
 //   demo.json      the seed and the simulated week (and how far it got), so runs replay the same world
 //   services.db    the reward and social services (SQLite)
-//   bridge.db      the bridge's store and outbox
+//   bushu.db       the bridge's store and outbox (where `bushu status` looks by default)
 //   watches/       the simulated watches' flash
 import { FakeBindings } from '../sim/wearables/fake-bindings.ts';
 import { firmwareFiles, type FirmwareFiles } from '../sim/wearables/simulated-wearable.ts';

@@ -16,6 +16,8 @@ export interface SimulateOptions {
   mode?: 'free' | 'paced';
   /** bushu watches run the built firmware (default, when dist/firmware exists) or the protocol fake. */
   firmware?: 'real' | 'fake';
+  /** Told what takes a while (walking the days of history), before it starts. */
+  announce?: (line: string) => void;
 }
 
 /** A simulated fleet, made when the session opens; `fleet` is there from then on. */
@@ -34,6 +36,7 @@ export class Simulation {
         log.warn({ error: (e as Error).message }, 'cannot load the built firmware: simulated watches use the protocol fake');
       }
     }
+    this.o.announce?.(`simulating ${this.o.devices} wearable(s) walking ${this.o.days ?? 7} day(s) of history…`);
     const fleet = createFleet({ devices: this.o.devices, days: this.o.days ?? 7, endUtcMs: Date.now(), offsetMin: systemClock.offsetMin(), makeWatch, bindings: { mode: this.o.mode ?? 'free' } });
     this.fleet = fleet;
     return { bindings: fleet.bindings, clock: fleet.world.clock(), close: () => fleet.close() };

@@ -28,6 +28,23 @@ describe('Store.open', () => {
     db.close();
   });
 
+  it('remembers the users the config named, for commands run without it', () => {
+    const path = join(dir, 'nested', 'bushu.db');
+    store.commitSync(DEV_A, [dayInput()], 3, 1000);
+    store.close();
+    // --db without a config (or a config naming no users): the mapping last configured
+    store = Store.open(path, { services: ['walkcoin'], users: {} });
+    expect(store.userDays('alice').map((d) => d.device)).toEqual([DEV_A]);
+    expect(store.devices().map((d) => d.user)).toEqual(['alice']);
+    store.close();
+    // a config that names users replaces it
+    store = Store.open(path, { services: ['walkcoin'], users: { [DEV_A]: 'bao' } });
+    store.close();
+    store = Store.open(path, { services: ['walkcoin'] });
+    expect(store.devices().map((d) => d.user)).toEqual(['bao']);
+    expect(() => store.userDays('alice')).toThrow(/unknown user "alice"/);
+  });
+
   it('works in memory', () => {
     const mem = Store.open(':memory:', { services: ['a'] });
     expect(mem.commitSync(DEV_A, [dayInput()], 3, 1000)).toEqual({ changedDays: 1, queued: 1 });

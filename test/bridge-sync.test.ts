@@ -10,11 +10,12 @@ import { syncDevice, SCAN_SERVICES } from '../bridge/sync/profiles.ts';
 import { SyncMetrics, type SyncContext } from '../bridge/sync/types.ts';
 import { HistoryCollector } from '../bridge/sync/history-collector.ts';
 import { timePayloads } from '../bridge/sync/time-sync.ts';
+import { readInfo } from '../bridge/sync/bushu-profile.ts';
 import { Store } from '../bridge/store/store.ts';
 import { statusReport } from '../cli/status.ts';
 import { silentLogger } from '../bridge/log.ts';
 import { dateString } from '../shared/days.ts';
-import { encodeDay, encodeEnd, historyCheck, decodeLocalTimeInfo, localTimeOffsetMin, type DayRecord } from '../shared/protocol/index.ts';
+import { decodeInfo, encodeDay, encodeEnd, historyCheck, decodeLocalTimeInfo, localTimeOffsetMin, type DayRecord } from '../shared/protocol/index.ts';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 17, 0, 0, 0) - 8 * H; // local midnight in UTC+8
@@ -274,5 +275,22 @@ describe('time payloads', () => {
     const p = timePayloads({ now: () => T0, offsetMin: () => 345 });
     const l = decodeLocalTimeInfo(p.localTimeInfo);
     expect(l.ok && localTimeOffsetMin(l.value)).toBe(345);
+  });
+});
+
+describe('readInfo', () => {
+  const info = Uint8Array.from([1, 1, 0, 1, 0, 0xc0, 0xff, 0xee, 0, 1, 0, 1, 0, 30, 0, 0, 0, 7]);
+  it('reads again while the watch has not filled Info in yet (all zeros), waiting longer each time', async () => {
+    const reads = [new Uint8Array(18), new Uint8Array(18), info];
+    const waits: number[] = [];
+    const got = await readInfo({ read: async () => reads.shift()! }, async (ms) => void waits.push(ms));
+    expect(got).toEqual(info);
+    expect(waits).toEqual([50, 100]);
+  });
+  it('gives the zeros to the decoder after its last try, which refuses them', async () => {
+    let n = 0;
+    const got = await readInfo({ read: async () => (n++, new Uint8Array(18)) }, async () => {}, 4);
+    expect(n).toBe(4);
+    expect(decodeInfo(got)).toMatchObject({ ok: false });
   });
 });

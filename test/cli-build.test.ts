@@ -53,7 +53,7 @@ describe('dist/cli', () => {
     const code = [...loaded].map((name) => chunks.get(name)!);
     // esbuild heads each bundled module with a comment naming its source file.
     const modules = new Set(code.flatMap((c) => [...c.matchAll(/^\/\/ ([\w./-]+\.(?:ts|json))$/gm)].map((m) => m[1])));
-    expect([...modules].sort()).toEqual(['cli/main.ts', 'cli/outbox-states.ts', 'package.json']);
+    expect([...modules].sort()).toEqual(['bridge/log-levels.ts', 'cli/main.ts', 'cli/options.ts', 'cli/outbox-states.ts', 'package.json']);
     const packages = new Set(code.flatMap((c) => importsOf(c).filter((i) => !i.dynamic).map((i) => packageOf(i.specifier))));
     expect([...packages].filter((p) => p !== undefined)).toEqual(['commander']);
     const commands = importsOf(chunks.get('main.js')!).filter((i) => i.dynamic).map((i) => i.specifier.replace(/^\.\/(.+)-[A-Z0-9]+\.js$/, '$1'));

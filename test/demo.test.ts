@@ -81,7 +81,7 @@ describe('runDemo --once', () => {
   });
 
   it("gives the user with two wearables the max of their devices' days, and the Puck wins some", () => {
-    const store = Store.open(join(dir, 'bridge.db'));
+    const store = Store.open(join(dir, 'bushu.db'));
     try {
       const [bangle, puck] = DEVICES.filter((d) => d.user === 'alice').map((d) => new Map(store.days({ devices: [d.id] }).map((x) => [x.date, x.steps])));
       const alice = first.result.summary.days.filter((d) => d.user === 'alice' && d.date !== TODAY);

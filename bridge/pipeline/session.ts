@@ -51,8 +51,9 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     ? await createNobleCentral({ bindings: air.bindings, opTimeoutMs: config.ble.transferTimeoutMs })
     : await createNobleCentral({ opTimeoutMs: config.ble.connectTimeoutMs });
   const clock = air?.clock ?? systemClock;
-  // Simulated devices never go into the real database unless --db says so.
-  const dbPath = o.db !== undefined ? resolve(o.db) : air ? ':memory:' : config.db;
+  // One default for every command, simulated or not (as the demo's): `bushu status` afterwards
+  // shows what a `bushu run --simulate` stored.
+  const dbPath = o.db !== undefined ? resolve(o.db) : config.db;
   const store = Store.open(dbPath, { services: enabledServices(config), users: config.deviceUsers });
   const counterState = dbPath === ':memory:' ? new MemoryCounterState() : new FileCounterState(join(config.dataDir, 'counters.json'));
   const ctx: SyncContext = { store, clock, log, metrics: new SyncMetrics(), counterState, transferTimeoutMs: config.ble.transferTimeoutMs };

@@ -95,6 +95,11 @@ export const MIGRATIONS: Migration[] = [
       );
     `);
   },
+  // The device → user mapping last configured, so that commands run without the config (the
+  // demo's store, `--db` elsewhere) still name each device's user.
+  (db) => {
+    db.exec(`CREATE TABLE device_users (device TEXT PRIMARY KEY, user_id TEXT NOT NULL);`);
+  },
 ];
 
 export class SchemaError extends Error {}

@@ -79,10 +79,25 @@ export class Store {
     return store;
   }
 
-  /** Services and users come from the config; a service added later gets rows for new changes. */
+  /**
+   * Services and users come from the config; a service added later gets rows for new changes.
+   * A config that maps devices to users is remembered in the database; one that maps none (no
+   * config file, or `--db` on another bridge's store) reads the mapping last remembered.
+   */
   configure(options: StoreOptions): void {
     if (options.services !== undefined) this.services = [...options.services];
-    if (options.users !== undefined) this.users = { ...options.users };
+    if (options.users !== undefined && Object.keys(options.users).length > 0) {
+      this.users = { ...options.users };
+      const users = this.users;
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM device_users').run();
+        const insert = this.db.prepare('INSERT INTO device_users (device, user_id) VALUES (?, ?)');
+        for (const [device, user] of Object.entries(users)) insert.run(device, user);
+      })();
+    } else {
+      const rows = this.db.prepare('SELECT device, user_id FROM device_users').all() as { device: string; user_id: string }[];
+      this.users = Object.fromEntries(rows.map((r) => [r.device, r.user_id]));
+    }
   }
 
   close(): void {

@@ -26,7 +26,7 @@ import { BadPayloadError, type SyncContext, type SyncResult } from './types.ts';
 
 /** `link` must be discovered already (syncDevice does it to pick the profile). */
 export async function syncBushu(link: Link, ctx: SyncContext, name?: string): Promise<SyncResult> {
-  const info = decoded(decodeInfo(await link.read(N.SERVICE, N.INFO)), ctx);
+  const info = decoded(decodeInfo(await readInfo(link)), ctx);
   const device = info.deviceId;
   const firmware = info.firmware.join('.');
   const log = ctx.log.child({ device });
@@ -138,7 +138,8 @@ async function transfer(
         if (s.state === 'more') {
           clearTimeout(timer);
           timer = setTimeout(() => finish({ ok: false, error: `timeout: no history frame for ${idleMs} ms` }), idleMs);
-          ctx.onProgress?.({ device, received: collector.received, expected });
+          // Records, not frames: a signed record is two frames (its Day and its Summary).
+          ctx.onProgress?.({ device, received: collector.records.length, expected });
         } else if (s.state === 'duplicate') ctx.metrics.duplicates++;
         else if (s.state === 'done') finish({ ok: true, records: collector.records, lastSeq: s.end.lastSeq });
         else finish({ ok: false, error: s.error });
@@ -158,6 +159,21 @@ async function transfer(
   result.catch(() => {}); // when the write below fails too, its error is the one reported
   await link.write(N.SERVICE, N.CONTROL, encodeSendFrom(from));
   return await result;
+}
+
+/**
+ * Info as the watch fills it in. The watch writes Info from its connect handler, which its
+ * interpreter runs after the link is up: a central quick enough to read before that gets the
+ * table's initial value, all zeros (seen on the first connection after a boot). Read again,
+ * a little later, until it is filled in (a handful of tries, then the zeros go to the decoder,
+ * which says what is wrong with them).
+ */
+export async function readInfo(link: Pick<Link, 'read'>, wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)), tries = 8): Promise<Uint8Array> {
+  for (let i = 1; ; i++) {
+    const raw = await link.read(N.SERVICE, N.INFO);
+    if (i >= tries || raw.some((byte) => byte !== 0)) return raw;
+    await wait(50 * i);
+  }
 }
 
 function decoded<T>(r: { ok: true; value: T } | { ok: false; error: string }, ctx: SyncContext): T {

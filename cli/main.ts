@@ -56,7 +56,7 @@ export function buildProgram(): Command {
   });
 
   storeCommand(program, 'export', 'day totals as CSV or JSON')
-    .option('--format <format>', 'csv or json', 'csv')
+    .option('--format <format>', 'csv, json, or hourly (date, time, steps: one row per hour)', 'csv')
     .option('--from <date>', 'first local date, YYYY-MM-DD')
     .option('--to <date>', 'last local date, YYYY-MM-DD')
     .option('--user <name>', "one user's days: the maximum of their devices per day")

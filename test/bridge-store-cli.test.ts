@@ -112,8 +112,33 @@ describe('bushu export', () => {
     ]);
   });
 
+  it('writes one row per hour (Health-app style), per user from the device the maximum rule picked', async () => {
+    const hours = (at: Record<number, number>) => Array.from({ length: 24 }, (_, h) => at[h] ?? 0);
+    const store = Store.open(db);
+    store.commitSync(DEV_A, [dayInput({ date: '2026-11-22', steps: 900, hours: hours({ 8: 600, 17: 300 }) })], 10, Date.UTC(2026, 10, 23));
+    store.commitSync(DEV_B, [dayInput({ device: DEV_B, date: '2026-11-22', steps: 500, hours: hours({ 9: 500 }) })], 3, Date.UTC(2026, 10, 23));
+    store.close();
+    writeFileSync(join(dir, 'bushu.config.json'), JSON.stringify({ users: { alice: { devices: [DEV_A, DEV_B] } } }));
+    const out = sink();
+    const err = sink();
+    expect(await runExport({ ...base(), format: 'hourly', user: 'alice', from: '2026-11-22' }, out, err)).toBe(0);
+    const lines = out.text.trim().split('\n');
+    expect(lines[0]).toBe('device,user,date,time,steps');
+    expect(lines).toHaveLength(25);
+    expect(lines[1]).toBe(`${DEV_A},alice,2026-11-22,00:00,0`);
+    expect(lines[9]).toBe(`${DEV_A},alice,2026-11-22,08:00,600`);
+    expect(lines.slice(1).reduce((sum, l) => sum + Number(l.split(',')[4]), 0)).toBe(900);
+    expect(err.text).toBe('');
+    // without --user every device's hours; days with only a total are named, not silently dropped
+    const all = sink();
+    const allErr = sink();
+    await runExport({ ...base(), format: 'hourly' }, all, allErr);
+    expect(all.text.trim().split('\n')).toHaveLength(1 + 48);
+    expect(allErr.text).toBe('bushu export: 3 day(s) have no hourly counts (their wearable reports only day totals) and are left out\n');
+  });
+
   it.each([
-    [{ format: 'xml' }, 'bushu: --format: must be csv or json, got "xml"\n'],
+    [{ format: 'xml' }, 'bushu: --format: must be csv, json or hourly, got "xml"\n'],
     [{ from: '2026-13-01' }, 'bushu: --from: no such date: 2026-13-01\n'],
     [{ to: '21/11/2026' }, 'bushu: --to: date must be YYYY-MM-DD, got "21/11/2026"\n'],
     [{ from: '2026-11-21', to: '2026-11-20' }, 'bushu: --from 2026-11-21 is after --to 2026-11-20\n'],

@@ -53,7 +53,7 @@ export async function runServe(opts: ServeOptions): Promise<void> {
   }
   let running;
   try {
-    running = await startServices({ db, config, port, host: opts.host, payer: logPayer((l) => console.log(l)), payoutEveryMs: 5000 });
+    running = await startServices({ db, config, port, host: opts.host, payer: logPayer((l) => console.log(l)), payoutEveryMs: 5000, processMetrics: true });
   } catch (err) {
     await db.close();
     return fail(`bushu serve: ${listenProblem(err, port, opts.host)}`);
@@ -63,6 +63,7 @@ export async function runServe(opts: ServeOptions): Promise<void> {
   console.log(`  dashboard       ${u}/`);
   console.log(`  reward service  ${u}/reward   (bridge POSTs ${u}/reward/v1/days)`);
   console.log(`  social service  ${u}/social   (bridge POSTs ${u}/social/v1/days)`);
+  console.log(`  metrics         ${u}/metrics  (Prometheus)`);
   if (config.bridges.length === 0) console.log('  warning: no bridges configured: every delivery will be refused (401)');
   if (config.adminToken === null) console.log('  admin API off (no adminToken in the config)');
   const stop = async () => {

@@ -15,6 +15,7 @@ import { ingestRewardDay } from './reward/ingest.ts';
 import { ingestSocialDay } from './social/ingest.ts';
 import { ledger, runPayouts, type Payer } from './reward/payouts.ts';
 import { history, ranking } from './social/leaderboard.ts';
+import type { ServicesMetrics } from './metrics.ts';
 
 export interface Deps {
   db: Db;
@@ -22,6 +23,8 @@ export interface Deps {
   /** Milliseconds since 1970; injected so tests control time. */
   clock: () => number;
   payer: Payer;
+  /** Prometheus counters (GET /metrics); none in tests that do not ask. */
+  metrics?: ServicesMetrics;
 }
 
 /**
@@ -51,19 +54,34 @@ function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs
 
 const ok = (json: unknown, status = 200): Response => ({ status, json });
 
+/** Counts each answer to a bridge, refusals included, by its HTTP status. */
+function counted(metrics: ServicesMetrics | undefined, service: Service, handler: (req: Request) => Promise<Response>) {
+  if (metrics === undefined) return handler;
+  return async (req: Request): Promise<Response> => {
+    try {
+      const res = await handler(req);
+      metrics.delivery(service, res.status);
+      return res;
+    } catch (err) {
+      metrics.delivery(service, err instanceof HttpError ? err.status : 500);
+      throw err;
+    }
+  };
+}
+
 export function buildRouter(deps: Deps): Router {
   const { db, config, clock } = deps;
   const r = new Router(config.bodyLimitBytes, clock);
   const purge = expireKeys(db, config.idempotencyKeyTtlHours * 3_600_000);
 
-  r.add('POST', '/reward/v1/days', dayEndpoint(deps, 'reward', ingestRewardDay, purge), { body: true });
+  r.add('POST', '/reward/v1/days', counted(deps.metrics, 'reward', dayEndpoint(deps, 'reward', ingestRewardDay, purge)), { body: true });
   r.add('GET', '/reward/v1/users/:user/awards', async (req) => {
     await userOrThrow(db, req.params.user);
     const awards = await ledger(db, req.params.user);
     return ok({ user: req.params.user, currency: config.reward.currency, totalFen: awards.reduce((a, e) => a + e.amountFen, 0), awards });
   });
 
-  r.add('POST', '/social/v1/days', dayEndpoint(deps, 'social', ingestSocialDay, purge), { body: true });
+  r.add('POST', '/social/v1/days', counted(deps.metrics, 'social', dayEndpoint(deps, 'social', ingestSocialDay, purge)), { body: true });
   r.add('GET', '/social/v1/users/:user/leaderboard', async (req) => {
     const u = await userOrThrow(db, req.params.user);
     const date = dateParam(req.query.get('date'), clock(), Number(u.utc_offset_min));
@@ -90,6 +108,10 @@ export function buildRouter(deps: Deps): Router {
   r.add('GET', '/api/users/:user/overview', async (req) => ok(await overview(db, config, req.params.user, req.query.get('date'), clock())));
   r.add('GET', '/api/users/:user/hours', async (req) => ok(await hours(db, req.params.user, req.query.get('date'), clock())));
   r.add('GET', '/healthz', async () => ok({ ok: true, database: db.dialect }));
+  if (deps.metrics !== undefined) {
+    const registry = deps.metrics.registry;
+    r.add('GET', '/metrics', async () => ({ status: 200, raw: { contentType: registry.contentType, data: await registry.metrics() } }));
+  }
 
   for (const path of ['/', '/index.html', '/app.js', '/style.css']) r.add('GET', path, serveDashboard);
   return r;

@@ -7,6 +7,7 @@ import type { Db } from './db/types.ts';
 import { applySeed } from './registry.ts';
 import { runPayouts, type Payer } from './reward/payouts.ts';
 import { buildRouter } from './routes.ts';
+import { servicesMetrics } from './metrics.ts';
 
 export interface StartOptions {
   db: Db;
@@ -18,6 +19,8 @@ export interface StartOptions {
   /** Run the payout worker every this many ms (0: never; tests call runPayouts themselves). */
   payoutEveryMs?: number;
   onError?: (err: unknown) => void;
+  /** Node process metrics (memory, CPU, event loop) in /metrics too: bushu serve's own process. */
+  processMetrics?: boolean;
 }
 
 export interface RunningServices {
@@ -38,7 +41,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
   const clock = opts.clock ?? Date.now;
   const payer = opts.payer ?? logPayer(() => undefined);
   await applySeed(opts.db, opts.config.seed, opts.config.bridges.map((b) => b.id), clock());
-  const router = buildRouter({ db: opts.db, config: opts.config, clock, payer });
+  const router = buildRouter({ db: opts.db, config: opts.config, clock, payer, metrics: servicesMetrics(opts.db, { processMetrics: opts.processMetrics ?? false }) });
   const onError = opts.onError ?? ((err: unknown) => console.error(err));
   const server = createServer(router.listener(onError));
   server.keepAliveTimeout = 5000;

@@ -5,11 +5,13 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, closedObject, nonEmptyString, oneOf, problemsOf, readJsonFile } from '../shared/config-schema.ts';
 import { bleSchema, type BleConfig } from './config/ble.ts';
+import { metricsSchema, mqttSchema, type MetricsConfig, type MqttConfig } from './config/outputs.ts';
 import { applyEnvironment, type Env } from './config/env.ts';
 import { LOG_LEVELS, type LogLevel } from './log-levels.ts';
 import { deliverySchema, servicesSchema, usersSchema, type DeliveryConfig, type ServiceConfig } from './config/sections.ts';
 
 export type { BleConfig } from './config/ble.ts';
+export type { MetricsConfig, MqttConfig } from './config/outputs.ts';
 export type { DeliveryConfig, ServiceConfig } from './config/sections.ts';
 export { ConfigError } from '../shared/config-schema.ts';
 
@@ -28,6 +30,8 @@ export interface BushuConfig {
   services: ServiceConfig[];
   delivery: DeliveryConfig;
   ble: BleConfig;
+  metrics: MetricsConfig;
+  mqtt: MqttConfig;
   logLevel: LogLevel;
 }
 
@@ -41,6 +45,8 @@ const fileSchema = closedObject({
   services: servicesSchema.default([]),
   delivery: deliverySchema,
   ble: bleSchema,
+  metrics: metricsSchema,
+  mqtt: mqttSchema,
   logLevel: oneOf(LOG_LEVELS).default('info'),
 });
 
@@ -70,11 +76,11 @@ export function parseConfig(raw: unknown, env: Env, file: string | null, base: s
   if (!parsed.success) problems.unshift(...problemsOf(parsed.error, rename));
   if (!parsed.success || problems.length > 0) throw new ConfigError(file ?? 'configuration', problems);
 
-  const { dataDir, db, users, services, delivery, ble, logLevel } = parsed.data;
+  const { dataDir, db, users, services, delivery, ble, metrics, mqtt, logLevel } = parsed.data;
   const dataAbs = resolve(base, dataDir);
   const deviceUsers: Record<string, string> = {};
   for (const [user, u] of Object.entries(users)) for (const d of u.devices) deviceUsers[d] = user;
-  return { file, dataDir: dataAbs, db: db !== undefined ? resolve(base, db) : resolve(dataAbs, 'bushu.db'), users, deviceUsers, services, delivery, ble, logLevel };
+  return { file, dataDir: dataAbs, db: db !== undefined ? resolve(base, db) : resolve(dataAbs, 'bushu.db'), users, deviceUsers, services, delivery, ble, metrics, mqtt, logLevel };
 }
 
 /** The enabled services' names, as Store.open wants them. */

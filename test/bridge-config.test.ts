@@ -143,6 +143,15 @@ describe('config errors', () => {
     ]);
   });
 
+  it('checks the metrics and MQTT outputs, BUSHU_MQTT_URL under its own name', () => {
+    expect(problems({ metrics: { port: 70000 }, mqtt: { url: 'http://broker', topicPrefix: 'bushu/#' } }, {})).toEqual([
+      'metrics.port: must be an integer in 0..65535, got 70000',
+      'mqtt.url: must be null or an mqtt:// or mqtts:// URL, got "http://broker"',
+      'mqtt.topicPrefix: must be an MQTT topic without wildcards, spaces or a leading or trailing "/", got "bushu/#"',
+    ]);
+    expect(problems({}, { BUSHU_MQTT_URL: 'broker:1883' })).toEqual(['BUSHU_MQTT_URL: must be null or an mqtt:// or mqtts:// URL, got "broker:1883"']);
+  });
+
   it('takes an environment value instead of the file\'s, so only its own problems count', () => {
     expect(problems({ services: [svc({ url: 'ftp://x' })] }, { BUSHU_SERVICE_WALKCOIN_URL: 'https://ok.example' })).toEqual([]);
     expect(problems({ services: [svc()], logLevel: 'loud' }, { BUSHU_LOG_LEVEL: 'warn' })).toEqual([]);

@@ -32,6 +32,10 @@ export function applyEnvironment(raw: unknown, env: Env, cwd: string): Overridde
     input.logLevel = env.BUSHU_LOG_LEVEL;
     from.set('logLevel', 'BUSHU_LOG_LEVEL');
   }
+  if (env.BUSHU_MQTT_URL !== undefined) {
+    input.mqtt = { ...(isPlainObject(input.mqtt) ? input.mqtt : {}), url: env.BUSHU_MQTT_URL === '' ? null : env.BUSHU_MQTT_URL };
+    from.set('mqtt.url', 'BUSHU_MQTT_URL');
+  }
   if (env.BUSHU_DB !== undefined) {
     // Relative to the working directory, where the file's `db` is relative to the file.
     input.db = env.BUSHU_DB === '' ? '' : resolve(cwd, env.BUSHU_DB);

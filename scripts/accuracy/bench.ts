@@ -47,6 +47,12 @@ export async function benchCli(args: string[], defaultDir: string, out: Output, 
   return runBench(dir, { json: !!parsed.values.json, check: !!parsed.values.check }, out, err);
 }
 
+/** What the missing folder is, for someone who has only the clone. */
+const DATA_HINT =
+  'bench-accuracy: it needs accelerometer recordings with hand-counted steps: a folder of recording CSVs (Time (ms),X,Y,Z) and a truth.csv\n' +
+  '  listing file,steps,kind (the project keeps its real recordings outside the repository, in ../shared/data/steps beside the clone);\n' +
+  '  pass such a folder as the argument: npm run bench:accuracy -- DIR\n';
+
 export async function runBench(dir: string, options: BenchOptions, out: Output, err: Output): Promise<number> {
   let results: FileResult[];
   try {
@@ -55,6 +61,7 @@ export async function runBench(dir: string, options: BenchOptions, out: Output, 
     // Input problems get one line naming file and line; anything else is a bug and keeps its stack.
     if (e instanceof RecordingError || e instanceof FileReadError) {
       err.write(`bench-accuracy: ${e.message}\n`);
+      if (e instanceof FileReadError && e.message.includes('no such directory')) err.write(DATA_HINT);
       return 2;
     }
     throw e;

@@ -133,9 +133,9 @@ describe('runBench on a temporary directory', () => {
     const err = sink();
     const missing = join(dir, 'nope');
     expect(await runBench(missing, { json: false, check: false }, sink(), err)).toBe(2);
-    expect(err.text.split("\n")[0]).toBe(`bench-accuracy: cannot read ${missing}: no such directory`);
-    expect(err.text).toContain("hand-counted steps");
-    expect(err.text).toContain("npm run bench:accuracy -- DIR");
+    expect(err.text.split('\n')[0]).toBe(`bench-accuracy: cannot read ${missing}: no such directory`);
+    expect(err.text).toContain('hand-counted steps');
+    expect(err.text).toContain('npm run bench:accuracy -- DIR');
 
     const err2 = sink();
     expect(await runBench(dir, { json: false, check: false }, sink(), err2)).toBe(2);

@@ -14,7 +14,13 @@ export interface Task {
 export class Scheduler {
   mono = 0;
   wallOffset: number; // wall UTC ms = mono + wallOffset
+  /**
+   * A binary min-heap on (at, seq). A simulated day queues tens of thousands of accelerometer
+   * samples; a sorted array (splice in, shift out) made that quadratic.
+   */
   private tasks: Task[] = [];
+  /** Timers not yet fired or cleared: clearTimeout only forgets the id, and a popped task whose id is gone is skipped. */
+  private live = new Set<number>();
   private seq = 0;
   private nextId = 1;
   /** Called after every task: the simulator performs a pending load() there. */
@@ -33,17 +39,39 @@ export class Scheduler {
     this.wallOffset = ms - this.mono;
   }
 
+  private static before(a: Task, b: Task): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
   private insert(t: Task): void {
-    // binary search for the first task later than t (tasks stay sorted by at, then seq)
-    let lo = 0;
-    let hi = this.tasks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = this.tasks[mid];
-      if (m.at < t.at || (m.at === t.at && m.seq < t.seq)) lo = mid + 1;
-      else hi = mid;
+    const h = this.tasks;
+    let i = h.push(t) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!Scheduler.before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
     }
-    this.tasks.splice(lo, 0, t);
+  }
+
+  private pop(): Task | undefined {
+    const h = this.tasks;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && Scheduler.before(h[l], h[m])) m = l;
+        if (r < h.length && Scheduler.before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
   }
 
   /** Queues a one-off task at a monotonic time (not before now). */
@@ -59,24 +87,23 @@ export class Scheduler {
     if (typeof run !== 'function') throw new TypeError('setTimeout/setInterval: expecting a function');
     const delay = Math.max(0, Number(ms) || 0);
     const id = this.nextId++;
+    this.live.add(id);
     this.insert({ at: this.mono + delay, seq: this.seq++, run, id, interval: repeat ? Math.max(delay, 1) : undefined });
     return id;
   }
   clear(id: unknown): void {
-    if (id === undefined) {
-      // Espruino: clearTimeout() with no argument clears every timer
-      this.tasks = this.tasks.filter((t) => t.id === undefined);
-      return;
-    }
-    this.tasks = this.tasks.filter((t) => t.id !== id);
+    // Espruino: clearTimeout() with no argument clears every timer
+    if (id === undefined) this.live.clear();
+    else this.live.delete(id as number);
   }
   /** Pending timers (not queued events). */
   timerCount(): number {
-    return this.tasks.filter((t) => t.id !== undefined).length;
+    return this.live.size;
   }
   /** Forgets every task: the interpreter was reset. */
   reset(): void {
     this.tasks = [];
+    this.live.clear();
   }
 
   /** Runs every task due up to mono + ms, in time order, then sets the clock there. */
@@ -92,9 +119,11 @@ export class Scheduler {
   }
   private runUntil(end: number): void {
     while (this.tasks.length > 0 && this.tasks[0].at <= end) {
-      const t = this.tasks.shift()!;
+      const t = this.pop()!;
+      if (t.id !== undefined && !this.live.has(t.id)) continue; // cleared
       this.mono = Math.max(this.mono, t.at);
       if (t.interval !== undefined) this.insert({ ...t, at: t.at + t.interval, seq: this.seq++ });
+      else if (t.id !== undefined) this.live.delete(t.id);
       try {
         t.run();
       } catch (e) {

@@ -156,6 +156,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     if (!o.once) {
       clock.goLive();
       log(`dashboard: ${services.url}/  (Ctrl-C to stop)`);
+      // Reads are private: each user signs in with a link of their own.
+      for (const u of USERS) log(`  ${u}: ${await client.loginUrl(u)}`);
       await (o.stop ?? signal());
       log('stopping');
     }

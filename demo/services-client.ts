@@ -18,6 +18,7 @@ export class ServicesClient {
   ) {}
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    if (method === 'POST' && body === undefined) body = {};
     const res = await fetch(this.base + path, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -33,6 +34,12 @@ export class ServicesClient {
     for (const id of users) await this.call('POST', '/admin/v1/users', { id, name: id[0].toUpperCase() + id.slice(1), utcOffsetMin });
     for (const d of devices) await this.call('POST', '/admin/v1/devices', { id: d.id, user: d.user, bridge: DEMO_BRIDGE, key: keyOf(d) });
     for (const [a, b] of friends) await this.call('POST', '/admin/v1/friendships', { a, b });
+  }
+
+  /** A login link for the user's dashboard (reads need a credential). */
+  async loginUrl(user: string): Promise<string> {
+    const r = await this.call<{ loginPath: string }>('POST', `/admin/v1/users/${encodeURIComponent(user)}/tokens`);
+    return this.base + r.loginPath;
   }
 
   async awards(user: string): Promise<Award[]> {

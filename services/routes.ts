@@ -16,6 +16,7 @@ import { ingestSocialDay } from './social/ingest.ts';
 import { ledger, runPayouts, type Payer } from './reward/payouts.ts';
 import { history, ranking } from './social/leaderboard.ts';
 import type { ServicesMetrics } from './metrics.ts';
+import { clearedCookie, issueUserToken, mayRead, revokeUserTokens, sessionCookie, viewerOf, type Viewer } from './auth.ts';
 
 export interface Deps {
   db: Db;
@@ -75,25 +76,32 @@ export function buildRouter(deps: Deps): Router {
   const purge = expireKeys(db, config.idempotencyKeyTtlHours * 3_600_000);
 
   r.add('POST', '/reward/v1/days', counted(deps.metrics, 'reward', dayEndpoint(deps, 'reward', ingestRewardDay, purge)), { body: true });
-  r.add('GET', '/reward/v1/users/:user/awards', async (req) => {
+  // Reads need a credential (auth.ts): the admin token, or the user's own token or session.
+  const reader = (fn: (req: Request, viewer: Viewer) => Promise<Response>) => async (req: Request) => {
+    const viewer = await viewerOf(db, config.adminToken, req);
+    if (req.params.user !== undefined) mayRead(viewer, req.params.user);
+    return fn(req, viewer);
+  };
+
+  r.add('GET', '/reward/v1/users/:user/awards', reader(async (req) => {
     await userOrThrow(db, req.params.user);
     const awards = await ledger(db, req.params.user);
     return ok({ user: req.params.user, currency: config.reward.currency, totalFen: awards.reduce((a, e) => a + e.amountFen, 0), awards });
-  });
+  }));
 
   r.add('POST', '/social/v1/days', counted(deps.metrics, 'social', dayEndpoint(deps, 'social', ingestSocialDay, purge)), { body: true });
-  r.add('GET', '/social/v1/users/:user/leaderboard', async (req) => {
+  r.add('GET', '/social/v1/users/:user/leaderboard', reader(async (req) => {
     const u = await userOrThrow(db, req.params.user);
     const date = dateParam(req.query.get('date'), clock(), Number(u.utc_offset_min));
     return ok({ user: u.id, date, ranking: await ranking(db, u.id, date) });
-  });
-  r.add('GET', '/social/v1/users/:user/history', async (req) => {
+  }));
+  r.add('GET', '/social/v1/users/:user/history', reader(async (req) => {
     const u = await userOrThrow(db, req.params.user);
     const to = dateParam(req.query.get('to'), clock(), Number(u.utc_offset_min));
     const from = dateParam(req.query.get('from') ?? dateString(dayNumber(to) - 29), clock(), 0);
     if (from > to) throw new HttpError(400, 'invalid_range', 'from is after to');
     return ok({ user: u.id, from, to, days: await history(db, u.id, from, to) });
-  });
+  }));
 
   const admin = (fn: (body: Record<string, unknown>) => Promise<Response>) => async (req: Request) => {
     requireAdmin(req, config.adminToken);
@@ -102,11 +110,29 @@ export function buildRouter(deps: Deps): Router {
   r.add('POST', '/admin/v1/users', admin(async (b) => (await upsertUser(db, { id: b.id, name: b.name, utcOffsetMin: b.utcOffsetMin }, clock()), ok({ ok: true }, 201))), { body: true });
   r.add('POST', '/admin/v1/devices', admin(async (b) => (await registerDevice(db, { id: b.id, user: b.user, bridge: b.bridge, key: b.key ?? null }, config.bridges.map((x) => x.id), clock()), ok({ ok: true }, 201))), { body: true });
   r.add('POST', '/admin/v1/friendships', admin(async (b) => (await befriend(db, b.a, b.b), ok({ ok: true }, 201))), { body: true });
+  // A login link for a user: GET /login?token=… sets the session cookie the dashboard reads with.
+  r.add('POST', '/admin/v1/users/:user/tokens', async (req) => {
+    requireAdmin(req, config.adminToken);
+    const token = await issueUserToken(db, req.params.user, clock());
+    return ok({ user: req.params.user, token, loginPath: `/login?token=${encodeURIComponent(token)}` }, 201);
+  });
+  r.add('DELETE', '/admin/v1/users/:user/tokens', async (req) => {
+    requireAdmin(req, config.adminToken);
+    return ok({ user: req.params.user, revoked: await revokeUserTokens(db, req.params.user) });
+  });
   r.add('POST', '/admin/v1/payouts/run', admin(async () => ok(await runPayouts(db, deps.payer, clock()))), { body: true });
 
-  r.add('GET', '/api/users', async () => ok({ users: await listUsers(db) }));
-  r.add('GET', '/api/users/:user/overview', async (req) => ok(await overview(db, config, req.params.user, req.query.get('date'), clock())));
-  r.add('GET', '/api/users/:user/hours', async (req) => ok(await hours(db, req.params.user, req.query.get('date'), clock())));
+  r.add('GET', '/login', async (req) => {
+    const token = req.query.get('token') ?? '';
+    const viewer = await viewerOf(db, config.adminToken, { ...req, headers: { authorization: `Bearer ${token}` } });
+    const to = viewer.admin ? '/' : `/?user=${encodeURIComponent(viewer.user)}`;
+    return { status: 303, headers: { location: to, 'set-cookie': sessionCookie(token) }, json: { ok: true, location: to } };
+  });
+  r.add('POST', '/logout', async () => ({ status: 200, headers: { 'set-cookie': clearedCookie() }, json: { ok: true } }));
+  // The admin sees every user; a user, only themselves.
+  r.add('GET', '/api/users', reader(async (_req, viewer) => ok({ users: (await listUsers(db)).filter((u) => viewer.admin || u.id === viewer.user) })));
+  r.add('GET', '/api/users/:user/overview', reader(async (req) => ok(await overview(db, config, req.params.user, req.query.get('date'), clock()))));
+  r.add('GET', '/api/users/:user/hours', reader(async (req) => ok(await hours(db, req.params.user, req.query.get('date'), clock()))));
   r.add('GET', '/healthz', async () => ok({ ok: true, database: db.dialect }));
   if (deps.metrics !== undefined) {
     const registry = deps.metrics.registry;

@@ -113,6 +113,16 @@ describe('a second run on the same data directory', () => {
   }, SLOW);
 });
 
+/** Follows a login link as a browser would; returns alice's overview read with the session cookie, after checking it cannot read bao's. */
+async function signIn(link: string): Promise<Response> {
+  const login = await fetch(link, { redirect: 'manual' });
+  expect(login.status).toBe(303);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0];
+  const base = new URL(link).origin;
+  expect((await fetch(`${base}/api/users/bao/overview`, { headers: { cookie } })).status).toBe(403);
+  return fetch(`${base}/api/users/alice/overview`, { headers: { cookie } });
+}
+
 describe('without --once', () => {
   it('prints the dashboard URL, serves it until told to stop, then closes the services', async () => {
     const log: string[] = [];
@@ -124,10 +134,13 @@ describe('without --once', () => {
       log: (l) => {
         log.push(l);
         // While it serves: fetch the dashboard, then ask the demo to stop.
-        if (l.startsWith('dashboard: ')) page = fetch(l.split(' ')[1]).finally(stop);
+        // While it serves: sign in as alice with her link (the last line before it waits), then stop.
+        if (l.startsWith('  chen: ')) page = signIn(log.find((x) => x.startsWith('  alice: '))!.split(': ')[1]).finally(stop);
       },
     });
     expect(log).toContain(`dashboard: ${result.url}/  (Ctrl-C to stop)`);
+    const links = log.filter((l) => /^  [a-z]+: http:\/\/.*\/login\?token=bsu_/.test(l));
+    expect(links.map((l) => l.trim().split(':')[0])).toEqual(['alice', 'bao', 'chen']);
     expect((await page!).status).toBe(200);
     expect(log[log.length - 1]).toBe('stopping');
     await expect(fetch(result.url + '/healthz')).rejects.toThrow();

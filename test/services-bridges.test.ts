@@ -15,7 +15,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     const ctx = harnessPerSuite(backend);
     const send = (service: 'reward' | 'social', secret: string, rec: unknown, key?: string) =>
       deliver(service === 'reward' ? ctx.h.reward : ctx.h.social, rec, { secret, nowSec: ctx.h.nowSec(), ...(key ? { key } : {}) });
-    const awards = async (user: string) => (await fetch(`${ctx.h.reward}/v1/users/${user}/awards`)).json();
+    const awards = async (user: string) => (await fetch(`${ctx.h.reward}/v1/users/${user}/awards`, { headers: ctx.h.asAdmin })).json();
     const admin = (path: string, body: unknown) =>
       fetch(`${ctx.h.url}/admin/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.h.adminToken}` }, body: JSON.stringify(body) });
 
@@ -52,7 +52,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect(attack.status).toBe(403);
       expect(attack.body).toMatchObject({ error: 'device_not_served' });
       expect(await tableCounts(ctx.h.db)).toEqual(before);
-      const board = (await (await fetch(`${ctx.h.social}/v1/users/alice/leaderboard?date=2026-11-20`)).json()) as { ranking: Array<{ user: string; steps: number }> };
+      const board = (await (await fetch(`${ctx.h.social}/v1/users/alice/leaderboard?date=2026-11-20`, { headers: ctx.h.asAdmin })).json()) as { ranking: Array<{ user: string; steps: number }> };
       expect(board.ranking.find((r) => r.user === 'carol')).toMatchObject({ steps: 0 });
     });
 

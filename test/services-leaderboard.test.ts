@@ -14,7 +14,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     const post = (user: string, device: string, date: string, steps: number, extra = {}) =>
       deliver(h.social, makeRecord({ user, device, date, steps, ...extra }), { secret: h.socialSecret, nowSec: h.nowSec() });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of documented JSON
-    const get = async (path: string): Promise<any> => (await fetch(h.url + path)).json();
+    const get = async (path: string): Promise<any> => (await fetch(h.url + path, { headers: h.asAdmin })).json();
 
     beforeAll(async () => {
       t = await openTestDb(backend);
@@ -76,8 +76,8 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect(o.devices.map((d: { id: string }) => d.id)).toEqual(['a1a1a1a1a1a1', 'a2a2a2a2a2a2']);
       const hrs = await get('/api/users/alice/hours?date=2026-11-20');
       expect(hrs.hours.reduce((a: number, b: number) => a + b, 0)).toBe(9000);
-      expect((await fetch(h.url + '/api/users/nobody/overview')).status).toBe(404);
-      expect((await fetch(h.url + '/api/users/alice/hours?date=2026-13-01')).status).toBe(400);
+      expect((await fetch(h.url + '/api/users/nobody/overview', { headers: h.asAdmin })).status).toBe(404);
+      expect((await fetch(h.url + '/api/users/alice/hours?date=2026-13-01', { headers: h.asAdmin })).status).toBe(400);
     });
   });
 }

@@ -20,14 +20,14 @@ for (const [backend, skip] of backends) {
 
     it('migrations are recorded and a second run applies nothing', async () => {
       expect(await migrate(suite.t.db)).toEqual([]);
-      expect(await suite.t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(await suite.t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 5 }]);
     });
 
     it('credits one hongbao for a verified day at the goal, and reports it', async () => {
       const r = await send(signed('a1a1a1a1a1a1', '2026-11-20', 8000, 1));
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ stored: true, status: 'verified', late: false, award: { date: '2026-11-20', amountFen: 88, created: true } });
-      const ledger = await (await fetch(`${suite.h.reward}/v1/users/alice/awards`)).json();
+      const ledger = await (await fetch(`${suite.h.reward}/v1/users/alice/awards`, { headers: suite.h.asAdmin })).json();
       expect(ledger).toMatchObject({ totalFen: 88, awards: [{ date: '2026-11-20', steps: 8000, payout: { state: 'pending' } }] });
     });
 
@@ -100,7 +100,7 @@ for (const [backend, skip] of backends) {
       expect(results.reduce((a, r) => a + r.paid, 0)).toBe(Number(awards.n));
       expect(new Set(paid.map((p) => p.id)).size).toBe(paid.length);
       expect((await runPayouts(suite.h.db, payer, suite.h.clock.now)).paid).toBe(0);
-      const ledger = (await (await fetch(`${suite.h.reward}/v1/users/alice/awards`)).json()) as { awards: Array<{ payout: { state: string } }> };
+      const ledger = (await (await fetch(`${suite.h.reward}/v1/users/alice/awards`, { headers: suite.h.asAdmin })).json()) as { awards: Array<{ payout: { state: string } }> };
       expect(ledger.awards[0].payout.state).toBe('paid');
     });
 

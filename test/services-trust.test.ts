@@ -51,7 +51,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
 
     const toReward = (rec: unknown, key?: string) => deliver(suite.h.reward, rec, { secret: suite.h.rewardSecret, nowSec: suite.h.nowSec(), ...(key ? { key } : {}) });
     const toSocial = (rec: unknown) => deliver(suite.h.social, rec, { secret: suite.h.socialSecret, nowSec: suite.h.nowSec() });
-    const json = async (path: string): Promise<unknown> => (await fetch(suite.h.url + path)).json();
+    const json = async (path: string): Promise<unknown> => (await fetch(suite.h.url + path, { headers: suite.h.asAdmin })).json();
     const storedDay = async (device: string, date: string) =>
       (await suite.h.db.all<{ steps: number; counter: number | null; status: string; record_version: number }>(
         'SELECT steps, counter, status, record_version FROM reward_days WHERE device_id = $1 AND date = $2',

@@ -58,6 +58,8 @@ export interface Harness {
   /** The secrets of bridge "neighbour": valid credentials, but for none of the seed devices. */
   neighbour: { reward: string; social: string };
   adminToken: string;
+  /** Headers that read as the admin (every read needs a credential). */
+  asAdmin: { authorization: string };
   keys: Record<string, string>;
   clock: { now: number };
   nowSec(): number;
@@ -105,6 +107,7 @@ export async function startHarness(db: Db, overrides: ConfigInput = {}, payer?: 
     socialSecret,
     neighbour: { reward: neighbour.reward[0], social: neighbour.social[0] },
     adminToken,
+    asAdmin: { authorization: `Bearer ${adminToken}` },
     keys,
     clock,
     nowSec: () => Math.floor(clock.now / 1000),

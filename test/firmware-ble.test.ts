@@ -229,6 +229,8 @@ describe('firmware: BLE service', () => {
     link.close();
     sim.load(); // signed history survives a reboot
     const again = new Link(sim);
+    const info = decodeInfo(again.read(UUID.SERVICE, UUID.INFO));
+    const epoch = info.ok ? info.value.epoch : -1;
     const { frames, raw } = again.sync(0);
     expect(frames.map((f) => f.kind)).toEqual(['day', 'day', 'summary', 'day', 'summary', 'day', 'summary', 'end']);
     let counter = 0;
@@ -245,9 +247,12 @@ describe('firmware: BLE service', () => {
       expect([m.readUInt16LE(7), m.readInt16LE(9), m.readUInt32LE(11)]).toEqual([day.record.day, 0, day.record.steps]);
       expect(m.readUInt32LE(15)).toBeGreaterThan(counter);
       counter = m.readUInt32LE(15);
-      // Version 2: the digest of the Day record's not-worn mask and hours (its bytes 15..67) is signed too.
-      expect([m.length, m[0]]).toEqual([27, 2]);
-      expect(m.subarray(19).toString('hex')).toBe(createHash('sha256').update(Buffer.from(raw[i]).subarray(15, 67)).digest().subarray(0, 8).toString('hex'));
+      // Version 3: the digest of the Day record's not-worn mask and hours (its bytes 15..67) is
+      // signed too, then the history epoch (Info's) and the flags, closed.
+      expect([m.length, m[0]]).toEqual([32, 3]);
+      expect(m.subarray(19, 27).toString('hex')).toBe(createHash('sha256').update(Buffer.from(raw[i]).subarray(15, 67)).digest().subarray(0, 8).toString('hex'));
+      expect(m.readUInt32LE(27)).toBe(epoch);
+      expect(m[31]).toBe(1);
     }
     expect(frames[0].kind === 'day' && frames[0].record.signed).toBe(false);
     const end = decodeEnd(raw[raw.length - 1]);
@@ -263,12 +268,61 @@ describe('firmware: BLE service', () => {
     expect(sim.ble.peerErrors).toEqual([]);
   });
 
+  it('SEND_OPEN adds the open day after the stored ones: seq 0, not closed, signed with the counter it will close with', async () => {
+    const sim = await bangle({ startTime: T0 });
+    sim.install({ 'bushu.key': KEY });
+    sim.load();
+    const link = new Link(sim);
+    const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+    const epoch = info.ok ? info.value.epoch : -1;
+    evalCore(sim, 'bushu.counter.add(700)');
+    nextDay(sim); // seq 1, counter 1
+    sim.advance(3 * H);
+    evalCore(sim, 'bushu.counter.add(1234)');
+    const { frames, raw } = link.sync(2, true);
+    expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'end']);
+    const [day, sum] = frames;
+    if (day.kind !== 'day' || sum.kind !== 'summary') throw new Error('order');
+    expect(day.record).toMatchObject({ seq: 0, day: D21 + 1, steps: 1234, closed: false, signed: true });
+    expect(day.record.hours.reduce((a, b) => a + b, 0)).toBe(1234);
+    expect(dayProblems({ device: 'c123456789ab', date: dateString(day.record.day), utcOffsetMin: 0, steps: 1234, hours: day.record.hours, notWornHours: [], closed: false, source: 'bushu', summary: null, firmware: null })).toEqual([]);
+    const m = Buffer.from(sum.record.message);
+    expect(Buffer.from(sum.record.tag).equals(createHmac('sha256', KEY).update(m).digest().subarray(0, 16))).toBe(true);
+    expect([sum.record.seq, m[0], m.readUInt32LE(11), m.readUInt32LE(15), m.readUInt32LE(27), m[31]]).toEqual([0, 3, 1234, 2, epoch, 0]);
+    // Counted in the End check, but no history record: the last seq stays that of the stored days.
+    const end = decodeEnd(raw[raw.length - 1]);
+    expect(end.ok && end.value).toEqual({ count: 2, lastSeq: 0, check: historyCheck(raw.slice(0, -1)) });
+    expect(evalCore(sim, 'bushu.historyFile.seq')).toBe(1);
+    // SEND_FROM (a bridge before SEND_OPEN) gets the stored days only.
+    expect(link.sync(1).frames.map((f) => f.kind)).toEqual(['day', 'summary', 'end']);
+    // The day closes with the counter its provisional summaries carried, and the next open day takes the next one.
+    evalCore(sim, 'bushu.counter.add(6)');
+    nextDay(sim);
+    const after = link.sync(2, true).frames;
+    expect(after.map((f) => (f.kind === 'day' ? [f.record.seq, f.record.closed, f.record.steps] : f.kind))).toEqual([[2, true, 1240], 'summary', [0, false, 0], 'summary', 'end']);
+    const closed = after[1];
+    const next = after[3];
+    if (closed.kind !== 'summary' || next.kind !== 'summary') throw new Error('order');
+    expect([Buffer.from(closed.record.message).readUInt32LE(15), closed.record.message[31]]).toEqual([2, 1]);
+    expect(Buffer.from(next.record.message).readUInt32LE(15)).toBe(3);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('SEND_OPEN without a key: the open day unsigned, no Summary', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    evalCore(sim, 'bushu.counter.add(42)');
+    const frames = link.sync(1, true).frames;
+    expect(frames.map((f) => (f.kind === 'day' ? [f.record.seq, f.record.closed, f.record.signed, f.record.steps] : f.kind))).toEqual([[0, false, false, 42], 'end']);
+    expect(sim.errors).toEqual([]);
+  });
+
   it('sends a day signed before the hours digest (no SIGNED_HOURS flag) with the version 1 message its tag covers', async () => {
     const sim = await bangle({ startTime: T0 });
     sim.install({ 'bushu.key': KEY });
     sim.load();
     evalCore(sim, 'bushu.counter.add(321)');
-    nextDay(sim); // seq 1, signed by this firmware: version 2, counter 1
+    nextDay(sim); // seq 1, signed by this firmware: version 3, counter 1
     // Seq 2 as the firmware before the digest stored it: flags closed and signed only, counter 2,
     // the tag over the version 1 message.
     const day = dayNumber('2026-11-10');
@@ -281,7 +335,7 @@ describe('firmware: BLE service', () => {
     expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'day', 'summary', 'end']);
     const [newer, older] = [frames[1], frames[3]];
     if (newer.kind !== 'summary' || older.kind !== 'summary') throw new Error('order');
-    expect(newer.record.message[0]).toBe(2);
+    expect(newer.record.message[0]).toBe(3);
     expect(Buffer.from(older.record.message).toString('hex')).toBe(Buffer.from(v1).toString('hex'));
     expect(Buffer.from(older.record.tag).equals(createHmac('sha256', KEY).update(v1).digest().subarray(0, 16))).toBe(true);
     expect(sim.errors).toEqual([]);

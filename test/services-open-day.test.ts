@@ -89,5 +89,19 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect(high.body).toMatchObject({ stored: true, status: 'verified', award: { date: '2026-11-22', created: true } });
       expect(await stored('a2a2a2a2a2a2', '2026-11-22')).toEqual([{ steps: 8000, closed: true, counter: 1, epoch: E2 }]);
     });
+
+    it('the leaderboard shows today\'s provisional total; for a wipe day it keeps the history with more steps', async () => {
+      const toSocial = (rec: unknown) => deliver(suite.h.social, rec, { secret: suite.h.socialSecret, nowSec: suite.h.nowSec() });
+      suite.h.clock.now = Date.parse('2026-11-23T07:00:00Z'); // 15:00 on 2026-11-23 in UTC+8
+      expect((await toSocial(day('b1b1b1b1b1b1', '2026-11-23', [3000, 3000], 50, E1, { closed: false }))).body).toMatchObject({ stored: true, status: 'counted' });
+      const board = async () => (await (await fetch(`${suite.h.social}/v1/users/bob/leaderboard?date=2026-11-23`)).json()) as { ranking: Array<{ user: string; steps: number }> };
+      expect((await board()).ranking.find((r) => r.user === 'bob')?.steps).toBe(6000);
+      // Wiped at 15:00: the new history's lower total of the day, however new its recordVersion, is stale.
+      suite.h.clock.now = Date.parse('2026-11-23T17:00:00Z');
+      expect((await toSocial(day('b1b1b1b1b1b1', '2026-11-23', [0, 0, 1500], 1, E2, { recordVersion: 9 }))).body).toMatchObject({ stale: true });
+      expect((await board()).ranking.find((r) => r.user === 'bob')?.steps).toBe(6000);
+      expect((await toSocial(day('b1b1b1b1b1b1', '2026-11-23', [0, 0, 7000], 1, E2, { recordVersion: 10 }))).body).toMatchObject({ stored: true });
+      expect((await board()).ranking.find((r) => r.user === 'bob')?.steps).toBe(7000);
+    });
   });
 }

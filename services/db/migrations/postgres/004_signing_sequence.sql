@@ -5,3 +5,6 @@
 -- migration (its key is taken as the device's current one), or a summary without an epoch.
 ALTER TABLE reward_days ADD COLUMN key_id TEXT;
 ALTER TABLE reward_days ADD COLUMN epoch BIGINT;
+-- The social service keeps the epoch a day's summary names (unverified: it trusts the bridge), so
+-- a wiped watch's lower total of the day it was wiped on does not replace the old history's.
+ALTER TABLE social_days ADD COLUMN epoch BIGINT;

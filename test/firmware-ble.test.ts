@@ -317,7 +317,7 @@ describe('firmware: BLE service', () => {
     expect(sim.errors).toEqual([]);
   });
 
-  it('sends a day signed before the hours digest (no SIGNED_HOURS flag) with the version 1 message its tag covers', async () => {
+  it('sends days signed by older firmware with the message their tag covers: version 1 (no SIGNED_HOURS), version 2 (no SIGNED_EPOCH)', async () => {
     const sim = await bangle({ startTime: T0 });
     sim.install({ 'bushu.key': KEY });
     sim.load();
@@ -331,13 +331,22 @@ describe('firmware: BLE service', () => {
     const body = pack([0xb1, 1, 3, 1, day, 2, 2, 4, 0, 2, 0, 2, 500, 4, 0xfffdff, 4, ...hours, 2, 4, createHmac('sha256', KEY).update(v1).digest(), 16, 0, 4]);
     const rec = pack([body, 92, crc32(body), 4]);
     expect(evalCore(sim, `bushu.historyFile.append(new Uint8Array([${Array.from(rec).join(',')}]))`)).toBe(true);
+    // Seq 3 as the firmware before the epoch stored it: flags closed, signed and SIGNED_HOURS, counter
+    // 3, the tag over the version 2 message (the version 1 fields, then the hours digest).
+    const digest = createHash('sha256').update(pack([0xfffdff, 4, ...hours])).digest().subarray(0, 8);
+    const v2 = pack([2, 1, 0xc1, 1, 0x23, 1, 0x45, 1, 0x67, 1, 0x89, 1, 0xab, 1, day + 1, 2, 0, 2, 500, 4, 3, 4, digest, 8]);
+    const body2 = pack([0xb1, 1, 7, 1, day + 1, 2, 3, 4, 0, 2, 0, 2, 500, 4, 0xfffdff, 4, ...hours, 3, 4, createHmac('sha256', KEY).update(v2).digest(), 16, 0, 4]);
+    const rec2 = pack([body2, 92, crc32(body2), 4]);
+    expect(evalCore(sim, `bushu.historyFile.append(new Uint8Array([${Array.from(rec2).join(',')}]))`)).toBe(true);
     const frames = new Link(sim).sync(0).frames;
-    expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'day', 'summary', 'end']);
-    const [newer, older] = [frames[1], frames[3]];
-    if (newer.kind !== 'summary' || older.kind !== 'summary') throw new Error('order');
+    expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'day', 'summary', 'day', 'summary', 'end']);
+    const [newer, older, middle] = [frames[1], frames[3], frames[5]];
+    if (newer.kind !== 'summary' || older.kind !== 'summary' || middle.kind !== 'summary') throw new Error('order');
     expect(newer.record.message[0]).toBe(3);
     expect(Buffer.from(older.record.message).toString('hex')).toBe(Buffer.from(v1).toString('hex'));
     expect(Buffer.from(older.record.tag).equals(createHmac('sha256', KEY).update(v1).digest().subarray(0, 16))).toBe(true);
+    expect(Buffer.from(middle.record.message).toString('hex')).toBe(Buffer.from(v2).toString('hex'));
+    expect(Buffer.from(middle.record.tag).equals(createHmac('sha256', KEY).update(v2).digest().subarray(0, 16))).toBe(true);
     expect(sim.errors).toEqual([]);
   });
 

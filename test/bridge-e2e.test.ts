@@ -160,8 +160,8 @@ describe('bridge end to end', () => {
         expect(Math.abs(d.steps - want) / want, `${w.deviceId} ${d.date}: ${d.steps} counted, ${want} walked`).toBeLessThan(0.1);
       }
     }
-    // Every closed watch day reached the service with a version 2 summary that is authentic under
-    // the watch's key and covers the delivered hours and not-worn hours.
+    // Every closed watch day reached the service with a version 3 summary that is authentic under
+    // the watch's key, covers the delivered hours and not-worn hours, and signs it closed.
     const signedDays = [...newest.values()].filter((r) => watches().some((w) => w.deviceId === r.device) && r.closed) ;
     expect(signedDays.length).toBeGreaterThanOrEqual(2);
     for (const r of signedDays) {
@@ -169,6 +169,7 @@ describe('bridge end to end', () => {
       expect(verifySummary(simKey(r.device), message, Buffer.from(r.summary!.tag, 'hex')), `${r.device} ${r.date}`).toBe(true);
       const signed = decodeSummaryMessage(message);
       expect(signed.ok && signed.value.hoursDigest, `${r.device} ${r.date}`).toBe(recordHoursDigest(r.hours, r.notWornHours));
+      expect(signed.ok && signed.value.closed, `${r.device} ${r.date}`).toBe(true);
     }
     // The counter bands' day that closed while the bridge watched equals the walking schedule.
     for (const band of fleet.devices.filter((d) => d.kind !== 'bushu')) {

@@ -51,12 +51,14 @@ describe('SimulatedWearable on the real firmware', () => {
       const sent = watch.sent.filter((x) => x.day === d).at(-1)!;
       expect(row.steps).toBe(sent.steps); // exactly what the watch recorded
       expect(row.closed).toBe(true);
-      // A version 2 summary: authentic under the watch's key, and its digest covers the hours the bridge stored.
+      // A version 3 summary: authentic under the watch's key, its digest covers the hours the bridge
+      // stored, and it signs the watch's history epoch and that the day is closed.
       const message = Buffer.from(row.summary!.message, 'hex');
       expect(verifySummary(simKey(id), message, Buffer.from(row.summary!.tag, 'hex'))).toBe(true);
       const signed = decodeSummaryMessage(message);
       expect(signed).toMatchObject({ ok: true, value: { deviceId: id, day: d, steps: row.steps } });
       expect(signed.ok && signed.value.hoursDigest).toBe(recordHoursDigest(row.hours, row.notWornHours));
+      expect(signed.ok && [signed.value.epoch, signed.value.closed]).toEqual([store.epoch(id), true]);
       expect(Math.abs(row.steps - dayTotal(42, d)) / dayTotal(42, d)).toBeLessThan(0.1); // the pedometer's accuracy
     }
     await central.close();

@@ -31,11 +31,23 @@ describe('migration 3: history epoch and quarantine', () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS.slice(0, 2));
     db.prepare(`INSERT INTO devices (id, source, cursor) VALUES ('c0ffee000001', 'bushu', 17)`).run();
-    expect(migrate(db)).toBe(3);
+    expect(migrate(db, MIGRATIONS.slice(0, 3))).toBe(3);
     expect(db.prepare('SELECT id, cursor, epoch FROM devices').all()).toEqual([{ id: 'c0ffee000001', cursor: 17, epoch: null }]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM quarantine').get()).toEqual({ n: 0 });
     const keep = db.prepare(`INSERT INTO quarantine (device, epoch, seq, date, raw, reason, quarantined_at) VALUES ('c0ffee000001', NULL, 3, '2026-11-20', 'aa', 'r', 0)`);
     keep.run();
     expect(() => keep.run()).toThrow(/UNIQUE/); // one row per record, however often it is re-sent
+  });
+});
+
+describe('migration 4: the epoch of each day', () => {
+  it('keeps every day, with its epoch not known', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.prepare(`INSERT INTO devices (id, source) VALUES ('c0ffee000001', 'bushu')`).run();
+    db.prepare(`INSERT INTO days (device, date, utc_offset_min, steps, hours, not_worn_hours, closed, source, summary, firmware, synced_at, revision)
+                VALUES ('c0ffee000001', '2026-11-20', 480, 9000, NULL, '[]', 1, 'bushu', NULL, NULL, 0, 1)`).run();
+    expect(migrate(db)).toBe(MIGRATIONS.length);
+    expect(db.prepare('SELECT date, steps, epoch FROM days').all()).toEqual([{ date: '2026-11-20', steps: 9000, epoch: null }]);
   });
 });

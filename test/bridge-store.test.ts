@@ -160,6 +160,38 @@ describe('commitSync', () => {
     expect(store.commitSync(DEV_A, [dayInput({ steps: 950, closed: false })], 2, 2).changedDays).toBe(0);
     expect(store.day(DEV_A, '2026-11-20')).toMatchObject({ steps: 900, closed: true });
   });
+
+  it('the open day: each newer provisional total supersedes the older, the closed record supersedes them all', () => {
+    const hours = (h: number, n: number) => new Array(24).fill(0).map((_, i) => (i === h ? n : 0));
+    store.commitSync(DEV_A, [dayInput({ steps: 300, hours: hours(8, 300), closed: false })], null, 1, [], 7);
+    store.commitSync(DEV_A, [dayInput({ steps: 500, hours: hours(8, 500), closed: false })], null, 2, [], 7);
+    expect(store.day(DEV_A, '2026-11-20')).toMatchObject({ steps: 500, hours: hours(8, 500), closed: false, revision: 2, epoch: 7 });
+    store.commitSync(DEV_A, [dayInput({ steps: 520, hours: hours(8, 520), closed: true })], 1, 3, [], 7);
+    expect(store.day(DEV_A, '2026-11-20')).toMatchObject({ steps: 520, closed: true, revision: 3 });
+    // A late provisional total (a crash re-sent it) never reopens it.
+    expect(store.commitSync(DEV_A, [dayInput({ steps: 500, hours: hours(8, 500), closed: false })], null, 4, [], 7).changedDays).toBe(0);
+    expect(store.outbox().map((o) => o.recordVersion)).toEqual([1]); // nobody tried to send: one row, rewritten in place
+    expect(JSON.parse(store.outbox()[0].body)).toMatchObject({ steps: 520, closed: true });
+  });
+
+  it('a day of two watch histories (wiped that day) keeps the one with more steps, whichever is newer', () => {
+    store.commitSync(DEV_A, [dayInput({ steps: 6000, closed: false })], null, 1, [], 7);
+    // The new history (epoch 8) counts only the steps after the wipe: its lower totals, open or closed, are not stored.
+    expect(store.commitSync(DEV_A, [dayInput({ steps: 1500, closed: false })], null, 2, [], 8).changedDays).toBe(0);
+    expect(store.commitSync(DEV_A, [dayInput({ steps: 1800, closed: true })], 1, 3, [], 8).changedDays).toBe(0);
+    expect(store.day(DEV_A, '2026-11-20')).toMatchObject({ steps: 6000, closed: false, epoch: 7, revision: 1 });
+    // The old history's closed total is never overwritten by the new one's lower steps either.
+    store.commitSync(DEV_A, [dayInput({ date: '2026-11-21', steps: 9000, closed: true })], 2, 4, [], 7);
+    expect(store.commitSync(DEV_A, [dayInput({ date: '2026-11-21', steps: 40, closed: true })], 1, 5, [], 8).changedDays).toBe(0);
+    expect(store.day(DEV_A, '2026-11-21')).toMatchObject({ steps: 9000, epoch: 7 });
+    // More steps in the new history: it is kept, open or closed; equal steps: a closed record over an open one.
+    expect(store.commitSync(DEV_A, [dayInput({ steps: 6001, closed: false })], null, 6, [], 8).changedDays).toBe(1);
+    expect(store.day(DEV_A, '2026-11-20')).toMatchObject({ steps: 6001, epoch: 8 });
+    store.commitSync(DEV_A, [dayInput({ date: '2026-11-22', steps: 700, closed: false })], null, 7, [], 8);
+    expect(store.commitSync(DEV_A, [dayInput({ date: '2026-11-22', steps: 700, closed: true })], null, 8, [], 9).changedDays).toBe(1);
+    // An unknown epoch (firmware before epochs, other sources) keeps the plain rules.
+    expect(store.commitSync(DEV_A, [dayInput({ date: '2026-11-21', steps: 10, closed: true })], null, 9, [], null).changedDays).toBe(1);
+  });
 });
 
 describe('outbox coalescing', () => {

@@ -65,14 +65,14 @@ describe('bushu profile sync', () => {
   it('syncs every day, then ACKs so the next sync is incremental', async () => {
     const r = await rig();
     const first = await r.sync();
-    expect(first.records).toBe(4); // 3 closed Days (each with its Summary) + the open day
-    expect(first.days).toBe(4);
+    expect(first.records).toBe(3); // 3 closed Days (each with its Summary); the open day is no history record
+    expect(first.days).toBe(4); // ... but it is a day
     expectStoredAsWatch(r);
     expect(r.store.outbox().length).toBe(4);
     r.watch.addSteps(50);
     const second = await r.sync();
-    expect(second.records).toBe(1); // only the grown open day
-    expect(second.cursor).toBeGreaterThan(first.cursor);
+    expect(second.records).toBe(0); // only the grown open day, which moves no cursor
+    expect(second.cursor).toBe(first.cursor);
     expect(r.store.day(ID, dateString(r.watch.closedDays.at(-1)!.day + 1))!.steps).toBe(371);
     await r.done();
   });
@@ -174,17 +174,17 @@ describe('a bad record, a wiped watch', () => {
       if (d === 2) w.offsetMin = 480; // day 1 has just closed under +16 h
     });
     const first = await r.sync();
-    expect(first.records).toBe(4); // 3 closed days + the open day
+    expect(first.records).toBe(3); // 3 closed days (the open day is no record)
     expect(first.quarantined).toBe(1);
     expect(r.store.day(ID, D0)!.steps).toBe(5000);
     expect(r.store.day(ID, date(1))).toBeUndefined();
     expect(r.store.day(ID, date(2))!.steps).toBe(7000);
     expect(r.store.day(ID, date(3))!.steps).toBe(100);
-    expect(r.store.cursor(ID)).toBe(4);
+    expect(r.store.cursor(ID)).toBe(3);
     const [q] = r.store.quarantined();
     expect(q).toMatchObject({ device: ID, seq: 2, date: date(1), reason: 'utcOffsetMin: must be an integer in -720..840' });
-    expect(q.raw).toMatch(/^0101020000/); // the Day frame as received (version, type, seq 2), then its Summary (49 bytes: version 2)
-    expect(q.raw.length).toBe((67 + 49) * 2);
+    expect(q.raw).toMatch(/^0101020000/); // the Day frame as received (version, type, seq 2), then its Summary (54 bytes: version 3)
+    expect(q.raw.length).toBe((67 + 54) * 2);
     expect(r.ctx.metrics.quarantined).toBe(1);
     // The watch was acknowledged up to the end, the quarantined seq included: nothing comes back.
     const second = await r.sync();
@@ -198,7 +198,7 @@ describe('a bad record, a wiped watch', () => {
   it('restarts the cursor when the watch reports a new history epoch (a wipe), keeping the days already stored', async () => {
     const r = await watchWith({});
     await r.sync();
-    expect(r.store.cursor(ID)).toBe(4);
+    expect(r.store.cursor(ID)).toBe(3);
     const epoch = r.watch.epoch;
     r.watch.wipe();
     r.world.advanceTo(T0 + 3 * 24 * H + 10 * H);
@@ -206,14 +206,68 @@ describe('a bad record, a wiped watch', () => {
     r.world.advanceTo(T0 + 4 * 24 * H + 9 * H);
     r.watch.addSteps(40);
     const after = await r.sync();
-    expect(after.records).toBe(2); // seq 1 (day 3, closed) and seq 2 (day 4, open): at once
-    expect(r.store.cursor(ID)).toBe(2);
+    expect(after.records).toBe(1); // seq 1 (day 3, closed), at once; day 4 comes as the open day
+    expect(r.store.cursor(ID)).toBe(1);
     expect(r.store.epoch(ID)).toBe(r.watch.epoch);
     expect(r.watch.epoch).not.toBe(epoch);
     expect(r.logs).toContain('the watch has a new history (wiped or reinstalled): its cursor restarts at 0');
-    expect(r.store.day(ID, date(3))).toMatchObject({ steps: 2500, closed: true, revision: 2 }); // the new history's record supersedes the open one
+    // The new history's closed record has more steps than the old history's open one: it supersedes it.
+    expect(r.store.day(ID, date(3))).toMatchObject({ steps: 2500, closed: true, revision: 2, epoch: r.watch.epoch });
     expect(r.store.day(ID, date(4))!.steps).toBe(40);
     expect([0, 1, 2].map((d) => r.store.day(ID, date(d))!.revision)).toEqual([1, 1, 1]); // the old history's days stay
+    await r.done();
+  });
+
+  it('a watch wiped during a day: the new history\'s lower total of that day never replaces the old history\'s higher one', async () => {
+    const r = await watchWith({});
+    r.world.advanceTo(T0 + 3 * 24 * H + 15 * H);
+    r.watch.addSteps(6000); // day 3: 6,100 by 15:00, delivered as the open day
+    await r.sync();
+    expect(r.store.day(ID, date(3))).toMatchObject({ steps: 6100, closed: false, epoch: r.watch.epoch });
+    const queued = r.store.outbox().length;
+    r.watch.wipe(); // at 15:00: the steps so far are gone from the watch
+    r.watch.addSteps(1500);
+    await r.sync(); // the new history's open day 3: 1,500
+    r.world.advanceTo(T0 + 4 * 24 * H + 9 * H);
+    r.watch.addSteps(10);
+    await r.sync(); // ... and its closed day 3: 1,500 again
+    expect(r.store.day(ID, date(3))).toMatchObject({ steps: 6100, closed: false, revision: 1 });
+    expect(r.store.outbox().filter((o) => o.date === date(3)).length).toBe(1); // nothing more queued for day 3
+    expect(r.store.outbox().length).toBe(queued + 1); // day 4 only
+    await r.done();
+  });
+
+  it('older firmware answers SEND_OPEN with UNKNOWN_OPCODE: SEND_FROM, and today from the Today read (no hours)', async () => {
+    const r = await watchWith({ noOpenDay: true });
+    const first = await r.sync();
+    expect(first.quarantined).toBe(0);
+    expect(r.store.day(ID, date(2))).toMatchObject({ steps: 7000, closed: true });
+    expect(r.store.day(ID, date(3))).toMatchObject({ closed: false, steps: 100 });
+    expect(r.ctx.metrics.badPayloads).toBe(0);
+    expect(r.ctx.metrics.restarts).toBe(0);
+    await r.done();
+  });
+
+  it('the open day comes with its hours and its signed provisional summary, superseded by each newer total and then by the closed day', async () => {
+    const r = await watchWith({});
+    await r.sync();
+    const open = r.store.day(ID, date(3))!;
+    expect(open.hours![1]).toBe(100);
+    expect(open.hours!.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(open.summary?.message).toMatch(/^03/); // version 3
+    expect(open.summary!.message.slice(-2)).toBe('00'); // signed as open
+    r.world.advanceTo(T0 + 3 * 24 * H + 5.5 * H);
+    r.watch.addSteps(900);
+    await r.sync();
+    expect(r.store.day(ID, date(3))).toMatchObject({ steps: 1000, closed: false, revision: 2 });
+    expect(r.store.day(ID, date(3))!.hours).toEqual([0, 100, 0, 0, 0, 900, ...new Array(18).fill(0)]);
+    r.world.advanceTo(T0 + 4 * 24 * H + 1 * H);
+    await r.sync();
+    const closed = r.store.day(ID, date(3))!;
+    expect(closed).toMatchObject({ steps: 1000, closed: true, revision: 3 });
+    expect(closed.summary!.message.slice(-2)).toBe('01');
+    // The provisional and the closed summary carry the same counter: the one the day closed with.
+    expect(closed.summary!.message.slice(30, 38)).toBe(open.summary!.message.slice(30, 38));
     await r.done();
   });
 
@@ -221,9 +275,10 @@ describe('a bad record, a wiped watch', () => {
     const r = await watchWith({ legacyInfo: true });
     await r.sync();
     expect(r.store.epoch(ID)).toBeNull();
-    expect(r.store.cursor(ID)).toBe(4);
+    expect(r.store.cursor(ID)).toBe(3);
     r.watch.addSteps(5);
-    expect((await r.sync()).records).toBe(1);
+    expect((await r.sync()).records).toBe(0);
+    expect(r.store.day(ID, date(3))).toMatchObject({ steps: 105, closed: false, epoch: null });
     await r.done();
   });
 
@@ -258,6 +313,21 @@ describe('HistoryCollector', () => {
   ])('rejects %s', (_n, bytes) => {
     expect(new HistoryCollector(5).push(bytes).state).toBe('bad');
   });
+  it('takes the open day (seq 0, not closed) last, outside the records and the last seq, inside the check', () => {
+    const open = encodeDay({ ...day(0), day: 20010, closed: false });
+    const all = [...frames, open];
+    const c = new HistoryCollector(5);
+    for (const f of all) expect(c.push(f).state).toBe('more');
+    expect(c.push(encodeEnd(3, 6, historyCheck(all)))).toMatchObject({ state: 'done', end: { lastSeq: 6 } });
+    expect(c.records.map((r) => r.day.seq)).toEqual([5, 6]);
+    expect(c.open?.day).toMatchObject({ seq: 0, day: 20010, closed: false });
+    // Nothing after it but End; a closed day under seq 0 is out of order like any seq before the cursor.
+    const after = new HistoryCollector(5);
+    after.push(open);
+    expect(after.push(frames[0])).toMatchObject({ state: 'bad', error: 'Day: seq 5 after the open day' });
+    expect(new HistoryCollector(5).push(encodeDay(day(0)))).toMatchObject({ state: 'bad' });
+  });
+
   it('rejects a wrong check, a wrong count and a seq before the cursor', () => {
     const c = new HistoryCollector(5);
     c.push(frames[0]);

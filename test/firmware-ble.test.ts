@@ -229,6 +229,8 @@ describe('firmware: BLE service', () => {
     link.close();
     sim.load(); // signed history survives a reboot
     const again = new Link(sim);
+    const info = decodeInfo(again.read(UUID.SERVICE, UUID.INFO));
+    const epoch = info.ok ? info.value.epoch : -1;
     const { frames, raw } = again.sync(0);
     expect(frames.map((f) => f.kind)).toEqual(['day', 'day', 'summary', 'day', 'summary', 'day', 'summary', 'end']);
     let counter = 0;
@@ -245,9 +247,12 @@ describe('firmware: BLE service', () => {
       expect([m.readUInt16LE(7), m.readInt16LE(9), m.readUInt32LE(11)]).toEqual([day.record.day, 0, day.record.steps]);
       expect(m.readUInt32LE(15)).toBeGreaterThan(counter);
       counter = m.readUInt32LE(15);
-      // Version 2: the digest of the Day record's not-worn mask and hours (its bytes 15..67) is signed too.
-      expect([m.length, m[0]]).toEqual([27, 2]);
-      expect(m.subarray(19).toString('hex')).toBe(createHash('sha256').update(Buffer.from(raw[i]).subarray(15, 67)).digest().subarray(0, 8).toString('hex'));
+      // Version 3: the digest of the Day record's not-worn mask and hours (its bytes 15..67) is
+      // signed too, then the history epoch (Info's) and the flags, closed.
+      expect([m.length, m[0]]).toEqual([32, 3]);
+      expect(m.subarray(19, 27).toString('hex')).toBe(createHash('sha256').update(Buffer.from(raw[i]).subarray(15, 67)).digest().subarray(0, 8).toString('hex'));
+      expect(m.readUInt32LE(27)).toBe(epoch);
+      expect(m[31]).toBe(1);
     }
     expect(frames[0].kind === 'day' && frames[0].record.signed).toBe(false);
     const end = decodeEnd(raw[raw.length - 1]);
@@ -263,12 +268,61 @@ describe('firmware: BLE service', () => {
     expect(sim.ble.peerErrors).toEqual([]);
   });
 
-  it('sends a day signed before the hours digest (no SIGNED_HOURS flag) with the version 1 message its tag covers', async () => {
+  it('SEND_OPEN adds the open day after the stored ones: seq 0, not closed, signed with the counter it will close with', async () => {
+    const sim = await bangle({ startTime: T0 });
+    sim.install({ 'bushu.key': KEY });
+    sim.load();
+    const link = new Link(sim);
+    const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
+    const epoch = info.ok ? info.value.epoch : -1;
+    evalCore(sim, 'bushu.counter.add(700)');
+    nextDay(sim); // seq 1, counter 1
+    sim.advance(3 * H);
+    evalCore(sim, 'bushu.counter.add(1234)');
+    const { frames, raw } = link.sync(2, true);
+    expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'end']);
+    const [day, sum] = frames;
+    if (day.kind !== 'day' || sum.kind !== 'summary') throw new Error('order');
+    expect(day.record).toMatchObject({ seq: 0, day: D21 + 1, steps: 1234, closed: false, signed: true });
+    expect(day.record.hours.reduce((a, b) => a + b, 0)).toBe(1234);
+    expect(dayProblems({ device: 'c123456789ab', date: dateString(day.record.day), utcOffsetMin: 0, steps: 1234, hours: day.record.hours, notWornHours: [], closed: false, source: 'bushu', summary: null, firmware: null })).toEqual([]);
+    const m = Buffer.from(sum.record.message);
+    expect(Buffer.from(sum.record.tag).equals(createHmac('sha256', KEY).update(m).digest().subarray(0, 16))).toBe(true);
+    expect([sum.record.seq, m[0], m.readUInt32LE(11), m.readUInt32LE(15), m.readUInt32LE(27), m[31]]).toEqual([0, 3, 1234, 2, epoch, 0]);
+    // Counted in the End check, but no history record: the last seq stays that of the stored days.
+    const end = decodeEnd(raw[raw.length - 1]);
+    expect(end.ok && end.value).toEqual({ count: 2, lastSeq: 0, check: historyCheck(raw.slice(0, -1)) });
+    expect(evalCore(sim, 'bushu.historyFile.seq')).toBe(1);
+    // SEND_FROM (a bridge before SEND_OPEN) gets the stored days only.
+    expect(link.sync(1).frames.map((f) => f.kind)).toEqual(['day', 'summary', 'end']);
+    // The day closes with the counter its provisional summaries carried, and the next open day takes the next one.
+    evalCore(sim, 'bushu.counter.add(6)');
+    nextDay(sim);
+    const after = link.sync(2, true).frames;
+    expect(after.map((f) => (f.kind === 'day' ? [f.record.seq, f.record.closed, f.record.steps] : f.kind))).toEqual([[2, true, 1240], 'summary', [0, false, 0], 'summary', 'end']);
+    const closed = after[1];
+    const next = after[3];
+    if (closed.kind !== 'summary' || next.kind !== 'summary') throw new Error('order');
+    expect([Buffer.from(closed.record.message).readUInt32LE(15), closed.record.message[31]]).toEqual([2, 1]);
+    expect(Buffer.from(next.record.message).readUInt32LE(15)).toBe(3);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('SEND_OPEN without a key: the open day unsigned, no Summary', async () => {
+    const sim = await bangle({ startTime: T0 });
+    const link = new Link(sim);
+    evalCore(sim, 'bushu.counter.add(42)');
+    const frames = link.sync(1, true).frames;
+    expect(frames.map((f) => (f.kind === 'day' ? [f.record.seq, f.record.closed, f.record.signed, f.record.steps] : f.kind))).toEqual([[0, false, false, 42], 'end']);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('sends days signed by older firmware with the message their tag covers: version 1 (no SIGNED_HOURS), version 2 (no SIGNED_EPOCH)', async () => {
     const sim = await bangle({ startTime: T0 });
     sim.install({ 'bushu.key': KEY });
     sim.load();
     evalCore(sim, 'bushu.counter.add(321)');
-    nextDay(sim); // seq 1, signed by this firmware: version 2, counter 1
+    nextDay(sim); // seq 1, signed by this firmware: version 3, counter 1
     // Seq 2 as the firmware before the digest stored it: flags closed and signed only, counter 2,
     // the tag over the version 1 message.
     const day = dayNumber('2026-11-10');
@@ -277,13 +331,22 @@ describe('firmware: BLE service', () => {
     const body = pack([0xb1, 1, 3, 1, day, 2, 2, 4, 0, 2, 0, 2, 500, 4, 0xfffdff, 4, ...hours, 2, 4, createHmac('sha256', KEY).update(v1).digest(), 16, 0, 4]);
     const rec = pack([body, 92, crc32(body), 4]);
     expect(evalCore(sim, `bushu.historyFile.append(new Uint8Array([${Array.from(rec).join(',')}]))`)).toBe(true);
+    // Seq 3 as the firmware before the epoch stored it: flags closed, signed and SIGNED_HOURS, counter
+    // 3, the tag over the version 2 message (the version 1 fields, then the hours digest).
+    const digest = createHash('sha256').update(pack([0xfffdff, 4, ...hours])).digest().subarray(0, 8);
+    const v2 = pack([2, 1, 0xc1, 1, 0x23, 1, 0x45, 1, 0x67, 1, 0x89, 1, 0xab, 1, day + 1, 2, 0, 2, 500, 4, 3, 4, digest, 8]);
+    const body2 = pack([0xb1, 1, 7, 1, day + 1, 2, 3, 4, 0, 2, 0, 2, 500, 4, 0xfffdff, 4, ...hours, 3, 4, createHmac('sha256', KEY).update(v2).digest(), 16, 0, 4]);
+    const rec2 = pack([body2, 92, crc32(body2), 4]);
+    expect(evalCore(sim, `bushu.historyFile.append(new Uint8Array([${Array.from(rec2).join(',')}]))`)).toBe(true);
     const frames = new Link(sim).sync(0).frames;
-    expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'day', 'summary', 'end']);
-    const [newer, older] = [frames[1], frames[3]];
-    if (newer.kind !== 'summary' || older.kind !== 'summary') throw new Error('order');
-    expect(newer.record.message[0]).toBe(2);
+    expect(frames.map((f) => f.kind)).toEqual(['day', 'summary', 'day', 'summary', 'day', 'summary', 'end']);
+    const [newer, older, middle] = [frames[1], frames[3], frames[5]];
+    if (newer.kind !== 'summary' || older.kind !== 'summary' || middle.kind !== 'summary') throw new Error('order');
+    expect(newer.record.message[0]).toBe(3);
     expect(Buffer.from(older.record.message).toString('hex')).toBe(Buffer.from(v1).toString('hex'));
     expect(Buffer.from(older.record.tag).equals(createHmac('sha256', KEY).update(v1).digest().subarray(0, 16))).toBe(true);
+    expect(Buffer.from(middle.record.message).toString('hex')).toBe(Buffer.from(v2).toString('hex'));
+    expect(Buffer.from(middle.record.tag).equals(createHmac('sha256', KEY).update(v2).digest().subarray(0, 16))).toBe(true);
     expect(sim.errors).toEqual([]);
   });
 

@@ -31,10 +31,13 @@ const MESSAGE_HEX = '01 c0ffee000001 2a51 e001 bb1f0000 0c000000';
 const HOURS_DIGEST_HEX = 'ac46adedd2e6a70b';
 const MESSAGE_V2_HEX = '02 c0ffee000001 2a51 e001 bb1f0000 0c000000 ' + HOURS_DIGEST_HEX;
 const TAG_HEX = '000102030405060708090a0b0c0d0e0f';
+/** Version 3: version 2's fields, then the history epoch 0xcafe0102 and the flags (1: closed). */
+const MESSAGE_V3_HEX = '03 c0ffee000001 2a51 e001 bb1f0000 0c000000 ' + HOURS_DIGEST_HEX + ' 0201feca 01';
 
 /** A decoded Control write back to bytes, with the encoders the bridge sends them with. */
 function encodeControl(c: P.Control): Uint8Array {
   if (c.opcode === P.Opcode.SEND_FROM) return P.encodeSendFrom(c.seq);
+  if (c.opcode === P.Opcode.SEND_OPEN) return P.encodeSendOpen(c.seq);
   if (c.opcode === P.Opcode.ACK) return P.encodeAck(c.seq);
   if (c.opcode === P.Opcode.SET_KEY) return P.encodeSetKey(c.key);
   return P.encodeAbort();
@@ -45,6 +48,7 @@ describe('golden bytes', () => {
     ['Today', P.encodeToday(20778, 480, 8123, 42), '01 2a51 e001 bb1f0000 2a000000', P.decodeToday, { day: 20778, offsetMin: 480, steps: 8123, seq: 42 }],
     ['Today, negative offset', P.encodeToday(1, -300, 0xffffffff, 0), '01 0100 d4fe ffffffff 00000000', P.decodeToday, { day: 1, offsetMin: -300, steps: 0xffffffff, seq: 0 }],
     ['SEND_FROM', P.encodeSendFrom(7), '0101 07000000', P.decodeControl, { opcode: 1, seq: 7 }],
+    ['SEND_OPEN', P.encodeSendOpen(7), '0105 07000000', P.decodeControl, { opcode: 5, seq: 7 }],
     ['ACK', P.encodeAck(0x01020304), '0102 04030201', P.decodeControl, { opcode: 2, seq: 0x01020304 }],
     ['ABORT', P.encodeAbort(), '0104', P.decodeControl, { opcode: 4 }],
     ['Status', P.encodeStatus(1, 3, 4), '01010304', P.decodeStatus, { target: 1, opcode: 3, status: 4 }],
@@ -78,7 +82,35 @@ describe('golden bytes', () => {
     const wire = '0102 2a000000' + MESSAGE_HEX + TAG_HEX;
     expect(hex(P.encodeSummary(42, message, bytes(TAG_HEX)))).toBe(wire.replace(/\s+/g, ''));
     expect(P.decodeSummary(bytes(wire))).toEqual({ ok: true, value: { seq: 42, message, tag: bytes(TAG_HEX) } });
-    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: { deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12, hoursDigest: null } });
+    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: { deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12, hoursDigest: null, epoch: null, closed: true } });
+  });
+
+  it('Summary version 3: the history epoch and the closed flag are signed too', () => {
+    const fields = { deviceId: 'c0ffee000001', day: 20778, offsetMin: 480, steps: 8123, counter: 12, hoursDigest: HOURS_DIGEST_HEX, epoch: 0xcafe0102, closed: true };
+    const message = P.summaryMessage(fields);
+    expect(hex(message)).toBe(MESSAGE_V3_HEX.replace(/\s+/g, ''));
+    expect(message.length).toBe(P.Length.SUMMARY_MESSAGE_V3);
+    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: fields });
+    // The watch's call: views of its stored day, the epoch as a number and the flags byte.
+    const le = (v: number, size: number) => P.pack([v, size, 0xee, 1]);
+    const digest = P.hoursDigest(nodeSha256, bytes(DAY_HEX).subarray(15));
+    expect(P.packSummaryMessage(bytes('c0ffee000001'), le(20778, 2), le(480, 2), le(8123, 4), le(12, 4), digest, 0xcafe0102, P.DayFlag.CLOSED | P.DayFlag.SIGNED)).toEqual(message);
+    const wire = ('0102 2a000000' + MESSAGE_V3_HEX + TAG_HEX).replace(/\s+/g, '');
+    expect(wire.length / 2).toBe(P.Length.SUMMARY_V3);
+    expect(hex(P.encodeSummary(42, message, bytes(TAG_HEX)))).toBe(wire);
+    expect(P.decodeSummary(bytes(wire))).toEqual({ ok: true, value: { seq: 42, message, tag: bytes(TAG_HEX) } });
+    // The tag under the key 00 01 .. 1f, from Python's hmac module.
+    const key = new Uint8Array(32).map((_, i) => i);
+    expect(hex(P.signSummary(nodeSha256, key, message))).toBe('b56282a25722fec40ecde358b51053b8');
+    // The open day's message differs in its last byte only, and so does its whole tag.
+    const open = P.summaryMessage({ ...fields, closed: false });
+    expect(hex(open)).toBe(MESSAGE_V3_HEX.replace(/\s+/g, '').replace(/01$/, '00'));
+    expect(hex(P.signSummary(nodeSha256, key, open))).toBe('a61ee34d4f05ada50d582bb59bbdb925');
+    expect(decodeSummaryMessage(open)).toEqual({ ok: true, value: { ...fields, closed: false } });
+    // Unknown flag bits, a wrong length, and an epoch without the digest.
+    expect(decodeSummaryMessage(bytes(MESSAGE_V3_HEX.replace(/01$/, '02')))).toMatchObject({ ok: false, status: 3, error: 'summary message: unknown flags 0x2' });
+    expect(decodeSummaryMessage(bytes(MESSAGE_V3_HEX + '00'))).toMatchObject({ ok: false, error: 'summary message: expected 32 bytes, got 33' });
+    expect(() => P.summaryMessage({ ...fields, hoursDigest: null })).toThrow(/needs the hours digest/);
   });
 
   it('Summary version 2: the message covers the hours and not-worn mask through their digest', () => {
@@ -93,7 +125,7 @@ describe('golden bytes', () => {
     // The watch's call: views of its stored day, the whole 32-byte hash of which 8 bytes are copied.
     const le = (v: number, size: number) => P.pack([v, size, 0xee, 1]);
     expect(P.packSummaryMessage(bytes('c0ffee000001'), le(20778, 2), le(480, 2), le(8123, 4), le(12, 4), digest)).toEqual(message);
-    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: fields });
+    expect(decodeSummaryMessage(message)).toEqual({ ok: true, value: { ...fields, epoch: null, closed: true } });
     // The Summary record grows by the 8 digest bytes: 49 bytes.
     const wire = ('0102 2a000000' + MESSAGE_V2_HEX + TAG_HEX).replace(/\s+/g, '');
     expect(hex(P.encodeSummary(42, message, bytes(TAG_HEX)))).toBe(wire);
@@ -171,13 +203,13 @@ describe('bad input', () => {
     expect(P.decodeInfo(bytes('01 01 000200 c0ffee000001 01 3c00'))).toEqual({ ok: true, value: { hardware: 1, firmware: [0, 2, 0], deviceId: 'c0ffee000001', keySet: true, capacityDays: 60, epoch: null } });
     expect(P.decodeInfo(bytes('01 03 000200 c0ffee000001 01 3c00'))).toMatchObject({ ok: false, error: 'Info: unknown hardware 3' });
     expect(P.decodeInfo(bytes('01 01 000200 c0ffee000001 01 3c00 0000'))).toMatchObject({ ok: false, status: 1, error: 'Info: expected 18 bytes, got 16' });
-    expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_HEX.replace(/^01/, '03') + TAG_HEX))).toMatchObject({ ok: false, status: 6 });
+    expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_HEX.replace(/^01/, '04') + TAG_HEX))).toMatchObject({ ok: false, status: 6 });
     // A version 2 message in a record of version 1's length, and the other way round.
     expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_HEX.replace(/^01/, '02') + TAG_HEX))).toMatchObject({ ok: false, status: 1, error: 'Summary: expected 49 bytes, got 41' });
     expect(P.decodeSummary(bytes('0102 2a000000' + MESSAGE_V2_HEX.replace(/^02/, '01') + TAG_HEX))).toMatchObject({ ok: false, status: 1, error: 'Summary: expected 41 bytes, got 49' });
     expect(decodeSummaryMessage(bytes(MESSAGE_HEX + '00'))).toMatchObject({ ok: false, error: 'summary message: expected 19 bytes, got 20' });
     expect(decodeSummaryMessage(bytes(MESSAGE_V2_HEX + '00'))).toMatchObject({ ok: false, error: 'summary message: expected 27 bytes, got 28' });
-    expect(decodeSummaryMessage(bytes(MESSAGE_HEX.replace(/^01/, '03')))).toMatchObject({ ok: false, status: 6, error: 'summary message: version 3 is not supported (expected 1 or 2)' });
+    expect(decodeSummaryMessage(bytes(MESSAGE_HEX.replace(/^01/, '04')))).toMatchObject({ ok: false, status: 6, error: 'summary message: version 4 is not supported (expected 1, 2 or 3)' });
     expect(P.decodeWeChatSteps(bytes('03 bb1f00'))).toMatchObject({ ok: false, error: 'WeChat steps: flags 0x3 need 7 bytes, got 4' });
     expect(P.decodeWeChatSteps(bytes('02 bb1f00'))).toMatchObject({ ok: false, status: 3 });
     expect(P.decodeWeChatTarget(bytes('00 102700'))).toMatchObject({ ok: false, status: 3 });

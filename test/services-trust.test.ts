@@ -3,7 +3,7 @@
 // award or another user's leaderboard. Each attack is refused, and the ledger or leaderboard is
 // left as it was. Another bridge's secrets: services-bridges.test.ts. SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
-import { precedence } from '../services/reward/precedence.ts';
+import { precedence, type DayVersion } from '../services/reward/precedence.ts';
 import type { DayRecord } from '../shared/record/index.ts';
 import { deliver, humanHours, makeRecord, signRecord } from './kits/services.ts';
 import { harnessPerSuite, postgresSkipReason, tableCounts, T0, type Backend } from './kits/services-server.ts';
@@ -14,8 +14,8 @@ if (pgSkip) console.warn(`services-trust: PostgreSQL tests skipped: ${pgSkip}`);
 const MAX_RECORD_VERSION = 2 ** 31 - 1;
 
 describe('precedence of two versions of one device-day', () => {
-  const unsigned = (recordVersion: number) => ({ counter: null, recordVersion });
-  const signed = (counter: number, recordVersion: number) => ({ counter, recordVersion });
+  const unsigned = (recordVersion: number) => ({ counter: null, recordVersion, closed: true, steps: 9000, epoch: null, keyId: null });
+  const signed = (counter: number, recordVersion: number, more: Partial<DayVersion> = {}) => ({ counter, recordVersion, closed: true, steps: 9000, epoch: 7, keyId: 'k1', ...more });
 
   it('stores the first version of a day', () => {
     expect(precedence(undefined, unsigned(1))).toBe('replace');
@@ -42,6 +42,23 @@ describe('precedence of two versions of one device-day', () => {
     expect(precedence(signed(4, 2), signed(4, 2))).toBe('stale');
     expect(precedence(signed(4, 2), signed(3, 1))).toBe('stale');
     expect(precedence(signed(4, 2), signed(3, MAX_RECORD_VERSION))).toBe('older_signature');
+  });
+
+  it('one counter covers an open day\'s provisional totals and its closed record: closed wins, then more steps', () => {
+    const open = (steps: number, recordVersion: number) => signed(4, recordVersion, { closed: false, steps });
+    expect(precedence(open(500, 1), open(800, 2))).toBe('replace');
+    expect(precedence(open(800, 2), open(500, MAX_RECORD_VERSION))).toBe('stale'); // a replayed earlier total
+    expect(precedence(open(800, 2), signed(4, 1, { steps: 820 }))).toBe('replace');
+    expect(precedence(signed(4, 3, { steps: 820 }), open(900, MAX_RECORD_VERSION))).toBe('stale');
+  });
+
+  it('versions of two signing sequences (another epoch: a wiped watch; another key) keep the one with more signed steps', () => {
+    expect(precedence(signed(40, 5, { steps: 6000, closed: false }), signed(1, 6, { epoch: 8, steps: 1500 }))).toBe('stale');
+    expect(precedence(signed(40, 5, { steps: 6000, closed: false }), signed(1, 1, { epoch: 8, steps: 6100 }))).toBe('replace');
+    expect(precedence(signed(40, 5, { steps: 6000, closed: false }), signed(1, 1, { epoch: 8, steps: 6000 }))).toBe('replace');
+    expect(precedence(signed(40, 5, { steps: 9000 }), signed(1, 1, { keyId: 'k2', steps: 100 }))).toBe('stale'); // never older_signature
+    // A day stored before key ids counts as the current key's: the counter decides.
+    expect(precedence(signed(40, 5, { keyId: null }), signed(39, 6))).toBe('older_signature');
   });
 });
 

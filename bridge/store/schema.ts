@@ -95,6 +95,11 @@ export const MIGRATIONS: Migration[] = [
       );
     `);
   },
+  // The history epoch each day was read under: a wiped watch's records of the day it was wiped
+  // count only the steps after the wipe, and must not replace the old history's higher total.
+  (db) => {
+    db.exec(`ALTER TABLE days ADD COLUMN epoch INTEGER;  -- NULL: not known (older rows, firmware without epochs, other sources)`);
+  },
   // The device → user mapping last configured, so that commands run without the config (the
   // demo's store, `--db` elsewhere) still name each device's user.
   (db) => {

@@ -30,6 +30,7 @@ interface RawDay {
   firmware: string | null;
   synced_at: number;
   revision: number;
+  epoch: number | null;
 }
 
 function toDay(r: RawDay): DayRow {
@@ -46,7 +47,22 @@ function toDay(r: RawDay): DayRow {
     firmware: r.firmware,
     syncedAt: r.synced_at,
     revision: r.revision,
+    epoch: r.epoch,
   };
+}
+
+/**
+ * Whether an incoming record of a date replaces the stored one. Within one watch history (or when
+ * either history is unknown) the newer record wins, except that an open record never reopens a
+ * closed day. Records of two histories of one watch (it was wiped that day, docs/day-record.md)
+ * each count only their own history's steps: the one with more steps is kept (on a tie, a closed
+ * one over an open one), so the day never drops to the few steps counted after a wipe and an
+ * undelivered closed total of the old history is never overwritten by them.
+ */
+export function supersedes(old: DayRow, d: DayInput, epoch: number | null): boolean {
+  if (sameTotals(old, d)) return false;
+  if (old.epoch !== null && epoch !== null && old.epoch !== epoch) return d.steps > old.steps || (d.steps === old.steps && d.closed && !old.closed);
+  return !(old.closed && !d.closed);
 }
 
 export class Store {
@@ -162,11 +178,16 @@ export class Store {
   /**
    * One transaction: store the days that changed, queue a version of each for every configured
    * service, advance the cursor (never backwards) and set lastSyncAt. Days are applied in order,
-   * so a later record of the same date wins; a closed day is never reopened by an open record.
+   * so a later record of the same date wins (the open day's newer totals supersede the older,
+   * the closed record supersedes them all); a closed day is never reopened by an open record.
+   * `epoch` is the watch history the days were read from (null: not known): a record of another
+   * history than the stored day's replaces it only with more steps (see `supersedes`).
    * `quarantined` records are kept aside in the same transaction (once: a re-sent one is not
    * added again), so a cursor past them is only ever committed together with them.
    */
-  commitSync(device: string, days: DayInput[], cursor: number | null, syncedAt: number, quarantined: QuarantineInput[] = []): { changedDays: number; queued: number } {
+  commitSync(
+    device: string, days: DayInput[], cursor: number | null, syncedAt: number, quarantined: QuarantineInput[] = [], epoch: number | null = null,
+  ): { changedDays: number; queued: number } {
     checkDeviceId(device, 'device');
     days.forEach((d, i) => {
       checkDay(d, `days[${i}]`);
@@ -185,8 +206,8 @@ export class Store {
       let queued = 0;
       for (const d of days) {
         const old = this.day(device, d.date);
-        if (old !== undefined && (sameTotals(old, d) || (old.closed && !d.closed))) continue;
-        this.writeDay(d, syncedAt, (old?.revision ?? 0) + 1);
+        if (old !== undefined && !supersedes(old, d, epoch)) continue;
+        this.writeDay(d, syncedAt, (old?.revision ?? 0) + 1, epoch);
         touched.add(d.date);
       }
       // Queue after all days are applied, so several records of one date in one sync give one version.
@@ -211,14 +232,14 @@ export class Store {
     })();
   }
 
-  private writeDay(d: DayInput, syncedAt: number, revision: number): void {
+  private writeDay(d: DayInput, syncedAt: number, revision: number, epoch: number | null): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO days (device, date, utc_offset_min, steps, hours, not_worn_hours, closed, source, summary, firmware, synced_at, revision)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO days (device, date, utc_offset_min, steps, hours, not_worn_hours, closed, source, summary, firmware, synced_at, revision, epoch)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(d.device, d.date, d.utcOffsetMin, d.steps, d.hours === null ? null : JSON.stringify(d.hours), JSON.stringify(d.notWornHours),
-        d.closed ? 1 : 0, d.source, d.summary === null ? null : JSON.stringify(d.summary), d.firmware, syncedAt, revision);
+        d.closed ? 1 : 0, d.source, d.summary === null ? null : JSON.stringify(d.summary), d.firmware, syncedAt, revision, epoch);
   }
 
   day(device: string, date: string): DayRow | undefined {

@@ -47,6 +47,8 @@ export interface DayRow extends DayInput {
   syncedAt: number;
   /** Grows by one each time the stored totals change; the CLI shows it, delivery does not use it. */
   revision: number;
+  /** The watch history epoch the stored record was read under (bushu firmware), null when not known. */
+  epoch: number | null;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Sync of a watch running bushu firmware, over one discovered connection:
 //   read Info → write Local Time Info, Current Time → read Today → a new history epoch restarts
-//   the cursor → subscribe Status and History → SEND_FROM cursor+1 → frames until End, verified →
+//   the cursor → subscribe Status and History → SEND_OPEN cursor+1 (SEND_FROM for firmware that
+//   answers UNKNOWN_OPCODE) → frames until End, the open day last, verified →
 //   records checked against the day-record contract → store.commitSync (one transaction: the
 //   sound days, and the unsound records in quarantine) → ACK last seq.
 // A record the watch sent intact (the End check holds) but that no service could accept (an
@@ -13,7 +14,7 @@
 
 import { Observable } from 'rxjs';
 import {
-  NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, toHex, decodeInfo, decodeStatus, decodeToday, encodeAbort, encodeAck, encodeSendFrom, type Status, type Today,
+  NOBLE_UUID as N, Opcode, StatusTarget, StatusCode, toHex, decodeInfo, decodeStatus, decodeToday, encodeAbort, encodeAck, encodeSendFrom, encodeSendOpen, type Status, type Today,
 } from '../../shared/protocol/index.ts';
 import type { Link } from '../ble/central.ts';
 import type { DayInput, QuarantineInput } from '../store/types.ts';
@@ -40,11 +41,23 @@ export async function syncBushu(link: Link, ctx: SyncContext, name?: string): Pr
     followEpoch(device, info.epoch, today.seq, ctx, log);
     const history$ = await link.subscribe(N.SERVICE, N.HISTORY);
     const max = ctx.maxRestarts ?? 3;
+    // Firmware before the open day answers SEND_OPEN with UNKNOWN_OPCODE: then SEND_FROM, and
+    // today's total from the Today read.
+    let open = true;
     for (let attempt = 0; ; attempt++) {
       const cursor = ctx.store.cursor(device);
       if (today.seq < cursor && info.epoch === null) log.warn({ watchSeq: today.seq, cursor }, 'the watch holds fewer records than the cursor: its history was reset; syncing only newer seqs');
-      const got = await transfer(link, history$, statuses, cursor + 1, Math.max(0, today.seq - cursor), device, ctx);
-      if (got.ok) return await commit(link, device, firmware, got.records, got.lastSeq, openDay(today, device, firmware, got.records), attempt, ctx, log);
+      const got = await transfer(link, history$, statuses, cursor + 1, Math.max(0, today.seq - cursor), device, ctx, open);
+      if (got.ok) {
+        const records = got.open ? [...got.records, got.open] : got.records;
+        return await commit(link, device, firmware, records, got.lastSeq, openDay(today, device, firmware, records), info.epoch, attempt, ctx, log);
+      }
+      if (got.unsupported) {
+        log.info('the watch does not send the open day (older firmware): SEND_FROM, today from the Today read');
+        open = false;
+        attempt--;
+        continue;
+      }
       ctx.metrics.bad(got.error);
       log.warn({ attempt, error: got.error }, 'bad history transfer: aborting and restarting from the cursor');
       // Frames of the aborted transfer may still be on the way: the watch answers ABORT after
@@ -79,14 +92,18 @@ function followEpoch(device: string, epoch: number | null, watchSeq: number, ctx
 }
 
 async function commit(
-  link: Link, device: string, firmware: string, records: Collected[], lastSeq: number, open: DayInput | null, restarts: number, ctx: SyncContext, log: SyncContext['log'],
+  link: Link, device: string, firmware: string, records: Collected[], lastSeq: number, open: DayInput | null, epoch: number | null, restarts: number, ctx: SyncContext,
+  log: SyncContext['log'],
 ): Promise<SyncResult> {
   // Record by record, before folding by date: a bad record is set aside on its own.
   const sound: Collected[] = [];
   const quarantined: QuarantineInput[] = [];
   for (const r of records) {
     const problems = dayProblems(toDayInputs(device, firmware, [r])[0]);
-    if (problems.length === 0) sound.push(r);
+    if (problems.length === 0) {
+      // An open day with no step yet is nothing to deliver (as Today's total of 0 never was).
+      if (r.day.seq > 0 || r.day.steps > 0) sound.push(r);
+    } else if (r.day.seq === 0) log.warn({ date: dateString(r.day.day), problems }, 'the open day from the watch is not a valid day: not stored');
     else quarantined.push({ seq: r.day.seq, date: dateString(r.day.day), raw: r.frames.map((f) => toHex(f, 0, f.length)).join(''), reason: problems.map((p) => `${p.field}: ${p.rule}`).join('; ') });
   }
   const days = toDayInputs(device, firmware, sound);
@@ -98,24 +115,26 @@ async function commit(
   }
   // The cursor and the ACK cover the quarantined records too: the bridge keeps them, so the
   // watch may free them.
-  const r = ctx.store.commitSync(device, days, records.length ? lastSeq : null, ctx.clock.now(), quarantined);
+  // The open day (seq 0) is no history record: it moves neither the cursor nor the ACK.
+  const stored = records.filter((r) => r.day.seq > 0).length;
+  const r = ctx.store.commitSync(device, days, stored ? lastSeq : null, ctx.clock.now(), quarantined, epoch);
   for (const q of quarantined) log.warn({ seq: q.seq, date: q.date, reason: q.reason }, 'history record quarantined: it breaks the day-record contract');
-  if (records.length) {
+  if (stored) {
     await link.write(N.SERVICE, N.CONTROL, encodeAck(lastSeq));
   }
   ctx.metrics.syncs++;
-  ctx.metrics.records += records.length;
+  ctx.metrics.records += stored;
   ctx.metrics.quarantined += quarantined.length;
-  log.info({ records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, quarantined: quarantined.length, cursor: lastSeq }, 'history synced');
+  log.info({ records: stored, days: days.length, changedDays: r.changedDays, queued: r.queued, quarantined: quarantined.length, cursor: lastSeq }, 'history synced');
   return {
-    device, source: 'bushu', records: records.length, days: days.length, changedDays: r.changedDays, queued: r.queued, cursor: ctx.store.cursor(device), restarts,
+    device, source: 'bushu', records: stored, days: days.length, changedDays: r.changedDays, queued: r.queued, cursor: ctx.store.cursor(device), restarts,
     quarantined: quarantined.length,
   };
 }
 
 /**
- * Today's running total, from the Today read, when the history holds no record of today: the
- * firmware writes a Day record when a day closes, and the services want the day as it grows.
+ * Today's running total, from the Today read, when the transfer brought no record of today:
+ * firmware before SEND_OPEN sends closed days only, and the services want the day as it grows.
  * It has no hourly counts (null); the closed record brings them.
  */
 function openDay(t: Today, device: string, firmware: string, records: Collected[]): DayInput | null {
@@ -123,10 +142,10 @@ function openDay(t: Today, device: string, firmware: string, records: Collected[
   return { device, date: dateString(t.day), utcOffsetMin: t.offsetMin, steps: t.steps, hours: null, notWornHours: [], closed: false, source: 'bushu', summary: null, firmware };
 }
 
-type TransferResult = { ok: true; records: Collected[]; lastSeq: number } | { ok: false; error: string };
+type TransferResult = { ok: true; records: Collected[]; open: Collected | null; lastSeq: number } | { ok: false; error: string; unsupported?: boolean };
 
 async function transfer(
-  link: Link, history$: Observable<Uint8Array>, statuses: StatusWaiter, from: number, expected: number, device: string, ctx: SyncContext,
+  link: Link, history$: Observable<Uint8Array>, statuses: StatusWaiter, from: number, expected: number, device: string, ctx: SyncContext, open: boolean,
 ): Promise<TransferResult> {
   const collector = new HistoryCollector(from);
   const idleMs = ctx.transferTimeoutMs ?? 10_000;
@@ -141,7 +160,7 @@ async function transfer(
           // Records, not frames: a signed record is two frames (its Day and its Summary).
           ctx.onProgress?.({ device, received: collector.records.length, expected });
         } else if (s.state === 'duplicate') ctx.metrics.duplicates++;
-        else if (s.state === 'done') finish({ ok: true, records: collector.records, lastSeq: s.end.lastSeq });
+        else if (s.state === 'done') finish({ ok: true, records: collector.records, open: collector.open, lastSeq: s.end.lastSeq });
         else finish({ ok: false, error: s.error });
       },
       error: (e: unknown) => {
@@ -154,10 +173,11 @@ async function transfer(
       sub.unsubscribe();
       resolve(r);
     };
-    statuses.onRefusal = (s) => finish({ ok: false, error: `status: the watch answered ${s.status} to opcode ${s.opcode}` });
+    statuses.onRefusal = (s) =>
+      finish({ ok: false, error: `status: the watch answered ${s.status} to opcode ${s.opcode}`, unsupported: s.opcode === Opcode.SEND_OPEN && s.status === StatusCode.UNKNOWN_OPCODE });
   });
   result.catch(() => {}); // when the write below fails too, its error is the one reported
-  await link.write(N.SERVICE, N.CONTROL, encodeSendFrom(from));
+  await link.write(N.SERVICE, N.CONTROL, open ? encodeSendOpen(from) : encodeSendFrom(from));
   return await result;
 }
 
@@ -195,7 +215,7 @@ class StatusWaiter {
         if (!s.ok) return this.ctx.metrics.bad(s.error);
         if (s.value.status !== StatusCode.OK) {
           this.log.warn({ status: s.value }, 'the watch refused a write');
-          if (s.value.target === StatusTarget.CONTROL && s.value.opcode === Opcode.SEND_FROM) this.onRefusal(s.value);
+          if (s.value.target === StatusTarget.CONTROL && (s.value.opcode === Opcode.SEND_FROM || s.value.opcode === Opcode.SEND_OPEN)) this.onRefusal(s.value);
         }
         this.waiters = this.waiters.filter((w) => (w.target === s.value.target && w.opcode === s.value.opcode ? (w.resolve(), false) : true));
       },

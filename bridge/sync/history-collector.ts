@@ -10,6 +10,10 @@
 // differs from its Day by type), so a repeat can only be the same notification delivered twice;
 // dropping it leaves exactly what the watch sent, which the check then confirms. A reordered
 // pair breaks the seq order and restarts the transfer at once.
+//
+// The open day (SEND_OPEN) comes last, as a Day with seq 0 that is not closed (and its Summary
+// when signed): no history record, so it moves neither the End's last seq nor the cursor, but it
+// is counted in the End check like every frame. Kept apart in `open`.
 
 import { addRecord, decodeHistoryFrame, historyCheckValue, newHistoryCheck, toHex, type DayRecord, type EndRecord, type SummaryRecord } from '../../shared/protocol/index.ts';
 
@@ -25,7 +29,10 @@ export interface Collected {
 const MAX_RECORDS = 65535; // End's count is a u16
 
 export class HistoryCollector {
+  /** Stored history records, in seq order. */
   readonly records: Collected[] = [];
+  /** The open day, when the watch sent it (SEND_OPEN). */
+  open: Collected | null = null;
   private check = newHistoryCheck();
   private last: Uint8Array | null = null;
   private lastSeq = 0;
@@ -42,7 +49,7 @@ export class HistoryCollector {
     if (this.last !== null && sameBytes(this.last, bytes)) return { state: 'duplicate' };
     const f = decodeHistoryFrame(bytes);
     if (!f.ok) return { state: 'bad', error: f.error + ' (' + toHex(bytes, 0, Math.min(bytes.length, 12)) + ')' };
-    const pending = this.records.length ? this.records[this.records.length - 1] : null;
+    const pending = this.open ?? (this.records.length ? this.records[this.records.length - 1] : null);
     if (f.value.kind === 'end') {
       this.finished = true;
       const e = f.value.record;
@@ -55,10 +62,16 @@ export class HistoryCollector {
     if (this.check.count >= MAX_RECORDS) return { state: 'bad', error: 'history: more records than End can count' };
     if (f.value.kind === 'day') {
       const d = f.value.record;
-      if (d.seq < this.fromSeq || d.seq <= this.lastSeq) return { state: 'bad', error: `Day: seq ${d.seq} out of order (after ${this.lastSeq}, asked from ${this.fromSeq})` };
+      if (this.open !== null) return { state: 'bad', error: `Day: seq ${d.seq} after the open day` };
+      const isOpen = d.seq === 0 && !d.closed;
+      if (!isOpen && (d.seq < this.fromSeq || d.seq <= this.lastSeq)) return { state: 'bad', error: `Day: seq ${d.seq} out of order (after ${this.lastSeq}, asked from ${this.fromSeq})` };
       if (pending && pending.day.signed && pending.summary === null) return { state: 'bad', error: `history: signed day seq ${pending.day.seq} has no Summary` };
-      this.records.push({ day: d, summary: null, frames: [new Uint8Array(bytes)] });
-      this.lastSeq = d.seq;
+      const c: Collected = { day: d, summary: null, frames: [new Uint8Array(bytes)] };
+      if (isOpen) this.open = c;
+      else {
+        this.records.push(c);
+        this.lastSeq = d.seq;
+      }
     } else {
       const s = f.value.record;
       if (pending === null || pending.day.seq !== s.seq || !pending.day.signed || pending.summary !== null)

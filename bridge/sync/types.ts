@@ -11,7 +11,8 @@ export interface SyncStore {
   epoch(device: string): number | null;
   /** Records the epoch; `restartCursor` sets the cursor back to 0 (a new history). */
   setEpoch(device: string, epoch: number, restartCursor: boolean): void;
-  commitSync(device: string, days: DayInput[], cursor: number | null, syncedAt: number, quarantined?: QuarantineInput[]): { changedDays: number; queued: number };
+  /** `epoch`: the watch history epoch the days were read under (null: not known), see Store.commitSync. */
+  commitSync(device: string, days: DayInput[], cursor: number | null, syncedAt: number, quarantined?: QuarantineInput[], epoch?: number | null): { changedDays: number; queued: number };
 }
 
 /** The host's clock and time zone, injected so tests and the simulator control them. */

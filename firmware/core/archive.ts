@@ -6,7 +6,7 @@ import { pack, DayFlag, type Fields } from '../../shared/protocol/index.ts';
 import type { Core } from './bushu.ts';
 import { FILE_BYTES, FILE_NAMES, type History } from './history.ts';
 import { erase, read, write } from './io.ts';
-import { checkpoint, record, u32, validAt, DayAt, FileAt, DAY_BYTES, DAY_UNITS, SIGNED_HOURS, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
+import { checkpoint, record, u32, validAt, DayAt, FileAt, DAY_BYTES, DAY_UNITS, SIGNED_EPOCH, SIGNED_HOURS, STATE_BYTES, T_DAY, T_FILE, T_STATE, UNIT } from './records.ts';
 import type { Signer } from './signer.ts';
 
 /** Days kept at compaction, acknowledged or not (the app shows the last 7, a month is promised). */
@@ -64,17 +64,26 @@ export function damaged(h: History): void {
   h.append(state(h));
 }
 
-/** Appends the open day as closed under the next seq, signed (a version 2 summary, `counter`) when the watch has a key. */
-export function addDay(b: Core, counter: number, signer: Signer): void {
+/**
+ * The open day as a sealed day record under `seq`, `closed` (DayFlag.CLOSED) or not, signed (a
+ * version 3 summary, `counter`) when the watch has a key. Closing a day appends it; a SEND_OPEN
+ * transfer sends it unclosed under seq 0 and the counter the day will close with, and forgets it.
+ */
+export function dayRecord(b: Core, seq: number, closed: number, counter: number, signer: Signer): Uint8Array {
   const c = b.counter;
-  // Bytes [10..12) are unused; the not-worn mask is the hours without movement.
-  const f: Fields = [T_DAY, 1, DayFlag.CLOSED, 1, c.day, 2, b.historyFile.seq + 1, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
+  // Bytes [10..12) are unused; the not-worn mask is the hours without movement. The flags are
+  // set before signing: the message reads its version and the closed bit from them.
+  const f: Fields = [T_DAY, 1, closed | (signer.key ? DayFlag.SIGNED | SIGNED_HOURS | SIGNED_EPOCH : 0), 1, c.day, 2, seq, 4, c.offset, 2, 0, 2, c.steps, 4, ~c.moved & 0xffffff, 4];
   for (let i = 0; i < 24; i++) f.push(c.hours[i], 2);
   // Signed from the record's own bytes, which every transfer rebuilds the message from.
   const day = pack(f);
   const tag = signer.sign(day, counter);
-  if (tag) day[DayAt.FLAGS] |= DayFlag.SIGNED | SIGNED_HOURS;
-  b.historyFile.append(record(DAY_BYTES, tag ? [day, DayAt.SUMMARY_COUNTER, counter, 4, tag, 16] : [day, DayAt.SUMMARY_COUNTER]));
+  return record(DAY_BYTES, tag ? [day, DayAt.SUMMARY_COUNTER, counter, 4, tag, 16] : [day, DayAt.SUMMARY_COUNTER]);
+}
+
+/** Appends the open day as closed under the next seq. */
+export function addDay(b: Core, counter: number, signer: Signer): void {
+  b.historyFile.append(dayRecord(b, b.historyFile.seq + 1, DayFlag.CLOSED, counter, signer));
 }
 
 /**

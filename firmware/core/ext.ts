@@ -37,7 +37,7 @@ export function ext(b: Core): Ext {
   // The device id is the BLE address, "aa:bb:cc:dd:ee:ff public", as its 6 bytes.
   const id = new Uint8Array(NRF.getAddress().split(' ')[0].split(':').map((hex) => parseInt(hex, 16)));
   const x = {
-    signer: signer(id),
+    signer: signer(id, h),
     close: () => {
       addDay(b, h.summaryCounter + 1, x.signer);
     },

@@ -56,6 +56,12 @@ export const enum DayAt {
  */
 export const SIGNED_HOURS = 4;
 
+/**
+ * Beside SIGNED_HOURS: the tag signs the version 3 message, which adds the history epoch and the
+ * closed flag. Set on every day this firmware signs.
+ */
+export const SIGNED_EPOCH = 8;
+
 /** Open-day checkpoint: hour (u8), day (u16), offset (i16), steps in that hour (u16), moved mask (u24). */
 export const enum CheckpointAt {
   HOUR = 1,

@@ -7,15 +7,15 @@
 
 import {
   addRecordCrcTo, checkWrite, currentTimeFrameToUtcMs, encodeEnd, encodeStatus, encodeSummary, encodeWeChatTarget, getUint, localTimeInfoFrameOffsetMin, pack, packDay,
-  packSummaryMessage, DayFlag, Opcode, StatusCode, StatusTarget,
+  DayFlag, Opcode, StatusCode, StatusTarget,
 } from '../../shared/protocol/index.ts';
 import type { EspruinoE } from '../espruino.ts';
-import { ack } from './archive.ts';
+import { ack, dayRecord } from './archive.ts';
 import type { Core } from './bushu.ts';
 import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { crc, erase, offsetMin, write, GOAL_FILE } from './io.ts';
-import { u32, DayAt, DAY_BYTES, SIGNED_HOURS, T_DAY } from './records.ts';
+import { u32, DayAt, DAY_BYTES, T_DAY } from './records.ts';
 
 declare const E: EspruinoE;
 declare function setTime(seconds: number): void;
@@ -40,6 +40,7 @@ export function service(b: Core, x: Ext): Service {
   const c = b.counter;
   // The transfer in progress: records with seq >= from, read from `file` at `cursor`.
   let sending = false;
+  let open = false;
   let from = 0;
   let cursor = 0;
   let file = '';
@@ -55,6 +56,19 @@ export function service(b: Core, x: Ext): Service {
     count++;
   };
 
+  /**
+   * A day record (records.ts) as a Day frame and, when signed, its Summary. A stored day holds
+   * the wire Day's fields as the same little-endian bytes, and its hours already fit a u16: the
+   * frames are made of copies of them (the encoders copy as many bytes as a field's size from
+   * the start of a view). The message is rebuilt from the record, in the version its flags name.
+   */
+  const sendDay = (r: Uint8Array, at: number) => {
+    const part = (offset: number) => r.subarray(at + offset);
+    const f = r[at + DayAt.FLAGS];
+    send(packDay(part(DayAt.SEQ), part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), f & (DayFlag.CLOSED | DayFlag.SIGNED), part(DayAt.NOT_WORN), part(DayAt.HOURS)));
+    if (f & DayFlag.SIGNED) send(encodeSummary(part(DayAt.SEQ), x.signer.message(part(0), part(DayAt.SUMMARY_COUNTER)), part(DayAt.TAG)));
+  };
+
   /** Sends a few records, then yields. A compaction meanwhile moves the records: rescan by seq. */
   const pump = (): void => {
     if (!sending) return;
@@ -67,6 +81,9 @@ export function service(b: Core, x: Ext): Service {
       if (at < 0) {
         sending = false;
         h.mapped = undefined;
+        // SEND_OPEN: the open day, unclosed, under seq 0 (no history record: nothing to ACK) and
+        // signed with the counter it will close with. Counted in the End check like the rest.
+        if (open && c.day >= 0) sendDay(dayRecord(b, 0, 0, h.summaryCounter + 1, x.signer), 0);
         update(Char.HISTORY, encodeEnd(count, lastSeq, ~register), true);
         return;
       }
@@ -74,15 +91,7 @@ export function service(b: Core, x: Ext): Service {
       const r = h.file();
       const seq = u32(r, at + DayAt.SEQ);
       if (seq < from || seq <= lastSeq) continue;
-      // A stored day (records.ts) holds the wire Day's fields as the same little-endian bytes,
-      // and its hours already fit a u16: the frame is made of copies of them (the encoders copy
-      // as many bytes as a field's size from the start of a view).
-      const part = (offset: number) => r.subarray(at + offset);
-      const signed = r[at + DayAt.FLAGS] & DayFlag.SIGNED;
-      send(packDay(part(DayAt.SEQ), part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), DayFlag.CLOSED | signed, part(DayAt.NOT_WORN), part(DayAt.HOURS)));
-      // The message the tag signed: version 2 unless firmware before the hours digest signed the day.
-      if (signed)
-        send(encodeSummary(part(DayAt.SEQ), r[at + DayAt.FLAGS] & SIGNED_HOURS ? x.signer.message(part(0), part(DayAt.SUMMARY_COUNTER)) : packSummaryMessage(x.signer.id, part(DayAt.DAY), part(DayAt.OFFSET), part(DayAt.STEPS), part(DayAt.SUMMARY_COUNTER)), part(DayAt.TAG)));
+      sendDay(r, at);
       lastSeq = seq;
     }
     setTimeout(pump, PUMP_MS);
@@ -102,10 +111,11 @@ export function service(b: Core, x: Ext): Service {
         const seq = getUint(d, 2, 4);
         if (e) {
           // refused: the status says why
-        } else if (opcode === Opcode.SEND_FROM) {
+        } else if (opcode === Opcode.SEND_FROM || opcode === Opcode.SEND_OPEN) {
           if (sending) code = StatusCode.BUSY;
           else {
             sending = true;
+            open = opcode === Opcode.SEND_OPEN;
             from = seq;
             cursor = 0;
             file = h.name;

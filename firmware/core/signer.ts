@@ -3,9 +3,10 @@
 // time or by SET_KEY over BLE; SET_KEY is refused while a key exists, and only the watch itself
 // (the app's button, a long press on the Puck) can erase it. See the README's trust model.
 
-import { hmacSha256, type Field, hoursDigest, packSummaryMessage, StatusCode } from '../../shared/protocol/index.ts';
+import { hmacSha256, type Field, hoursDigest, packSummaryMessage, DayFlag, StatusCode } from '../../shared/protocol/index.ts';
+import type { History } from './history.ts';
 import { erase, read, write } from './io.ts';
-import { DayAt } from './records.ts';
+import { DayAt, SIGNED_EPOCH, SIGNED_HOURS } from './records.ts';
 
 declare const global: { require(name: string): any };
 
@@ -20,9 +21,11 @@ export interface Signer {
   /** Only called from the watch itself (app button, Puck long press): lets SET_KEY work again. */
   reset(): void;
   /**
-   * The version 2 summary message of a stored day: `day` is a view from its type byte
-   * (records.ts DayAt, up to the hours at least), `counter` its summary counter. The same bytes
-   * at signing and at every transfer, since both read them from the record.
+   * The summary message of a stored day: `day` is a view from its type byte (records.ts DayAt,
+   * up to the hours at least), `counter` its summary counter. Its flags say the version: 3 with
+   * SIGNED_EPOCH (the history's epoch and the closed flag), 2 with SIGNED_HOURS only (days signed
+   * by firmware before the epoch), else 1. The same bytes at signing and at every transfer, since
+   * both read them from the record (and a history keeps its epoch for life).
    */
   message(day: Uint8Array, counter: Field): Uint8Array;
   /**
@@ -45,7 +48,7 @@ function load(): Uint8Array | undefined {
 // require("crypto").SHA256 returns an ArrayBuffer.
 const sha256 = (d: Uint8Array) => new Uint8Array(global.require('crypto').SHA256(d));
 
-export function signer(id: Uint8Array): Signer {
+export function signer(id: Uint8Array, h: History): Signer {
   const s: Signer = {
     key: load(),
     id: id,
@@ -60,8 +63,11 @@ export function signer(id: Uint8Array): Signer {
       erase(KEY_FILE);
       s.key = undefined;
     },
-    message: (day, counter) =>
-      packSummaryMessage(id, day.subarray(DayAt.DAY), day.subarray(DayAt.OFFSET), day.subarray(DayAt.STEPS), counter, hoursDigest(sha256, day.subarray(DayAt.NOT_WORN))),
+    message: (day, counter) => {
+      const f = day[DayAt.FLAGS];
+      return packSummaryMessage(id, day.subarray(DayAt.DAY), day.subarray(DayAt.OFFSET), day.subarray(DayAt.STEPS), counter,
+        f & SIGNED_HOURS ? hoursDigest(sha256, day.subarray(DayAt.NOT_WORN)) : undefined, f & SIGNED_EPOCH ? h.epoch : undefined, f & DayFlag.CLOSED);
+    },
     sign: (day, counter) => s.key && hmacSha256(sha256, s.key, s.message(day, counter)),
   };
   return s;

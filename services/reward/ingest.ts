@@ -13,7 +13,7 @@ import type { Finding } from '../plausibility.ts';
 import { localDayEndMs } from '../../shared/days.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
 import { precedence } from './precedence.ts';
-import { verifyRecordSummary } from './trust.ts';
+import { verifyRecordSummary, type Signed } from './trust.ts';
 
 export type DayStatus = 'verified' | 'unsigned' | 'flagged';
 
@@ -26,31 +26,36 @@ export interface AwardView {
   created: boolean;
 }
 
-/** The shared checks (precheck.ts), then the summary. Throws the 4xx; returns the verified counter (or null) and flags. */
-export async function precheck(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number): Promise<{ counter: number | null; flags: Finding[] }> {
+/** The shared checks (precheck.ts), then the summary. Throws the 4xx; returns what the summary signs (or null) and flags. */
+export async function precheck(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number): Promise<{ signed: Signed | null; flags: Finding[] }> {
   const { device, flags } = await precheckDay(db, config, delivery, nowMs);
   const { record } = delivery;
-  const counter = record.summary === null ? null : verifyRecordSummary(record, device);
-  return { counter, flags };
+  const signed = record.summary === null ? null : verifyRecordSummary(record, device);
+  return { signed, flags };
 }
 
 export const ingestRewardDay: Ingest = async (db, config, delivery, nowMs, finish) => {
-  const { counter, flags } = await precheck(db, config, delivery, nowMs);
+  const { signed, flags } = await precheck(db, config, delivery, nowMs);
+  const counter = signed?.counter ?? null;
   const { record } = delivery;
   const late = nowMs > localDayEndMs(record.date, record.utcOffsetMin) + config.reward.graceHours * 3_600_000;
   const status: DayStatus = flags.length > 0 ? 'flagged' : record.summary === null ? 'unsigned' : 'verified';
   const reasons: Array<{ rule: string; severity: string; detail: string }> = [...flags];
   if (status === 'unsigned') reasons.push({ rule: 'unsigned', severity: 'info', detail: 'no signed summary: stored, but unsigned days earn no hongbao' });
+  if (!record.closed) reasons.push({ rule: 'provisional', severity: 'info', detail: 'the day is still open: stored and shown, its hongbao waits for the closed record' });
   if (late) reasons.push({ rule: 'grace_period', severity: 'info', detail: `arrived after the ${config.reward.graceHours} h grace period: stored, awards unchanged` });
 
   return db.tx(async (q) => {
     const [dev] = await q.all<{ last_counter: number | null }>(`SELECT last_counter FROM devices WHERE id = $1${forUpdate(db)}`, [record.device]);
-    const [existing] = await q.all<{ record_version: number; counter: number | null }>(
-      `SELECT record_version, counter FROM reward_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
+    const [existing] = await q.all<{ record_version: number; counter: number | null; closed: number | boolean; steps: number; epoch: number | null; key_id: string | null }>(
+      `SELECT record_version, counter, closed, steps, epoch, key_id FROM reward_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
       [record.device, record.date],
     );
-    const stored = existing === undefined ? undefined : { counter: existing.counter === null ? null : Number(existing.counter), recordVersion: Number(existing.record_version) };
-    const order = precedence(stored, { counter, recordVersion: record.recordVersion });
+    const stored = existing === undefined ? undefined : {
+      counter: existing.counter === null ? null : Number(existing.counter), recordVersion: Number(existing.record_version), closed: Number(existing.closed) === 1,
+      steps: Number(existing.steps), epoch: existing.epoch === null ? null : Number(existing.epoch), keyId: existing.key_id,
+    };
+    const order = precedence(stored, { counter, recordVersion: record.recordVersion, closed: record.closed, steps: record.steps, epoch: signed?.epoch ?? null, keyId: signed?.keyId ?? null });
     if (order === 'older_signature') {
       throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} is older than the stored summary's ${stored?.counter}, yet claims a newer recordVersion`);
     }
@@ -62,28 +67,33 @@ export const ingestRewardDay: Ingest = async (db, config, delivery, nowMs, finis
       const award = await findAward(q, record.user, record.date, config);
       response = { status: 200, json: { ...base, stored: false, stale: true, status: null, late, reasons: [], award } };
     } else {
-      if (counter !== null) {
+      if (signed !== null) {
         // The watch signs its days in the order they close, one counter each. So a genuine summary's
         // counter is above those of the device's earlier days, below those of its later days, and
         // not below an earlier summary of the same day. Anything else is a replay or a swap. This
         // (rather than "above the last one accepted") lets the bridge deliver days out of order,
-        // e.g. when an old day's delivery is retried after a newer day went through.
+        // e.g. when an old day's delivery is retried after a newer day went through. Only within
+        // one signing sequence (precedence.ts sameSequence): a wiped watch counts again from 1
+        // under a new epoch, which its summaries sign, and a re-keyed one under a new key.
         const [clash] = await q.all<{ date: string; counter: number }>(
           `SELECT date, counter FROM reward_days WHERE device_id = $1 AND counter IS NOT NULL
+             AND COALESCE(key_id, $4) = $4 AND COALESCE(epoch, -1) = COALESCE(CAST($5 AS BIGINT), -1)
              AND ((date < $2 AND counter >= $3) OR (date > $2 AND counter <= $3) OR (date = $2 AND counter > $3))
            LIMIT 1`,
-          [record.device, record.date, counter],
+          [record.device, record.date, counter, signed.keyId, signed.epoch],
         );
         if (clash !== undefined) {
           throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} conflicts with counter ${clash.counter} already accepted for ${clash.date}`);
         }
-        if (dev.last_counter === null || counter > dev.last_counter) {
+        if (dev.last_counter === null || signed.counter > dev.last_counter) {
           await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
         }
       }
-      await storeDay(q, record, counter, status, reasons, nowMs);
+      await storeDay(q, record, signed, status, reasons, nowMs);
       let award = await findAward(q, record.user, record.date, config);
-      if (award === null && status === 'verified' && !late && record.steps >= config.reward.goalSteps) {
+      // Only a closed day earns: an open one is a provisional total, whose hours may still show a
+      // shaker by the evening. Its closed flag is signed (summary version 3; earlier ones sign closed days only).
+      if (award === null && status === 'verified' && record.closed && !late && record.steps >= config.reward.goalSteps) {
         award = await credit(q, record, config, nowMs);
       }
       response = { status: 200, json: { ...base, stored: true, stale: false, status, late, reasons, award } };
@@ -93,17 +103,18 @@ export const ingestRewardDay: Ingest = async (db, config, delivery, nowMs, finis
   });
 };
 
-async function storeDay(q: Queryable, r: DayRecord, counter: number | null, status: DayStatus, reasons: unknown[], nowMs: number): Promise<void> {
+async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number): Promise<void> {
   await q.run(
     `INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
-       counter, status, reasons, firmware, synced_at, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
      ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
        utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, not_worn = excluded.not_worn,
        closed = excluded.closed, counter = excluded.counter, status = excluded.status, reasons = excluded.reasons,
-       firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at`,
+       firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at, key_id = excluded.key_id, epoch = excluded.epoch`,
     [r.device, r.date, r.user, r.recordVersion, r.source, r.utcOffsetMin, r.steps, r.hours === null ? null : JSON.stringify(r.hours),
-      JSON.stringify(r.notWornHours), r.closed ? 1 : 0, counter, status, JSON.stringify(reasons), r.firmware, r.syncedAt, nowMs],
+      JSON.stringify(r.notWornHours), r.closed ? 1 : 0, signed?.counter ?? null, status, JSON.stringify(reasons), r.firmware, r.syncedAt, nowMs,
+      signed?.keyId ?? null, signed?.epoch ?? null],
   );
 }
 

@@ -1,14 +1,29 @@
 // Trust in a day record, beyond the webhook signature (which only proves the bridge sent it):
 // the device's own signed summary, checked against the key in the device registry. The counter
 // check needs the device row locked, so it happens inside the ingest transaction (ingest.ts).
+import { createHash } from 'node:crypto';
 import { dayNumber } from '../../shared/days.ts';
 import { decodeSummaryMessage, recordHoursDigest, verifySummary } from '../../shared/protocol/summary-verify.ts';
 import { HttpError } from '../http/router.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
 import type { DeviceRow } from '../ingest.ts';
 
-/** The summary's counter when the summary is authentic and matches the record; else a 422. */
-export function verifyRecordSummary(record: DayRecord, device: DeviceRow): number {
+/** What a verified summary says beyond the record's fields: its place in the device's signing order. */
+export interface Signed {
+  counter: number;
+  /** The watch history epoch it signs (version 3), null before. */
+  epoch: number | null;
+  /** The registered key it verified under, as the first 16 hex digits of SHA-256 of its hex. */
+  keyId: string;
+}
+
+/** A key's id: the first 16 hex digits of SHA-256 of its (lower-case) hex. */
+export function keyId(keyHex: string): string {
+  return createHash('sha256').update(keyHex.toLowerCase()).digest('hex').slice(0, 16);
+}
+
+/** The summary's counter, epoch and key when the summary is authentic and matches the record; else a 422. */
+export function verifyRecordSummary(record: DayRecord, device: DeviceRow): Signed {
   const summary = record.summary;
   if (summary === null) throw new Error('verifyRecordSummary: record has no summary');
   if (device.key_hex === null) {
@@ -32,8 +47,11 @@ export function verifyRecordSummary(record: DayRecord, device: DeviceRow): numbe
   // (null) or altered hours cannot match it. A version 1 summary (older firmware) signs neither,
   // so its hours are taken as sent: docs/api.md, trust model.
   if (m.hoursDigest !== null && m.hoursDigest !== recordHoursDigest(record.hours, record.notWornHours)) mismatches.push('hours');
+  // Version 3 signs whether the day was closed: a provisional (open) day, which earns nothing, cannot
+  // be passed off as closed. Firmware before it signed closed days only, so their summaries say closed.
+  if (m.closed !== record.closed) mismatches.push('closed');
   if (mismatches.length > 0) {
     throw new HttpError(422, 'summary_altered', `the record's ${mismatches.join(', ')} differ from the signed summary`, { fields: mismatches });
   }
-  return m.counter;
+  return { counter: m.counter, epoch: m.epoch, keyId: keyId(device.key_hex) };
 }

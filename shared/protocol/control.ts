@@ -7,6 +7,7 @@ import { checkWrite } from './writes.ts';
 
 export type Control =
   | { opcode: typeof Opcode.SEND_FROM; seq: number }
+  | { opcode: typeof Opcode.SEND_OPEN; seq: number }
   | { opcode: typeof Opcode.ACK; seq: number }
   | { opcode: typeof Opcode.SET_KEY; key: Uint8Array }
   | { opcode: typeof Opcode.ABORT };
@@ -16,6 +17,11 @@ export type ControlResult = Ok<Control> | ControlError;
 
 export function encodeSendFrom(seq: number): Uint8Array {
   return pack([PROTOCOL_VERSION, 1, Opcode.SEND_FROM, 1, seq, 4]);
+}
+
+/** SEND_FROM, and the open day after the stored records (firmware since the version 3 summary). */
+export function encodeSendOpen(seq: number): Uint8Array {
+  return pack([PROTOCOL_VERSION, 1, Opcode.SEND_OPEN, 1, seq, 4]);
 }
 
 export function encodeAck(seq: number): Uint8Array {
@@ -42,5 +48,5 @@ export function decodeControl(data: unknown): ControlResult {
   // A copy, so the key outlives the BLE stack's buffer.
   if (op === Opcode.SET_KEY) return ok({ opcode: op, key: new Uint8Array(v.subarray(2, 2 + Length.KEY)) });
   if (op === Opcode.ABORT) return ok({ opcode: op });
-  return ok({ opcode: op as Opcode.SEND_FROM | Opcode.ACK, seq: getUint(v, 2, 4) });
+  return ok({ opcode: op as Opcode.SEND_FROM | Opcode.ACK | Opcode.SEND_OPEN, seq: getUint(v, 2, 4) });
 }

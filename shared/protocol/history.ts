@@ -20,7 +20,7 @@ export interface DayRecord {
 
 export interface SummaryRecord {
   seq: number;
-  /** The signed message (see summary.ts): 19 bytes for version 1, 27 for version 2. */
+  /** The signed message (see summary.ts): 19 bytes for version 1, 27 for version 2, 32 for version 3. */
   message: Uint8Array;
   /** First 16 bytes of HMAC-SHA256(key, message). */
   tag: Uint8Array;
@@ -93,12 +93,13 @@ export function encodeSummary(seq: Field, message: Uint8Array, tag: Uint8Array):
   return pack([PROTOCOL_VERSION, 1, RecordType.SUMMARY, 1, seq, 4, message, message.length, tag, Length.TAG]);
 }
 
-/** 41 bytes around a version 1 message, 49 around a version 2 one: the message's version byte says which. */
+/** 41 bytes around a version 1 message, 49 around a version 2 one, 54 around version 3: the message's version byte says which. */
 export function decodeSummary(data: unknown): Result<SummaryRecord> {
   const version = asBytes(data)?.[6];
-  const b = checkRecord(data, 'Summary', RecordType.SUMMARY, version === SummaryVersion.HOURS ? Length.SUMMARY_V2 : Length.SUMMARY);
+  const length = version === SummaryVersion.EPOCH ? Length.SUMMARY_V3 : version === SummaryVersion.HOURS ? Length.SUMMARY_V2 : Length.SUMMARY;
+  const b = checkRecord(data, 'Summary', RecordType.SUMMARY, length);
   if (isErr(b)) return b;
-  if (version !== SummaryVersion.TOTAL && version !== SummaryVersion.HOURS) return fail(StatusCode.BAD_VERSION, 'Summary: message version ' + version + ' is not supported');
+  if (version !== SummaryVersion.TOTAL && version !== SummaryVersion.HOURS && version !== SummaryVersion.EPOCH) return fail(StatusCode.BAD_VERSION, 'Summary: message version ' + version + ' is not supported');
   const end = b.length - Length.TAG;
   // Copies, so the record does not alias the caller's (reused) notification buffer.
   return ok({ seq: getUint(b, 2, 4), message: new Uint8Array(b.subarray(6, end)), tag: new Uint8Array(b.subarray(end)) });

@@ -13,22 +13,29 @@ export function verifySummary(key: Uint8Array, message: Uint8Array, tag: Uint8Ar
   return timingSafeEqual(expected, tag);
 }
 
-/** The fields of a signed message: 19 bytes for version 1 (hoursDigest null), 27 for version 2. */
-export function decodeSummaryMessage(data: unknown): Result<SummaryFields & { hoursDigest: string | null }> {
+/**
+ * The fields of a signed message: 19 bytes for version 1 (hoursDigest null), 27 for version 2,
+ * 32 for version 3. `epoch` is null before version 3, and `closed` true: firmware before it
+ * signed closed days only.
+ */
+export function decodeSummaryMessage(data: unknown): Result<SummaryFields & { hoursDigest: string | null; epoch: number | null; closed: boolean }> {
   const b = asBytes(data);
   if (b === undefined) return fail(StatusCode.BAD_LENGTH, 'summary message: expected bytes (Uint8Array or ArrayBuffer)');
   if (b.length === 0) return fail(StatusCode.BAD_LENGTH, 'summary message: empty');
-  const v2 = b[0] === SummaryVersion.HOURS;
-  if (b[0] !== SummaryVersion.TOTAL && !v2) return fail(StatusCode.BAD_VERSION, 'summary message: version ' + b[0] + ' is not supported (expected 1 or 2)');
-  const length = v2 ? Length.SUMMARY_MESSAGE_V2 : Length.SUMMARY_MESSAGE;
+  const length = [0, Length.SUMMARY_MESSAGE, Length.SUMMARY_MESSAGE_V2, Length.SUMMARY_MESSAGE_V3][b[0]];
+  if (!length) return fail(StatusCode.BAD_VERSION, 'summary message: version ' + b[0] + ' is not supported (expected 1, 2 or 3)');
   if (b.length !== length) return fail(StatusCode.BAD_LENGTH, 'summary message: expected ' + length + ' bytes, got ' + b.length);
+  const v3 = b[0] === SummaryVersion.EPOCH;
+  if (v3 && b[31] > 1) return fail(StatusCode.BAD_VALUE, 'summary message: unknown flags 0x' + b[31].toString(16));
   return ok({
     deviceId: toHex(b, 1, 6),
     day: getUint(b, 7, 2),
     offsetMin: getInt(b, 9, 2),
     steps: getUint(b, 11, 4),
     counter: getUint(b, 15, 4),
-    hoursDigest: v2 ? toHex(b, 19, Length.HOURS_DIGEST) : null,
+    hoursDigest: b[0] !== SummaryVersion.TOTAL ? toHex(b, 19, Length.HOURS_DIGEST) : null,
+    epoch: v3 ? getUint(b, 27, 4) : null,
+    closed: v3 ? b[31] === 1 : true,
   });
 }
 

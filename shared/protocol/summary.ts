@@ -16,6 +16,12 @@ export type Sha256 = (bytes: Uint8Array) => Uint8Array;
 export enum SummaryVersion {
   TOTAL = 1,
   HOURS = 2,
+  /**
+   * Version 3 adds the history epoch, so a wiped watch's counters (which start again) are told
+   * apart from a replay, and the Day's flags, so a provisional (open) day cannot pass for a
+   * closed one.
+   */
+  EPOCH = 3,
 }
 
 export interface SummaryFields {
@@ -31,18 +37,29 @@ export interface SummaryFields {
    * message, whose hours and not-worn mask nobody signed.
    */
   hoursDigest?: string | null;
+  /** Version 3: the watch's history epoch (Info) the counter counts in. Null or absent: version 1 or 2. */
+  epoch?: number | null;
+  /** Version 3: the day was closed when signed (false: the open day, a provisional total). */
+  closed?: boolean | null;
 }
 
 /**
  * The message: version, device id, u16 day, i16 offset, u32 steps, u32 counter (19 bytes,
- * version 1), then with `hoursDigest` its first 8 bytes (27 bytes, version 2). Plain arguments,
+ * version 1), then with `hoursDigest` its first 8 bytes (27 bytes, version 2), then with `epoch`
+ * too the u32 epoch and the u8 flags, bit 0 closed (32 bytes, version 3). Plain arguments,
  * `deviceId` as its 6 bytes: the watch passes numbers or views of its stored day.
  */
-export function packSummaryMessage(deviceId: Uint8Array, day: Field, offsetMin: Field, steps: Field, counter: Field, hoursDigest?: Uint8Array): Uint8Array {
+export function packSummaryMessage(
+  deviceId: Uint8Array, day: Field, offsetMin: Field, steps: Field, counter: Field, hoursDigest?: Uint8Array, epoch?: Field, closed?: number,
+): Uint8Array {
   const f = [SummaryVersion.TOTAL as Field, 1, deviceId, Length.DEVICE_ID, day, 2, offsetMin, 2, steps, 4, counter, 4];
   if (hoursDigest) {
     f[0] = SummaryVersion.HOURS;
     f.push(hoursDigest, Length.HOURS_DIGEST);
+    if (epoch !== undefined) {
+      f[0] = SummaryVersion.EPOCH;
+      f.push(epoch, 4, closed ? 1 : 0, 1);
+    }
   }
   return pack(f);
 }
@@ -60,7 +77,8 @@ export function hoursDigest(sha256: Sha256, notWornAndHours: Uint8Array): Uint8A
 /** The same message from its fields, the device id as 12 hex digits. */
 export function summaryMessage(f: SummaryFields): Uint8Array {
   const digest = f.hoursDigest ? hexBytes(f.hoursDigest, Length.HOURS_DIGEST) : undefined;
-  return packSummaryMessage(deviceIdBytes(f.deviceId), f.day, f.offsetMin, f.steps, f.counter, digest);
+  if (f.epoch != null && !digest) throw new Error('a version 3 message (with an epoch) needs the hours digest');
+  return packSummaryMessage(deviceIdBytes(f.deviceId), f.day, f.offsetMin, f.steps, f.counter, digest, f.epoch ?? undefined, f.closed ? 1 : 0);
 }
 
 function hexBytes(hex: string, n: number): Uint8Array {

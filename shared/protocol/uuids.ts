@@ -55,6 +55,8 @@ export enum Opcode {
   ACK = 0x02,
   SET_KEY = 0x03,
   ABORT = 0x04,
+  /** SEND_FROM, then the open day (a Day with seq 0, not closed, and its Summary when signed) before End. */
+  SEND_OPEN = 0x05,
 }
 
 export enum StatusCode {
@@ -103,6 +105,10 @@ export enum Length {
   SUMMARY_V2 = 49,
   /** Version 2: the version 1 fields, then the hours digest. */
   SUMMARY_MESSAGE_V2 = 27,
+  /** The Summary record carrying a version 3 message. */
+  SUMMARY_V3 = 54,
+  /** Version 3: the version 2 fields, then the history epoch (u32) and the Day's flags (u8, bit 0 closed). */
+  SUMMARY_MESSAGE_V3 = 32,
   /** The first bytes of SHA-256 over the Day's not-worn mask and hours that a version 2 message carries. */
   HOURS_DIGEST = 8,
   /** What the hours digest covers: the Day's u32 not-worn mask and 24 u16 hours, as the wire Day holds them. */

@@ -26,7 +26,7 @@ export function checkWrite(target: number, b: Uint8Array | undefined): WriteErro
   if (target === StatusTarget.CONTROL) {
     const op = b && b.length > 1 ? b[1] : 0;
     // The frame length of each opcode, indexed by opcode: 0 or undefined for no such opcode.
-    const length = [0, 6, 6, 2 + Length.KEY, 2][op];
+    const length = [0, 6, 6, 2 + Length.KEY, 2, 6][op];
     let e: WriteError | undefined;
     if (b === undefined || b.length < 2) e = fail(StatusCode.BAD_LENGTH, 'Control' + (b ? ': expected at least 2 bytes, got ' + b.length : NOT_BYTES));
     else if (b[0] !== PROTOCOL_VERSION) e = fail(StatusCode.BAD_VERSION, 'Control: version ' + b[0] + ' is not supported (expected ' + PROTOCOL_VERSION + ')');

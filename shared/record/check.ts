@@ -58,8 +58,9 @@ export function dayProblems(d: Unchecked<DayFields>): Problem[] {
     const s = d.summary as { message?: unknown; tag?: unknown } | undefined;
     if (typeof s !== 'object' || s === null) fail('summary', 'must be null or {message, tag}');
     else {
-      // Version 1 (19 bytes, older firmware) or version 2 (27 bytes, covering the hours): docs/protocol.md.
-      if (!isHex(s.message, 19) && !isHex(s.message, 27)) fail('summary.message', 'must be 19 or 27 bytes in hex');
+      // Version 1 (19 bytes, older firmware), version 2 (27 bytes, covering the hours) or version 3
+      // (32 bytes, also the history epoch and the closed flag): docs/protocol.md.
+      if (!isHex(s.message, 19) && !isHex(s.message, 27) && !isHex(s.message, 32)) fail('summary.message', 'must be 19, 27 or 32 bytes in hex');
       if (!isHex(s.tag, 16)) fail('summary.tag', 'must be 16 bytes in hex');
     }
   }

@@ -29,6 +29,8 @@ export interface ProtoWatchOptions {
   epoch?: number;
   /** Answer Info with the 14 bytes of firmware before epochs (no epoch). */
   legacyInfo?: boolean;
+  /** Firmware before SEND_OPEN: answers it UNKNOWN_OPCODE (the bridge then uses SEND_FROM and Today). */
+  noOpenDay?: boolean;
 }
 
 interface Stored {
@@ -139,14 +141,22 @@ export class ProtoWatch implements SimPeripheral {
 
   private store(d: DayRecord): void {
     d.seq = ++this.seq;
-    this.stored.push({ seq: d.seq, frame: encodeDay(d) });
+    this.stored.push(...this.frames(d, ++this.counter));
+  }
+
+  /**
+   * A day's Day frame and, when signed, its Summary: version 3, as the firmware signs, the digest
+   * of the hours as the Day record carries them (saturated at a u16), the epoch and the closed flag.
+   */
+  private frames(d: DayRecord, counter: number): Stored[] {
+    const out = [{ seq: d.seq, frame: encodeDay(d) }];
     if (d.signed && this.o.key) {
-      // Version 2, as the firmware signs: the digest of the hours as the Day record carries them (saturated at a u16).
       const digest = dayHoursDigest(d.notWornMask, d.hours.map((h) => Math.min(h, 65535)));
       const hoursDigest = Buffer.from(digest).toString('hex');
-      const message = summaryMessage({ deviceId: this.deviceId, day: d.day, offsetMin: d.offsetMin, steps: d.steps, counter: ++this.counter, hoursDigest });
-      this.stored.push({ seq: d.seq, frame: encodeSummary(d.seq, message, signSummary(sha256, this.o.key, message)) });
+      const message = summaryMessage({ deviceId: this.deviceId, day: d.day, offsetMin: d.offsetMin, steps: d.steps, counter, hoursDigest, epoch: this.epoch, closed: d.closed });
+      out.push({ seq: d.seq, frame: encodeSummary(d.seq, message, signSummary(sha256, this.o.key, message)) });
     }
+    return out;
   }
 
   /** The open day, written as a record when it changed since the last one (so it gets a seq). */
@@ -171,12 +181,23 @@ export class ProtoWatch implements SimPeripheral {
     const info = encodeInfo(1, new Uint8Array([0, 2, 0]), deviceIdBytes(this.deviceId), this.o.key !== undefined, 60, this.epoch);
     return this.o.legacyInfo ? info.subarray(0, Length.INFO_WITHOUT_EPOCH) : info;
   }
-  /** Frames of SEND_FROM seq, then End. */
-  sendFrom(from: number): Uint8Array[] {
-    this.snapshotOpen();
+  /**
+   * Frames of SEND_FROM seq, then End. With `open` (SEND_OPEN), as the firmware: the open day
+   * after them, seq 0, not closed, signed with the counter it will close with. Without it, as the
+   * older fake did, the open day is stored as a record of its own when it changed.
+   */
+  sendFrom(from: number, open = false): Uint8Array[] {
+    if (!open) this.snapshotOpen();
     const frames = this.stored.filter((s) => s.seq >= from).map((s) => s.frame);
     const last = frames.length ? this.stored.filter((s) => s.seq >= from).slice(-1)[0].seq : 0;
+    if (open) {
+      const d = { ...this.open, hours: this.open.hours.slice(), offsetMin: this.offsetMin, seq: 0, signed: this.o.key !== undefined };
+      frames.push(...this.frames(d, this.counter + 1).map((s) => s.frame));
+    }
     return frames.concat([encodeEnd(frames.length, last, historyCheck(frames))]);
+  }
+  sendsOpenDay(): boolean {
+    return !this.o.noOpenDay;
   }
   ack(seq: number): number {
     if (seq > this.seq) return StatusCode.BAD_VALUE;
@@ -230,7 +251,10 @@ class ProtoConnection extends ConnectionBase implements SimConnection {
       const c = decodeControl(data);
       if (!c.ok) return this.status(StatusTarget.CONTROL, c.opcode, c.status);
       let status: number = StatusCode.OK;
-      if (c.value.opcode === Opcode.SEND_FROM) for (const f of this.w.sendFrom(c.value.seq)) this.notify(N.SERVICE, N.HISTORY, f);
+      if (c.value.opcode === Opcode.SEND_OPEN && !this.w.sendsOpenDay()) status = StatusCode.UNKNOWN_OPCODE;
+      else if (c.value.opcode === Opcode.SEND_FROM || c.value.opcode === Opcode.SEND_OPEN) {
+        for (const f of this.w.sendFrom(c.value.seq, c.value.opcode === Opcode.SEND_OPEN)) this.notify(N.SERVICE, N.HISTORY, f);
+      }
       else if (c.value.opcode === Opcode.ACK) status = this.w.ack(c.value.seq);
       else if (c.value.opcode === Opcode.SET_KEY) status = StatusCode.REFUSED;
       return this.status(StatusTarget.CONTROL, c.value.opcode, status);

@@ -37,17 +37,18 @@ const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256'
 
 /**
  * The record with a summary signed by keyHex at counter (fields may be overridden to forge):
- * version 2 over the record's hours and not-worn hours, as the firmware signs, unless the
- * record has no hours or `hoursDigest: null` asks for version 1 (older firmware).
+ * version 2 over the record's hours and not-worn hours, unless the record has no hours or
+ * `hoursDigest: null` asks for version 1 (older firmware); with `epoch`, version 3 as the firmware
+ * signs now, its closed flag the record's unless `closed` overrides it.
  */
 export function signRecord(
   r: DayRecord,
   keyHex: string,
   counter: number,
-  fields: Partial<{ steps: number; day: number; offsetMin: number; deviceId: string; hoursDigest: string | null }> = {},
+  fields: Partial<{ steps: number; day: number; offsetMin: number; deviceId: string; hoursDigest: string | null; epoch: number; closed: boolean }> = {},
 ): DayRecord {
   const hoursDigest = recordHoursDigest(r.hours, r.notWornHours);
-  const message = summaryMessage({ deviceId: r.device, day: dayNumber(r.date), offsetMin: r.utcOffsetMin, steps: r.steps, counter, hoursDigest, ...fields });
+  const message = summaryMessage({ deviceId: r.device, day: dayNumber(r.date), offsetMin: r.utcOffsetMin, steps: r.steps, counter, hoursDigest, closed: r.closed, ...fields });
   const tag = signSummary(sha256, Buffer.from(keyHex, 'hex'), message);
   return { ...r, summary: { message: Buffer.from(message).toString('hex'), tag: Buffer.from(tag).toString('hex') } };
 }

@@ -2,7 +2,7 @@
 // writes, reads and collected notifications, decoded with shared/protocol.
 
 import type { EspruinoSim, SimConnection } from '../../../sim/espruino/index.ts';
-import { decodeHistoryFrame, decodeStatus, encodeSendFrom, UUID, type HistoryFrame, type Status } from '../../../shared/protocol/index.ts';
+import { decodeHistoryFrame, decodeStatus, encodeSendFrom, encodeSendOpen, UUID, type HistoryFrame, type Status } from '../../../shared/protocol/index.ts';
 
 export class Link {
   readonly conn: SimConnection;
@@ -46,10 +46,10 @@ export class Link {
     return this.conn.read(svc, chr);
   }
 
-  /** SEND_FROM seq, then runs until End: every frame received, decoded, and the raw frames. */
-  sync(seq: number): { frames: HistoryFrame[]; raw: Uint8Array[] } {
+  /** SEND_FROM seq (SEND_OPEN with `open`), then runs until End: every frame received, decoded, and the raw frames. */
+  sync(seq: number, open = false): { frames: HistoryFrame[]; raw: Uint8Array[] } {
     this.history.length = 0;
-    this.control(encodeSendFrom(seq));
+    this.control(open ? encodeSendOpen(seq) : encodeSendFrom(seq));
     for (let i = 0; i < 2000 && !this.ended(); i++) this.sim.advance(100);
     const raw = this.history.slice();
     const frames = raw.map((d) => {

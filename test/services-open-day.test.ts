@@ -38,7 +38,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect(morning.status).toBe(200);
       expect(morning.body).toMatchObject({ stored: true, status: 'verified', award: null });
       expect((morning.body as { reasons: Array<{ rule: string }> }).reasons.map((r) => r.rule)).toContain('provisional');
-      const hoursNow = await (await fetch(`${suite.h.url}/api/users/alice/hours?date=2026-11-21`)).json();
+      const hoursNow = await (await fetch(`${suite.h.url}/api/users/alice/hours?date=2026-11-21`, { headers: suite.h.asAdmin })).json();
       expect(hoursNow).toEqual({ date: '2026-11-21', steps: 8500, device: 'a1a1a1a1a1a1', hours: hours(4000, 4500) });
       // A later provisional total supersedes it; a replay of the earlier one (higher recordVersion) does not.
       expect((await send(day('a1a1a1a1a1a1', '2026-11-21', [4000, 4500, 300], 12, E1, { closed: false, recordVersion: 2 }))).body).toMatchObject({ stored: true, award: null });
@@ -94,7 +94,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       const toSocial = (rec: unknown) => deliver(suite.h.social, rec, { secret: suite.h.socialSecret, nowSec: suite.h.nowSec() });
       suite.h.clock.now = Date.parse('2026-11-23T07:00:00Z'); // 15:00 on 2026-11-23 in UTC+8
       expect((await toSocial(day('b1b1b1b1b1b1', '2026-11-23', [3000, 3000], 50, E1, { closed: false }))).body).toMatchObject({ stored: true, status: 'counted' });
-      const board = async () => (await (await fetch(`${suite.h.social}/v1/users/bob/leaderboard?date=2026-11-23`)).json()) as { ranking: Array<{ user: string; steps: number }> };
+      const board = async () => (await (await fetch(`${suite.h.social}/v1/users/bob/leaderboard?date=2026-11-23`, { headers: suite.h.asAdmin })).json()) as { ranking: Array<{ user: string; steps: number }> };
       expect((await board()).ranking.find((r) => r.user === 'bob')?.steps).toBe(6000);
       // Wiped at 15:00: the new history's lower total of the day, however new its recordVersion, is stale.
       suite.h.clock.now = Date.parse('2026-11-23T17:00:00Z');

@@ -6,6 +6,7 @@
 import { Hardware } from '../../shared/protocol/index.ts';
 import { MAX_POLL_MS, startBushu } from '../core/bushu.ts';
 import type { ext } from '../core/ext.ts';
+import { advertise } from '../core/advert.ts';
 import { serviceTable, WECHAT_ADV } from '../core/gatt.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
 
@@ -40,12 +41,14 @@ const table = serviceTable(core, E.getBattery());
 if (typeof bleServices === 'undefined') NRF.setServices(table, { uart: true, advertise: [WECHAT_ADV] });
 else {
   Object.assign(bleServices, table);
-  // WeChat finds wristbands by 0xFEE7 in the advertisement. The 128-bit bushu UUID is not
-  // advertised: with the name it would overflow the 31-byte packet (the bridge goes by name).
+  // 0xFEE7 joins the scan response (with the Nordic UART's UUID): WeChat looks for it. The
+  // 128-bit bushu UUID does not fit there too: it has a packet of its own (core/advert.ts).
   const adv = bleServiceOptions.advertise || [];
   adv.push(WECHAT_ADV);
   bleServiceOptions.advertise = adv;
 }
+// The Bangle's "BLE name" setting off: the boot loader hid the name; so does ours.
+advertise((global.require('Storage').readJSON('setting.json', 1) || {}).blename !== false);
 
 const c = core.counter;
 

@@ -66,7 +66,7 @@ export async function benchFirmware(): Promise<Row[]> {
     const bangleReal = await bangleMemoryOnEmulator(fw.dir, emulatorDir);
     if (bangleReal.problems.length > 0) throw new Error(`Bangle build on the real interpreter: ${bangleReal.problems.join('; ')}`);
     rows.push({ name: 'Bangle.js 2 JsVars, boot file (real interpreter)', value: bangleReal.boot, budget: MEMORY_BUDGETS.BANGLEJS2, unit: 'JsVars' });
-    rows.push({ name: 'Bangle.js 2 JsVars, boot + widget (real interpreter)', value: bangleReal.widget, budget: MEMORY_BUDGETS.BANGLEJS2, unit: 'JsVars' });
+    rows.push({ name: 'Bangle.js 2 JsVars, + widget (real interpreter)', value: bangleReal.widget, budget: MEMORY_BUDGETS.BANGLEJS2, unit: 'JsVars' });
   }
   rows.push({ name: 'Bangle.js 2 flash programmed per hour walking', value: b.flashPerHour, unit: 'bytes' });
   rows.push({ name: 'Puck.js v2 flash programmed per hour walking', value: p.flashPerHour, unit: 'bytes' });

@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { appLoaderProblems } from './kits/apploader-rules.ts';
 import { bangle, firmware } from './kits/firmware/harness.ts';
 import { evalCore } from './kits/firmware/names.ts';
+import { Link } from './kits/firmware/link.ts';
+import { encodeSetKey, StatusCode } from '../shared/protocol/index.ts';
 import { crc32 } from '../shared/protocol/crc32.ts';
 import { bytesOf, CSV_HEADER, historyCsv, historyDays, liveFile } from '../firmware/bangle/interface/history-csv.ts';
 
@@ -65,20 +67,26 @@ describe('the history download page (interface.html)', () => {
   it('turns the watch history files into CSV: closed days, signed or not, then the open day', async () => {
     const sim = await bangle({ startTime: T0 });
     evalCore(sim, 'bushu.counter.add(1200)');
-    sim.advance(24 * 3600 * 1000); // the day closes at midnight
+    sim.advance(24 * 3600 * 1000); // the day closes at midnight, unsigned: no key yet
+    const link = new Link(sim);
+    expect(link.control(encodeSetKey(new Uint8Array(32).fill(5)))?.status).toBe(StatusCode.OK);
+    link.close();
+    evalCore(sim, 'bushu.counter.add(2000)');
+    sim.advance(24 * 3600 * 1000); // this one is signed
     evalCore(sim, 'bushu.counter.add(345)');
     sim.advance(6 * 60 * 1000); // a checkpoint of the open day
     const files = ['bushu.hist0', 'bushu.hist1'].map((n) => sim.storage.readBytes(n));
     const csv = historyCsv(files);
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(CSV_HEADER);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     const closed = lines[1].split(',');
     expect(closed.slice(0, 5)).toEqual(['2026-03-02', '1200', 'unsigned', '1', '0']);
     expect(closed.slice(6).map(Number).reduce((a, b) => a + b)).toBe(1200); // the hours add up
     expect(closed[6 + 9]).toBe('1200'); // counted in the 09:00 hour
-    const open = lines[2].split(',');
-    expect(open.slice(0, 6)).toEqual(['2026-03-03', '345', 'open', '', '0', '']);
+    expect(lines[2].split(',').slice(0, 5)).toEqual(['2026-03-03', '2000', 'signed', '2', '0']);
+    const open = lines[3].split(',');
+    expect(open.slice(0, 6)).toEqual(['2026-03-04', '345', 'open', '', '0', '']);
   });
 
   it('reads the files as the App Loader hands them over (one character per byte; "" when missing)', async () => {

@@ -204,5 +204,27 @@ describe.skipIf(why !== undefined)(suite, () => {
       expect(emu.eval('print(gbSent.join())')).toBe(String(blockSteps));
       expect(problems(emu.output())).toEqual([]);
     });
+
+    it('the app erases the key only through its menu and a Yes (E.showMenu, E.showPrompt of the real firmware)', () => {
+      emu.upload('bushu.key', new Uint8Array(32).fill(7));
+      emu.installBootLoader([BOOT]);
+      emu.eval('load("bushu.app.js")');
+      emu.advance(200);
+      const keySet = () => emu.eval('print(require("Storage").read("bushu.key") !== undefined)');
+      // Taps as the touchscreen sends them: the screen, the menu's first item, a prompt button.
+      const tap = (x: number, y: number) => {
+        emu.eval(`Bangle.emit("touch", 1, {x: ${x}, y: ${y}, type: 0})`);
+        emu.advance(300);
+      };
+      tap(88, 88); // the main screen: the menu
+      tap(88, 60); // "Erase key": the prompt
+      tap(44, 150); // "No"
+      expect(keySet()).toBe('true');
+      tap(88, 88);
+      tap(88, 60);
+      tap(132, 150); // "Yes"
+      expect(keySet()).toBe('false');
+      expect(problems(emu.output())).toEqual([]);
+    });
   });
 });

@@ -3,7 +3,7 @@
 // record see), and the app's button leaves the app while erasing the key takes a menu and a Yes.
 import { describe, expect, it } from 'vitest';
 import { concat, still, walk } from '../sim/signals.ts';
-import { bangle, play, steps } from './kits/firmware/harness.ts';
+import { bangle, play, puck, steps } from './kits/firmware/harness.ts';
 import { Link } from './kits/firmware/link.ts';
 import { encodeSetKey, StatusCode } from '../shared/protocol/index.ts';
 
@@ -166,6 +166,31 @@ describe('the app\'s button and the key', () => {
     expect(sim.bangleState.ui?.mode).toBe('custom');
     expect(sim.screen.lastFrame.some((s) => s.startsWith('Today'))).toBe(true);
     expect(sim.storage.readBytes('bushu.key')).toEqual(KEY);
+    expect(sim.errors).toEqual([]);
+  });
+});
+
+describe('the Puck\'s button and the key', () => {
+  it('a click keeps the key; holding 3 s or more erases it and blinks red; SET_KEY is then accepted', async () => {
+    const sim = await puck({ startTime: T0 });
+    const KEY = new Uint8Array(32).fill(3);
+    const link = new Link(sim);
+    expect(link.control(encodeSetKey(KEY))?.status).toBe(StatusCode.OK);
+    link.close();
+    sim.pressButton(); // a click
+    sim.advance(500);
+    sim.pressButton(2500); // held, but not long enough
+    sim.advance(3000);
+    expect(sim.storage.readBytes('bushu.key')).toEqual(KEY);
+    expect(sim.leds.LED1).toBe(false);
+    sim.pressButton(3200);
+    sim.advance(3300); // released: the key goes, the red LED lights for half a second
+    expect(sim.storage.read('bushu.key')).toBeUndefined();
+    expect(sim.leds.LED1).toBe(true);
+    sim.advance(600);
+    expect(sim.leds.LED1).toBe(false);
+    // Recovering: a watch without a key accepts SET_KEY (or re-flash with --key).
+    expect(new Link(sim).control(encodeSetKey(new Uint8Array(32).fill(4)))?.status).toBe(StatusCode.OK);
     expect(sim.errors).toEqual([]);
   });
 });

@@ -126,11 +126,11 @@ export class EspruinoSim {
   }
 
   /**
-   * A BTN press now and its release 100 ms later, to every setWatch that wants the edge; on the
-   * Bangle the release also goes to the current Bangle.setUI's `back` (or `btn`), as it does on
-   * the watch, where setUI watches the button itself.
+   * A BTN press now and its release `holdMs` later (100 ms: a click), to every setWatch that
+   * wants the edge; on the Bangle the release also goes to the current Bangle.setUI's `back` (or
+   * `btn`), as it does on the watch, where setUI watches the button itself.
    */
-  pressButton(): void {
+  pressButton(holdMs = 100): void {
     this.need();
     const edge = (state: boolean) => () => {
       const dev = this.dev;
@@ -145,7 +145,7 @@ export class EspruinoSim {
       }
     };
     this.sched.queue(edge(true));
-    this.sched.at(this.sched.mono + 100, edge(false));
+    this.sched.at(this.sched.mono + holdMs, edge(false));
   }
 
   /** A tap on the Bangle's screen: the current Bangle.setUI's `touch`, if any. */

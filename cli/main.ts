@@ -92,6 +92,7 @@ export function buildProgram(): Command {
     .description('list nearby wearables the bridge can sync')
     .option('--seconds <n>', 'how long to listen (default: the config, 10)', seconds())
     .option('--all', 'every advertisement, not only wearables a profile can sync')
+    .option('--bushu', 'only bushu watches, found by the service UUID they advertise (firmware 0.10 and later)')
     .option('--simulate <n>', 'scan n simulated wearables instead of the Bluetooth adapter', integer(1, 1000))
     .option('--config <path>', 'bushu.config.json to read')
     .option('--json', 'machine-readable JSON output')

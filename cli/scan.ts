@@ -1,10 +1,12 @@
 // `bushu scan`: lists the wearables in range that a profile can sync (or every advertisement
-// with --all), for --seconds, deduplicated by device.
+// with --all, or only bushu watches by their advertised service UUID with --bushu), for
+// --seconds, deduplicated by device.
 
 import { takeUntil, timer } from 'rxjs';
 import type { Advertisement } from '../bridge/ble/central.ts';
 import { openReadySession } from '../bridge/pipeline/session.ts';
 import { SCAN_SERVICES, isCandidate, profileOf } from '../bridge/sync/profiles.ts';
+import { NOBLE_UUID } from '../shared/protocol/index.ts';
 
 export interface ScanOptions {
   seconds?: number;
@@ -12,6 +14,13 @@ export interface ScanOptions {
   all?: boolean;
   simulate?: number;
   config?: string;
+  /** Only watches advertising the bushu service UUID (the adapter filters; firmware 0.10 and later). */
+  bushu?: boolean;
+}
+
+/** The adapter's filter: the bushu service UUID with --bushu, else every advertisement (profiles.ts). */
+export function scanServices(opts: Pick<ScanOptions, 'bushu'>): string[] {
+  return opts.bushu ? [NOBLE_UUID.SERVICE] : SCAN_SERVICES;
 }
 
 export async function runScan(opts: ScanOptions, logLevel: string | undefined, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -21,7 +30,7 @@ export async function runScan(opts: ScanOptions, logLevel: string | undefined, o
   const seen = new Map<string, Advertisement>();
   await new Promise<void>((resolve, reject) =>
     session.central
-      .scan(SCAN_SERVICES)
+      .scan(scanServices(opts))
       .pipe(takeUntil(timer(seconds * 1000)))
       .subscribe({
         next: (ad) => {

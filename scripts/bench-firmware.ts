@@ -2,7 +2,7 @@
 // against its budget, then runs the built firmware in EspruinoSim: JsVars after boot and after
 // an hour of walking (Bangle.js 2 with its widget loaded, Puck.js v2), and the flash bytes
 // programmed per hour of walking. With BANGLE_EMULATOR_DIR set (firmware/EMULATOR.md) it also
-// measures the Puck build's JsVars on the real interpreter. Exits 1 when a budget is exceeded.
+// measures both builds' JsVars on the real interpreter. Exits 1 when a budget is exceeded.
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { EspruinoSim } from '../sim/espruino/index.ts';
@@ -12,7 +12,7 @@ import { firmware } from '../test/kits/firmware/harness.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUDGETS } from './build-firmware.ts';
-import { puckMemoryOnEmulator } from '../test/kits/firmware/real-memory.ts';
+import { bangleMemoryOnEmulator, puckMemoryOnEmulator } from '../test/kits/firmware/real-memory.ts';
 import { emulatorUnavailable } from '../test/kits/bangle-emulator.ts';
 
 /** JsVars budgets: the Puck.js v2 has 2630 in all and must keep room to spare. */
@@ -63,6 +63,10 @@ export async function benchFirmware(): Promise<Row[]> {
     if (real.problems.length > 0) throw new Error(`Puck build on the real interpreter: ${real.problems.join('; ')}`);
     rows.push({ name: 'Puck.js v2 JsVars after boot (real interpreter)', value: real.boot, budget: MEMORY_BUDGETS.PUCKJS2, unit: 'JsVars' });
     rows.push({ name: 'Puck.js v2 JsVars after walking (real interpreter)', value: real.walked, budget: MEMORY_BUDGETS.PUCKJS2, unit: 'JsVars' });
+    const bangleReal = await bangleMemoryOnEmulator(fw.dir, emulatorDir);
+    if (bangleReal.problems.length > 0) throw new Error(`Bangle build on the real interpreter: ${bangleReal.problems.join('; ')}`);
+    rows.push({ name: 'Bangle.js 2 JsVars, boot file (real interpreter)', value: bangleReal.boot, budget: MEMORY_BUDGETS.BANGLEJS2, unit: 'JsVars' });
+    rows.push({ name: 'Bangle.js 2 JsVars, + widget (real interpreter)', value: bangleReal.widget, budget: MEMORY_BUDGETS.BANGLEJS2, unit: 'JsVars' });
   }
   rows.push({ name: 'Bangle.js 2 flash programmed per hour walking', value: b.flashPerHour, unit: 'bytes' });
   rows.push({ name: 'Puck.js v2 flash programmed per hour walking', value: p.flashPerHour, unit: 'bytes' });

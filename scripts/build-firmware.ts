@@ -2,13 +2,16 @@
 // minified, the firmware's own property names renamed: espruino/mangle.ts), then compressed
 // with terser (espruino/compress.ts), into dist/firmware/, every file checked against the
 // Espruino subset. Layout:
-//   bangle/  an App Loader app folder: bushu.boot.js, bushu.ext.js (loaded by the boot code on
-//            demand), bushu.wid.js, bushu.app.js, bushu.img,
-//            bushu.png, bushu.info, metadata.json
+//   bangle/  an App Loader app folder: bushu.boot.js (Storage name bushu.0.boot.js), bushu.ext.js
+//            (loaded by the boot code on demand), bushu.wid.js, bushu.app.js, bushu.img,
+//            bushu.png, metadata.json, README.md, ChangeLog, screenshot.png, interface.html
+//            (the loader's history download page), and bushu.info for the flasher (the App
+//            Loader writes its own and refuses one listed in metadata.json)
 //   puck/    bushu.js, written by the flasher as Storage .bootcde
 //   names.json  the property renaming of each device group (source name -> built name), for
 //            the REPL and the tests; never uploaded
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { buildInterface } from './espruino/interface.ts';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -125,13 +128,17 @@ export async function buildFirmware(outDir: string = DEFAULT_OUT): Promise<Built
   const meta = JSON.parse(await readFile(join(REPO_ROOT, 'firmware/bangle/metadata.json'), 'utf8'));
   files.set('bangle/bushu.img', iconImage());
   files.set('bangle/bushu.png', iconPng());
-  // What the App Loader writes on install; the flasher uploads it so the launcher lists the app.
-  const info = { id: meta.id, name: meta.shortName ?? meta.name, src: 'bushu.app.js', icon: 'bushu.img', version: meta.version, type: meta.type, files: '' };
-  info.files = meta.storage.map((s: { name: string }) => s.name).concat(['bushu.info']).join(',');
+  // What the App Loader writes on install (it refuses an app that lists its own): not in
+  // metadata.json, but beside it for the flasher, which uploads it so the launcher lists the app.
+  const info = { id: meta.id, name: meta.shortName ?? meta.name, src: 'bushu.app.js', icon: 'bushu.img', version: meta.version, tags: meta.tags, files: '' };
+  info.files = ['bushu.info'].concat(meta.storage.map((s: { name: string }) => s.name)).join(',');
   files.set('bangle/bushu.info', Buffer.from(JSON.stringify(info)));
-  meta.storage = meta.storage.concat([{ name: 'bushu.info', url: 'bushu.info' }]);
   files.set('bangle/metadata.json', Buffer.from(JSON.stringify(meta, null, 2) + '\n'));
-  for (const s of meta.storage) if (!files.has('bangle/' + s.url)) throw new Error(`metadata.json lists ${s.url}, which the build does not make`);
+  // The App Loader's page: its readme, change log, screenshot and the history download page.
+  for (const name of ['README.md', 'ChangeLog', 'screenshot.png']) files.set('bangle/' + name, await readFile(join(REPO_ROOT, 'firmware/bangle', name)));
+  files.set('bangle/interface.html', Buffer.from(await buildInterface()));
+  const listed = meta.storage.map((s: { url: string }) => s.url).concat([meta.icon, meta.readme, meta.interface], meta.screenshots.map((s: { url: string }) => s.url));
+  for (const url of listed) if (!files.has('bangle/' + url)) throw new Error(`metadata.json lists ${url}, which the build does not make`);
   // Not for the watch: the source name -> built name of every renamed property, per device group,
   // for the REPL (firmware/README.md) and the tests' evalCore (test/kits/firmware/names.ts).
   files.set('names.json', Buffer.from(JSON.stringify(names, null, 2) + '\n'));

@@ -5,8 +5,7 @@
 // The emulator is slow (an interpreter inside wasm2js: tens of ms of host time per sample), so
 // the walks are short, just long enough for the pedometer to confirm a walk and count it.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { still, walk } from '../sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { loopLagSum } from '../shared/pedometer/periodicity.ts';
 import type { Recording } from '../shared/recording/recording.ts';
-import { buildFirmware } from '../scripts/build-firmware.ts';
+import { DEFAULT_OUT } from '../scripts/build-firmware.ts';
 import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './kits/bangle-emulator.ts';
 import { asBuilt, builtNames } from './kits/firmware/names.ts';
 
@@ -96,25 +95,25 @@ describe.skipIf(why !== undefined)(suite, () => {
 
   describe('the Bangle.js 2 firmware (dist/firmware/bangle)', () => {
     let emu: BangleEmulator;
-    let dir: string;
+    // The tests' global setup has built dist/firmware: building it again here took longer than a
+    // hook may (10 s) on two cores.
+    const dir = DEFAULT_OUT;
     let names: Record<string, string>;
-    const file = (name: string) => readFileSync(join(dir, 'bangle', name));
+    const meta = () => JSON.parse(readFileSync(join(dir, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url: string }[] };
+    /** A built file by its Storage name, as the App Loader would write it. */
+    const file = (name: string) => readFileSync(join(dir, 'bangle', name === 'bushu.info' ? name : meta().storage.find((s) => s.name === name)!.url));
+    const BOOT = 'bushu.0.boot.js';
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'bushu-emu-'));
-      await buildFirmware(dir);
       names = builtNames(dir).bangle;
       emu = await loadBangleEmulator();
     });
-    afterAll(() => {
-      emu?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => emu?.close());
 
     it('each built file runs without an uncaught error (boot, then widget, then app)', () => {
       const out: string[] = [];
       // Installed as the App Loader would: the boot file loads the on-demand half on a first start.
       emu.upload('bushu.ext.js', file('bushu.ext.js'));
-      for (const name of ['bushu.boot.js', 'bushu.wid.js', 'bushu.app.js']) {
+      for (const name of [BOOT, 'bushu.wid.js', 'bushu.app.js']) {
         emu.upload(name, file(name));
         const o = emu.eval(`global.WIDGETS = global.WIDGETS || {}; eval(require("Storage").read(${JSON.stringify(name)}))`);
         out.push(...problems(o).map((l) => `${name}: ${l}`));
@@ -125,8 +124,8 @@ describe.skipIf(why !== undefined)(suite, () => {
     });
 
     it('boots as the boot loader would, counts a walk as Node does, stores it and draws its widget', () => {
-      for (const name of ['bushu.boot.js', 'bushu.ext.js', 'bushu.wid.js', 'bushu.app.js', 'bushu.img', 'bushu.info']) emu.upload(name, file(name));
-      emu.installBootLoader(['bushu.boot.js']);
+      for (const name of [BOOT, 'bushu.ext.js', 'bushu.wid.js', 'bushu.app.js', 'bushu.img', 'bushu.info']) emu.upload(name, file(name));
+      emu.installBootLoader([BOOT]);
       const loaded = emu.eval('load("bushu.app.js")');
       emu.advance(100); // the boot file starts its core 10 ms after the boot code
       expect(problems(loaded + '\n' + emu.output())).toEqual([]);
@@ -162,6 +161,70 @@ describe.skipIf(why !== undefined)(suite, () => {
       expect(after.some((p, i) => p !== before[i])).toBe(true); // "0" became the count
 
       console.info(`emulator: ${memBoot} JsVars after boot, ${memWalk} after walking; ${perSample.toFixed(1)} host ms per accel sample`);
+    });
+
+    it('a third-party step reader and a Gadgetbridge-like boot file see bushu\'s steps', () => {
+      // A reader app as any clock or widget writes one: public Bangle API only. It shows the
+      // day's steps and keeps what it showed and the step events it got.
+      emu.upload('reader.app.js', [
+        'global.seen = {events: []};',
+        'Bangle.on("step", function (n) { seen.events.push(n); });',
+        'function show() { seen.day = Bangle.getHealthStatus("day").steps; seen.total = Bangle.getStepCount();',
+        '  g.clear(); g.setFont("6x8", 3).drawString("" + seen.day, 20, 80); g.flip(); }',
+        'Bangle.setUI({mode: "custom", back: function () { load(); }});',
+        'show(); setInterval(show, 1000);',
+      ].join('\n'));
+      // What Gadgetbridge's android.boot.js does with the firmware's 'health' event.
+      emu.upload('android.boot.js', 'global.gbSent = []; Bangle.on("health", function (h) { gbSent.push(h.steps); });');
+      // The boot loader's order: numbered boot files first, so bushu's runs before android's.
+      emu.installBootLoader([BOOT, 'android.boot.js']);
+      emu.eval('load("reader.app.js")');
+      emu.advance(100);
+      const before = Number(emu.eval(asBuilt(names, 'print(bushu.counter.steps)')));
+      expect(emu.eval('print(Bangle.getOptions().stepCounterDisabled)')).toBe('true');
+
+      const g = walk({ seed: 23, steps: 40, cadence: 1.8 });
+      const expected = nodeCount(g.rec);
+      emu.emitAccel(samples(g.rec));
+      emu.advance(1500);
+      const now = before + expected;
+      expect(emu.eval(asBuilt(names, 'print(bushu.counter.steps)'))).toBe(String(now));
+      expect(emu.eval('print(seen.day, Bangle.getHealthStatus("day").steps)')).toBe(`${now} ${now}`);
+      expect(emu.eval('print(seen.total === Bangle.getStepCount())')).toBe('true');
+      const events = emu.eval('print(seen.events.join())').split(',').map(Number);
+      expect(events.length).toBeGreaterThan(0);
+      expect(events[events.length - 1]).toBe(Number(emu.eval('print(Bangle.getStepCount())')));
+      // The firmware's health event, as it sends one when the 10-minute block ends: the listeners
+      // share its object, and bushu's runs first.
+      const blockSteps = Number(emu.eval('print(Bangle.getHealthStatus().steps)'));
+      expect(blockSteps).toBeGreaterThanOrEqual(expected);
+      emu.advance(600_000);
+      emu.eval('Bangle.emit("health", {movement: 0, steps: 0, bpm: 0, bpmConfidence: 0})');
+      emu.advance(100);
+      expect(emu.eval('print(gbSent.join())')).toBe(String(blockSteps));
+      expect(problems(emu.output())).toEqual([]);
+    });
+
+    it('the app erases the key only through its menu and a Yes (E.showMenu, E.showPrompt of the real firmware)', () => {
+      emu.upload('bushu.key', new Uint8Array(32).fill(7));
+      emu.installBootLoader([BOOT]);
+      emu.eval('load("bushu.app.js")');
+      emu.advance(200);
+      const keySet = () => emu.eval('print(require("Storage").read("bushu.key") !== undefined)');
+      // Taps as the touchscreen sends them: the screen, the menu's first item, a prompt button.
+      const tap = (x: number, y: number) => {
+        emu.eval(`Bangle.emit("touch", 1, {x: ${x}, y: ${y}, type: 0})`);
+        emu.advance(300);
+      };
+      tap(88, 88); // the main screen: the menu
+      tap(88, 60); // "Erase key": the prompt
+      tap(44, 150); // "No"
+      expect(keySet()).toBe('true');
+      tap(88, 88);
+      tap(88, 60);
+      tap(132, 150); // "Yes"
+      expect(keySet()).toBe('false');
+      expect(problems(emu.output())).toEqual([]);
     });
   });
 });

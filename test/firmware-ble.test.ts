@@ -195,7 +195,7 @@ describe('firmware: BLE service', () => {
     expect(sim.errors).toEqual([]);
   });
 
-  it('SET_KEY once, then REFUSED until the key is erased on the watch (the app, two presses)', async () => {
+  it('SET_KEY once, then REFUSED until the key is erased on the watch (the app\'s menu, confirmed)', async () => {
     const sim = await bangle({ startTime: T0 });
     const link = new Link(sim);
     expect(link.control(encodeSetKey(KEY))).toEqual({ target: 1, opcode: 3, status: StatusCode.OK });
@@ -206,11 +206,11 @@ describe('firmware: BLE service', () => {
     expect(sim.storage.readBytes('bushu.key')).toEqual(KEY);
     link.close();
     sim.load('bushu.app.js');
-    sim.pressButton();
-    sim.advance(500);
-    expect(sim.storage.read('bushu.key')).toBeDefined(); // one press only asks
-    sim.pressButton();
-    sim.advance(500);
+    sim.touch();
+    sim.choose('Erase key');
+    expect(sim.storage.read('bushu.key')).toBeDefined(); // the entry only asks
+    sim.choose('Yes');
+    sim.advance(100);
     expect(sim.storage.read('bushu.key')).toBeUndefined();
     expect(new Link(sim).control(encodeSetKey(new Uint8Array(32).fill(9)))?.status).toBe(StatusCode.OK);
     expect(sim.errors).toEqual([]);

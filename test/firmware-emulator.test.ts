@@ -3,11 +3,11 @@
 // covers boot, widget and app; this covers what only runs later: bushu.ext.js evaluated through
 // global.eval, BLE handlers, a bad write, SET_KEY, closing and signing days, and a transfer.
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFirmware } from '../scripts/build-firmware.ts';
+import { DEFAULT_OUT } from '../scripts/build-firmware.ts';
+import { decodeSummary } from '../shared/protocol/index.ts';
 import { emulatorUnavailable, loadBangleEmulator, type BangleEmulator } from './kits/bangle-emulator.ts';
 import { asBuilt, builtNames } from './kits/firmware/names.ts';
 
@@ -22,23 +22,19 @@ function problems(out: string): string[] {
 
 describe.skipIf(why !== undefined)(suite, () => {
   let emu: BangleEmulator;
-  let dir: string;
+  // The tests' global setup has built dist/firmware (building again here took longer than a hook may).
+  const dir = DEFAULT_OUT;
   let names: Record<string, string>;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bushu-emu-ext-'));
-    await buildFirmware(dir);
     names = builtNames(dir).bangle;
     emu = await loadBangleEmulator({ startMs: Date.UTC(2026, 10, 21, 10, 0) });
     const meta = JSON.parse(readFileSync(join(dir, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url: string }[] };
     for (const s of meta.storage) emu.upload(s.name, readFileSync(join(dir, 'bangle', s.url)));
-    emu.installBootLoader(['bushu.boot.js']);
+    emu.installBootLoader(meta.storage.filter((s) => s.name.endsWith('.boot.js')).map((s) => s.name));
     emu.eval('load("bushu.app.js")');
     emu.advance(200);
   }, 120_000);
-  afterAll(() => {
-    emu?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => emu?.close());
 
   it('loads bushu.ext.js, answers writes, signs closed days and streams them', () => {
     expect(problems(emu.output())).toEqual([]);
@@ -58,10 +54,12 @@ describe.skipIf(why !== undefined)(suite, () => {
     emu.advance(5000);
     const frames = emu.eval('print(frames.join("|"))').split('|').map((f) => Uint8Array.from(f.split(',').map(Number)));
     expect(frames.map((f) => f[1])).toEqual([1, 2, 1, 2, 0x7f]);
-    for (const sum of [frames[1], frames[3]]) {
-      const message = sum.subarray(6, 25);
-      const tag = createHmac('sha256', Buffer.from(KEY)).update(message).digest().subarray(0, 16);
-      expect(Buffer.from(sum.subarray(25, 41)).equals(tag)).toBe(true);
+    for (const frame of [frames[1], frames[3]]) {
+      // The message's version says its length (version 2 carries the hours digest).
+      const sum = decodeSummary(frame);
+      if (!sum.ok) throw new Error(sum.error);
+      const tag = createHmac('sha256', Buffer.from(KEY)).update(sum.value.message).digest().subarray(0, 16);
+      expect(Buffer.from(sum.value.tag).equals(tag)).toBe(true);
     }
     expect(problems(emu.output())).toEqual([]);
   }, 300_000);

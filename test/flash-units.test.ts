@@ -92,6 +92,17 @@ describe('Storage plan', () => {
     await rm(dir, { recursive: true });
   });
 
+  it('writes the <id>.info beside metadata.json too, which the App Loader would write itself', async () => {
+    const dir = await dist({
+      'bangle/metadata.json': JSON.stringify({ id: 'x', storage: [{ name: 'x.app.js', url: 'app.js' }] }),
+      'bangle/app.js': 'hello',
+      'bangle/x.info': '{"id":"x"}',
+    });
+    const plan = await planStorage('bangle', dir, undefined);
+    expect(plan.map((f) => f.name)).toEqual(['x.app.js', 'x.info']);
+    await rm(dir, { recursive: true });
+  });
+
   it.each([
     [{ 'bangle/metadata.json': '{"storage":[]}' }, /non-empty "storage"/],
     [{ 'bangle/metadata.json': '{"storage":[{"name":"a","url":"../x"}]}' }, /"url" must be a file name inside/],

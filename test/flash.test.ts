@@ -196,7 +196,9 @@ describe('with the real firmware build', () => {
     expect(r.code).toBe(0);
     const meta = JSON.parse(await readFile(join(out, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url: string }[] };
     const { files } = replay(standin.recording());
-    expect([...files.keys()].sort()).toEqual(meta.storage.map((s) => s.name).sort());
-    for (const s of meta.storage) expect(files.get(s.name)!.equals(await readFile(join(out, 'bangle', s.url))), s.name).toBe(true);
+    // Every file the App Loader would write, its own bushu.info included (built beside metadata.json).
+    const written = meta.storage.concat([{ name: 'bushu.info', url: 'bushu.info' }]);
+    expect([...files.keys()].sort()).toEqual(written.map((s) => s.name).sort());
+    for (const s of written) expect(files.get(s.name)!.equals(await readFile(join(out, 'bangle', s.url))), s.name).toBe(true);
   }, 180_000);
 });

@@ -12,9 +12,10 @@ import type { SyncContext, SyncResult } from './types.ts';
 export const PROFILE_SERVICES = [N.SERVICE, N.WECHAT_SERVICE, N.INFINITIME_MOTION_SERVICE];
 
 /**
- * The scan filter. Empty (every advertisement, filtered by isCandidate) because an Espruino
- * watch may not advertise its services at all: the Bangle.js advertises only its name and the
- * battery service, so a service filter at the adapter would never see it.
+ * The bridge's scan filter. Empty (every advertisement, filtered by isCandidate): bushu firmware
+ * 0.10 and later advertises the bushu service UUID (in a packet of its own, firmware/core/
+ * advert.ts), but earlier firmware, and any watch whose apps set their own advertising, shows
+ * only its name. `bushu scan --bushu` filters by the UUID at the adapter.
  */
 export const SCAN_SERVICES: string[] = [];
 

@@ -1,18 +1,17 @@
-// bushu.app.js: today, the last 7 closed days and the last sync. The button asks to erase the
-// signing key (press again within 3 s to confirm): the only way to allow a new SET_KEY, because
-// it has to happen on the watch itself.
+// bushu.app.js: today, the last 7 closed days and the last sync. The button leaves the app, as
+// in every Bangle.js 2 app (Bangle.setUI's back). A tap opens a menu; erasing the signing key is
+// an entry there, behind a prompt that must be answered Yes: the only way to allow a new SET_KEY,
+// because it has to happen on the watch itself, and days after it are unsigned until one comes.
 
 import { dateString, localDay, localHour, MS_PER_MINUTE } from '../../shared/days.ts';
 import type { Core } from '../core/bushu.ts';
-import type { Graphics, WatchEvent } from '../espruino.ts';
+import type { EspruinoE, Graphics } from '../espruino.ts';
 
 declare const global: any;
 declare const g: Graphics;
 declare const Bangle: any;
-declare const BTN: unknown;
-declare function setWatch(fn: (e: WatchEvent) => void, pin: unknown, opts: unknown): number;
-
-const CONFIRM_MS = 3000;
+declare const E: EspruinoE & { showMenu(menu: any): void; showPrompt(message: string, options: any): Promise<boolean> };
+declare function load(file?: string): void;
 
 function pad(n: number): string {
   return n < 10 ? '0' + n : '' + n;
@@ -39,6 +38,7 @@ function draw(): void {
   g.setFont('6x8');
   g.drawString('goal ' + b.counter.goal, 4, 48);
   g.drawString('sync ' + when(b.historyFile.lastSync, b.counter.offset), 4, 136);
+  g.drawString('tap: menu', 4, 160);
   let x;
   try {
     x = b.onDemand();
@@ -54,25 +54,30 @@ function draw(): void {
   g.flip();
 }
 
-let armed = 0;
-setWatch(
-  () => {
+/** The main screen: redrawn once a minute until another screen (the menu, a prompt) replaces it. */
+function main(): void {
+  const timer = setInterval(draw, 60000);
+  Bangle.setUI({ mode: 'custom', back: () => load(), touch: menu, remove: () => clearInterval(timer) });
+  draw();
+}
+
+function menu(): void {
+  E.showMenu({
+    '': { title: 'bushu', back: main },
+    'Erase key': confirmErase,
+  });
+}
+
+function confirmErase(): void {
+  E.showPrompt('Erase the signing key? Days after are unsigned until a new key is set.', {
+    title: 'Erase key',
+    buttons: { No: false, Yes: true },
+  }).then((yes) => {
     const b: Core | undefined = global.bushu;
-    const now = Date.now();
-    if (b && armed > 0 && now - armed < CONFIRM_MS) {
-      b.onDemand().resetKey();
-      armed = 0;
-      draw();
-      return;
-    }
-    armed = now;
-    g.reset().setFont('6x8').setFontAlign(-1, -1).drawString('Erase key? Press again', 4, 160);
-    g.flip();
-  },
-  BTN,
-  { repeat: true, edge: 'falling', debounce: 50 },
-);
+    if (yes && b) b.onDemand().resetKey();
+    main();
+  });
+}
 
 Bangle.loadWidgets();
-draw();
-setInterval(draw, 60000);
+main();

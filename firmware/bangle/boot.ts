@@ -6,6 +6,7 @@
 import { Hardware } from '../../shared/protocol/index.ts';
 import { MAX_POLL_MS, startBushu } from '../core/bushu.ts';
 import type { ext } from '../core/ext.ts';
+import { advertise } from '../core/advert.ts';
 import { serviceTable, WECHAT_ADV } from '../core/gatt.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
 
@@ -31,22 +32,70 @@ const core = startBushu(Hardware.BANGLEJS2, () => E.getBattery(), (b) => {
   const make: typeof ext = global.bushuExt;
   return make(b);
 });
-// Ours replaces the firmware's counter (2v29+); older firmware ignores the option.
+// Ours replaces the firmware's counter (2v29+; older firmware ignores the option and would
+// count twice: README "Steps for every app"). Other apps still read steps the usual ways, and
+// get ours: see share() below.
 Bangle.setOptions({ stepCounterDisabled: true });
 
 const table = serviceTable(core, E.getBattery());
 if (typeof bleServices === 'undefined') NRF.setServices(table, { uart: true, advertise: [WECHAT_ADV] });
 else {
   Object.assign(bleServices, table);
-  // WeChat finds wristbands by 0xFEE7 in the advertisement. The 128-bit bushu UUID is not
-  // advertised: with the name it would overflow the 31-byte packet (the bridge goes by name).
+  // 0xFEE7 joins the scan response (with the Nordic UART's UUID): WeChat looks for it. The
+  // 128-bit bushu UUID does not fit there too: it has a packet of its own (core/advert.ts).
   const adv = bleServiceOptions.advertise || [];
   adv.push(WECHAT_ADV);
   bleServiceOptions.advertise = adv;
 }
+// The Bangle's "BLE name" setting off: the boot loader hid the name; so does ours.
+advertise((global.require('Storage').readJSON('setting.json', 1) || {}).blename !== false);
+
+const c = core.counter;
+
+/** Health's 10-minute blocks, as Espruino numbers them (UTC ms / 600000). */
+const BLOCK_MS = 600000;
+let block = Math.floor(Date.now() / BLOCK_MS);
+// Steps in this block and in the one before, counted by this boot code (an app switch starts
+// it again: the steps before it in that block are in no block, README "Steps for every app").
+let blockSteps = 0;
+let lastBlock = 0;
+
+/** Moves the 10-minute figures on when a block has ended since the last look. */
+function roll(): void {
+  const b = Math.floor(Date.now() / BLOCK_MS);
+  if (b === block) return;
+  lastBlock = b === block + 1 ? blockSteps : 0;
+  blockSteps = 0;
+  block = b;
+}
+
+/**
+ * The one count on the watch, where every other app looks for steps: the firmware's step counter
+ * (Bangle.getStepCount, which Gadgetbridge reads; kept by the firmware across app switches) grows
+ * by ours, the 'step' event says so, and getHealthStatus answers with our day and 10 minutes.
+ */
+function share(n: number): void {
+  roll();
+  blockSteps += n;
+  Bangle.setStepCount(Bangle.getStepCount() + n);
+  Bangle.emit('step', Bangle.getStepCount());
+}
+const health = Bangle.getHealthStatus;
+Bangle.getHealthStatus = (range?: string) => {
+  const o = health(range); // unknown ranges throw there, as before
+  roll();
+  o.steps = range === 'day' ? c.steps : range === 'last' ? lastBlock : blockSteps;
+  return o;
+};
+// The firmware's 'health' event (the Health app's record of the block that just ended, and what
+// Gadgetbridge's android.boot.js sends on): listeners share its object, and ours (a ".0.boot.js"
+// file, run first) sets its steps before theirs run.
+Bangle.on('health', (h: any) => {
+  roll();
+  h.steps = lastBlock;
+});
 
 const ped = core.pedometer;
-const c = core.counter;
 let last = getTime();
 // The per-sample path: one clock read, three scalings, the pedometer, and a flag test.
 Bangle.on('accel', (a: any) => {
@@ -57,6 +106,9 @@ Bangle.on('accel', (a: any) => {
   const y = a.y * 8192;
   const z = a.z * 8192;
   const n = ped.push(dt > MAX_POLL_MS ? 2000 : dt, x, y, z);
-  if (n) c.add(n);
+  if (n) {
+    c.add(n);
+    share(n);
+  }
   if (!c.movedThisHour) c.motion(x, y, z);
 });

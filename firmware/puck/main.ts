@@ -5,6 +5,7 @@
 import { Hardware } from '../../shared/protocol/index.ts';
 import { MAX_POLL_MS, startBushu } from '../core/bushu.ts';
 import { ext } from '../core/ext.ts';
+import { advertise } from '../core/advert.ts';
 import { serviceTable, WECHAT_ADV } from '../core/gatt.ts';
 import type { Nrf, WatchEvent } from '../espruino.ts';
 
@@ -21,6 +22,7 @@ const LONG_PRESS_S = 3;
 
 const core = startBushu(Hardware.PUCKJS2, Puck.getBatteryPercentage, ext);
 NRF.setServices(serviceTable(core, Puck.getBatteryPercentage()), { uart: true, advertise: [WECHAT_ADV] });
+advertise(true);
 core.counter.onGoal = () => digitalPulse(LED2, true, [300, 200, 300, 200, 300]);
 
 // Infinitely late until the first press: a release without one (held through a reset) is no long press.

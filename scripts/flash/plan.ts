@@ -68,6 +68,14 @@ async function bangleFiles(dir: string): Promise<StorageFile[]> {
     }
     files.push(await sourceFile(join(dir, url), checkName(name, where)));
   }
+  // The App Loader writes <id>.info itself (and refuses an app that lists one); the build leaves
+  // one beside metadata.json, which the flasher writes the same way, so the launcher lists the app.
+  const id = (meta as { id?: unknown }).id;
+  if (typeof id === 'string' && id !== '') {
+    const info = join(dir, id + '.info');
+    const exists = await stat(info).then((s) => s.isFile(), () => false);
+    if (exists) files.push(await sourceFile(info, checkName(id + '.info', metaPath)));
+  }
   return files;
 }
 

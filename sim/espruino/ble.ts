@@ -34,6 +34,30 @@ export function normUuid(u: unknown, fromDeviceKey = false): string {
   throw new Error(`Invalid UUID: ${JSON.stringify(String(u))} (use "0xABCD", "abcd" or a 128-bit UUID)`);
 }
 
+/**
+ * The AD structures of a raw advertising packet (length, type, data): 16- and 128-bit service
+ * UUID lists (types 0x02, 0x03, 0x06, 0x07; little-endian on air) and manufacturer data (0xFF).
+ * A packet over 31 bytes, or a structure running past its end, is an error, as the stack's.
+ */
+export function parseAdvertisement(p: number[]): { uuids: string[]; manufacturerData: Uint8Array[] } {
+  if (p.length > 31) throw new Error(`NRF.setAdvertising: a packet of ${p.length} bytes, over 31`);
+  const uuids: string[] = [];
+  const manufacturerData: Uint8Array[] = [];
+  for (let at = 0; at < p.length; ) {
+    const len = p[at];
+    if (len === 0) break;
+    if (at + 1 + len > p.length) throw new Error(`NRF.setAdvertising: an AD structure at ${at} runs past the packet`);
+    const type = p[at + 1];
+    const data = p.slice(at + 2, at + 1 + len);
+    const hex = (b: number[]) => b.map((v) => v.toString(16).padStart(2, '0')).join('');
+    if (type === 0x02 || type === 0x03) for (let i = 0; i + 2 <= data.length; i += 2) uuids.push(hex(data.slice(i, i + 2).reverse()));
+    if (type === 0x06 || type === 0x07) for (let i = 0; i + 16 <= data.length; i += 16) uuids.push(hex(data.slice(i, i + 16).reverse()));
+    if (type === 0xff) manufacturerData.push(Uint8Array.from(data));
+    at += 1 + len;
+  }
+  return { uuids, manufacturerData };
+}
+
 export interface SimConnection {
   readonly connected: boolean;
   services(): { uuid: string; characteristics: { uuid: string; properties: string[] }[] }[];
@@ -44,7 +68,11 @@ export interface SimConnection {
   disconnect(): void;
 }
 export interface SimBle {
-  advertising(): { name: string; serviceUuids: string[]; address: string };
+  /**
+   * What a scanner gathers from the watch's advertising (all packets it rotates through and the
+   * scan response): the name, the service UUIDs, and the manufacturer data of raw packets.
+   */
+  advertising(): { name: string; serviceUuids: string[]; address: string; manufacturerData?: Uint8Array[] };
   connect(): SimConnection;
   /** Errors thrown by peer callbacks (subscribe handlers). */
   readonly peerErrors: Error[];
@@ -60,6 +88,8 @@ export class BleState implements SimBle {
   advertise: string[] = [];
   advData: Record<string, unknown> = {};
   advOptions: Record<string, unknown> = {};
+  /** Raw packets of NRF.setAdvertising([...]) (byte arrays), sent in turn with advData's. */
+  advRaw: number[][] = [];
   conn: Connection | null = null;
   dev: Device | null = null;
   events: Events | null = null;
@@ -78,7 +108,13 @@ export class BleState implements SimBle {
     const short = this.address.replace(/:/g, '').slice(-4);
     const name = typeof this.advOptions.name === 'string' ? this.advOptions.name : `${this.board === 'PUCKJS2' ? 'Puck.js' : 'Bangle.js'} ${short}`;
     const uuids = [...this.advertise, ...Object.keys(this.advData)].map((u) => normUuid(u, true));
-    return { name, serviceUuids: [...new Set(uuids)], address: this.address };
+    const manufacturerData: Uint8Array[] = [];
+    for (const p of this.advRaw) {
+      const ad = parseAdvertisement(p);
+      uuids.push(...ad.uuids);
+      manufacturerData.push(...ad.manufacturerData);
+    }
+    return { name, serviceUuids: [...new Set(uuids)], address: this.address, ...(manufacturerData.length > 0 ? { manufacturerData } : {}) };
   }
 
   connect(): SimConnection {
@@ -108,6 +144,7 @@ export class BleState implements SimBle {
     this.pending = null;
     this.servicesWereSet = false;
     this.advertise = [];
+    this.advRaw = [];
     this.advData = {};
     this.advOptions = {};
   }

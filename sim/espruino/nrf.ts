@@ -1,6 +1,6 @@
 // The device-side NRF object, over the BleState that outlives the interpreter (see ble.ts).
 import type { BleState, Characteristic } from './ble.ts';
-import { NOTIFY_MAX, normUuid } from './ble.ts';
+import { NOTIFY_MAX, normUuid, parseAdvertisement } from './ble.ts';
 import type { Device } from './device.ts';
 import { Events } from './device.ts';
 import { toBytes } from './storage.ts';
@@ -83,8 +83,16 @@ export function installNrf(dev: Device, ble: BleState): Events {
       }
     },
     getAddress: () => ble.address + ' public',
+    // An object (service data / UUIDs), raw bytes, or an array of either that Espruino sends
+    // in turn; the simulator gathers what they advertise (BleState.advertising).
     setAdvertising(data: unknown, opts?: Obj) {
-      ble.advData = data && typeof data === 'object' && !Array.isArray(data) ? { ...(data as Obj) } : {};
+      const isRaw = (d: unknown) => Array.isArray(d) && d.every((v) => typeof v === 'number');
+      const list = Array.isArray(data) && !isRaw(data) ? data : [data];
+      const objects = list.filter((d) => d && typeof d === 'object' && !Array.isArray(d) && !ArrayBuffer.isView(d));
+      const raw = list.filter((d) => isRaw(d) || ArrayBuffer.isView(d)).map((d) => Array.from(d as ArrayLike<number>));
+      for (const p of raw) parseAdvertisement(p); // a packet the stack would refuse throws here
+      ble.advData = Object.assign({}, ...(objects as Obj[]));
+      ble.advRaw = raw;
       ble.advOptions = { ...(opts ?? {}) };
     },
     getAdvertisingData: () => dev.toDevice(ble.advData),

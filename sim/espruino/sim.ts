@@ -30,7 +30,7 @@ export class EspruinoSim {
   readonly errors: Error[] = [];
   readonly leds = { LED1: false, LED2: false, LED3: false };
   readonly screen: Screen = { strings: [], lastFrame: [], calls: 0 };
-  readonly bangleState: BangleState = { pollMs: 80, options: {}, lcdOn: true, charging: false, buzzes: 0 };
+  readonly bangleState: BangleState = { pollMs: 80, options: {}, lcdOn: true, charging: false, buzzes: 0, stepCounter: 0 };
   readonly puckState: PuckState = { accelHz: 0 };
   battery = 87;
   private readonly sched: Scheduler;
@@ -70,6 +70,7 @@ export class EspruinoSim {
 
   /** Power-on: a fresh interpreter, the boot code, then the default app. */
   boot(): void {
+    this.bangleState.stepCounter = 0;
     this.start(undefined);
   }
 
@@ -124,12 +125,19 @@ export class EspruinoSim {
     return { usage: BASE_VARS[this.board] + estimateContext(this.dev.ctx, this.dev.builtins, this.dev.held, this.dev.codeVars), total };
   }
 
-  /** A BTN press now and its release 100 ms later, to every setWatch that wants the edge. */
-  pressButton(): void {
+  /**
+   * A BTN press now and its release `holdMs` later (100 ms: a click), to every setWatch that
+   * wants the edge; on the Bangle the release also goes to the current Bangle.setUI's `back` (or
+   * `btn`), as it does on the watch, where setUI watches the button itself.
+   */
+  pressButton(holdMs = 100): void {
     this.need();
     const edge = (state: boolean) => () => {
       const dev = this.dev;
       if (!dev) return;
+      const ui = this.bangleState.ui;
+      const answer = ui?.back ?? ui?.btn;
+      if (!state && this.board === 'BANGLEJS2' && typeof answer === 'function') dev.call(answer, undefined, []);
       for (const w of this.watches.slice()) {
         if (w.edge === (state ? 'falling' : 'rising')) continue;
         if (!w.repeat) this.watches.splice(this.watches.indexOf(w), 1);
@@ -137,7 +145,36 @@ export class EspruinoSim {
       }
     };
     this.sched.queue(edge(true));
-    this.sched.at(this.sched.mono + 100, edge(false));
+    this.sched.at(this.sched.mono + holdMs, edge(false));
+  }
+
+  /** A tap on the Bangle's screen: the current Bangle.setUI's `touch`, if any. */
+  touch(x = 88, y = 88): void {
+    const dev = this.need();
+    const touch = this.bangleState.ui?.touch;
+    this.sched.queue(() => {
+      if (typeof touch === 'function' && this.dev === dev) dev.call(touch, undefined, [1, dev.toDevice({ x, y, type: 0 })]);
+    });
+    this.sched.drain();
+    this.afterTask();
+  }
+
+  /** Taps the item `label` of the menu (E.showMenu) or prompt (E.showPrompt) that is up. */
+  choose(label: string): void {
+    const dev = this.need();
+    const pick = this.bangleState.ui?.choices?.[label];
+    if (!pick) throw new Error(`choose: no ${JSON.stringify(label)} on screen (menu ${JSON.stringify(this.bangleState.menu?.items)}, prompt ${JSON.stringify(this.bangleState.prompt?.buttons)})`);
+    this.sched.queue(() => this.dev === dev && pick());
+    this.sched.drain();
+    this.afterTask();
+  }
+
+  /** The firmware's 'health' event (sent as each 10-minute block ends), with its built-in figures. */
+  health(): void {
+    const dev = this.need();
+    const bangle = (dev.ctx as Record<string, { getHealthStatus: (r: string) => unknown }>).Bangle;
+    if (this.hw && this.board === 'BANGLEJS2') this.hw.emit('health', [dev.toDevice({ movement: 0, steps: 0, bpm: 0, bpmConfidence: 0, activity: 'UNKNOWN' })], bangle);
+    this.sched.drain();
   }
 
   private need(): Device {
@@ -154,6 +191,9 @@ export class EspruinoSim {
   private fresh(): Device {
     const dev = new Device(this.board, this.sched, this.storage, this.log, this.errors, this.tz);
     this.sched.reset();
+    this.bangleState.ui = undefined;
+    this.bangleState.menu = undefined;
+    this.bangleState.prompt = undefined;
     this.sched.onError = (e) => dev.report(e);
     this.watches = [];
     installDate(dev.ctx, { now: () => this.sched.now(), tzMinutes: () => this.tz.minutes });
@@ -210,6 +250,7 @@ export class EspruinoSim {
       this.fresh();
     } else if (name === '\u0000reboot') {
       this.kill();
+      this.bangleState.stepCounter = 0;
       this.bleState.powerOff();
       this.start(undefined);
     } else this.load(name);

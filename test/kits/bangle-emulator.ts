@@ -15,7 +15,7 @@
 // a clock this helper owns. Timers fire only when the clock is advanced (advance, emitAccel), so a
 // test never sleeps and runs the same on a slow machine.
 
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, runInContext, type Context } from 'node:vm';
 import { createRequire } from 'node:module';
@@ -25,10 +25,22 @@ export const EMULATOR_FILES = ['emulator_banglejs2.js', 'emu_banglejs2.js', 'com
 
 /** Why the emulator tests cannot run here, or undefined when they can. */
 export function emulatorUnavailable(dir = process.env.BANGLE_EMULATOR_DIR): string | undefined {
-  if (!dir) return 'BANGLE_EMULATOR_DIR is not set (see firmware/EMULATOR.md to set it up)';
+  const what = `BANGLE_EMULATOR_DIR must name the folder that holds ${EMULATOR_FILES.join(', ')} (from EspruinoWebIDE's emu/, see firmware/EMULATOR.md)`;
+  if (!dir) return `BANGLE_EMULATOR_DIR is not set: ${what}`;
   const missing = EMULATOR_FILES.filter((f) => !existsSync(join(dir, f)));
-  if (missing.length > 0) return `BANGLE_EMULATOR_DIR=${dir} lacks ${missing.join(', ')}`;
-  return undefined;
+  if (missing.length === 0) return undefined;
+  // A common slip: the variable names the folder above the files (a clone's root, say).
+  let below: string | undefined;
+  try {
+    below = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name))
+      .find((d) => EMULATOR_FILES.every((f) => existsSync(join(d, f))));
+  } catch {
+    return `BANGLE_EMULATOR_DIR=${dir} is not a readable folder: ${what}`;
+  }
+  if (below !== undefined) return `BANGLE_EMULATOR_DIR=${dir} lacks ${missing.join(', ')}, which are one level down: set BANGLE_EMULATOR_DIR=${below}`;
+  return `BANGLE_EMULATOR_DIR=${dir} lacks ${missing.join(', ')}: ${what}`;
 }
 
 /** One accelerometer sample: t in ms (any origin, increasing), axes in raw counts (8192 = 1 g). */

@@ -61,3 +61,39 @@ export async function puckMemoryOnEmulator(firmwareDir: string, emulatorDir: str
     emu.close();
   }
 }
+
+export interface BangleRealMemory {
+  /** JsVars the boot file holds after boot (what every app load pays), and with the widget loaded too. */
+  boot: number;
+  widget: number;
+  problems: string[];
+}
+
+/**
+ * The Bangle build's JsVars on the real interpreter: booted through `.boot0` as the boot loader
+ * builds it (the boot file stays in flash), with and without bushu's boot file, the difference
+ * after garbage collection; then bushu's widget loaded in the app.
+ */
+export async function bangleMemoryOnEmulator(firmwareDir: string, emulatorDir: string): Promise<BangleRealMemory> {
+  const emu = await loadBangleEmulator({ dir: emulatorDir, startMs: Date.UTC(2026, 10, 21, 10, 0) });
+  try {
+    const found: string[] = [];
+    const meta = JSON.parse(readFileSync(join(firmwareDir, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url: string }[] };
+    for (const s of meta.storage) emu.upload(s.name, readFileSync(join(firmwareDir, 'bangle', s.url)));
+    const bootFile = meta.storage.find((s) => s.name.endsWith('.boot.js'))!.name;
+    const usage = (files: string[], after = ''): number => {
+      emu.installBootLoader(files);
+      emu.eval('load()');
+      emu.advance(1000);
+      if (after) emu.eval(after);
+      found.push(...problems(emu.output()));
+      return Number(emu.eval('print(process.memory().usage)'));
+    };
+    const base = usage([]);
+    const boot = usage([bootFile]) - base;
+    const widget = usage([bootFile], 'Bangle.loadWidgets()') - base;
+    return { boot, widget, problems: found };
+  } finally {
+    emu.close();
+  }
+}

@@ -1,6 +1,6 @@
 // The dashboard's words in English and Simplified Chinese (the people who use WeRun and WeSure
 // read Chinese). `{name}` marks a value filled in by the page, already formatted for the locale.
-const MESSAGES = {
+export const MESSAGES = {
   en: {
     title: 'bushu · steps',
     user: 'User',
@@ -93,13 +93,23 @@ const MESSAGES = {
   },
 };
 
-/** The page's language and formatting locale: ?lang= first, then the browser's languages. */
+/**
+ * The page's language and formatting locale from ?lang= or else the browser's first language:
+ * numbers, dates and times follow that locale; the words are Chinese for any zh locale, English
+ * otherwise. A tag Intl does not accept is skipped rather than breaking every formatter.
+ */
 export function pickLocale(query, languages) {
-  const wanted = [query, ...languages].filter(Boolean);
-  const locale = wanted.find((l) => /^(en|zh)\b/i.test(l)) ?? 'en';
-  const lang = locale.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  const valid = [query, ...languages].filter((tag) => {
+    try {
+      return typeof tag === 'string' && tag !== '' && Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      return false;
+    }
+  });
+  const first = valid[0] ?? 'en';
+  const lang = /^zh\b/i.test(first) ? 'zh' : 'en';
   // A bare "zh" formats as Simplified Chinese, the language of the table.
-  return { lang, locale: locale.toLowerCase() === 'zh' ? 'zh-CN' : locale, htmlLang: lang === 'zh' ? 'zh-CN' : 'en' };
+  return { lang, locale: first.toLowerCase() === 'zh' ? 'zh-CN' : first, htmlLang: lang === 'zh' ? 'zh-CN' : 'en' };
 }
 
 export function translator(lang) {

@@ -50,7 +50,8 @@ async function getJson(url) {
 function drawDays(o, onPick) {
   const bars = o.days.map((d) => {
     const notes = [t(`state.${d.hongbao}`), ...(d.flaggedSteps === null ? [] : [t('flaggedDay', { n: fmt(d.flaggedSteps) })])];
-    return { value: d.steps, cls: d.hongbao, title: `${day(d.date)}: ${t('nSteps', { n: fmt(d.steps) })}. ${notes.join('; ')}.`, data: { date: d.date, steps: d.steps, hongbao: d.hongbao } };
+    const title = t('dayTitle', { date: day(d.date), steps: t('nSteps', { n: fmt(d.steps) }), notes: notes.join(t('listSeparator')) });
+    return { value: d.steps, cls: d.hongbao, title, data: { date: d.date, steps: d.steps, hongbao: d.hongbao } };
   });
   const at = [0, 7, 14, 21, o.days.length - 1].filter((i) => i < o.days.length);
   drawBars($('days'), {

@@ -124,7 +124,7 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium${skip ? ` (skippe
 
   it('says truthfully why a day has no hours', async () => {
     const bob = await open(`${h.url}/?user=bob`);
-    expect(await bob.textContent('#hours-note')).toBe('6,500 steps; this device (wechat) reports day totals only.');
+    expect(await bob.textContent('#hours-note')).toBe('6,500 steps; this device (WeChat) reports day totals only.');
     const carol = await open(`${h.url}/?user=carol`);
     expect(await carol.textContent('#hours-note')).toBe('3,000 steps so far; no hours yet: they arrive with the next sync.');
     await Promise.all([bob.context().close(), carol.context().close()]);

@@ -77,7 +77,7 @@ async function showHours(user, date) {
   if (!data.hours) {
     $('hours').replaceChildren();
     $('hours').dataset.empty = 'true';
-    $('hours-note').textContent = t(`hours.${data.noHours}`, { n: fmt(data.steps), source: data.source }) + flagged;
+    $('hours-note').textContent = t(`hours.${data.noHours}`, { n: fmt(data.steps), source: t(`source.${data.source}`) }) + flagged;
     return;
   }
   delete $('hours').dataset.empty;
@@ -116,7 +116,7 @@ async function show(user) {
   rows('board', o.leaderboard, (r) => [[fmt(r.rank), 'num'], [r.name, 'name'], [fmt(r.steps), 'num']], (r) => (r.self ? 'self' : ''));
   const self = o.leaderboard.find((r) => r.self);
   $('board-note').textContent = self && self.steps !== o.today.steps ? t('boardDiffers', { n: fmt(self.steps) }) : '';
-  rows('devices', o.devices, (d) => [[d.id], [d.source ?? '–'], [d.lastSync ? userTime(d.lastSync, o.user.utcOffsetMin) : t('never')]]);
+  rows('devices', o.devices, (d) => [[d.id], [d.source ? t(`source.${d.source}`) : '–'], [d.lastSync ? userTime(d.lastSync, o.user.utcOffsetMin) : t('never')]]);
   await showHours(user, o.today.date);
 }
 

@@ -105,7 +105,7 @@ async function show(user) {
   const money = (fen) => new Intl.NumberFormat(locale, { style: 'currency', currency: o.currency }).format(fen / 100);
   $('ledger').querySelector('tbody').replaceChildren(...o.ledger.flatMap((e) => {
     const tr = el('tr', { class: `payout-${e.payout.state}` });
-    for (const [text, cls] of [[day(e.date)], [fmt(e.dayTotal), 'num'], [money(e.amountFen), 'num'], [t(`payout.${e.payout.state}`)]]) tr.append(el('td', cls ? { class: cls } : {}, text));
+    for (const [text, cls] of [[day(e.date)], [fmt(e.dayTotal), 'num'], [money(e.amountFen), 'num'], [t(`payout.${e.payout.state}`), 'state']]) tr.append(el('td', cls ? { class: cls } : {}, text));
     if (e.steps === e.dayTotal) return [tr];
     // The award keeps the steps of the record that earned it; the day's number may be higher.
     const note = el('tr', { class: 'note' });

@@ -45,7 +45,10 @@ export async function dayViews(db: Db, user: string, dates: string[], today: str
   );
   const paidState = new Map(awards.map((a) => [a.date, a.state === 'paid' ? ('paid' as const) : ('pending' as const)]));
   const byDate = new Map<string, Row[]>();
-  for (const r of rows) byDate.set(r.date, [...(byDate.get(r.date) ?? []), { ...r, steps: Number(r.steps) }]);
+  for (const r of rows) {
+    if (!byDate.has(r.date)) byDate.set(r.date, []);
+    byDate.get(r.date)!.push({ ...r, steps: Number(r.steps) });
+  }
   return dates.map((date) => {
     const day = byDate.get(date) ?? [];
     const counted = day.filter((r) => r.status !== 'flagged');
@@ -64,7 +67,8 @@ function unawarded(counted: Row[], steps: number, goal: number, isToday: boolean
   if (steps < goal) return 'below';
   const signed = counted.filter((r) => r.service === 'reward' && r.status === 'verified' && r.steps >= goal);
   if (signed.some((r) => (JSON.parse(r.reasons) as Array<{ rule: string }>).some((x) => x.rule === 'grace_period'))) return 'late';
-  const open = counted.some((r) => r.service === 'reward' && Number(r.closed) === 0) || (isToday && !counted.some((r) => Number(r.closed) === 1));
+  // Only the reward service keeps `closed`; a day known only to the social one is open while it is today.
+  const open = counted.some((r) => r.closed !== null && Number(r.closed) === 0) || (isToday && !counted.some((r) => r.closed !== null && Number(r.closed) === 1));
   return open ? 'open' : 'unsigned';
 }
 

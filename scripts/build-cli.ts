@@ -4,7 +4,7 @@
 //   *-HASH.js        one chunk per command (cli/main.ts loads each with import() when it runs),
 //                    plus chunks of the code commands share
 //   migrations/      services/db/migrations, copied (see copyAssets)
-//   index.html, app.js, style.css   the dashboard's static files, copied
+//   index.html, *.js, style.css     the dashboard's static files, copied
 // The production dependencies stay imports: npm installs them with bushu, and native ones
 // (better-sqlite3, noble) cannot be bundled anyway. A package that is not a production
 // dependency must not reach the CLI at all (it would be missing where bushu is installed
@@ -73,7 +73,7 @@ export async function buildCli(outDir: string = CLI_OUT): Promise<string[]> {
 /**
  * The files bundled modules read next to themselves with new URL('./x', import.meta.url):
  * services/db/migrate.ts reads ./migrations/<dialect>/, services/dashboard/static.ts reads
- * ./index.html, ./app.js, ./style.css. Copied rather than embedded so that there is one code
+ * ./index.html, ./*.js, ./style.css. Copied rather than embedded so that there is one code
  * path: the same readFileSync runs from source (tests, tsx) and compiled, and the SQL and the
  * dashboard ship as the plain files a reader of the package expects.
  */

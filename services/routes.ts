@@ -4,7 +4,7 @@ import { dateString, dayNumber } from '../shared/days.ts';
 import { overview, hours, listUsers, dateParam, userOrThrow } from './api/read.ts';
 import { identifyBridge, type Service } from './bridges.ts';
 import type { ServicesConfig } from './config.ts';
-import { serveDashboard } from './dashboard/static.ts';
+import { DASHBOARD_PATHS, serveDashboard } from './dashboard/static.ts';
 import type { Db } from './db/types.ts';
 import { HttpError, parseJsonObject, Router, type Request, type Response } from './http/router.ts';
 import { expireKeys, idempotencyKeyOf, idempotent, requestHash } from './idempotency.ts';
@@ -139,6 +139,6 @@ export function buildRouter(deps: Deps): Router {
     r.add('GET', '/metrics', async () => ({ status: 200, raw: { contentType: registry.contentType, data: await registry.metrics() } }));
   }
 
-  for (const path of ['/', '/index.html', '/app.js', '/style.css']) r.add('GET', path, serveDashboard);
+  for (const path of DASHBOARD_PATHS) r.add('GET', path, serveDashboard);
   return r;
 }

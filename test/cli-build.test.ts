@@ -99,7 +99,7 @@ describe('compiled bushu serve', () => {
         if (url !== undefined) break;
       }
       expect(url, stderr).toBeDefined();
-      for (const [path, file, type] of [['/', 'index.html', 'text/html'], ['/app.js', 'app.js', 'text/javascript'], ['/style.css', 'style.css', 'text/css']]) {
+      for (const [path, file, type] of [['/', 'index.html', 'text/html'], ['/app.js', 'app.js', 'text/javascript'], ['/chart.js', 'chart.js', 'text/javascript'], ['/i18n.js', 'i18n.js', 'text/javascript'], ['/style.css', 'style.css', 'text/css']]) {
         const res = await fetch(url + path);
         expect(res.status).toBe(200);
         expect(res.headers.get('content-type')).toContain(type);

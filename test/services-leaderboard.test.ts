@@ -72,7 +72,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       const o = await get('/api/users/alice/overview');
       expect(o.today).toMatchObject({ date: '2026-11-21', steps: 5000, goal: 8000 });
       expect(o.days).toHaveLength(30);
-      expect(o.days.at(-2)).toEqual({ date: '2026-11-20', steps: 9000 });
+      expect(o.days.at(-2)).toEqual({ date: '2026-11-20', steps: 9000, hongbao: 'unsigned', flaggedSteps: null });
       expect(o.devices.map((d: { id: string }) => d.id)).toEqual(['a1a1a1a1a1a1', 'a2a2a2a2a2a2']);
       const hrs = await get('/api/users/alice/hours?date=2026-11-20');
       expect(hrs.hours.reduce((a: number, b: number) => a + b, 0)).toBe(9000);

@@ -1,15 +1,14 @@
 // The read API behind the dashboard: one overview call per user (today, 30 days, ledger,
-// leaderboard, devices) and the hourly steps of one day. A user's steps here are the maximum over
-// their devices, across what either service stored, so the page shows what the watch showed.
+// leaderboard, devices) and the hourly steps of one day. A user-day has one number, the maximum
+// over their devices of what either service stored, flagged records left out (days.ts), so the
+// page shows what the watch showed and the leaderboard agrees.
 import { dateString, dayNumber, localDate } from '../../shared/days.ts';
 import type { ServicesConfig } from '../config.ts';
 import type { Db } from '../db/types.ts';
 import { HttpError } from '../http/router.ts';
 import { ledger } from '../reward/payouts.ts';
 import { ranking } from '../social/leaderboard.ts';
-
-const ALL_DAYS = `(SELECT user_id, device_id, date, steps, hours, source, firmware, synced_at FROM reward_days
-  UNION ALL SELECT user_id, device_id, date, steps, hours, source, firmware, synced_at FROM social_days)`;
+import { ALL_DAYS, awardedDayTotals, dayViews } from './days.ts';
 
 export async function userOrThrow(db: Db, user: string): Promise<{ id: string; name: string; utc_offset_min: number }> {
   const [u] = await db.all<{ id: string; name: string; utc_offset_min: number }>('SELECT id, name, utc_offset_min FROM users WHERE id = $1', [user]);
@@ -33,43 +32,56 @@ export async function listUsers(db: Db): Promise<Array<{ id: string; name: strin
 
 export async function overview(db: Db, config: ServicesConfig, user: string, date: string | null, nowMs: number): Promise<unknown> {
   const u = await userOrThrow(db, user);
-  const today = dateParam(date, nowMs, Number(u.utc_offset_min));
+  const offset = Number(u.utc_offset_min);
+  const today = dateParam(date, nowMs, offset);
   const end = dayNumber(today);
-  const from = dateString(Math.max(0, end - 29));
-  const totals = await db.all<{ date: string; steps: number }>(
-    `SELECT date, MAX(steps) AS steps FROM ${ALL_DAYS} d WHERE user_id = $1 AND date >= $2 AND date <= $3 GROUP BY date`,
-    [user, from, today],
-  );
-  const byDate = new Map(totals.map((t) => [t.date, Number(t.steps)]));
-  const days = [];
-  for (let n = dayNumber(from); n <= end; n++) days.push({ date: dateString(n), steps: byDate.get(dateString(n)) ?? 0 });
-  const steps = byDate.get(today) ?? 0;
+  const dates = [];
+  for (let n = Math.max(0, end - 29); n <= end; n++) dates.push(dateString(n));
   const goal = config.reward.goalSteps;
+  const days = await dayViews(db, user, dates, localDate(nowMs, offset), goal);
+  const day = days.at(-1)!;
   const devices = await db.all<{ id: string; source: string | null; firmware: string | null; last_sync: string | null }>(
     `SELECT dv.id, MAX(d.source) AS source, MAX(d.firmware) AS firmware, MAX(d.synced_at) AS last_sync
      FROM (SELECT id FROM devices WHERE user_id = $1 UNION SELECT device_id FROM ${ALL_DAYS} x WHERE user_id = $1) dv
      LEFT JOIN ${ALL_DAYS} d ON d.device_id = dv.id AND d.user_id = $1 GROUP BY dv.id ORDER BY dv.id`,
     [user],
   );
+  const totals = await awardedDayTotals(db, user);
   return {
-    user: { id: u.id, name: u.name, utcOffsetMin: Number(u.utc_offset_min) },
-    today: { date: today, steps, goal, progress: Math.min(1, steps / goal), reached: steps >= goal },
+    user: { id: u.id, name: u.name, utcOffsetMin: offset },
+    today: { date: today, steps: day.steps, goal, progress: Math.min(1, day.steps / goal), reached: day.steps >= goal, hongbao: day.hongbao },
     days,
-    ledger: await ledger(db, user),
+    // dayTotal is the day's one number; steps stays what the awarding record counted.
+    ledger: (await ledger(db, user)).map((e) => ({ ...e, dayTotal: totals.get(e.date) ?? e.steps })),
     currency: config.reward.currency,
     leaderboard: await ranking(db, user, today),
     devices: devices.map((d) => ({ id: d.id, source: d.source, firmware: d.firmware, lastSync: d.last_sync })),
   };
 }
 
-/** The hours of the user's device with the most steps that day (the one the total came from). */
+/** Why a day has no hours to draw, so the page never claims more than it knows. */
+export type NoHours = 'no_steps' | 'totals_only' | 'next_sync' | 'not_sent';
+
+/** Sources whose devices count a day total and nothing finer (bridge/sync/counter-profile.ts). */
+const TOTALS_ONLY = new Set(['wechat', 'infinitime']);
+
+/**
+ * The hours of the device whose steps are the day's number (most steps, flagged records last),
+ * or why there are none.
+ */
 export async function hours(db: Db, user: string, date: string | null, nowMs: number): Promise<unknown> {
   const u = await userOrThrow(db, user);
-  const day = dateParam(date, nowMs, Number(u.utc_offset_min));
-  const [best] = await db.all<{ device_id: string; steps: number; hours: string | null }>(
-    `SELECT device_id, steps, hours FROM ${ALL_DAYS} d WHERE user_id = $1 AND date = $2 ORDER BY steps DESC, device_id LIMIT 1`,
+  const offset = Number(u.utc_offset_min);
+  const day = dateParam(date, nowMs, offset);
+  const [best] = await db.all<{ device_id: string; steps: number; hours: string | null; source: string; status: string; closed: number | null }>(
+    `SELECT device_id, steps, hours, source, status, closed FROM ${ALL_DAYS} d WHERE user_id = $1 AND date = $2
+     ORDER BY CASE WHEN status = 'flagged' THEN 1 ELSE 0 END, steps DESC, device_id, service LIMIT 1`,
     [user, day],
   );
-  if (best === undefined) return { date: day, steps: 0, device: null, hours: null };
-  return { date: day, steps: Number(best.steps), device: best.device_id, hours: best.hours === null ? null : (JSON.parse(best.hours) as number[]) };
+  if (best === undefined) return { date: day, steps: 0, device: null, source: null, flagged: false, hours: null, noHours: 'no_steps' };
+  const base = { date: day, steps: Number(best.steps), device: best.device_id, source: best.source, flagged: best.status === 'flagged' };
+  if (best.hours !== null) return { ...base, hours: JSON.parse(best.hours) as number[], noHours: null };
+  const open = best.closed === null ? day >= localDate(nowMs, offset) : Number(best.closed) === 0;
+  const noHours: NoHours = TOTALS_ONLY.has(best.source) ? 'totals_only' : open ? 'next_sync' : 'not_sent';
+  return { ...base, hours: null, noHours };
 }

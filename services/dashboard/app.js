@@ -1,19 +1,39 @@
-// The dashboard: fetches /api/users/:user/overview and draws it. Every piece of text goes in
-// through textContent or createTextNode (never innerHTML), because user names come from outside.
-const SVG = 'http://www.w3.org/2000/svg';
+// The dashboard: fetches /api/users/:user/overview and draws it in the reader's language. Every
+// piece of text goes in through textContent (never innerHTML), because user names come from
+// outside. Times are shown in the user's own zone (their utcOffsetMin), whatever the browser's.
+import { drawBars } from './chart.js';
+import { pickLocale, translator } from './i18n.js';
+
 const $ = (id) => document.getElementById(id);
-const fmt = (n) => n.toLocaleString('en-US');
+const query = new URLSearchParams(location.search);
+const { lang, locale, htmlLang } = pickLocale(query.get('lang'), navigator.languages ?? [navigator.language]);
+const t = translator(lang);
+const number = new Intl.NumberFormat(locale);
+const fmt = (n) => number.format(n);
+const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
+// Dates are calendar days, not instants: format them at UTC midnight so no zone shifts them.
+const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+const shortDate = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const day = (date) => dateFormat.format(Date.parse(`${date}T00:00:00Z`));
+const HONGBAO = ['paid', 'pending', 'open', 'unsigned', 'late', 'below'];
 
 function el(tag, attrs = {}, text) {
-  const e = tag === 'svg' || ['rect', 'line', 'text', 'title', 'g'].includes(tag) ? document.createElementNS(SVG, tag) : document.createElement(tag);
+  const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (text !== undefined) e.textContent = String(text);
   return e;
 }
 
+/** An instant as the clock on the user's wall reads it, with the offset named: "Nov 21, 2026, 9:30 AM (UTC+8)". */
+function userTime(iso, offsetMin) {
+  const wall = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(Date.parse(iso) + offsetMin * 60_000);
+  const abs = Math.abs(offsetMin);
+  const zone = `UTC${offsetMin < 0 ? '−' : '+'}${Math.floor(abs / 60)}${abs % 60 ? ':' + String(abs % 60).padStart(2, '0') : ''}`;
+  return `${wall} (${zone})`;
+}
+
 function rows(table, list, cells, rowClass) {
-  const body = $(table).querySelector('tbody');
-  body.replaceChildren(...list.map((item) => {
+  $(table).querySelector('tbody').replaceChildren(...list.map((item) => {
     const tr = el('tr', rowClass ? { class: rowClass(item) } : {});
     for (const [text, cls] of cells(item)) tr.append(el('td', cls ? { class: cls } : {}, text));
     return tr;
@@ -27,84 +47,108 @@ async function getJson(url) {
   return body;
 }
 
-function drawDays(days, goal, selected, onPick) {
-  const svg = $('days');
-  const max = Math.max(goal, ...days.map((d) => d.steps));
-  const w = 300 / days.length;
-  const h = 110;
-  const goalY = h - (goal / max) * h;
-  const parts = [el('line', { class: 'goal', x1: 0, x2: 300, y1: goalY, y2: goalY })];
-  days.forEach((d, i) => {
-    const bh = Math.max(d.steps > 0 ? 1 : 0, (d.steps / max) * h);
-    const cls = 'bar' + (d.steps >= goal ? ' goal' : '') + (d.date === selected ? ' selected' : '');
-    const r = el('rect', { class: cls, x: i * w + 1, y: h - bh, width: w - 2, height: Math.max(bh, 0.01), 'data-date': d.date, 'data-steps': d.steps, tabindex: 0 });
-    r.append(el('title', {}, `${d.date}: ${fmt(d.steps)} steps`));
-    r.addEventListener('click', () => onPick(d.date));
-    r.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(d.date); });
-    parts.push(r);
+function drawDays(o, onPick) {
+  const bars = o.days.map((d) => {
+    const notes = [t(`state.${d.hongbao}`), ...(d.flaggedSteps === null ? [] : [t('flaggedDay', { n: fmt(d.flaggedSteps) })])];
+    const title = t('dayTitle', { date: day(d.date), steps: t('nSteps', { n: fmt(d.steps) }), notes: notes.join(t('listSeparator')) });
+    return { value: d.steps, cls: d.hongbao, title, data: { date: d.date, steps: d.steps, hongbao: d.hongbao } };
   });
-  parts.push(el('text', { x: 0, y: 119 }, days[0]?.date ?? ''), el('text', { x: 300, y: 119, 'text-anchor': 'end' }, days.at(-1)?.date ?? ''));
-  svg.replaceChildren(...parts);
+  const at = [0, 7, 14, 21, o.days.length - 1].filter((i) => i < o.days.length);
+  drawBars($('days'), {
+    bars,
+    marks: [{ value: o.today.goal, cls: 'goal', label: compact.format(o.today.goal) }],
+    xLabels: at.map((i) => ({ at: i === o.days.length - 1 ? o.days.length : i + 0.5, label: shortDate.format(Date.parse(`${o.days[i].date}T00:00:00Z`)) })),
+    number: (v) => compact.format(v),
+    pick: (b) => onPick(b.data.date),
+  });
+  const used = new Set(o.days.map((d) => d.hongbao));
+  $('legend').replaceChildren(...HONGBAO.filter((s) => used.has(s)).map((s) => {
+    const li = el('li', { 'data-state': s });
+    li.append(el('span', { class: `swatch ${s}`, 'aria-hidden': 'true' }), document.createTextNode(t(`state.${s}`)));
+    return li;
+  }));
 }
 
 async function showHours(user, date) {
-  $('hours-date').textContent = date;
+  $('hours-date').textContent = day(date);
   const data = await getJson(`/api/users/${encodeURIComponent(user)}/hours?date=${encodeURIComponent(date)}`);
-  const svg = $('hours');
-  document.querySelectorAll('#days rect.bar').forEach((r) => r.classList.toggle('selected', r.dataset.date === date));
+  document.querySelectorAll('#days g.col').forEach((g) => g.classList.toggle('selected', g.dataset.date === date));
+  const flagged = data.flagged ? ` ${t('flagged')}` : '';
   if (!data.hours) {
-    svg.replaceChildren();
-    $('hours-note').textContent = data.device ? `${fmt(data.steps)} steps; this device reports no hours.` : 'No steps recorded.';
+    $('hours').replaceChildren();
+    $('hours').dataset.empty = 'true';
+    $('hours-note').textContent = t(`hours.${data.noHours}`, { n: fmt(data.steps), source: t(`source.${data.source}`) }) + flagged;
     return;
   }
-  const max = Math.max(1, ...data.hours);
-  const parts = data.hours.map((s, hr) => {
-    const bh = (s / max) * 88;
-    const r = el('rect', { class: 'hour', x: hr * 10 + 1, y: 88 - bh, width: 8, height: Math.max(bh, 0.01), 'data-hour': hr, 'data-steps': s });
-    r.append(el('title', {}, `${String(hr).padStart(2, '0')}:00 ${fmt(s)} steps`));
-    return r;
+  delete $('hours').dataset.empty;
+  drawBars($('hours'), {
+    bars: data.hours.map((s, hr) => ({ value: s, cls: 'hour', title: `${String(hr).padStart(2, '0')}:00 ${t('nSteps', { n: fmt(s) })}`, data: { hour: hr, steps: s } })),
+    xLabels: [0, 6, 12, 18, 24].map((h) => ({ at: h, label: t('hourTick', { h }) })),
+    number: (v) => compact.format(v),
   });
-  for (const hr of [0, 6, 12, 18]) parts.push(el('text', { x: hr * 10 + 1, y: 98 }, `${hr}h`));
-  svg.replaceChildren(...parts);
-  $('hours-note').textContent = `${fmt(data.steps)} steps, device ${data.device}`;
+  $('hours-note').textContent = t('hours.shown', { n: fmt(data.steps), device: data.device }) + flagged;
 }
 
 async function show(user) {
   $('error').hidden = true;
   const o = await getJson(`/api/users/${encodeURIComponent(user)}/overview`);
-  $('today-date').textContent = o.today.date;
-  $('today-steps').textContent = `${fmt(o.today.steps)} steps`;
-  $('today-goal').textContent = `of ${fmt(o.today.goal)}`;
+  $('today-date').textContent = day(o.today.date);
+  $('today-steps').textContent = t('nSteps', { n: fmt(o.today.steps) });
+  $('today-goal').textContent = t('ofGoal', { n: fmt(o.today.goal) });
   const p = $('progress');
   p.max = o.today.goal;
   p.value = Math.min(o.today.steps, o.today.goal);
-  p.textContent = `${Math.round(o.today.progress * 100)}%`;
-  $('today-note').textContent = o.today.reached ? 'Goal reached: a hongbao is on its way once the day is signed.' : `${fmt(o.today.goal - o.today.steps)} steps to go (${Math.round(o.today.progress * 100)}%).`;
-  drawDays(o.days, o.today.goal, o.today.date, (d) => showHours(user, d).catch(fail));
-  const money = (fen) => `${(fen / 100).toFixed(2)} ${o.currency}`;
-  rows('ledger', o.ledger, (e) => [[e.date], [fmt(e.steps), 'num'], [money(e.amountFen), 'num'], [e.payout.state]]);
-  $('ledger-total').textContent = o.ledger.length ? `${o.ledger.length} hongbao, ${money(o.ledger.reduce((a, e) => a + e.amountFen, 0))}` : 'No hongbao yet.';
-  rows('board', o.leaderboard, (r) => [[r.rank, 'num'], [r.name], [fmt(r.steps), 'num']], (r) => (r.self ? 'self' : ''));
-  rows('devices', o.devices, (d) => [[d.id], [d.source ?? '–'], [d.lastSync ? new Date(d.lastSync).toLocaleString() : 'never']]);
+  const percent = new Intl.NumberFormat(locale, { style: 'percent' }).format(o.today.progress);
+  p.textContent = percent;
+  $('today-note').textContent = o.today.reached ? t(`today.${o.today.hongbao}`) : t('toGo', { n: fmt(o.today.goal - o.today.steps), p: percent });
+  drawDays(o, (d) => showHours(user, d).catch(fail));
+  const money = (fen) => new Intl.NumberFormat(locale, { style: 'currency', currency: o.currency }).format(fen / 100);
+  $('ledger').querySelector('tbody').replaceChildren(...o.ledger.flatMap((e) => {
+    const tr = el('tr', { class: `payout-${e.payout.state}` });
+    for (const [text, cls] of [[day(e.date)], [fmt(e.dayTotal), 'num'], [money(e.amountFen), 'num'], [t(`payout.${e.payout.state}`), 'state']]) tr.append(el('td', cls ? { class: cls } : {}, text));
+    if (e.steps === e.dayTotal) return [tr];
+    // The award keeps the steps of the record that earned it; the day's number may be higher.
+    const note = el('tr', { class: 'note' });
+    note.append(el('td', { colspan: 4 }, t('awardNote', { device: e.device, n: fmt(e.steps) })));
+    return [tr, note];
+  }));
+  $('ledger-total').textContent = o.ledger.length ? t('ledgerTotal', { count: fmt(o.ledger.length), amount: money(o.ledger.reduce((a, e) => a + e.amountFen, 0)) }) : t('noLedger');
+  rows('board', o.leaderboard, (r) => [[fmt(r.rank), 'num'], [r.name, 'name'], [fmt(r.steps), 'num']], (r) => (r.self ? 'self' : ''));
+  const self = o.leaderboard.find((r) => r.self);
+  $('board-note').textContent = self && self.steps !== o.today.steps ? t('boardDiffers', { n: fmt(self.steps) }) : '';
+  rows('devices', o.devices, (d) => [[d.id], [d.source ? t(`source.${d.source}`) : '–'], [d.lastSync ? userTime(d.lastSync, o.user.utcOffsetMin) : t('never')]]);
   await showHours(user, o.today.date);
 }
 
 function fail(err) {
-  $('error').textContent = `Could not load: ${err.message}`;
+  $('error-text').textContent = t('loadError', { msg: err.message });
+  $('error-hint').textContent = '';
   $('error').hidden = false;
 }
 
 async function start() {
+  document.documentElement.lang = htmlLang;
+  document.title = t('title');
+  document.querySelectorAll('[data-i18n]').forEach((e) => { e.textContent = t(e.dataset.i18n); });
+  $('days').setAttribute('aria-label', t('daysChart'));
+  $('hours').setAttribute('aria-label', t('hoursChart'));
   const { users } = await getJson('/api/users');
   const pick = $('user');
   pick.replaceChildren(...users.map((u) => el('option', { value: u.id }, `${u.name} (${u.id})`)));
-  const wanted = new URLSearchParams(location.search).get('user');
+  const wanted = query.get('user');
   if (wanted && users.some((u) => u.id === wanted)) pick.value = wanted;
   pick.addEventListener('change', () => {
-    history.replaceState(null, '', `?user=${encodeURIComponent(pick.value)}`);
+    query.set('user', pick.value);
+    history.replaceState(null, '', `?${query}`);
     show(pick.value).catch(fail);
   });
-  if (users.length === 0) return fail(new Error('no users registered yet'));
+  if (users.length === 0) {
+    $('error-text').textContent = t('noUsers');
+    $('error-hint').textContent = t('noUsersHint');
+    $('error').hidden = false;
+    document.body.dataset.ready = 'empty';
+    return;
+  }
   await show(pick.value);
   document.body.dataset.ready = 'true';
 }

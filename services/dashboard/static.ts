@@ -1,4 +1,4 @@
-// The dashboard's three static files, read once and served with a strict Content-Security-Policy
+// The dashboard's static files, read once and served with a strict Content-Security-Policy
 // (scripts only from this origin, no inline code), a second guard behind the page's escaping.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,13 @@ const FILES: Record<string, { name: string; type: string }> = {
   '/': { name: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { name: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { name: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/chart.js': { name: 'chart.js', type: 'text/javascript; charset=utf-8' },
+  '/i18n.js': { name: 'i18n.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { name: 'style.css', type: 'text/css; charset=utf-8' },
 };
+
+/** Every path the dashboard serves, for the router. */
+export const DASHBOARD_PATHS = Object.keys(FILES);
 
 const cache = new Map<string, string>();
 

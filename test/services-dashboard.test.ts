@@ -28,9 +28,13 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium${skip ? ` (skippe
   let browser: Browser;
   let page: Page;
 
-  async function open(url: string, options: BrowserContextOptions = {}): Promise<Page> {
+  /** A phone signed in with `login` (a token for /login?token=…; the server's admin token by default, null: not signed in). */
+  async function open(url: string, options: BrowserContextOptions = {}, login?: string | null): Promise<Page> {
     const context = await browser.newContext({ ...PHONE, locale: 'en-US', timezoneId: 'America/New_York', ...options });
     const p = await context.newPage();
+    const origin = new URL(url).origin;
+    const token = login === undefined ? (origin === h.url ? h.adminToken : empty.h.adminToken) : login;
+    if (token !== null) await p.goto(`${origin}/login?token=${encodeURIComponent(token)}`);
     await p.goto(url);
     await p.waitForSelector('body[data-ready]', { timeout: 15_000 });
     return p;
@@ -181,6 +185,25 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium${skip ? ` (skippe
     expect(await fresh.textContent('#error-text')).toBe('No users registered yet.');
     expect(await fresh.textContent('#error-hint')).toContain('POST /admin/v1/users');
     await fresh.context().close();
+  });
+
+  it('shows nothing private before sign-in, and says how to sign in', async () => {
+    const out = await open(`${h.url}/?user=alice`, {}, null);
+    expect(await out.getAttribute('body', 'data-ready')).toBe('signin');
+    expect(await out.textContent('#error-text')).toBe('Sign in to see your steps.');
+    expect(await out.textContent('#error-hint')).toContain('login link');
+    expect(await out.locator('#user option').count()).toBe(0);
+    expect(await out.locator('#days rect.bar').count()).toBe(0);
+    await out.context().close();
+  });
+
+  it("a user's login link shows their own dashboard and no one else in the picker", async () => {
+    const res = await fetch(`${h.url}/admin/v1/users/bob/tokens`, { method: 'POST', headers: h.asAdmin });
+    const { token } = (await res.json()) as { token: string };
+    const bob = await open(`${h.url}/`, {}, token);
+    expect(await bob.getAttribute('body', 'data-ready')).toBe('true');
+    expect(await bob.$$eval('#user option', (os) => os.map((o) => o.getAttribute('value')))).toEqual(['bob']);
+    await bob.context().close();
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

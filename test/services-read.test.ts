@@ -15,7 +15,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     let t: TestDb;
     let h: Harness;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of documented JSON
-    const get = async (path: string): Promise<any> => (await fetch(h.url + path)).json();
+    const get = async (path: string): Promise<any> => (await fetch(h.url + path, { headers: h.asAdmin })).json();
 
     beforeAll(async () => {
       t = await openTestDb(backend);

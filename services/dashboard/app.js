@@ -43,7 +43,7 @@ function rows(table, list, cells, rowClass) {
 async function getJson(url) {
   const res = await fetch(url);
   const body = await res.json();
-  if (!res.ok) throw new Error(body.message || res.statusText);
+  if (!res.ok) throw Object.assign(new Error(body.message || res.statusText), { status: res.status });
   return body;
 }
 
@@ -121,9 +121,12 @@ async function show(user) {
 }
 
 function fail(err) {
-  $('error-text').textContent = t('loadError', { msg: err.message });
-  $('error-hint').textContent = '';
+  // Reads need a session (the cookie a login link sets): without one, say how to get it.
+  const signIn = err.status === 401;
+  $('error-text').textContent = signIn ? t('signIn') : t('loadError', { msg: err.message });
+  $('error-hint').textContent = signIn ? t('signInHint') : '';
   $('error').hidden = false;
+  if (signIn) document.body.dataset.ready = 'signin';
 }
 
 async function start() {

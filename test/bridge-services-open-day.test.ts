@@ -73,7 +73,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect(open.hours!.reduce((a, b) => a + b, 0)).toBe(open.steps);
       expect(first.find((a) => a.date === date(3))).toMatchObject({ stored: true, award: null });
       expect(first.find((a) => a.date === date(3))!.reasons.map((r) => r.rule)).toContain('provisional');
-      expect(await hoursAt(3)).toEqual({ date: date(3), steps: open.steps, device: ID, hours: open.hours });
+      expect(await hoursAt(3)).toMatchObject({ date: date(3), steps: open.steps, device: ID, hours: open.hours });
       expect(await awards()).toEqual([]); // days 0..2 arrived after their grace; day 3 is still open
 
       // 01:00 on day 4: day 3 closed, with the counter its provisional summaries carried: it supersedes them and earns.
@@ -82,7 +82,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect(closed).toMatchObject({ closed: true, revision: 2 });
       expect(closed.summary!.message.slice(30, 38)).toBe(open.summary!.message.slice(30, 38));
       expect(second.find((a) => a.date === date(3))).toMatchObject({ stored: true, award: { date: date(3), created: true } });
-      expect(await hoursAt(3)).toEqual({ date: date(3), steps: closed.steps, device: ID, hours: closed.hours });
+      expect(await hoursAt(3)).toMatchObject({ date: date(3), steps: closed.steps, device: ID, hours: closed.hours });
       expect(Math.abs(closed.steps - 9201) / 9201).toBeLessThan(0.1);
 
       // A factory wipe at 02:00 on day 4: a new history, its counters from 1 again.

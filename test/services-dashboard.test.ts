@@ -99,15 +99,16 @@ describe.skipIf(skip !== null)(`dashboard in headless Chromium${skip ? ` (skippe
   });
 
   it('taps any day, one without steps too', async () => {
+    // The date heading changes at the tap, the note once the day's hours have arrived: wait for the note.
     await page.click('#days g.col[data-date="2026-11-15"]');
-    await expect.poll(() => page.textContent('#hours-date')).toBe('Nov 15, 2026');
-    expect(await page.textContent('#hours-note')).toBe('No steps recorded.');
+    await expect.poll(() => page.textContent('#hours-note'), { timeout: 15_000 }).toBe('No steps recorded.');
+    expect(await page.textContent('#hours-date')).toBe('Nov 15, 2026');
     expect(await page.locator('#hours rect.bar').count()).toBe(0);
     await page.click('#days g.col[data-date="2026-11-20"]');
-    await expect.poll(() => page.textContent('#hours-date')).toBe('Nov 20, 2026');
+    await expect.poll(() => page.textContent('#hours-note'), { timeout: 15_000 }).toBe('10,500 steps, device a2a2a2a2a2a2.');
+    expect(await page.textContent('#hours-date')).toBe('Nov 20, 2026');
     const hours = await page.$$eval('#hours rect.bar', (rs) => rs.map((r) => Number(r.getAttribute('data-steps'))));
     expect(hours.reduce((a, b) => a + b, 0)).toBe(10_500);
-    expect(await page.textContent('#hours-note')).toBe('10,500 steps, device a2a2a2a2a2a2.');
   });
 
   it('gives each day one number, and says why the hongbao counted fewer', async () => {

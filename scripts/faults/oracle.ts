@@ -81,13 +81,13 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
     }
   }
 
-  const userDays = new Map<string, { expected: boolean; justified: boolean; refused: string[] }>();
+  const userDays = new Map<string, { expected: boolean; justified: boolean; refused: string[]; days: string[] }>();
   for (const w of o.plan.watches) {
     for (const [k, versions] of recorded) {
       if (!k.startsWith(w.id + '/')) continue;
       const date = k.slice(w.id.length + 1);
       const latest = versions[versions.length - 1];
-      const ud = userDays.get(`${w.user}/${date}`) ?? { expected: false, justified: false, refused: [] };
+      const ud = userDays.get(`${w.user}/${date}`) ?? { expected: false, justified: false, refused: [], days: [] };
       userDays.set(`${w.user}/${date}`, ud);
       if (versions.some((t) => t.signed && t.steps >= GOAL_STEPS)) ud.justified = true;
       if (latest.at > window) continue;
@@ -108,11 +108,12 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
           v.problems.push(`${k}: leaderboard refused ${latest.steps} steps (${dead.has(k) ? 'dead letter' : 'quarantined'})`);
         } else {
           v.lost++;
-          v.problems.push(`${k}: leaderboard has ${s?.steps ?? 'nothing'}, the watch recorded ${latest.steps}`);
+          v.problems.push(`${k}: leaderboard has ${s?.steps ?? 'nothing'}, the watch recorded ${history(versions)}`);
         }
       }
       if (latest.signed && latest.steps >= GOAL_STEPS) {
         ud.expected = true;
+        ud.days.push(`${w.id} recorded ${history(versions)}; reward has ${reward.get(k) ? `${reward.get(k)!.steps} ${reward.get(k)!.status}` : 'nothing'}`);
         const r = reward.get(k);
         if (r?.status === 'flagged') ud.refused.push(`${k} flagged`);
         if (dead.has(k)) ud.refused.push(`${k} dead letter`);
@@ -129,7 +130,7 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
         v.problems.push(`${k}: refused (${ud.refused.join(', ')})`);
       } else {
         v.lost++;
-        v.problems.push(`${k}: no award for a signed day at or above ${GOAL_STEPS}`);
+        v.problems.push(`${k}: no award for a signed day at or above ${GOAL_STEPS} (${ud.days.join('; ')})`);
       }
     }
     if (got.length > 0 && !ud.justified) {
@@ -145,4 +146,9 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
     }
   }
   return v;
+}
+
+/** A day's versions as the watch wrote them: steps, signed or not, epoch/seq and world time. */
+function history(versions: TruthDay[]): string {
+  return versions.map((t) => `${t.steps}${t.signed ? '' : ' unsigned'} (${t.epoch % 1000}/${t.seq} at ${new Date(t.at).toISOString().slice(5, 16)})`).join(' then ');
 }

@@ -40,6 +40,10 @@ export interface TrialOptions {
   /** PostgreSQL: each trial gets a fresh schema in this database. */
   databaseUrl?: string;
   keep?: boolean;
+  /** Days of faults before the fault-free tail (3 by default). */
+  days?: number;
+  /** Bridge kills, instead of the plan's 0-4. */
+  bridgeKills?: number;
 }
 
 export interface TrialResult extends Verdict {
@@ -53,7 +57,8 @@ export interface TrialResult extends Verdict {
 }
 
 export async function runTrial(seed: number, o: TrialOptions = {}): Promise<TrialResult> {
-  const plan = makePlan(seed);
+  const plan = makePlan(seed, o.days);
+  if (o.bridgeKills !== undefined) plan.bridgeKills = o.bridgeKills;
   const dir = mkdtempSync(join(tmpdir(), 'bushu-faults-'));
   const clockFile = join(dir, 'clock');
   const b = Buffer.alloc(8);
@@ -122,7 +127,7 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
     // The plan: runs until the world reaches planEnd, killed now and then.
     let kills = 0;
     let lines = 0;
-    let killAt = 1 + Math.floor(plan.random() * 400);
+    let killAt = 1 + Math.floor(plan.random() * 150);
     while (now() < plan.planEnd) {
       if (result.runs > plan.bridgeKills + 3) throw new Error(`did not reach the plan's end after ${result.runs} runs`);
       const skewMs = skewFor(plan.random);
@@ -134,7 +139,7 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
       result.runs++;
       if (!killed) break;
       kills++;
-      killAt = lines + 1 + Math.floor(plan.random() * 400);
+      killAt = lines + 1 + Math.floor(plan.random() * 150);
       if (plan.random() < plan.reinstallChance) {
         deleted.push(reinstall(dir, now()));
         result.reinstalls++;

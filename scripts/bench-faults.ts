@@ -56,13 +56,13 @@ await Promise.all(
 );
 results.sort((a, b) => a.seed - b.seed);
 const seconds = (Date.now() - started) / 1000;
-const sum = (k: 'lost' | 'duplicated' | 'wronglyAwarded' | 'wronglyRefused' | 'userDays' | 'awards' | 'bridgeKills' | 'serviceKills' | 'reinstalls' | 'runs') => results.reduce((n, r) => n + r[k], 0);
+const sum = (k: 'lost' | 'duplicated' | 'wronglyAwarded' | 'wronglyRefused' | 'misdated' | 'userDays' | 'awards' | 'bridgeKills' | 'serviceKills' | 'reinstalls' | 'runs') => results.reduce((n, r) => n + r[k], 0);
 const faults: Record<string, number> = {};
 for (const r of results) for (const [k, n] of Object.entries(r.faults)) faults[k] = (faults[k] ?? 0) + n;
 faults['kill -9 bridge'] = sum('bridgeKills');
 faults['kill -9 services'] = sum('serviceKills');
 faults['bridge reinstalled'] = sum('reinstalls');
-const failed = results.filter((r) => r.lost + r.duplicated + r.wronglyAwarded + r.wronglyRefused > 0 || r.error !== undefined);
+const failed = results.filter((r) => r.lost + r.duplicated + r.wronglyAwarded + r.wronglyRefused + r.misdated > 0 || r.error !== undefined);
 const excluded = results.flatMap((r) => r.excluded.map((e) => `seed ${r.seed}: ${e}`));
 const totals = {
   backend: databaseUrl ? 'postgres' : 'sqlite',
@@ -75,6 +75,7 @@ const totals = {
   duplicated: sum('duplicated'),
   wronglyAwarded: sum('wronglyAwarded'),
   wronglyRefused: sum('wronglyRefused'),
+  misdated: sum('misdated'),
   errors: results.filter((r) => r.error !== undefined).length,
   faults,
   excluded,
@@ -87,8 +88,8 @@ else {
   out(`${totals.trials} trials on ${totals.backend} in ${totals.seconds} s (${totals.trialsPerSecond} trials/s), ${sum('runs')} bridge runs`);
   out(`faults: ${Object.entries(faults).sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out(`user-days with a goal day ${totals.userDays}, awards ${totals.awards}`);
-  out(`lost ${totals.lost}, duplicated ${totals.duplicated}, wrongly awarded ${totals.wronglyAwarded}, wrongly refused ${totals.wronglyRefused}, trial errors ${totals.errors}`);
+  out(`lost ${totals.lost}, duplicated ${totals.duplicated}, wrongly awarded ${totals.wronglyAwarded}, wrongly refused ${totals.wronglyRefused}, misdated by the bridge ${totals.misdated}, trial errors ${totals.errors}`);
   if (excluded.length > 0) out(`excluded by design (${excluded.length}):\n  ${excluded.join('\n  ')}`);
   for (const f of failed) out(`seed ${f.seed}:\n  ${f.problems.join('\n  ')}`);
 }
-process.exitCode = totals.lost + totals.duplicated + totals.wronglyAwarded + totals.wronglyRefused + totals.errors > 0 ? 1 : 0;
+process.exitCode = totals.lost + totals.duplicated + totals.wronglyAwarded + totals.wronglyRefused + totals.misdated + totals.errors > 0 ? 1 : 0;

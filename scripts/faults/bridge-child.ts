@@ -29,7 +29,7 @@ import { Shot, type LinkFaults } from '../../sim/wearables/faults.ts';
 import { simKey } from '../../sim/wearables/fleet.ts';
 import { SimulatedWearable, firmwareFiles, type WatchSnapshot } from '../../sim/wearables/simulated-wearable.ts';
 import { SimWorld } from '../../sim/wearables/world.ts';
-import type { ChildArgs, TruthLine } from './types.ts';
+import type { ChildArgs, ClockSetBy, TruthLine } from './types.ts';
 import { readFlashHistory } from './watch-flash.ts';
 
 const HOUR = 3_600_000;
@@ -39,8 +39,12 @@ async function main(a: ChildArgs): Promise<void> {
   const fw = await firmwareFiles(a.firmwareDir);
   const snapFile = (id: string) => join(a.dir, `watch-${id}.json`);
   const truthFile = (id: string) => join(a.dir, `truth-${id}.jsonl`);
-  const snaps = new Map<string, WatchSnapshot>();
-  for (const w of a.watches) if (existsSync(snapFile(w.id))) snaps.set(w.id, JSON.parse(readFileSync(snapFile(w.id), 'utf8')) as WatchSnapshot);
+  type Saved = WatchSnapshot & { clockSetBy: ClockSetBy };
+  const snaps = new Map<string, Saved>();
+  for (const w of a.watches) if (existsSync(snapFile(w.id))) snaps.set(w.id, JSON.parse(readFileSync(snapFile(w.id), 'utf8')) as Saved);
+  // Who last set each watch's clock: a watch closing a day on a clock the bridge set wrong files
+  // its steps under the wrong date, which the oracle counts as misdated.
+  const setBy = new Map<string, ClockSetBy>([...snaps].map(([id, s]) => [id, s.clockSetBy]));
   const start = Math.max(a.startMs, readClock(a.clockFile), ...[...snaps.values()].map((s) => s.worldMs));
   const world = new SimWorld(start, a.offsetMin);
 
@@ -81,11 +85,11 @@ async function main(a: ChildArgs): Promise<void> {
       const k = `${h.epoch}/${d.seq}`;
       if (seen.has(k)) continue;
       seen.add(k);
-      const t: TruthLine = { kind: 'day', day: d.day, date: dateString(d.day), seq: d.seq, epoch: h.epoch, steps: d.steps, signed: d.signed, offsetMin: d.offsetMin, at: world.now };
+      const t: TruthLine = { kind: 'day', day: d.day, date: dateString(d.day), seq: d.seq, epoch: h.epoch, steps: d.steps, signed: d.signed, offsetMin: d.offsetMin, at: world.now, clockOffMs: w.sim.now() - world.now, clockSetBy: setBy.get(w.deviceId) ?? 'flash' };
       lines += JSON.stringify(t) + '\n';
     }
     if (lines !== '') appendFileSync(truthFile(w.deviceId), lines);
-    writeFileSync(snapFile(w.deviceId) + '.tmp', JSON.stringify(w.snapshot()));
+    writeFileSync(snapFile(w.deviceId) + '.tmp', JSON.stringify({ ...w.snapshot(), clockSetBy: setBy.get(w.deviceId) ?? 'flash' }));
     renameSync(snapFile(w.deviceId) + '.tmp', snapFile(w.deviceId));
     say('f');
   };
@@ -138,7 +142,10 @@ async function main(a: ChildArgs): Promise<void> {
       ble: { scanSeconds: 10, connectTimeoutMs: 5000, transferTimeoutMs: 3000, syncIntervalSeconds: 3600 },
     },
   }).subscribe({
-    next: (e) => say(e.kind === 'job' ? `job ${e.type} ${e.device}` : `delivery ${e.type} ${e.key}`),
+    next: (e) => {
+      if (e.kind === 'job' && e.type === 'ok' && watches.has(e.device)) setBy.set(e.device, 'bridge');
+      say(e.kind === 'job' ? `job ${e.type} ${e.device}` : `delivery ${e.type} ${e.key}`);
+    },
     error: (e: unknown) => {
       process.stderr.write(`bridge stopped: ${String((e as Error).stack ?? e)}\n`);
       process.exit(3);
@@ -161,6 +168,7 @@ async function main(a: ChildArgs): Promise<void> {
         if (f.localTimeInfo) c.write(NOBLE_UUID.SERVICE, NOBLE_UUID.LOCAL_TIME_INFO, Uint8Array.from(f.localTimeInfo));
         if (f.currentTime) c.write(NOBLE_UUID.SERVICE, NOBLE_UUID.CURRENT_TIME, Uint8Array.from(f.currentTime));
         c.disconnect();
+        setBy.set(f.device, 'stray');
         w.flashChanged();
       }
     }

@@ -6,13 +6,14 @@
 //  - wrongly awarded: an award for a user-day none of the user's watches recorded at or above the
 //    goal (signed), or for steps the watch never recorded;
 //  - wrongly refused: a genuine day the services or the bridge refused (flagged at the reward
-//    service, or dead-lettered or quarantined by the bridge) instead of awarding it.
+//    service, or dead-lettered or quarantined by the bridge) instead of awarding it;
+//  - misdated: a day the watch closed on a clock the bridge had set more than 5 minutes wrong.
 // Days the product cannot deliver by design are excluded, each with its reason (printed):
 //  - a wipe erased the watch's history before the bridge acknowledged the day;
 //  - the bridge's database was deleted while the day was undelivered (the watch had already
 //    forgotten it once acknowledged), and it never reached the services;
-//  - a watch whose clock another central set wrong closed the day more than a day after it
-//    ended, or before it began (its date is the watch's error; the grace period decides).
+//  - a watch whose clock another central set wrong closed the day (its date is that central's
+//    error; the grace period and the day-record checks decide).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +23,8 @@ import type { Plan } from './plan.ts';
 import type { TruthDay, TruthLine } from './types.ts';
 
 const HOUR = 3_600_000;
+/** A watch clock further off than this (the services' webhook tolerance too) files steps under the wrong hours. */
+const CLOCK_TOLERANCE_MS = 5 * 60_000;
 
 export interface Ledger {
   awards: Array<{ user_id: string; date: string; device_id: string; steps: number }>;
@@ -40,6 +43,8 @@ export interface Verdict {
   duplicated: number;
   wronglyAwarded: number;
   wronglyRefused: number;
+  /** Watch days closed on a clock the bridge set wrong (its steps filed under the wrong date or hours). */
+  misdated: number;
   /** User-days judged, and awards seen. */
   userDays: number;
   awards: number;
@@ -48,7 +53,7 @@ export interface Verdict {
 }
 
 export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Deleted[]; bridgeDb: string }): Verdict {
-  const v: Verdict = { lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, userDays: 0, awards: o.ledger.awards.length, excluded: [], problems: [] };
+  const v: Verdict = { lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, userDays: 0, awards: o.ledger.awards.length, excluded: [], problems: [] };
   const window = o.plan.planEnd + 8 * HOUR; // days closed after this may still be on their way
   const bridge = existsSync(o.bridgeDb) ? new Database(o.bridgeDb, { readonly: true }) : undefined;
   const dead = new Set((bridge?.prepare("SELECT device, date FROM outbox WHERE state = 'dead'").all() as Array<{ device: string; date: string }> | undefined ?? []).map((r) => `${r.device}/${r.date}`));
@@ -91,9 +96,16 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
       userDays.set(`${w.user}/${date}`, ud);
       if (versions.some((t) => t.signed && t.steps >= GOAL_STEPS)) ud.justified = true;
       if (latest.at > window) continue;
+      const clockWrong = Math.abs(latest.clockOffMs) > CLOCK_TOLERANCE_MS || latest.at > localDayEndMs(date, latest.offsetMin) + 24 * HOUR || latest.at < localDayStartMs(date, latest.offsetMin);
+      if (clockWrong && latest.clockSetBy === 'bridge') {
+        // The bridge set this watch's clock wrong: the day's steps are filed under the wrong hours or date.
+        v.misdated++;
+        v.problems.push(`${k}: closed on a clock the bridge set ${Math.round(latest.clockOffMs / 60_000)} min off (${history(versions)})`);
+        continue;
+      }
       const why =
         wiped.has(`${k}/${latest.seq}`) ? 'wiped before the bridge acknowledged it'
-        : latest.at > localDayEndMs(date, latest.offsetMin) + 24 * HOUR || latest.at < localDayStartMs(date, latest.offsetMin) ? 'closed by a watch whose clock was set wrong'
+        : clockWrong ? `closed on a clock another central set ${Math.round(latest.clockOffMs / 60_000)} min off`
         : !social.has(k) && undeliveredAtDelete.has(k) ? 'undelivered when the bridge database was deleted'
         : undefined;
       if (why !== undefined) {

@@ -118,7 +118,7 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
       if (plan.serviceKillsAt.includes(proxy.requests)) setTimeout(killServices, Math.floor(plan.random() * 20));
     },
   });
-  const result: TrialResult = { seed, bridgeKills: 0, serviceKills: 0, reinstalls: 0, faults, runs: 0, lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, userDays: 0, awards: 0, excluded: [], problems: [] };
+  const result: TrialResult = { seed, bridgeKills: 0, serviceKills: 0, reinstalls: 0, faults, runs: 0, lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, userDays: 0, awards: 0, excluded: [], problems: [] };
   const deleted: Deleted[] = [];
   try {
     serve = await startServe(serveOptions);

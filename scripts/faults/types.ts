@@ -46,7 +46,13 @@ export interface TruthDay {
   offsetMin: number;
   /** World time the record reached flash. */
   at: number;
+  /** The watch's clock minus the world's then, and who last set it. */
+  clockOffMs: number;
+  clockSetBy: ClockSetBy;
 }
+
+/** Who last set a watch's clock: the bridge on a sync, another central, or nobody since flashing. */
+export type ClockSetBy = 'bridge' | 'stray' | 'flash';
 
 /** Days erased by a wipe before the watch saw them acknowledged: lost by the watch itself. */
 export interface TruthWipe {

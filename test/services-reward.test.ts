@@ -20,7 +20,7 @@ for (const [backend, skip] of backends) {
 
     it('migrations are recorded and a second run applies nothing', async () => {
       expect(await migrate(suite.t.db)).toEqual([]);
-      expect(await suite.t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(await suite.t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     });
 
     it('credits one hongbao for a verified day at the goal, and reports it', async () => {

@@ -2,10 +2,23 @@
 // signature and does not need a device key: unsigned days count on the leaderboard. It makes the
 // same registry and date checks as the reward service (services/ingest.ts), so a bridge can only
 // report days of the registered devices it serves, for their own users, and no day to come.
-// Flagged days are stored but left out of rankings. Newest recordVersion per device-day wins.
+// Flagged days are stored but left out of rankings. A day's versions are ordered as at the reward
+// service (reward/precedence.ts): by the watch's summary counter, then by recordVersion. The
+// counter is not verified here (this service trusts the bridge), but it is the device's own order:
+// recordVersion is the bridge's, and a reinstalled bridge numbers a day's versions from 1 again.
 import { forUpdate } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
 import { precheckDay, type Ingest } from '../ingest.ts';
+import { precedence } from '../reward/precedence.ts';
+import { decodeSummaryMessage } from '../../shared/protocol/summary-verify.ts';
+import type { DayRecord } from '../../shared/record/index.ts';
+
+/** The counter of the record's summary as sent (null: unsigned, or a message that does not parse). */
+function summaryCounter(record: DayRecord): number | null {
+  if (record.summary === null) return null;
+  const m = decodeSummaryMessage(Buffer.from(record.summary.message, 'hex'));
+  return m.ok ? m.value.counter : null;
+}
 
 export const ingestSocialDay: Ingest = async (db, config, delivery, nowMs, finish) => {
   const { flags: findings } = await precheckDay(db, config, delivery, nowMs);
@@ -13,24 +26,27 @@ export const ingestSocialDay: Ingest = async (db, config, delivery, nowMs, finis
   const status = findings.length > 0 ? 'flagged' : 'counted';
 
   return db.tx(async (q) => {
-    const [existing] = await q.all<{ record_version: number; user_id: string }>(
-      `SELECT record_version, user_id FROM social_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
+    const [existing] = await q.all<{ record_version: number; user_id: string; counter: number | null }>(
+      `SELECT record_version, user_id, counter FROM social_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
       [record.device, record.date],
     );
     if (existing !== undefined && existing.user_id !== record.user) {
       throw new HttpError(422, 'device_user_mismatch', `device ${record.device} already reported this day for another user`);
     }
-    const stale = existing !== undefined && existing.record_version >= record.recordVersion;
+    const counter = summaryCounter(record);
+    const stored = existing === undefined ? undefined : { counter: existing.counter === null ? null : Number(existing.counter), recordVersion: Number(existing.record_version) };
+    // An older summary claiming a newer recordVersion is refused at the reward service; here it is only stale.
+    const stale = precedence(stored, { counter, recordVersion: record.recordVersion }) !== 'replace';
     if (!stale) {
       await q.run(
         `INSERT INTO social_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, status, reasons,
-           firmware, synced_at, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
+           firmware, synced_at, received_at, counter)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, counter = excluded.counter, source = excluded.source,
            utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, status = excluded.status,
            reasons = excluded.reasons, firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at`,
         [record.device, record.date, record.user, record.recordVersion, record.source, record.utcOffsetMin, record.steps,
-          record.hours === null ? null : JSON.stringify(record.hours), status, JSON.stringify(findings), record.firmware, record.syncedAt, nowMs],
+          record.hours === null ? null : JSON.stringify(record.hours), status, JSON.stringify(findings), record.firmware, record.syncedAt, nowMs, counter],
       );
     }
     const response: Response = {

@@ -28,7 +28,9 @@ let bundled: string | undefined;
 /** The child as one CommonJS file; native and noble modules stay external (found through NODE_PATH). */
 function childBundle(): string {
   if (bundled !== undefined) return bundled;
-  const out = join(mkdtempSync(join(tmpdir(), 'bushu-faults-child-')), 'bridge-child.cjs');
+  const dir = mkdtempSync(join(tmpdir(), 'bushu-faults-child-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'bridge-child.cjs');
   buildSync({ entryPoints: [CHILD_SOURCE], bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3', '@abandonware/noble', 'pino'], outfile: out, logLevel: 'error', define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: 'const importMetaUrl = require("url").pathToFileURL(__filename).href;' } });
   bundled = out;
   return out;

@@ -66,6 +66,8 @@ export interface WearableOptions {
   clockOffsetMs?: number;
   /** The watch's E.setTimeZone minutes at start; offsetMin by default. */
   timezoneMinutes?: number;
+  /** The wearer stops walking at this world time (a harness's quiet tail); walks on by default. */
+  walkUntilMs?: number;
   /** Called after the watch's flash changed (a harness saves it then, before anything else runs). */
   onFlash?: (w: SimulatedWearable) => void;
 }
@@ -155,7 +157,7 @@ export class SimulatedWearable implements SimPeripheral {
       const samples: { t: number; x: number; y: number; z: number }[] = [];
       daySchedule(this.o.seed, day).forEach((b, i) => {
         const startWorld = dayStartLocal + b.startMs - this.o.offsetMin * 60_000;
-        if (startWorld < this.fedUntil || startWorld < this.worldMs) return;
+        if (startWorld < this.fedUntil || startWorld < this.worldMs || startWorld >= (this.o.walkUntilMs ?? Infinity)) return;
         const rec = walk({ seed: this.o.seed * 100 + day * 7 + i, steps: b.steps, cadence: b.cadence }).rec;
         for (let k = 0; k < rec.t.length; k++) samples.push({ t: startWorld + skew + rec.t[k], x: rec.x[k], y: rec.y[k], z: rec.z[k] });
       });

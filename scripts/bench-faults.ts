@@ -49,8 +49,15 @@ await Promise.all(
   Array.from({ length: Math.min(jobs, trials) }, async () => {
     while (next < trials) {
       const s = seed + next++;
-      results.push(await runTrial(s, { databaseUrl, keep: opts.keep }));
-      if (!opts.json) process.stderr.write(`\rtrial ${results.length}/${trials}`);
+      const t0 = Date.now();
+      const r = await runTrial(s, { databaseUrl, keep: opts.keep });
+      results.push(r);
+      // One line per trial on stderr, so a run cut short still says what it found.
+      const bad = r.lost + r.duplicated + r.wronglyAwarded + r.wronglyRefused + r.misdated;
+      process.stderr.write(
+        `trial ${results.length}/${trials} seed ${s}: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${r.userDays} goal user-days, ${r.bridgeKills}+${r.serviceKills} kills, ` +
+          `${bad === 0 && r.error === undefined ? 'ok' : `lost ${r.lost} dup ${r.duplicated} wrong ${r.wronglyAwarded} refused ${r.wronglyRefused} misdated ${r.misdated}${r.error ? ` error ${r.error}` : ''}`}\n`,
+      );
     }
   }),
 );
@@ -83,7 +90,6 @@ const totals = {
 };
 if (opts.json) process.stdout.write(JSON.stringify(totals) + '\n');
 else {
-  process.stderr.write('\n');
   const out = (s: string) => process.stdout.write(s + '\n');
   out(`${totals.trials} trials on ${totals.backend} in ${totals.seconds} s (${totals.trialsPerSecond} trials/s), ${sum('runs')} bridge runs`);
   out(`faults: ${Object.entries(faults).sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);

@@ -96,7 +96,7 @@ async function main(a: ChildArgs): Promise<void> {
 
   const watches = new Map<string, SimulatedWearable>();
   for (const spec of a.watches) {
-    const common = { deviceId: spec.id, seed: spec.seed, offsetMin: a.offsetMin, key: simKey(spec.id), firmware: fw, onFlash: saveWatch };
+    const common = { deviceId: spec.id, seed: spec.seed, offsetMin: a.offsetMin, key: simKey(spec.id), firmware: fw, onFlash: saveWatch, walkUntilMs: a.walkUntilMs };
     const snap = snaps.get(spec.id);
     const w = snap ? SimulatedWearable.restore(common, snap) : new SimulatedWearable({ ...common, board: spec.board, startUtcMs: world.now });
     watches.set(spec.id, w);

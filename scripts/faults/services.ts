@@ -7,6 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { track } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHIM = fileURLToPath(new URL('./clock-shim.mjs', import.meta.url));
@@ -34,6 +35,7 @@ export function startServe(o: ServeOptions): Promise<Serve> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   });
+  track(child);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

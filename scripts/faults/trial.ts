@@ -17,6 +17,7 @@ import { simKey } from '../../sim/wearables/fleet.ts';
 import { readClock } from './clock-file.ts';
 import { judge, type Deleted, type Ledger, type Verdict } from './oracle.ts';
 import { makePlan, OFFSET_MIN, skewFor, type Plan } from './plan.ts';
+import { track } from './processes.ts';
 import { startProxy, startServe, type Serve } from './services.ts';
 import type { ChildArgs } from './types.ts';
 
@@ -125,7 +126,7 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
   try {
     serve = await startServe(serveOptions);
     proxy.upstream = serve.port;
-    const base: Omit<ChildArgs, 'untilMs' | 'skewMs' | 'faults'> = { dir, clockFile, servicesUrl: proxy.url, secrets, watches: plan.watches, startMs: plan.startMs, offsetMin: OFFSET_MIN, firmwareDir: FIRMWARE };
+    const base: Omit<ChildArgs, 'untilMs' | 'skewMs' | 'faults'> = { dir, clockFile, servicesUrl: proxy.url, secrets, watches: plan.watches, startMs: plan.startMs, offsetMin: OFFSET_MIN, firmwareDir: FIRMWARE, walkUntilMs: plan.planEnd };
     // The plan: runs until the world reaches planEnd, killed now and then.
     let kills = 0;
     let lines = 0;
@@ -186,6 +187,7 @@ async function runChild(args: ChildArgs, kill: () => boolean): Promise<boolean> 
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BUSHU_FAULTS_CHILD: '1', NODE_PATH: NODE_MODULES },
   });
+  track(child);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   createInterface({ input: child.stdout! }).on('line', () => {

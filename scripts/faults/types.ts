@@ -27,6 +27,8 @@ export interface ChildArgs {
   offsetMin: number;
   /** The child exits 0 once the world reaches this. */
   untilMs: number;
+  /** The wearers stop walking here: the tail only lets days close and deliveries finish. */
+  walkUntilMs: number;
   /** The bridge's clock minus the world's, for this run. */
   skewMs: number;
   faults: ChildFault[];

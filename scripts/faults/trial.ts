@@ -98,6 +98,7 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
   let serve: Serve | undefined;
   let restarting: Promise<void> | undefined;
   let serviceKills = 0;
+  let restartError: Error | undefined;
   const now = () => readClock(clockFile);
   const killServices = () => {
     const s = serve;
@@ -110,7 +111,10 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
       serve = await startServe(serveOptions);
       proxy.upstream = serve.port;
       restarting = undefined;
-    })();
+    })().catch((e: unknown) => {
+      // Reported when the trial waits for the services (an unhandled rejection would end the harness).
+      restartError = e as Error;
+    });
   };
   const proxy = await startProxy({
     down: () => {
@@ -153,10 +157,11 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
     plan.outages.length = 0;
     plan.serviceKillsAt.length = 0;
     await restarting;
+    if (restartError) throw new Error(`bushu serve did not restart: ${restartError.message}`);
     await runChild({ ...base, untilMs: plan.tailEnd, skewMs: 0, faults: [] }, () => false);
     result.runs++;
     result.serviceKills = serviceKills;
-    const ledger = await readLedger(serveOptions, schema);
+    const ledger = await readLedger(serveOptions, schema, o.databaseUrl);
     Object.assign(result, judge({ plan, dir, ledger, deleted, bridgeDb: join(dir, 'bridge.db') }));
   } catch (e) {
     result.error = (e as Error).message;
@@ -214,7 +219,7 @@ function reinstall(dir: string, at: number): Deleted {
   return { at, undelivered };
 }
 
-async function readLedger(s: { db: string }, schema: string | undefined): Promise<Ledger> {
+async function readLedger(s: { db: string }, schema: string | undefined, databaseUrl: string | undefined): Promise<Ledger> {
   const queries = {
     awards: 'SELECT user_id, date, device_id, steps FROM awards',
     payouts: 'SELECT award_id FROM payouts',
@@ -227,7 +232,7 @@ async function readLedger(s: { db: string }, schema: string | undefined): Promis
     for (const [k, q] of Object.entries(queries)) out[k] = db.prepare(q).all();
     db.close();
   } else {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const c = new pg.Client({ connectionString: databaseUrl });
     await c.connect();
     await c.query(`SET search_path = ${schema}`);
     for (const [k, q] of Object.entries(queries)) out[k] = (await c.query(q)).rows;

@@ -56,7 +56,9 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
   const v: Verdict = { lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, userDays: 0, awards: o.ledger.awards.length, excluded: [], problems: [] };
   const window = o.plan.planEnd + 8 * HOUR; // days closed after this may still be on their way
   const bridge = existsSync(o.bridgeDb) ? new Database(o.bridgeDb, { readonly: true }) : undefined;
-  const dead = new Set((bridge?.prepare("SELECT device, date FROM outbox WHERE state = 'dead'").all() as Array<{ device: string; date: string }> | undefined ?? []).map((r) => `${r.device}/${r.date}`));
+  const deadRows = (bridge?.prepare("SELECT service, device, date, dead_reason FROM outbox WHERE state = 'dead'").all() as Array<{ service: string; device: string; date: string; dead_reason: string | null }> | undefined) ?? [];
+  const dead = new Set(deadRows.map((r) => `${r.device}/${r.date}`));
+  const deadReason = (k: string) => deadRows.filter((r) => `${r.device}/${r.date}` === k).map((r) => `${r.service}: ${r.dead_reason ?? '?'}`).join('; ');
   const quarantined = new Set((bridge?.prepare('SELECT device, date FROM quarantine').all() as Array<{ device: string; date: string }> | undefined ?? []).map((r) => `${r.device}/${r.date}`));
   const pending = (bridge?.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'").get() as { n: number } | undefined)?.n ?? 0;
   bridge?.close();
@@ -117,7 +119,7 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
       if (s === undefined || Number(s.steps) !== latest.steps) {
         if (dead.has(k) || quarantined.has(k)) {
           v.wronglyRefused++;
-          v.problems.push(`${k}: leaderboard refused ${latest.steps} steps (${dead.has(k) ? 'dead letter' : 'quarantined'})`);
+          v.problems.push(`${k}: leaderboard refused ${latest.steps} steps (${dead.has(k) ? `dead letter: ${deadReason(k)}` : 'quarantined'})`);
         } else {
           v.lost++;
           v.problems.push(`${k}: leaderboard has ${s?.steps ?? 'nothing'}, the watch recorded ${history(versions)}`);
@@ -128,7 +130,7 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
         ud.days.push(`${w.id} recorded ${history(versions)}; reward has ${reward.get(k) ? `${reward.get(k)!.steps} ${reward.get(k)!.status}` : 'nothing'}`);
         const r = reward.get(k);
         if (r?.status === 'flagged') ud.refused.push(`${k} flagged`);
-        if (dead.has(k)) ud.refused.push(`${k} dead letter`);
+        if (dead.has(k)) ud.refused.push(`${k} dead letter: ${deadReason(k)}`);
         if (quarantined.has(k)) ud.refused.push(`${k} quarantined`);
       }
     }

@@ -7,6 +7,7 @@ import type { BushuConfig } from '../bridge/config.ts';
 import { DELIVERY_DEFAULTS } from '../bridge/config/sections.ts';
 import type { AttemptResult } from '../bridge/delivery/http.ts';
 import { deliveryLoop, type DeliveryEvent } from '../bridge/delivery/loop.ts';
+import { ClockCheck } from '../bridge/sync/time-sync.ts';
 import { Store } from '../bridge/store/store.ts';
 import type { OutboxRow } from '../bridge/store/types.ts';
 import { DEV_A, dayInput } from './kits/days.ts';
@@ -36,6 +37,7 @@ function run(opts: {
   delivery?: Partial<BushuConfig['delivery']>;
   /** How far the bridge's clock is ahead of the scheduler's (the services' clock). */
   clockAheadMs?: number;
+  clockCheck?: ClockCheck;
   setup: (store: Store) => void;
   script?: (at: (t: number, fn: () => void) => void, store: Store, changed: () => void) => void;
   until?: number;
@@ -58,7 +60,7 @@ function run(opts: {
       return timer(opts.latency ?? 10, scheduler).pipe(map(() => opts.answer(row, n, signAt, at)));
     };
     const clock = () => scheduler.now() + (opts.clockAheadMs ?? 0);
-    const sub = deliveryLoop({ store, config, scheduler, clock, send, random: () => 0.5, changes }).subscribe((e) => events.push(e));
+    const sub = deliveryLoop({ store, config, scheduler, clock, send, random: () => 0.5, changes, clockCheck: opts.clockCheck }).subscribe((e) => events.push(e));
     opts.script?.((t, fn) => scheduler.schedule(fn, t), store, () => changes.next());
     scheduler.schedule(() => sub.unsubscribe(), opts.until ?? 100_000);
   });
@@ -98,6 +100,21 @@ describe('deliveryLoop', () => {
     // Capped at an hour: delivered within the hour after the outage ends.
     expect(sent.at(-1)!.at - back).toBeLessThanOrEqual(HOUR);
     expect(sent.length).toBeLessThan(80);
+  });
+
+  it('checks the host clock against every answer\'s Date header, for the time the bridge gives watches', () => {
+    const check = new ClockCheck();
+    const ahead = 3 * HOUR;
+    run({
+      clockAheadMs: ahead,
+      clockCheck: check,
+      answer: (_r, _n, _signAt, serverNow) => status(201, null, '', new Date(serverNow).toUTCString()),
+      setup: (s) => s.commitSync(DEV_A, [dayInput()], 1, 0),
+      until: 1000,
+    });
+    // Answered 10 ms after the request, with a Date of whole seconds: within 2 s of the truth.
+    const now = { now: () => 50_000 + ahead, offsetMin: () => 0 };
+    expect(Math.abs(check.checkedNow(now)! - 50_000)).toBeLessThan(2000);
   });
 
   it('signs by the service clock after a refusal for clock skew, and retries at once (issue 11, 2)', () => {

@@ -67,7 +67,8 @@ beforeAll(async () => {
     },
   });
   central = await createNobleCentral({ bindings: fleet.bindings, opTimeoutMs: 3000 });
-  recorder = await startRecorder();
+  // The service lives in the world's time too: its Date header is what the bridge checks its clock by.
+  recorder = await startRecorder({ clock: () => fleet.world.now });
   for (const f of [{ kind: 'status', status: 500 }, { kind: 'status', status: 429, headers: { 'retry-after': '1' } }, { kind: 'drop' }, { kind: 'accept-then-drop' }, { kind: 'hang' }, { kind: 'status', status: 503 }] as const)
     recorder.inject(f);
   const services = [{ name: 'rewards', url: recorder.url, secret: 'whsec_' + Buffer.from('e2e-secret-key-bytes').toString('base64'), timeoutMs: 300, enabled: true }];

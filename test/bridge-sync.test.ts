@@ -9,7 +9,7 @@ import { Shot, type LinkFaults } from '../sim/wearables/faults.ts';
 import { syncDevice, SCAN_SERVICES } from '../bridge/sync/profiles.ts';
 import { SyncMetrics, type SyncContext } from '../bridge/sync/types.ts';
 import { HistoryCollector } from '../bridge/sync/history-collector.ts';
-import { timePayloads } from '../bridge/sync/time-sync.ts';
+import { ClockCheck, timePayloads } from '../bridge/sync/time-sync.ts';
 import { readInfo } from '../bridge/sync/bushu-profile.ts';
 import { Store } from '../bridge/store/store.ts';
 import { statusReport } from '../cli/status.ts';
@@ -131,6 +131,23 @@ describe('bushu profile sync', () => {
     await r.sync();
     expect(Math.abs(r.watch.clockSkewMs)).toBeLessThan(1000);
     expect(r.watch.offsetMin).toBe(540);
+    expect(r.metrics.timeWrites).toBe(1);
+    await r.done();
+  });
+
+  it('never sets a watch from a host clock no service has confirmed, and sets it by the services\' clock once one has', async () => {
+    const r = await rig();
+    // The host clock is a day ahead of the world (the watch is right).
+    r.ctx.clock = { now: () => r.world.now + 24 * H, offsetMin: () => r.world.hostOffsetMin };
+    r.ctx.clockCheck = new ClockCheck();
+    await r.sync();
+    expect(r.watch.clockSkewMs).toBe(0);
+    expect(r.metrics.timeWrites).toBe(0);
+    // A service answered with its Date: the host is a day ahead; the next sync writes the service's time.
+    r.ctx.clockCheck.observe(r.world.now, r.ctx.clock.now());
+    r.watch.clockSkewMs = 7 * 60_000;
+    await r.sync();
+    expect(Math.abs(r.watch.clockSkewMs)).toBeLessThan(1000);
     expect(r.metrics.timeWrites).toBe(1);
     await r.done();
   });

@@ -1,7 +1,7 @@
 // The social service: day records from several devices, the max rule, friends-only rankings,
 // history, and the dashboard read API that reuses them. SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliver, makeRecord } from './kits/services.ts';
+import { deliver, makeRecord, signRecord } from './kits/services.ts';
 import { openTestDb, postgresSkipReason, startHarness, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
@@ -78,6 +78,21 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect(hrs.hours.reduce((a: number, b: number) => a + b, 0)).toBe(9000);
       expect((await fetch(h.url + '/api/users/nobody/overview', { headers: h.asAdmin })).status).toBe(404);
       expect((await fetch(h.url + '/api/users/alice/hours?date=2026-13-01', { headers: h.asAdmin })).status).toBe(400);
+    });
+
+    it("orders a day's versions by the watch's summary counter, so a reinstalled bridge's versions (from 1 again) are not stale", async () => {
+      // The old bridge delivered the open day as version 4; reinstalled, it numbers the closed day 1.
+      const open = await post('carol', 'c1c1c1c1c1c1', '2026-11-19', 2216, { recordVersion: 4, closed: false });
+      expect(open.body).toMatchObject({ stored: true });
+      const closed = signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-19', steps: 3963, recordVersion: 1 }), h.keys.c1c1c1c1c1c1, 9);
+      expect((await deliver(h.social, closed, { secret: h.socialSecret, nowSec: h.nowSec() })).body).toMatchObject({ stored: true, stale: false });
+      const hist = await get('/social/v1/users/carol/history?from=2026-11-19&to=2026-11-19');
+      expect(hist.days[0]).toMatchObject({ date: '2026-11-19', steps: 3963 });
+      // An unsigned version never replaces the signed day, whatever its recordVersion; an older summary neither.
+      expect((await post('carol', 'c1c1c1c1c1c1', '2026-11-19', 2500, { recordVersion: 9, closed: false })).body).toMatchObject({ stored: false, stale: true });
+      const older = signRecord(makeRecord({ user: 'carol', device: 'c1c1c1c1c1c1', date: '2026-11-19', steps: 3000, recordVersion: 2 }), h.keys.c1c1c1c1c1c1, 8);
+      expect((await deliver(h.social, older, { secret: h.socialSecret, nowSec: h.nowSec() })).body).toMatchObject({ stored: false, stale: true });
+      expect((await get('/social/v1/users/carol/history?from=2026-11-19&to=2026-11-19')).days[0].steps).toBe(3963);
     });
   });
 }

@@ -9,6 +9,8 @@ import type { Store } from '../store/store.ts';
 import type { OutboxRow } from '../store/types.ts';
 import { postRecord, type AttemptResult } from './http.ts';
 import { classify, type Outcome } from './outcome.ts';
+import { parseHttpDate } from '../backoff.ts';
+import type { ClockCheck } from '../sync/time-sync.ts';
 
 export type DeliveryEvent =
   | { type: 'delivered'; id: number; key: string; at: number; status: number }
@@ -47,6 +49,8 @@ export interface DeliveryLoopOptions {
   send?: (row: OutboxRow, service: ServiceConfig, signAt: number) => ObservableInput<AttemptResult>;
   random?: () => number;
   log?: Logger;
+  /** Told the services' time from each answer's Date header (the time watches are set by). */
+  clockCheck?: ClockCheck;
 }
 
 /** Runs while subscribed; emits one event per finished attempt. Unsubscribing stops it. */
@@ -70,6 +74,8 @@ export function deliveryLoop(options: DeliveryLoopOptions): Observable<DeliveryE
 
     const finish = (row: OutboxRow, result: AttemptResult) => {
       const at = clock();
+      const serviceNow = result.kind === 'response' ? parseHttpDate(result.date) : undefined;
+      if (serviceNow !== undefined) options.clockCheck?.observe(serviceNow, at);
       const outcome = classify(result, row, config.delivery, at, random);
       if (outcome.kind === 'retry' && outcome.clockOffsetMs !== undefined) {
         clockOffsets.set(row.service, outcome.clockOffsetMs);

@@ -8,7 +8,7 @@ import type { BushuConfig } from '../config.ts';
 import { deliveryLoop, type DeliveryEvent } from '../delivery/loop.ts';
 import type { Store } from '../store/store.ts';
 import { SCAN_SERVICES, isCandidate, syncDevice } from '../sync/profiles.ts';
-import { offsetChanges } from '../sync/time-sync.ts';
+import { ClockCheck, offsetChanges } from '../sync/time-sync.ts';
 import type { SyncContext, SyncResult } from '../sync/types.ts';
 import type { Backoff } from '../backoff.ts';
 import { RECONNECT_BACKOFF, deviceJobs, type JobEvent } from './device-jobs.ts';
@@ -35,9 +35,12 @@ export interface BridgeOptions {
 
 export function runBridge(o: BridgeOptions): Observable<BridgeEvent> {
   return defer(() => {
+    // A bridge that delivers sets watch clocks only from its clock as the services confirm it.
+    const clockCheck = o.deliver && o.config.services.some((s) => s.enabled) ? new ClockCheck() : undefined;
+    const ctx: SyncContext = clockCheck ? { ...o.ctx, clockCheck } : o.ctx;
     const jobs$ = deviceJobs<SyncResult>({
       ads$: o.central.scan(SCAN_SERVICES),
-      sync: (ad) => syncDevice(o.central, ad, o.ctx),
+      sync: (ad) => syncDevice(o.central, ad, ctx),
       concurrency: o.concurrency ?? 3,
       restMs: o.restMs ?? o.config.ble.syncIntervalSeconds * 1000,
       backoff: o.backoff ?? RECONNECT_BACKOFF,
@@ -50,7 +53,7 @@ export function runBridge(o: BridgeOptions): Observable<BridgeEvent> {
     const delivery$ = o.deliver
       ? // The host clock the syncs stamp outbox rows with (in simulation, the world's): due times
         // compared across two clocks would never come due.
-        deliveryLoop({ store: o.store, config: o.config, changes: changes$, clock: o.ctx.clock.now, scheduler: o.scheduler, log: o.ctx.log })
+        deliveryLoop({ store: o.store, config: o.config, changes: changes$, clock: o.ctx.clock.now, scheduler: o.scheduler, log: o.ctx.log, clockCheck })
       : EMPTY;
     return merge(jobs$.pipe(map((e): BridgeEvent => ({ kind: 'job', ...e }))), delivery$.pipe(map((e): BridgeEvent => ({ kind: 'delivery', ...e }))));
   });

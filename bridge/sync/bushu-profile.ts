@@ -34,8 +34,8 @@ export async function syncBushu(link: Link, ctx: SyncContext, name?: string): Pr
   const status$ = await link.subscribe(N.SERVICE, N.STATUS);
   const statuses = new StatusWaiter(status$, ctx, log);
   try {
-    await writeTime(link, ctx.clock);
-    ctx.metrics.timeWrites++;
+    if (await writeTime(link, ctx.clock, ctx.clockCheck)) ctx.metrics.timeWrites++;
+    else log.info('host clock not yet checked against a service: the watch keeps its own time');
     const today = decoded(decodeToday(await link.read(N.SERVICE, N.TODAY)), ctx);
     ctx.store.upsertDevice({ id: device, name, source: 'bushu', firmware });
     followEpoch(device, info.epoch, today.seq, ctx, log);

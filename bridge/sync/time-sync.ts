@@ -23,10 +23,42 @@ export function timePayloads(clock: HostClock): { localTimeInfo: Uint8Array; cur
   return { localTimeInfo: encodeLocalTimeInfo({ zone, dst: 0 }), currentTime: encodeCurrentTime(ct) };
 }
 
-export async function writeTime(link: Link, clock: HostClock): Promise<void> {
-  const p = timePayloads(clock);
+/**
+ * The host clock checked against the services' (each delivery answer's Date header). A host
+ * clock a day off would set every watch a day off, and the watches would file steps under the
+ * wrong dates; so a bridge that delivers sets watch clocks only from a checked time. Until the
+ * first answer of this run there is none (checkedNow is null) and the watches keep their time.
+ */
+export class ClockCheck {
+  private offsetMs: number | null = null;
+
+  /** A service said it was `referenceMs` when the host clock read `hostMs`. */
+  observe(referenceMs: number, hostMs: number): void {
+    this.offsetMs = referenceMs - hostMs;
+  }
+
+  /**
+   * The host's time corrected by the services', or null before any answer. Offsets within 2 s
+   * (a Date header counts whole seconds, and the answer takes a while) are taken as none.
+   */
+  checkedNow(clock: HostClock): number | null {
+    if (this.offsetMs === null) return null;
+    return clock.now() + (Math.abs(this.offsetMs) <= 2000 ? 0 : this.offsetMs);
+  }
+}
+
+/** Writes the watch's zone and time; with a ClockCheck, only a checked time (false: none yet, nothing written). */
+export async function writeTime(link: Link, clock: HostClock, check?: ClockCheck): Promise<boolean> {
+  let from = clock;
+  if (check !== undefined) {
+    const now = check.checkedNow(clock);
+    if (now === null) return false;
+    from = { now: () => now, offsetMin: () => clock.offsetMin() };
+  }
+  const p = timePayloads(from);
   await link.write(N.SERVICE, N.LOCAL_TIME_INFO, p.localTimeInfo);
   await link.write(N.SERVICE, N.CURRENT_TIME, p.currentTime);
+  return true;
 }
 
 /** Emits the host's new offset each time it changes (checked every `everyMs`). */

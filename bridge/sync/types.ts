@@ -65,6 +65,11 @@ export interface SyncContext {
   maxRestarts?: number;
   /** Longest silence inside a history transfer. */
   transferTimeoutMs?: number;
+  /**
+   * When set (a bridge that delivers), watch clocks are set only from the host clock as checked
+   * against the services' (time-sync.ts ClockCheck); without, from the host clock as it is.
+   */
+  clockCheck?: import('./time-sync.ts').ClockCheck;
   /** Where counter profiles keep their state (cumulative.ts). */
   counterState?: import('./counter-state.ts').CounterStateStore;
 }

@@ -97,13 +97,17 @@ export class EspruinoSim {
       if (![s.t, s.x, s.y, s.z].every(Number.isFinite)) throw new Error(`feedAccel: bad sample ${JSON.stringify(s)}`);
       const at = s.t - this.sched.wallOffset;
       if (at < this.sched.mono) throw new Error(`feedAccel: sample at ${s.t} is before now (${this.now()})`);
-      this.sched.at(at, () => this.deliverAccel(s));
+      this.sched.atInOrder(at, () => this.deliverAccel(s));
     }
   }
 
   setClock(utcMs: number): void {
     if (!Number.isFinite(utcMs)) throw new Error('setClock: utcMs must be a number');
     this.sched.setWall(utcMs);
+  }
+  /** The E.setTimeZone offset in force, in minutes. */
+  get timezoneMinutes(): number {
+    return this.tz.minutes;
   }
   setTimezone(hours: number): void {
     if (!Number.isFinite(hours)) throw new Error('setTimezone: hours must be a number');

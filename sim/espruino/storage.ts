@@ -18,6 +18,9 @@ export interface FlashStats {
   pageErases: number; // 4 KB pages erased (by compaction)
   filesDeleted: number; // file copies marked deleted (rewrites and erases)
 }
+export interface StorageSnapshot {
+  files: Array<{ name: string; data: string; sf: boolean }>;
+}
 interface FileEntry {
   data: Uint8Array;
   sf: boolean; // a StorageFile chunk
@@ -174,6 +177,19 @@ export class SimStorage {
   }
   open(name: string, mode: string): StorageFile {
     return new StorageFile(this, name, mode);
+  }
+  /**
+   * The files whose names pass `keep`, as plain data (a harness saves a watch's flash to disk
+   * and rebuilds the watch from it after its own process was killed).
+   */
+  snapshot(keep: (name: string) => boolean = () => true): StorageSnapshot {
+    const files: StorageSnapshot['files'] = [];
+    for (const [name, f] of this.files) if (keep(name)) files.push({ name, data: Buffer.from(f.data).toString('base64'), sf: f.sf });
+    return { files };
+  }
+  /** Puts a snapshot's files back as they were (no flash rules: this is the same flash, reloaded). */
+  restore(s: StorageSnapshot): void {
+    for (const f of s.files) this.files.set(f.name, { data: new Uint8Array(Buffer.from(f.data, 'base64')), sf: f.sf });
   }
   /** Test hook: overwrite bytes as a failing flash or a torn write would (no flash rules). */
   corrupt(name: string, offset: number, bytes: ArrayLike<number>): void {

@@ -24,6 +24,11 @@ export interface FakeBindingsOptions {
   /** Adapter state to report (tests of powered-off / unauthorized). */
   state?: string;
   faults?: Record<string, LinkFaults>;
+  /**
+   * 'free' mode only: false keeps the clock still while nothing is on the air (only scanning),
+   * so a harness can jump it to its next due time instead of ticking through idle hours.
+   */
+  advanceWhenIdle?: boolean;
 }
 
 interface Open {
@@ -157,6 +162,8 @@ export class FakeBindings extends EventEmitter {
     if (f === undefined || normUuid(chr) !== NOBLE_UUID.HISTORY) return void push(data);
     // A short frame of the right version with an unknown type: it must be counted, not stored.
     if (f.garbage?.fire()) return void push(Uint8Array.from(data.subarray(0, 7), (b, i) => (i === 1 ? 0x55 : b ^ 0xa5)));
+    // Cut short, as a notification clipped to a smaller MTU would be.
+    if (f.truncate?.fire()) return void push(data.slice(0, Math.max(1, data.length >> 1)));
     const held = o.held;
     o.held = undefined;
     if (held === undefined && f.reorder?.fire()) {
@@ -189,7 +196,7 @@ export class FakeBindings extends EventEmitter {
   /** One connection interval: time moves, queued replies go out, then a few notifications per link. */
   private tick(): void {
     this.stats.ticks++;
-    if (this.o.mode !== 'paced') this.world.advance(this.intervalMs);
+    if (this.o.mode !== 'paced' && (this.o.advanceWhenIdle !== false || this.busy())) this.world.advance(this.intervalMs);
     const replies = this.replies;
     this.replies = [];
     for (const r of replies) r();
@@ -212,6 +219,11 @@ export class FakeBindings extends EventEmitter {
     if (a === null || this.open.has(id)) return;
     const adv = { localName: a.name, serviceUuids: a.serviceUuids.map(normUuid), manufacturerData: undefined, serviceData: [], txPowerLevel: undefined };
     this.emit('discover', id, a.address, 'public', true, adv, -60, true);
+  }
+
+  /** A connection is open or being made, or a request awaits its answer. */
+  busy(): boolean {
+    return this.open.size > 0 || this.replies.length > 0;
   }
 
   /** Stops the pump (tests and the benchmark call this when done). */

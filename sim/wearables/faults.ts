@@ -33,6 +33,8 @@ export interface LinkFaults {
   dropDuringHistory?: Shot;
   /** A history notification is replaced by garbage (wrong length, unknown type). */
   garbage?: Shot;
+  /** A history notification is cut to half its length. */
+  truncate?: Shot;
   /** A history notification is sent twice. */
   duplicate?: Shot;
   /** A history notification swaps places with the one before it. */

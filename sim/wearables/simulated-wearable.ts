@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EspruinoSim } from '../espruino/index.ts';
+import { EspruinoSim, SimStorage } from '../espruino/index.ts';
+import type { StorageSnapshot } from '../espruino/storage.ts';
 import type { SimConnection as EspConnection } from '../espruino/index.ts';
 import { walk } from '../signals.ts';
 import { MS_PER_DAY, localMs } from '../../shared/days.ts';
@@ -59,6 +60,25 @@ export interface WearableOptions {
   key?: Uint8Array;
   board?: 'BANGLEJS2' | 'PUCKJS2';
   firmware: FirmwareFiles;
+  /** The flash of a watch saved earlier (WatchSnapshot): the watch boots again on it. */
+  storage?: SimStorage;
+  /** The watch's clock minus the world's at start (a watch rebuilt from a snapshot keeps its skew). */
+  clockOffsetMs?: number;
+  /** The watch's E.setTimeZone minutes at start; offsetMin by default. */
+  timezoneMinutes?: number;
+  /** The wearer stops walking at this world time (a harness's quiet tail); walks on by default. */
+  walkUntilMs?: number;
+  /** Called after the watch's flash changed (a harness saves it then, before anything else runs). */
+  onFlash?: (w: SimulatedWearable) => void;
+}
+
+/** What a harness keeps of a watch between processes: its flash, clock skew and zone. */
+export interface WatchSnapshot {
+  worldMs: number;
+  clockOffsetMs: number;
+  timezoneMinutes: number;
+  board: 'BANGLEJS2' | 'PUCKJS2';
+  storage: StorageSnapshot;
 }
 
 export class SimulatedWearable implements SimPeripheral {
@@ -74,19 +94,57 @@ export class SimulatedWearable implements SimPeripheral {
     this.deviceId = o.deviceId;
     this.worldMs = o.startUtcMs;
     this.fedUntil = o.startUtcMs;
-    this.sim = new EspruinoSim({ board: o.board ?? 'BANGLEJS2', startTime: o.startUtcMs, timezoneHours: o.offsetMin / 60, address: addressOf(o.deviceId) });
+    this.sim = new EspruinoSim({
+      board: o.board ?? 'BANGLEJS2',
+      startTime: o.startUtcMs + (o.clockOffsetMs ?? 0),
+      timezoneHours: (o.timezoneMinutes ?? o.offsetMin) / 60,
+      address: addressOf(o.deviceId),
+      storage: o.storage,
+    });
     this.sim.install(o.board === 'PUCKJS2' ? { '.bootcde': o.firmware.puck } : o.firmware.bangle);
     if (o.key) this.sim.install({ 'bushu.key': o.key });
     this.sim.boot();
+    this.flashMark = this.flashCount();
   }
 
+  private flashMark = 0;
+  private flashCount(): number {
+    const st = this.sim.storage.stats;
+    return st.bytesProgrammed + st.filesDeleted + st.pageErases;
+  }
+  /** Tells onFlash when the flash changed since the last call. */
+  flashChanged(): void {
+    const n = this.flashCount();
+    if (n === this.flashMark) return;
+    this.flashMark = n;
+    this.o.onFlash?.(this);
+  }
+
+  /** The watch's own files (history, key, settings) and clock: what survives its host process. */
+  snapshot(): WatchSnapshot {
+    return {
+      worldMs: this.worldMs,
+      clockOffsetMs: this.sim.now() - this.worldMs,
+      timezoneMinutes: this.sim.timezoneMinutes,
+      board: this.o.board ?? 'BANGLEJS2',
+      // The app's files are installed again from the firmware on restore: only what the watch wrote.
+      storage: this.sim.storage.snapshot((name) => !(name in this.o.firmware.bangle) && name !== '.bootcde'),
+    };
+  }
+
+  /** The watch booted again on a snapshot's flash (its RAM, e.g. steps not yet written, is gone). */
+  static restore(o: Omit<WearableOptions, 'storage' | 'clockOffsetMs' | 'timezoneMinutes' | 'startUtcMs' | 'board'>, s: WatchSnapshot): SimulatedWearable {
+    const storage = new SimStorage({ bytes: s.board === 'BANGLEJS2' ? 8 * 1024 * 1024 : 40 * 1024 });
+    storage.restore(s.storage);
+    return new SimulatedWearable({ ...o, board: s.board, startUtcMs: s.worldMs, storage, clockOffsetMs: s.clockOffsetMs, timezoneMinutes: s.timezoneMinutes });
+  }
   advertising() {
     if (!this.sim.powered || this.conn?.connected) return null;
     return this.sim.ble.advertising();
   }
 
   connect(): SimConnection {
-    this.conn = new WrappedConnection(this.sim.ble.connect(), this.sent);
+    this.conn = new WrappedConnection(this.sim.ble.connect(), this.sent, () => this.flashChanged());
     return this.conn;
   }
 
@@ -99,7 +157,7 @@ export class SimulatedWearable implements SimPeripheral {
       const samples: { t: number; x: number; y: number; z: number }[] = [];
       daySchedule(this.o.seed, day).forEach((b, i) => {
         const startWorld = dayStartLocal + b.startMs - this.o.offsetMin * 60_000;
-        if (startWorld < this.fedUntil || startWorld < this.worldMs) return;
+        if (startWorld < this.fedUntil || startWorld < this.worldMs || startWorld >= (this.o.walkUntilMs ?? Infinity)) return;
         const rec = walk({ seed: this.o.seed * 100 + day * 7 + i, steps: b.steps, cadence: b.cadence }).rec;
         for (let k = 0; k < rec.t.length; k++) samples.push({ t: startWorld + skew + rec.t[k], x: rec.x[k], y: rec.y[k], z: rec.z[k] });
       });
@@ -108,6 +166,7 @@ export class SimulatedWearable implements SimPeripheral {
     }
     this.sim.advance(worldUtcMs - this.worldMs);
     this.worldMs = worldUtcMs;
+    this.flashChanged();
     this.conn?.check();
   }
 
@@ -117,6 +176,7 @@ export class SimulatedWearable implements SimPeripheral {
     // load() clears every pending task, the walking scheduled ahead included: schedule the rest
     // of the day again (a walk in progress at the reboot is cut short, as on a real watch).
     this.fedUntil = this.worldMs;
+    this.flashChanged();
     this.conn?.dropped('watch rebooted');
   }
 
@@ -143,6 +203,7 @@ class WrappedConnection implements SimConnection {
   constructor(
     private c: EspConnection,
     private sent: DayRecord[],
+    private afterWrite: () => void = () => undefined,
   ) {}
 
   get connected(): boolean {
@@ -156,6 +217,7 @@ class WrappedConnection implements SimConnection {
   }
   write(s: string, ch: string, d: Uint8Array): void {
     this.c.write(s, ch, d);
+    this.afterWrite();
   }
   subscribe(s: string, ch: string, cb: (d: Uint8Array) => void): void {
     const history = normUuid(ch) === NOBLE_UUID.HISTORY;

@@ -34,8 +34,10 @@ export interface RecorderOptions {
   dedupe?: boolean;
   /** Decides the answer to a request that passed the faults and dedupe; default 200 {"ok":true}. A 2xx counts as accepted. */
   respond?: (req: RecordedRequest) => Answer;
-  /** Called when a request has fully arrived, before it is answered (the crash harness kills here). */
+  /** Called when a request has fully arrived, before it is answered. */
   onRequest?: (req: RecordedRequest) => void;
+  /** The service's clock, for its Date header (a simulated world's); the real clock by default. */
+  clock?: () => number;
 }
 
 export interface Acceptance {
@@ -84,6 +86,10 @@ export async function startRecorder(options: RecorderOptions = {}): Promise<Reco
   const send = (res: ServerResponse, req: RecordedRequest, a: Answer) => {
     req.answer = a.status;
     if (res.destroyed) return;
+    if (options.clock) {
+      res.sendDate = false;
+      res.setHeader('date', new Date(options.clock()).toUTCString());
+    }
     res.writeHead(a.status, a.headers ?? {});
     res.end(a.body ?? '');
   };

@@ -3,6 +3,7 @@
 
 /** Values Espruino iterates as numbers: arrays, typed arrays, ArrayBuffers, strings (char codes). */
 function elements(v: unknown, what: string): ArrayLike<number> {
+  if (v instanceof Float32Array || v instanceof Int16Array || v instanceof Int8Array || v instanceof Uint8Array || v instanceof Float64Array) return v; // the hot cases first
   if (typeof v === 'string') return Array.prototype.map.call(v, (c: string) => c.charCodeAt(0)) as number[];
   if (Object.prototype.toString.call(v) === '[object ArrayBuffer]') return new Uint8Array(v as ArrayBuffer);
   if (ArrayBuffer.isView(v) && Object.prototype.toString.call(v) !== '[object DataView]') return v as unknown as ArrayLike<number>;
@@ -43,6 +44,18 @@ export function convolve(a: unknown, b: unknown, offset: number): number {
   let j = (offset | 0) % y.length;
   if (j < 0) j += y.length;
   let sum = 0;
+  if (ArrayBuffer.isView(x) && ArrayBuffer.isView(y)) {
+    // Typed arrays (the pedometer's case, every window): runs up to the wrap, no coercion; the
+    // same products added in the same order as the general loop, so the same sum to the bit.
+    for (let i = 0; i < x.length; ) {
+      const run = Math.min(x.length - i, y.length - j);
+      for (let k = 0; k < run; k++) sum += x[i + k] * y[j + k];
+      i += run;
+      j += run;
+      if (j === y.length) j = 0;
+    }
+    return sum;
+  }
   for (let i = 0; i < x.length; i++) {
     sum += Number(x[i]) * Number(y[j]);
     if (++j === y.length) j = 0;

@@ -17,7 +17,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { localDayEndMs, localDayStartMs } from '../../shared/days.ts';
+import { localDate, localDayEndMs, localDayStartMs } from '../../shared/days.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
 import type { Plan } from './plan.ts';
 import type { TruthDay, TruthLine } from './types.ts';
@@ -77,13 +77,17 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
   // Per device: every closed day it wrote, in order; and the days its wipes erased unacknowledged.
   const recorded = new Map<string, TruthDay[]>(); // device/date -> versions, oldest first
   const wiped = new Set<string>(); // device/date/seq
+  const wipeTimes = new Map<string, number[]>(); // device -> world times of its wipes
   for (const w of o.plan.watches) {
     const file = join(o.dir, `truth-${w.id}.jsonl`);
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (line === '') continue;
       const t = JSON.parse(line) as TruthLine;
-      if (t.kind === 'wipe') for (const u of t.unacked) wiped.add(`${w.id}/${u.date}/${u.seq}`);
+      if (t.kind === 'wipe') {
+        for (const u of t.unacked) wiped.add(`${w.id}/${u.date}/${u.seq}`);
+        wipeTimes.set(w.id, [...(wipeTimes.get(w.id) ?? []), t.at]);
+      }
       else recorded.set(`${w.id}/${t.date}`, [...(recorded.get(`${w.id}/${t.date}`) ?? []), t]);
     }
   }
@@ -114,9 +118,14 @@ export function judge(o: { plan: Plan; dir: string; ledger: Ledger; deleted: Del
         v.excluded.push(`${k} (${latest.steps} steps): ${why}`);
         continue;
       }
-      // The leaderboard shows the watch's latest count of the day.
+      // The leaderboard shows the watch's latest count of the day; on the day a watch was wiped,
+      // the higher of its two histories' counts (docs/day-record.md, "A watch wiped during a day"):
+      // the old history's may be a provisional total of the open day, which the truth log (closed
+      // days only) does not hold, so there it must be at least the latest.
       const s = social.get(k);
-      if (s === undefined || Number(s.steps) !== latest.steps) {
+      const wipeDay = (wipeTimes.get(w.id) ?? []).some((at) => localDate(at, latest.offsetMin) === date);
+      const shown = s === undefined ? undefined : Number(s.steps);
+      if (shown === undefined || (wipeDay ? shown < latest.steps : shown !== latest.steps)) {
         if (dead.has(k) || quarantined.has(k)) {
           v.wronglyRefused++;
           v.problems.push(`${k}: leaderboard refused ${latest.steps} steps (${dead.has(k) ? `dead letter: ${deadReason(k)}` : 'quarantined'})`);

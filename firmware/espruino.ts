@@ -1,5 +1,6 @@
 // Types of the Espruino globals the adapters use. Type-only: each adapter declares the globals
 // it touches with `declare const` at module scope, so nothing leaks into the Node code's globals.
+import type { Natives } from '../shared/pedometer/periodicity.ts';
 
 export interface StorageModule {
   readArrayBuffer(name: string): ArrayBuffer | undefined;
@@ -8,9 +9,13 @@ export interface StorageModule {
   erase(name: string): void;
 }
 
-export interface EspruinoE {
+export interface EspruinoE extends Natives {
+  // The pedometer's routines (Natives), declared here as well: that makes them Espruino's names,
+  // which the build's property mangling keeps (scripts/espruino/mangle.ts, rule R1).
+  convolve(a: ArrayLike<number>, b: ArrayLike<number>, offset: number): number;
+  sum(a: ArrayLike<number>): number;
+  variance(a: ArrayLike<number>, mean: number): number;
   CRC32(data: Uint8Array): number;
-  convolve(a: Float64Array, b: Float64Array, offset: number): number;
   setTimeZone(hours: number): void;
   getBattery(): number;
   on(event: 'kill', fn: () => void): void;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EspruinoSim } from '../sim/espruino/index.ts';
-import { convolve, crc32 } from '../sim/espruino/natives.ts';
+import { convolve, crc32, sum, variance } from '../sim/espruino/natives.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SVC = 'b5750001-7e4e-4b8a-9c2f-5a1d3e6f0b01';
@@ -75,6 +75,12 @@ describe('EspruinoSim: language and globals', () => {
     expect(convolve([1, 2, 3], [10, 20, 30], -1)).toBe(1 * 30 + 2 * 10 + 3 * 20);
     expect(convolve([1, 1, 1, 1, 1], [1, 2], 0)).toBe(1 + 2 + 1 + 2 + 1);
     expect(bangle().eval('E.convolve(new Int8Array([1,-1]), new Int16Array([5,7,9]), 2)')).toBe(9 - 5);
+  });
+
+  it('sums, and sums squared deviations without dividing (as Espruino\'s E.variance does)', () => {
+    expect(sum(new Int16Array([3, -1, 4]))).toBe(6);
+    expect(variance([1, 2, 3, 6], 3)).toBe(4 + 1 + 0 + 9);
+    expect(bangle().eval('E.sum(new Int16Array([5, 7])) + E.variance(new Int8Array([1, -1]), 0)')).toBe(14);
   });
 
   it('grows its memory estimate with allocated arrays', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { armWave, car, concat, still, typing, walk, type Generated, type Sampling } from '../sim/signals.ts';
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
-import { loopLagSum } from '../shared/pedometer/periodicity.ts';
+import { loopNatives, type Natives } from '../shared/pedometer/periodicity.ts';
 
 /** Relative error of the count against the known truth. */
 function error(g: Generated): number {
@@ -66,7 +66,7 @@ describe('pedometer on motion that is not walking', () => {
 describe('pedometer live counting', () => {
   it('reports steps as they happen, adding up to the total', () => {
     const g = concat([still(3, 20), walk({ seed: 4, steps: 120, cadence: 1.8 })]);
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(loopNatives);
     let reported = 0;
     let firstStepAt = -1;
     for (let i = 0; i < g.rec.t.length; i++) {
@@ -87,17 +87,20 @@ describe('pedometer live counting', () => {
     expect(countSteps(g.rec)).toBe(countSteps(g.rec));
   });
 
-  it('counts the same with a circular lag sum over the whole buffer (how E.convolve works)', () => {
-    // Espruino's E.convolve(a, a, lag) wraps around the array; the pedometer zero-pads its buffer
-    // so the wrapped products are all zero. A circular sum must therefore change nothing.
-    const circular = (buf: Float64Array, _n: number, lag: number) => {
-      let s = 0;
-      for (let i = 0; i < buf.length; i++) s += buf[i] * buf[(i + lag) % buf.length];
-      return s;
+  it('counts the same whether or not the lag sum wraps around (the window is zero-padded)', () => {
+    // Espruino's E.convolve(a, b, lag) wraps around b, as loopNatives does; the pedometer pads b
+    // with zeros past the longest lag, so a linear sum must change nothing.
+    const linear: Natives = {
+      ...loopNatives,
+      convolve: (a, b, offset) => {
+        let s = 0;
+        for (let i = 0; i < a.length && i + offset < b.length; i++) s += a[i] * b[i + offset];
+        return s;
+      },
     };
     const g = concat([still(8, 30), walk({ seed: 31, steps: 300, cadence: 1.9 }), car(9, 60)]);
-    const native = new Pedometer(circular);
-    const plain = new Pedometer(loopLagSum);
+    const native = new Pedometer(linear);
+    const plain = new Pedometer(loopNatives);
     const r = g.rec;
     for (let i = 0; i < r.t.length; i++) {
       const dt = i === 0 ? 0 : r.t[i] - r.t[i - 1];
@@ -108,8 +111,48 @@ describe('pedometer live counting', () => {
     expect(native.steps).toBe(plain.steps);
   });
 
+  it('rests on a still wrist, and counts the same whether the caller skips the rest samples or not', () => {
+    const g = concat([still(21, 40), walk({ seed: 22, steps: 200, cadence: 1.7 }), still(23, 40), walk({ seed: 24, steps: 150, cadence: 2 })]);
+    const r = g.rec;
+    const every = new Pedometer(loopNatives); // pushed every sample: push() counts the rest down
+    const skipping = new Pedometer(loopNatives); // skips like the watch: the call is left out
+    let rested = 0;
+    let pushed = 0;
+    let last = r.t[0];
+    for (let i = 0; i < r.t.length; i++) {
+      every.push(i === 0 ? 0 : r.t[i] - r.t[i - 1], r.x[i], r.y[i], r.z[i]);
+      if (every.rest >= 0) rested++;
+      if (skipping.rest > 0) {
+        skipping.rest--;
+        continue;
+      }
+      skipping.push(r.t[i] - last, r.x[i], r.y[i], r.z[i]);
+      last = r.t[i];
+      pushed++;
+    }
+    expect(every.steps).toBeGreaterThan(300);
+    expect(skipping.steps).toBe(every.steps);
+    // Most of the 80 s of stillness is spent at rest, where only one sample in REST_EVERY is pushed.
+    expect(rested).toBeGreaterThan(12.5 * 60);
+    expect(pushed).toBeLessThan(r.t.length - 12.5 * 50);
+  });
+
+  it('finishes a window analysis under way at once when asked (the end of a recording)', () => {
+    const r = walk({ seed: 25, steps: 120, cadence: 1.8 }).rec;
+    const p = new Pedometer(loopNatives);
+    // Stop just after a window completes (the 64th grid point, then every 32nd): its analysis is
+    // spread over the grid points that follow, so it has not credited anything yet.
+    const stop = 64 + 32 * 8 + 1;
+    for (let i = 0; i < stop; i++) p.push(i === 0 ? 0 : r.t[i] - r.t[i - 1], r.x[i], r.y[i], r.z[i]);
+    const before = p.steps;
+    p.finish();
+    expect(p.steps).toBeGreaterThan(before);
+    p.finish();
+    expect(p.steps).toBeGreaterThan(before); // nothing left to do: no change, no error
+  });
+
   it('ignores duplicate and out-of-order timestamps instead of counting them', () => {
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(loopNatives);
     p.push(0, 0, 0, 8192);
     expect(p.push(0, 9000, 0, 0)).toBe(0);
     expect(p.push(-80, 9000, 0, 0)).toBe(0);
@@ -117,7 +160,7 @@ describe('pedometer live counting', () => {
   });
 
   it('survives full-scale values and long gaps without NaN or overflow', () => {
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(loopNatives);
     let t = 0;
     for (let i = 0; i < 2000; i++) {
       const s = i % 2 === 0 ? 65535 : -65536; // +-8 g on every axis: squares sum past 2^31

@@ -85,8 +85,8 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     hardware: hardware,
     historyFile: h,
     counter: c,
-    // Pedometer with E.convolve for its correlation loop: its buffer is zero-padded, so the circular sum is the linear one.
-    pedometer: new Pedometer((buf, _n, lag) => E.convolve(buf, buf, lag)),
+    // The pedometer's heavy loops are E's routines in C (shared/pedometer/periodicity.ts).
+    pedometer: new Pedometer(E),
     onDemand: () => ext || (ext = load(b)),
     todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),
     today: (notify) => {

@@ -14,20 +14,31 @@
 //    confirms, and then credited together. Once walking, a weaker rhythm is accepted (hysteresis),
 //    because real walks have turns, doors and uneven ground.
 //
-// Constraints (the same code runs on the watch, in Node and in Lua): constant work per sample and
-// no allocation after construction; the Espruino subset (see ../../shared/ESPRUINO.md); integers
-// stay small; thresholds are integer ratios (tuning.ts) so that every platform compares exactly alike.
+// Constraints (the same code runs on the watch, in Node and in Lua): bounded work per sample and
+// no allocation after construction; the Espruino subset (see ../../shared/ESPRUINO.md); the
+// window analysis works on integers (exact everywhere) and thresholds are integer ratios
+// (tuning.ts), so that every platform decides exactly alike.
+//
+// Cost on the watch (firmware/README.md, "CPU cost"): Espruino interprets the source text, so
+// every statement on the per-sample path is paid 12.5 times a second. Hence: the heavy loops are
+// Espruino's C routines (periodicity.ts); the window's correlation is spread over the samples
+// that follow it instead of stalling one; and a wrist at rest (most of a day) is looked at about
+// once a second, the caller skipping the other samples with one test (`rest`).
 
-import type { LagSum } from './periodicity.ts';
+import type { Natives } from './periodicity.ts';
 import {
   ENTER_DEN,
+  FIRST_LAG,
   GRID_MS,
   HOP,
   HP_DEN,
   HP_NUM,
+  LAGS_PER_SLICE,
   MAX_GAP_MS,
   MIN_ENERGY,
   RAW_PER_UNIT,
+  REST_ENERGY,
+  REST_EVERY,
   RUN_ENERGY,
   STAY_DEN,
   STEP_LAG_MAX_AS_STEP,
@@ -36,12 +47,30 @@ import {
   STRIDE_LAG_MAX,
   STRIDE_LAG_RUN,
   STRIDE_LAG_WALK,
+  WAKE_COUNTS,
   WINDOW,
 } from './tuning.ts';
+
+/**
+ * Energies and correlations are kept multiplied by WINDOW^2, which makes them exact integers.
+ * Thresholds are compared as `energy / SCALE >= threshold`: dividing by a power of two is exact,
+ * and the product would overflow a Lua with 32-bit integers (fengari).
+ */
+const SCALE = WINDOW * WINDOW;
+/** The last lag correlated: the fundamental looks one past the longest stride. */
+const LAST_LAG = STRIDE_LAG_MAX + 1;
 
 export class Pedometer {
   /** Steps counted since creation. */
   steps = 0;
+
+  /**
+   * -1 while moving. At rest: how many samples push() will still ignore before it looks again.
+   * push() ignores a sample by counting this down, so a caller may skip the call instead and count
+   * down itself (`if (p.rest > 0) p.rest--; else p.push(...)`): the watch does, and a resting
+   * wrist costs it one test per sample. The count is the same either way.
+   */
+  rest = -1;
 
   /**
    * Feed one sample. dtMs: milliseconds since the previous sample (ignored for the first);
@@ -52,31 +81,62 @@ export class Pedometer {
   push: (this: Pedometer, dtMs: number, x: number, y: number, z: number) => number;
 
   /**
-   * lagSum: the correlation's inner loop: `loopLagSum` (periodicity.ts), or a native one (E.convolve
-   * on the watch). Required rather than defaulted, so the watch's build does not carry the loop
-   * it never runs.
+   * Completes at once a window analysis still spread over the coming samples: for the end of a
+   * recording (the watch never needs it: its next samples finish the work).
    */
-  constructor(lagSum: LagSum) {
+  finish: (this: Pedometer) => void;
+
+  /** native: Espruino's `E` on the watch, `loopNatives` (periodicity.ts) elsewhere. */
+  constructor(native: Natives) {
     // The detector's state lives in this closure, not in fields: local names minify to one letter
-    // and need no `this.`, which makes the firmware bundles about a kilobyte smaller, and on
-    // Espruino a closure variable is found at least as fast as a property of a 25-field object
-    // (the instance itself keeps only steps and push). The analysis helpers are closures too, so
-    // they reach the buffers without parameters (each parameter costs a JsVar per call).
-    const sum = lagSum;
+    // and need no `this.`, which makes the firmware bundles smaller, and on Espruino a closure
+    // variable is found at least as fast as a property of a many-field object. The analysis
+    // helpers are closures too, so they reach the buffers without parameters (each parameter
+    // costs a JsVar per call).
     let credit = 0; // fractional steps credited so far
     let count = 0; // its integer part, published as steps
-    let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
-    // The window, one buffer per channel: the three axes and the magnitude (x, y, z, m). (One
-    // factory call is shorter in the bundle than four constructor expressions.)
-    const channel = (): Int16Array => new Int16Array(WINDOW);
-    const bx = channel();
-    const by = channel();
-    const bz = channel();
-    const bm = channel();
-    // Zero-padded past the window by more than the longest lag: a circular correlation over the
-    // whole buffer (Espruino's native E.convolve wraps around) then equals the linear one.
-    const scratch = new Float64Array(WINDOW + STRIDE_LAG_MAX + 2);
-    const acf = new Float64Array(STRIDE_LAG_MAX + 2);
+    let started = false; // false before the first sample and after a rest: the next one restarts
+    let full = false; // the older half-window holds samples
+    let n = 0; // samples in the newer half-window
+    // Each channel (x, y, z and the magnitude m) has two half-windows that swap roles every HOP
+    // samples (no copying), and a snapshot of the whole window for the analysis of the samples
+    // after it: the window itself, and again zero-padded past the longest lag, so that
+    // E.convolve's circular sum is the linear one. (Factories: shorter in the bundle.)
+    const half = (): Int16Array => new Int16Array(HOP);
+    const snap = (): Int16Array => new Int16Array(WINDOW);
+    const pad = (): Int16Array => new Int16Array(WINDOW + LAST_LAG + 1);
+    let nx = half();
+    let ny = half();
+    let nz = half();
+    let nm = half();
+    let ox = half();
+    let oy = half();
+    let oz = half();
+    let om = half();
+    // Snapshots in analysis order: magnitude, then the three axes.
+    const snaps = [snap(), snap(), snap(), snap()];
+    const pads = [pad(), pad(), pad(), pad()];
+    const sums = [0, 0, 0, 0];
+    // Autocorrelations (times SCALE) of the magnitude and of the axes together.
+    const acfM = new Float64Array(LAST_LAG + 1);
+    const acfA = new Float64Array(LAST_LAG + 1);
+    let acf = acfM; // the one fundamental() and refine() read
+    // The analysis under way: channel (0 magnitude, 1-3 axes; 4 the decision, -1 none), its
+    // buffers and sum, the next lag, and the sums of the window but its last `lag` samples (front)
+    // and but its first `lag` samples (back).
+    let job = -1;
+    let first = 4; // first channel to correlate (1 when the magnitude is too weak)
+    let last = 0; // channel after the last one to correlate
+    let a = snaps[0];
+    let p = pads[0];
+    let s = 0;
+    let ns = 0; // WINDOW * s
+    let ss = 0; // s * s
+    let lag = 0;
+    let front = 0;
+    let back = 0;
+    let em = 0; // energies (times SCALE) of the window under analysis: magnitude, axes together
+    let ea = 0;
     // Set by every restart before any use (no initial value: that saves bytes in the firmware).
     // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
     // window, held back until the next window confirms them; 0 walking (a confirmed walk).
@@ -95,53 +155,110 @@ export class Pedometer {
     let hz: number;
     let hm: number;
 
-    /** Copies one channel into scratch with its mean removed (see periodicity.ts); returns its energy. */
-    const centre = (src: Int16Array): number => {
-      let mean = 0;
-      for (let i = 0; i < WINDOW; i++) mean += src[i];
-      mean /= WINDOW;
-      let energy = 0;
-      for (let i = 0; i < WINDOW; i++) {
-        const v = src[i] - mean;
-        scratch[i] = v;
-        energy += v * v;
+    /** Starts correlating channel c (skipping those not wanted); after the last, the decision. */
+    const begin = (c: number): void => {
+      if (c === 0 && first > 0) c = first;
+      job = c < last ? c : 4;
+      if (job === 4) return;
+      a = snaps[c];
+      p = pads[c];
+      p.set(a, 0);
+      s = sums[c];
+      ns = WINDOW * s;
+      ss = s * s;
+      front = back = s;
+      for (lag = 1; lag < FIRST_LAG; lag++) {
+        front -= a[WINDOW - lag];
+        back -= a[lag - 1];
       }
-      return energy;
+      acf = c === 0 ? acfM : acfA;
     };
 
-    /** Adds the unbiased autocorrelation of the centred channel in scratch to acf, at every lag. */
-    const correlate = (): void => {
-      for (let lag = 1; lag < STRIDE_LAG_MAX + 2; lag++) acf[lag] += sum(scratch, WINDOW, lag) / (WINDOW - lag);
+    /**
+     * One grid point's share of the analysis: up to LAGS_PER_SLICE lags of the current channel, or
+     * the decision once all are done. The centred lag sum, times SCALE, from the raw one: over
+     * i < N - L (N = WINDOW), the sum of (a[i] - s/N)(a[i+L] - s/N) is
+     * (N^2 C - N s (A + B) + (N - L) s^2) / N^2, where C is the raw lag sum and A, B the sums of
+     * a[i] and a[i+L] over the same i (front and back). All integers below 2^53: exact everywhere.
+     */
+    const slice = (): void => {
+      if (job === 4) {
+        decide();
+        return;
+      }
+      const stop = lag + LAGS_PER_SLICE > LAST_LAG ? LAST_LAG + 1 : lag + LAGS_PER_SLICE;
+      for (; lag < stop; lag++) {
+        front -= a[WINDOW - lag];
+        back -= a[lag - 1];
+        acf[lag] += (SCALE * native.convolve(a, p, lag) - ns * (front + back) + (WINDOW - lag) * ss) / (WINDOW - lag);
+      }
+      if (lag > LAST_LAG) begin(job + 1);
     };
 
     /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
     const fundamental = (lo: number): number => {
       let best = acf[lo];
       let bestLag = lo;
-      for (let lag = lo + 1; lag <= STRIDE_LAG_MAX; lag++) {
-        if (acf[lag] > best) {
-          best = acf[lag];
-          bestLag = lag;
+      for (let l = lo + 1; l <= STRIDE_LAG_MAX; l++) {
+        if (acf[l] > best) {
+          best = acf[l];
+          bestLag = l;
         }
       }
-      for (let lag = lo; lag <= STRIDE_LAG_MAX; lag++) {
-        const v = acf[lag];
-        if (v >= acf[lag - 1] && v >= acf[lag + 1] && v * 20 >= best * 17) return lag;
+      for (let l = lo; l <= STRIDE_LAG_MAX; l++) {
+        const v = acf[l];
+        if (v >= acf[l - 1] && v >= acf[l + 1] && v * 20 >= best * 17) return l;
       }
       return bestLag;
     };
 
     /** A lag refined to a fraction of a sample by a parabola through acf's peak (see periodicity.ts). */
-    const refine = (lag: number): number => {
-      const a = acf[lag - 1];
-      const c = acf[lag + 1];
-      const curvature = a - 2 * acf[lag] + c;
-      const shift = curvature === 0 ? 0 : (a - c) / (2 * curvature);
-      return lag + (shift > 0.5 ? 0.5 : shift < -0.5 ? -0.5 : shift);
+    const refine = (l: number): number => {
+      const before = acf[l - 1];
+      const after = acf[l + 1];
+      const curvature = before - 2 * acf[l] + after;
+      const shift = curvature === 0 ? 0 : (before - after) / (2 * curvature);
+      return l + (shift > 0.5 ? 0.5 : shift < -0.5 ? -0.5 : shift);
     };
 
-    /** Analyses the full window, runs the walking state machine, and slides the window on by HOP. */
+    /** The window is full: snapshot it, weigh its energy, and start its analysis (or rest). */
     const analyse = (): void => {
+      snaps[0].set(om, 0);
+      snaps[0].set(nm, HOP);
+      snaps[1].set(ox, 0);
+      snaps[1].set(nx, HOP);
+      snaps[2].set(oy, 0);
+      snaps[2].set(ny, HOP);
+      snaps[3].set(oz, 0);
+      snaps[3].set(nz, HOP);
+      em = ea = 0;
+      for (let c = 0; c < 4; c++) {
+        const w = snaps[c];
+        const sum = native.sum(w);
+        sums[c] = sum;
+        // N^2 times the centred energy: N (N * sum of squares - sum^2).
+        const e = WINDOW * (WINDOW * native.variance(w, 0) - sum * sum);
+        if (c === 0) em = e;
+        else ea += e;
+      }
+      // Only channels with motion enough are correlated: a still wrist costs no correlation.
+      first = em / SCALE >= MIN_ENERGY ? 0 : 1;
+      last = ea / SCALE >= MIN_ENERGY ? 4 : 1;
+      if (first >= last) {
+        // No motion worth analysing (decided at once: no rhythm); almost none: at rest until the
+        // wrist moves.
+        decide();
+        if ((em + ea) / SCALE < REST_ENERGY) this.rest = REST_EVERY - 1;
+        return;
+      }
+      acfM.fill(0);
+      acfA.fill(0);
+      begin(0);
+    };
+
+    /** The correlations are complete: find the rhythm and run the walking state machine. */
+    const decide = (): void => {
+      job = -1;
       // Correlation needed: a weaker rhythm carries a confirmed walk on (hysteresis). The tests
       // below are `correlation * WINDOW * den >= energy`, with WINDOW folded into den: a power of
       // two, so the product is exactly the same.
@@ -150,40 +267,29 @@ export class Pedometer {
       // Magnitude: heel strikes, one per step. magStep: its step period when its rhythm is strong
       // enough, else 0; strike: the same, but only when its own period is a step (not a stride
       // assumed halved).
-      // (Typed-array fill exists on Espruino wherever Array#fill does, and in the Lua shim.)
-      acf.fill(0);
-      const em = centre(bm);
       let magStep = 0;
       let strike = 0;
-      if (em >= MIN_ENERGY) {
-        correlate();
-        const lag = fundamental(STEP_LAG_MIN);
-        if (acf[lag] * den >= em) {
-          const period = refine(lag);
-          if (lag <= STEP_LAG_MAX_AS_STEP) strike = magStep = period;
+      if (first === 0) {
+        acf = acfM;
+        const l = fundamental(STEP_LAG_MIN);
+        if (acf[l] * den >= em) {
+          const period = refine(l);
+          if (l <= STEP_LAG_MAX_AS_STEP) strike = magStep = period;
           else magStep = period / 2;
         }
       }
 
-      // The three axes together: the arm swing, one per stride. Energy first, so that a still wrist
-      // costs three short loops and no correlation. Their step, when their rhythm is strong enough,
-      // replaces the magnitude's.
+      // The three axes together: the arm swing, one per stride. Their step, when their rhythm is
+      // strong enough, replaces the magnitude's.
       let step = magStep;
-      const energy = centre(bx) + centre(by) + centre(bz);
-      if (energy >= MIN_ENERGY) {
-        acf.fill(0);
-        centre(bx);
-        correlate();
-        centre(by);
-        correlate();
-        centre(bz);
-        correlate();
-        let lag = fundamental(energy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK);
+      if (last === 4) {
+        acf = acfA;
+        let l = fundamental(ea / SCALE >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK);
         // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
         // at half the lag. A short "stride" whose halves look alike is really one step: look further.
-        if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamental(lag + 2);
-        if (acf[lag] * den >= energy) {
-          step = refine(lag) / 2;
+        if (l < STRIDE_LAG_AMBIGUOUS && acf[Math.round(l / 2)] > 0) l = fundamental(l + 2);
+        if (acf[l] * den >= ea) {
+          step = refine(l) / 2;
           // Both rhythms present, the swing's step twice the strike's: the swing locked on two
           // strides. (With no strike the test is 20 * step < 3 * step: false, as step > 0.)
           if (Math.abs(step - 2 * strike) * 20 < step * 3) step /= 2;
@@ -199,22 +305,38 @@ export class Pedometer {
         held = 0;
         this.steps = count = Math.floor(credit);
       }
+    };
 
-      // Keep the newer half of the window as the older half of the next one.
-      for (let i = 0; i < WINDOW - HOP; i++) {
-        bx[i] = bx[i + HOP];
-        by[i] = by[i + HOP];
-        bz[i] = bz[i + HOP];
-        bm[i] = bm[i + HOP];
-      }
-      n = WINDOW - HOP;
+    this.finish = () => {
+      while (job >= 0) slice();
     };
 
     this.push = (dtMs, x, y, z) => {
       const before = count;
-      if (n === 0 || dtMs > MAX_GAP_MS) {
-        // Start afresh after power-up or a long gap: nothing is known about the motion before.
-        // The filters start at rest on the current posture.
+      const r = this.rest;
+      if (r >= 0) {
+        // At rest: ignore all but one sample in REST_EVERY, and wake when that one has moved.
+        if (r > 0) {
+          this.rest = r - 1;
+          return 0;
+        }
+        if (Math.abs(x - px) + Math.abs(y - py) + Math.abs(z - pz) <= WAKE_COUNTS) {
+          px = x;
+          py = y;
+          pz = z;
+          this.rest = REST_EVERY - 1;
+          return 0;
+        }
+        this.rest = -1;
+        started = false;
+      }
+      if (!started || dtMs > MAX_GAP_MS) {
+        // Start afresh after power-up, a rest or a long gap: nothing is known about the motion
+        // before. An analysis under way completes first: its window was whole. The filters start
+        // at rest on the current posture.
+        this.finish();
+        started = true;
+        full = false;
         held = -1;
         n = 0;
         lx = x / RAW_PER_UNIT;
@@ -242,7 +364,7 @@ export class Pedometer {
         const uy = (py + (y - py) * f) / RAW_PER_UNIT;
         const uz = (pz + (z - pz) * f) / RAW_PER_UNIT;
         const um = Math.sqrt(ux * ux + uy * uy + uz * uz);
-        // High-pass the four channels and store them in the window, analysed whenever it is full.
+        // High-pass the four channels and store them in the newer half-window.
         hx = ((hx + ux - lx) * HP_NUM) / HP_DEN;
         hy = ((hy + uy - ly) * HP_NUM) / HP_DEN;
         hz = ((hz + uz - lz) * HP_NUM) / HP_DEN;
@@ -251,12 +373,30 @@ export class Pedometer {
         ly = uy;
         lz = uz;
         lm = um;
-        bx[n] = Math.floor(hx + 0.5);
-        by[n] = Math.floor(hy + 0.5);
-        bz[n] = Math.floor(hz + 0.5);
-        bm[n] = Math.floor(hm + 0.5);
-        n++;
-        if (n === WINDOW) analyse();
+        nx[n] = Math.floor(hx + 0.5);
+        ny[n] = Math.floor(hy + 0.5);
+        nz[n] = Math.floor(hz + 0.5);
+        nm[n] = Math.floor(hm + 0.5);
+        // One slice of the previous window's analysis per grid point.
+        if (job >= 0) slice();
+        if (++n === HOP) {
+          if (full) analyse();
+          // The newer half becomes the older; the older is overwritten next.
+          let swap = ox;
+          ox = nx;
+          nx = swap;
+          swap = oy;
+          oy = ny;
+          ny = swap;
+          swap = oz;
+          oz = nz;
+          nz = swap;
+          swap = om;
+          om = nm;
+          nm = swap;
+          n = 0;
+          full = true;
+        }
         t += GRID_MS;
       }
       phase = dtMs - (t - GRID_MS);

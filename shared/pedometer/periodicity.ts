@@ -18,17 +18,45 @@
 // - refine that lag to a fraction of a sample with a parabola through the peak and its
 //   neighbours: at 12.5 Hz one sample is 8% of a typical stride, and without this the step count
 //   of a long walk would be off by several percent.
+//
+// The heavy loops are three routines that Espruino has in C (`E.convolve`, `E.sum`, `E.variance`):
+// on the watch the pedometer is given `E` itself; elsewhere `loopNatives`, the same routines as
+// plain loops. Over integers (the window's samples) both give exactly the same numbers: every
+// sum and product stays an integer below 2^53, so no rounding happens on either side.
+
+type Samples = ArrayLike<number>;
+
+/** The subset of Espruino's `E` the pedometer uses. */
+export interface Natives {
+  /** Sum of a[i] * b[(i + offset) % b.length] over every i of a. */
+  convolve(a: Samples, b: Samples, offset: number): number;
+  /** Sum of the elements. */
+  sum(a: Samples): number;
+  /** Sum of (a[i] - mean)^2 (Espruino's "variance" is not divided by the length). */
+  variance(a: Samples, mean: number): number;
+}
 
 /**
- * Sums buf[i] * buf[i + lag] for i < n - lag. Replaceable by a native routine: the pedometer's buffer
- * holds zeros from n to its end, more than the longest lag, so Espruino's circular
- * `E.convolve(buf, buf, lag)` gives exactly this sum.
+ * 0 as a float in Lua too: typescript-to-lua keeps a literal 0 an integer, and integer sums would
+ * wrap in a Lua with 32-bit integers (fengari) where JavaScript's doubles stay exact.
  */
-export type LagSum = (buf: Float64Array, n: number, lag: number) => number;
+const ZERO = 0.5 - 0.5;
 
-/** The plain lag sum, used when no native one is given. */
-export function loopLagSum(buf: Float64Array, n: number, lag: number): number {
-  let s = 0;
-  for (let i = 0; i + lag < n; i++) s += buf[i] * buf[i + lag];
-  return s;
-}
+/** The routines as loops, summing in the same order as Espruino's C (in doubles, from ZERO). */
+export const loopNatives: Natives = {
+  convolve: (a, b, offset) => {
+    let s = ZERO;
+    for (let i = 0; i < a.length; i++) s += a[i] * b[(i + offset) % b.length];
+    return s;
+  },
+  sum: (a) => {
+    let s = ZERO;
+    for (let i = 0; i < a.length; i++) s += a[i];
+    return s;
+  },
+  variance: (a, mean) => {
+    let s = ZERO;
+    for (let i = 0; i < a.length; i++) s += (a[i] - mean) * (a[i] - mean);
+    return s;
+  },
+};

@@ -42,3 +42,24 @@ export const MIN_ENERGY = MIN_RMS * MIN_RMS * WINDOW;
  */
 export const ENTER_DEN = 2;
 export const STAY_DEN = 5;
+
+/**
+ * A window with no rhythm and less motion than REST_RMS (0.04 g) over all channels together puts
+ * the detector at rest: it then looks at one sample in REST_EVERY (about one a second) and wakes,
+ * starting afresh, when that sample differs from the last one looked at by more than WAKE_COUNTS
+ * (raw counts summed over the axes, about 0.05 g). Most of a day is spent at rest, and at rest a
+ * sample should cost nothing. (Tuned on the dev recordings: resting at MIN_RMS, or waking at 0.1 g,
+ * restarted the analysis often enough in a moving car to add false steps.)
+ */
+export const REST_RMS = 40;
+export const REST_ENERGY = REST_RMS * REST_RMS * WINDOW;
+export const REST_EVERY = 12;
+export const WAKE_COUNTS = 400;
+/** Smallest lag correlated: below every lag the analysis reads (STEP_LAG_MIN - 1). */
+export const FIRST_LAG = 3;
+/**
+ * The window's correlation is spread over the grid points after it, this many lags of one channel
+ * at each (4 per channel, 17 with the decision, well within the HOP before the next window), so
+ * that no single sample stalls the watch.
+ */
+export const LAGS_PER_SLICE = 8;

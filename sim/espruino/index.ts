@@ -2,4 +2,4 @@
 export { EspruinoSim, type SimOptions, type AccelSample } from './sim.ts';
 export { SimStorage, type FlashStats } from './storage.ts';
 export type { SimBle, SimConnection } from './ble.ts';
-export { crc32, convolve } from './natives.ts';
+export { crc32, convolve, sum, variance } from './natives.ts';

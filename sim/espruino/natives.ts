@@ -49,3 +49,25 @@ export function convolve(a: unknown, b: unknown, offset: number): number {
   }
   return sum;
 }
+
+/** E.sum(a): the sum of the elements. */
+export function sum(a: unknown): number {
+  const x = elements(a, 'E.sum');
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Number(x[i]);
+  return s;
+}
+
+/**
+ * E.variance(a, mean): the sum over the elements of (a[i] - mean)^2. Despite the name and the
+ * documentation, Espruino's C does not divide by the length.
+ */
+export function variance(a: unknown, mean: number): number {
+  const x = elements(a, 'E.variance');
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = Number(x[i]) - mean;
+    s += d * d;
+  }
+  return s;
+}

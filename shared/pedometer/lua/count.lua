@@ -8,9 +8,9 @@ local dir = (arg and arg[0] or ""):match("^(.*[/\\])") or "./"
 package.path = dir .. "?.lua;" .. package.path
 
 require("typedarrays") -- defines the global Int16Array etc. that compiled code expects
-local new = require("lualib_bundle").__TS__New -- what compiled `new Pedometer(loopLagSum)` calls
+local new = require("lualib_bundle").__TS__New -- what compiled `new Pedometer(loopNatives)` calls
 local Pedometer = require("pedometer").Pedometer
-local loopLagSum = require("periodicity").loopLagSum
+local loopNatives = require("periodicity").loopNatives
 
 local TIME_NAMES = { ["time (ms)"] = true, ["time(ms)"] = true, time = true, t = true, time_ms = true }
 
@@ -39,7 +39,7 @@ local function parse(field, name, allow_fraction, line_no)
   fail(line_no, string.format('%s is not %s: "%s"', name, allow_fraction and "a number" or "an integer", field))
 end
 
-local pedometer = new(Pedometer, loopLagSum)
+local pedometer = new(Pedometer, loopNatives)
 local line_no, header_seen, prev_t, prev_line = 0, false, nil, 0
 for line in io.lines() do
   line_no = line_no + 1
@@ -71,4 +71,6 @@ end
 if not header_seen then fail(1, 'empty file: expected header "Time (ms),X,Y,Z"') end
 
 -- Lua numbers print as "12.0" when they are floats (every `/` makes one): print an integer.
+-- The watch would finish the last window's analysis on its next samples: do it now (as count.ts).
+pedometer:finish()
 print(string.format("%d", math.floor(pedometer.steps)))

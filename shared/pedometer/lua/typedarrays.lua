@@ -6,7 +6,7 @@
 --                           then setmetatable({}, Int16Array.prototype) and instance:____constructor(n)
 --   buf[i], buf[i] = v   -> unchanged, so 0-based (tstl adds 1 only for Array and tuple types)
 --   buf.length           -> plain field read
---   buf.fill(v)          -> buf:fill(v), a method call
+--   buf.fill(v)          -> buf:fill(v), a method call (set likewise)
 --   for (const v of buf) -> __TS__Iterator(buf), which would fall back to ipairs and skip index 0:
 --                           unsupported, like every other member; reading one raises an error.
 --
@@ -27,7 +27,7 @@ local VALUES = {} -- private key of an "exact" instance's element table
 
 local function unsupported(name, key)
   error(string.format(
-    "%s: '%s' is not supported by the Lua typed-array shim (use indexed loops; fill is the only method)",
+    "%s: '%s' is not supported by the Lua typed-array shim (use indexed loops; fill and set are the only methods)",
     name, tostring(key)), 3)
 end
 
@@ -90,7 +90,15 @@ local function class(name, convert, meta, storage, exact)
     for i = math.max(first, 0), math.min(last, n) - 1 do values[i] = value end
     return self
   end
-  local methods = { fill = fill }
+  -- JS set(source, offset = 0): copies a typed array in, converted as a write would be.
+  local function set(self, source, offset)
+    offset = offset and trunc(offset) or 0
+    local n = source.length
+    if offset < 0 or offset + n > self.length then error(name .. ": set outside the array", 2) end
+    local values = storage(self)
+    for i = 0, n - 1 do values[offset + i] = convert(source[i]) end
+  end
+  local methods = { fill = fill, set = set }
   meta.__name = name
   if meta.__index == nil then
     meta.__index = function(_, key) -- only reached for keys the instance lacks

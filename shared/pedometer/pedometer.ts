@@ -105,38 +105,39 @@ export class Pedometer {
     const half = (): Int16Array => new Int16Array(HOP);
     const snap = (): Int16Array => new Int16Array(WINDOW);
     const pad = (): Int16Array => new Int16Array(WINDOW + LAST_LAG + 1);
-    let nx = half();
-    let ny = half();
-    let nz = half();
-    let nm = half();
-    let ox = half();
-    let oy = half();
-    let oz = half();
-    let om = half();
+    // Halves in analysis order (magnitude, x, y, z), older and newer; the newer ones also by name,
+    // for the per-sample stores.
+    const older = [half(), half(), half(), half()];
+    const newer = [half(), half(), half(), half()];
+    let nm = newer[0];
+    let nx = newer[1];
+    let ny = newer[2];
+    let nz = newer[3];
     // Snapshots in analysis order: magnitude, then the three axes.
     const snaps = [snap(), snap(), snap(), snap()];
     const pads = [pad(), pad(), pad(), pad()];
-    const sums = [0, 0, 0, 0];
-    // Autocorrelations (times SCALE) of the magnitude and of the axes together.
-    const acfM = new Float64Array(LAST_LAG + 1);
-    const acfA = new Float64Array(LAST_LAG + 1);
-    let acf = acfM; // the one fundamental() and refine() read
+    // Autocorrelation (times SCALE) of the magnitude, then of the axes together.
+    const acf = new Float64Array(LAST_LAG + 1);
+    // What the magnitude's rhythm says (see decide): its step period, and the same when that is a
+    // heel strike's (not a stride's, halved). 0: no rhythm.
+    let magStep: number;
+    let strike: number;
+    let den: number; // see analyse
     // The analysis under way: channel (0 magnitude, 1-3 axes; 4 the decision, -1 none), its
-    // buffers and sum, the next lag, and the sums of the window but its last `lag` samples (front)
-    // and but its first `lag` samples (back).
+    // buffers and sum, the next lag, and the sum of the window but its last `lag` samples plus the
+    // sum of the window but its first `lag` samples.
     let job = -1;
-    let first = 4; // first channel to correlate (1 when the magnitude is too weak)
-    let last = 0; // channel after the last one to correlate
-    let a = snaps[0];
-    let p = pads[0];
-    let s = 0;
-    let ns = 0; // WINDOW * s
-    let ss = 0; // s * s
-    let lag = 0;
-    let front = 0;
-    let back = 0;
-    let em = 0; // energies (times SCALE) of the window under analysis: magnitude, axes together
-    let ea = 0;
+    let first: number; // first channel to correlate (1 when the magnitude is too weak)
+    let last: number; // channel after the last one to correlate
+    let a: Int16Array;
+    let p: Int16Array;
+    let s: number;
+    let ns: number; // WINDOW * s
+    let ss: number; // s * s
+    let lag: number;
+    let edges: number; // A + B (see slice)
+    let em: number; // energies (times SCALE) of the window under analysis: magnitude, axes together
+    let ea: number;
     // Set by every restart before any use (no initial value: that saves bytes in the firmware).
     // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
     // window, held back until the next window confirms them; 0 walking (a confirmed walk).
@@ -157,21 +158,20 @@ export class Pedometer {
 
     /** Starts correlating channel c (skipping those not wanted); after the last, the decision. */
     const begin = (c: number): void => {
-      if (c === 0 && first > 0) c = first;
+      if (c < first) c = first;
       job = c < last ? c : 4;
       if (job === 4) return;
       a = snaps[c];
       p = pads[c];
-      p.set(a, 0);
-      s = sums[c];
+      p.set(a);
+      s = native.sum(a);
       ns = WINDOW * s;
       ss = s * s;
-      front = back = s;
-      for (lag = 1; lag < FIRST_LAG; lag++) {
-        front -= a[WINDOW - lag];
-        back -= a[lag - 1];
-      }
-      acf = c === 0 ? acfM : acfA;
+      // Lag 1 is below FIRST_LAG: not correlated, only taken off the edges.
+      edges = 2 * s - a[WINDOW - 1] - a[0];
+      lag = FIRST_LAG;
+      // The magnitude, or the first axis: an empty sum to add to.
+      if (c < 2) acf.fill(0);
     };
 
     /**
@@ -179,20 +179,31 @@ export class Pedometer {
      * the decision once all are done. The centred lag sum, times SCALE, from the raw one: over
      * i < N - L (N = WINDOW), the sum of (a[i] - s/N)(a[i+L] - s/N) is
      * (N^2 C - N s (A + B) + (N - L) s^2) / N^2, where C is the raw lag sum and A, B the sums of
-     * a[i] and a[i+L] over the same i (front and back). All integers below 2^53: exact everywhere.
+     * a[i] and a[i+L] over the same i (edges is A + B). All integers below 2^53: exact everywhere.
      */
     const slice = (): void => {
       if (job === 4) {
         decide();
         return;
       }
-      const stop = lag + LAGS_PER_SLICE > LAST_LAG ? LAST_LAG + 1 : lag + LAGS_PER_SLICE;
+      // (The lags FIRST_LAG to LAST_LAG make whole slices: see tuning.ts.)
+      const stop = lag + LAGS_PER_SLICE;
       for (; lag < stop; lag++) {
-        front -= a[WINDOW - lag];
-        back -= a[lag - 1];
-        acf[lag] += (SCALE * native.convolve(a, p, lag) - ns * (front + back) + (WINDOW - lag) * ss) / (WINDOW - lag);
+        edges -= a[WINDOW - lag] + a[lag - 1];
+        acf[lag] += (SCALE * native.convolve(a, p, lag) - ns * edges + (WINDOW - lag) * ss) / (WINDOW - lag);
       }
-      if (lag > LAST_LAG) begin(job + 1);
+      if (lag > LAST_LAG) {
+        if (job === 0) {
+          // The magnitude is correlated: heel strikes, one per step.
+          const l = fundamental(STEP_LAG_MIN);
+          if (acf[l] * den >= em) {
+            const period = refine(l);
+            if (l <= STEP_LAG_MAX_AS_STEP) strike = magStep = period;
+            else magStep = period / 2;
+          }
+        }
+        begin(job + 1);
+      }
     };
 
     /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
@@ -223,19 +234,17 @@ export class Pedometer {
 
     /** The window is full: snapshot it, weigh its energy, and start its analysis (or rest). */
     const analyse = (): void => {
-      snaps[0].set(om, 0);
-      snaps[0].set(nm, HOP);
-      snaps[1].set(ox, 0);
-      snaps[1].set(nx, HOP);
-      snaps[2].set(oy, 0);
-      snaps[2].set(ny, HOP);
-      snaps[3].set(oz, 0);
-      snaps[3].set(nz, HOP);
-      em = ea = 0;
+      ea = magStep = strike = 0; // (em is set for c = 0 below)
+      // Correlation needed: a weaker rhythm carries a confirmed walk on (hysteresis). The tests
+      // are `correlation * WINDOW * den >= energy`, with WINDOW folded into den: a power of two,
+      // so the product is exactly the same.
+      den = held === 0 ? STAY_DEN * WINDOW : ENTER_DEN * WINDOW;
       for (let c = 0; c < 4; c++) {
+        // The window: the older half, then the newer.
         const w = snaps[c];
+        w.set(older[c]);
+        w.set(newer[c], HOP);
         const sum = native.sum(w);
-        sums[c] = sum;
         // N^2 times the centred energy: N (N * sum of squares - sum^2).
         const e = WINDOW * (WINDOW * native.variance(w, 0) - sum * sum);
         if (c === 0) em = e;
@@ -248,46 +257,24 @@ export class Pedometer {
         // No motion worth analysing (decided at once: no rhythm); almost none: at rest until the
         // wrist moves.
         decide();
-        if ((em + ea) / SCALE < REST_ENERGY) this.rest = REST_EVERY - 1;
+        if (em + ea < REST_ENERGY * WINDOW * WINDOW) this.rest = REST_EVERY - 1;
         return;
       }
-      acfM.fill(0);
-      acfA.fill(0);
       begin(0);
     };
 
     /** The correlations are complete: find the rhythm and run the walking state machine. */
     const decide = (): void => {
       job = -1;
-      // Correlation needed: a weaker rhythm carries a confirmed walk on (hysteresis). The tests
-      // below are `correlation * WINDOW * den >= energy`, with WINDOW folded into den: a power of
-      // two, so the product is exactly the same.
-      const den = held === 0 ? STAY_DEN * WINDOW : ENTER_DEN * WINDOW;
-
-      // Magnitude: heel strikes, one per step. magStep: its step period when its rhythm is strong
-      // enough, else 0; strike: the same, but only when its own period is a step (not a stride
-      // assumed halved).
-      let magStep = 0;
-      let strike = 0;
-      if (first === 0) {
-        acf = acfM;
-        const l = fundamental(STEP_LAG_MIN);
-        if (acf[l] * den >= em) {
-          const period = refine(l);
-          if (l <= STEP_LAG_MAX_AS_STEP) strike = magStep = period;
-          else magStep = period / 2;
-        }
-      }
 
       // The three axes together: the arm swing, one per stride. Their step, when their rhythm is
       // strong enough, replaces the magnitude's.
       let step = magStep;
       if (last === 4) {
-        acf = acfA;
         let l = fundamental(ea / SCALE >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK);
         // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
-        // at half the lag. A short "stride" whose halves look alike is really one step: look further.
-        if (l < STRIDE_LAG_AMBIGUOUS && acf[Math.round(l / 2)] > 0) l = fundamental(l + 2);
+        // at half the lag (rounded up: lags are integers). A short "stride" whose halves look alike is really one step: look further.
+        if (l < STRIDE_LAG_AMBIGUOUS && acf[(l + (l % 2)) / 2] > 0) l = fundamental(l + 2);
         if (acf[l] * den >= ea) {
           step = refine(l) / 2;
           // Both rhythms present, the swing's step twice the strike's: the swing locked on two
@@ -381,19 +368,16 @@ export class Pedometer {
         if (job >= 0) slice();
         if (++n === HOP) {
           if (full) analyse();
-          // The newer half becomes the older; the older is overwritten next.
-          let swap = ox;
-          ox = nx;
-          nx = swap;
-          swap = oy;
-          oy = ny;
-          ny = swap;
-          swap = oz;
-          oz = nz;
-          nz = swap;
-          swap = om;
-          om = nm;
-          nm = swap;
+          // The newer halves become the older; the older are overwritten next (no copying).
+          for (let c = 0; c < 4; c++) {
+            const swap = older[c];
+            older[c] = newer[c];
+            newer[c] = swap;
+          }
+          nm = newer[0];
+          nx = newer[1];
+          ny = newer[2];
+          nz = newer[3];
           n = 0;
           full = true;
         }

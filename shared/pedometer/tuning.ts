@@ -55,11 +55,15 @@ export const REST_RMS = 40;
 export const REST_ENERGY = REST_RMS * REST_RMS * WINDOW;
 export const REST_EVERY = 12;
 export const WAKE_COUNTS = 400;
-/** Smallest lag correlated: below every lag the analysis reads (STEP_LAG_MIN - 1). */
-export const FIRST_LAG = 3;
+/**
+ * Smallest lag correlated: at or below every lag the analysis reads (STEP_LAG_MIN - 1 = 3), and
+ * such that the lags up to STRIDE_LAG_MAX + 1 make whole slices of LAGS_PER_SLICE (2 to 33: 32
+ * lags, 4 slices). pedometer.ts takes lag 1 off by name.
+ */
+export const FIRST_LAG = 2;
 /**
  * The window's correlation is spread over the grid points after it, this many lags of one channel
- * at each (4 per channel, 17 with the decision, well within the HOP before the next window), so
- * that no single sample stalls the watch.
+ * at each (4 slices per channel, 17 with the decision, well within the HOP before the next window),
+ * so that no single sample stalls the watch.
  */
 export const LAGS_PER_SLICE = 8;

@@ -234,6 +234,8 @@ export class Pedometer {
 
     /** The window is full: snapshot it, weigh its energy, and start its analysis (or rest). */
     const analyse = (): void => {
+      // The previous analysis first, if samples came too sparse to complete it (below 7 Hz).
+      this.finish();
       ea = magStep = strike = 0; // (em is set for c = 0 below)
       // Correlation needed: a weaker rhythm carries a confirmed walk on (hysteresis). The tests
       // are `correlation * WINDOW * den >= energy`, with WINDOW folded into den: a power of two,
@@ -342,6 +344,9 @@ export class Pedometer {
       } else if (!(dtMs > 0)) {
         return 0; // same or earlier timestamp: a duplicate, not new motion
       }
+      // One slice of the previous window's analysis per sample (not per grid point: a sample
+      // after a dropped poll fills two), and never in the sample that completes a window.
+      if (job >= 0) slice();
       // Emit every 80 ms grid point that falls between the previous sample and this one.
       let t = GRID_MS - phase;
       while (t <= dtMs) {
@@ -364,8 +369,6 @@ export class Pedometer {
         ny[n] = Math.floor(hy + 0.5);
         nz[n] = Math.floor(hz + 0.5);
         nm[n] = Math.floor(hm + 0.5);
-        // One slice of the previous window's analysis per grid point.
-        if (job >= 0) slice();
         if (++n === HOP) {
           if (full) analyse();
           // The newer halves become the older; the older are overwritten next (no copying).

@@ -62,8 +62,8 @@ export const WAKE_COUNTS = 400;
  */
 export const FIRST_LAG = 2;
 /**
- * The window's correlation is spread over the grid points after it, this many lags of one channel
- * at each (4 slices per channel, 17 with the decision, well within the HOP before the next window),
- * so that no single sample stalls the watch.
+ * The window's correlation is spread over the samples after it, this many lags of one channel at
+ * each (4 slices per channel, 17 with the decision, within the HOP before the next window at 12.5
+ * samples a second), so that no single sample stalls the watch.
  */
 export const LAGS_PER_SLICE = 8;

@@ -150,11 +150,13 @@ describe('an interrupted run', () => {
       expect(rest.log.filter((l) => / sync /.test(l))).toHaveLength(DEVICES.length * 6);
       expect(rest.log.filter((l) => /dead|error|warn/.test(l))).toEqual([]);
       // Resumed watches boot from flash: the pedometer's carried-over fraction of a step is lost
-      // at the reboot, so later counts may differ by a step or two; awards may not.
+      // at the reboot, and its once-a-second look at a resting wrist falls on other samples, so
+      // each later walk may start its windows up to a second apart: counts may differ by a few
+      // steps a day; awards may not.
       const resumed = rest.result.summary.days;
       const straight = first.result.summary.days;
       expect(resumed.map((d) => [d.user, d.date, d.hongbao, d.amount])).toEqual(straight.map((d) => [d.user, d.date, d.hongbao, d.amount]));
-      resumed.forEach((d, i) => expect(Math.abs(d.steps - straight[i].steps), `${d.user} ${d.date}`).toBeLessThanOrEqual(3));
+      resumed.forEach((d, i) => expect(Math.abs(d.steps - straight[i].steps), `${d.user} ${d.date}`).toBeLessThanOrEqual(10));
       expect(part.result.awardedNew + rest.result.awardedNew).toBe(first.result.awardedNew);
     } finally {
       await rm(other, { recursive: true, force: true });

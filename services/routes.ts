@@ -31,8 +31,8 @@ export interface Deps {
 /**
  * The POST /v1/days pipeline, in the order that keeps rejected requests from storing anything:
  * webhook signature, which names the sending bridge (400/401), Idempotency-Key (400), JSON and
- * record shape (400/422), then the key is claimed (replay, 409, 422) and the service runs; a
- * rejection releases the key. Keys are scoped per service and bridge, so a stored response is
+ * record shape (400/422), then, in one transaction, the key is claimed (replay, 409, 422), the
+ * service runs and its response is stored under the key; a rejection rolls back the claim too. Keys are scoped per service and bridge, so a stored response is
  * replayed only to the bridge that made the request: another bridge sending the same bytes gets
  * the precheck's answer (403 for a device it does not serve), not the owner's response.
  */
@@ -48,7 +48,7 @@ function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs
     return idempotent(
       deps.db,
       { scope: `${service}/${sender.bridge}`, key, hash: requestHash(req.path, req.body), nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 },
-      (finish) => ingest(deps.db, deps.config, { record, bridge: sender.bridge }, nowMs, finish),
+      (q) => ingest(q, deps.db.dialect, deps.config, { record, bridge: sender.bridge }, nowMs),
     );
   };
 }

@@ -79,5 +79,12 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect((await fetch(h.url + '/api/users/nobody/overview', { headers: h.asAdmin })).status).toBe(404);
       expect((await fetch(h.url + '/api/users/alice/hours?date=2026-13-01', { headers: h.asAdmin })).status).toBe(400);
     });
+
+    it('pages the users list for the admin, by id', async () => {
+      expect(await get('/api/users?limit=2')).toEqual({ users: [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: 'Bob' }], next: 'bob' });
+      expect(await get('/api/users?limit=2&after=bob')).toEqual({ users: [{ id: 'carol', name: 'Carol' }, { id: 'dave', name: 'Dave' }], next: null });
+      expect((await get('/api/users')).users).toHaveLength(4);
+      for (const bad of ['0', '1001', 'x']) expect((await fetch(`${h.url}/api/users?limit=${bad}`, { headers: h.asAdmin })).status).toBe(400);
+    });
   });
 }

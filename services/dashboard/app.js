@@ -95,11 +95,13 @@ function fail(err) {
 }
 
 async function start() {
+  // The first page of users (the admin's list is paged); a user asked for by ?user= joins it.
   const { users } = await getJson('/api/users');
   const pick = $('user');
-  pick.replaceChildren(...users.map((u) => el('option', { value: u.id }, `${u.name} (${u.id})`)));
   const wanted = new URLSearchParams(location.search).get('user');
-  if (wanted && users.some((u) => u.id === wanted)) pick.value = wanted;
+  if (wanted && !users.some((u) => u.id === wanted)) users.unshift({ id: wanted, name: wanted });
+  pick.replaceChildren(...users.map((u) => el('option', { value: u.id }, `${u.name} (${u.id})`)));
+  if (wanted) pick.value = wanted;
   pick.addEventListener('change', () => {
     history.replaceState(null, '', `?user=${encodeURIComponent(pick.value)}`);
     show(pick.value).catch(fail);

@@ -75,7 +75,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       const unsigned = makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-20', steps: 8000 });
       expect((await deliver(h.reward, unsigned, { secret: h.rewardSecret, nowSec: h.nowSec() })).status).toBe(200);
       expect((await deliver(h.social, unsigned, { secret: h.socialSecret, nowSec: h.nowSec() })).status).toBe(200);
-      const token = (await (await fetch(`${h.url}/admin/v1/users/alice/tokens`, { method: 'POST', headers: h.asAdmin })).json()).token as string;
+      const token = ((await (await fetch(`${h.url}/admin/v1/users/alice/tokens`, { method: 'POST', headers: h.asAdmin })).json()) as { token: string }).token;
       for (const [path, auth] of [
         ['/social/v1/users/alice/leaderboard?date=2026-11-20', h.asAdmin],
         ['/social/v1/users/alice/history', h.asAdmin],

@@ -1,5 +1,5 @@
 // npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
-//   [--growth-users 2000] [--growth-days 90] [--no-growth] [--backend sqlite|postgres|both] [--json]
+//   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3] [--json]
 // Measures `bushu serve` the way a deployment sees it: the services in their own process on the
 // database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
 // default answers), the clients in other processes over keep-alive connections, and, in the same
@@ -7,7 +7,8 @@
 // and does one INSERT … ON CONFLICT DO NOTHING. Prints accepted/s, p50/p99, SQL statements and
 // transactions per delivery, the ratio to the ceiling, exactly-once, payouts per second, and a
 // growth run: acceptance, leaderboard, 30-day history and dashboard load with no stored days and
-// with --growth-users × --growth-days of them seeded directly in the database.
+// with --growth-users × --growth-days of them seeded directly in the database. Every figure is the
+// median of --rounds rounds (the throughput run repeated; growth acceptance on as many user sets).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,7 +37,9 @@ const { values: args } = parseArgs({
     'growth-users': { type: 'string', default: '2000' },
     'growth-days': { type: 'string', default: '90' },
     'no-growth': { type: 'boolean', default: false },
+    'no-throughput': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'both' },
+    rounds: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +50,8 @@ const DAYS = Number(args.days);
 const DUP = Number(args.dup);
 const GROWTH_USERS = Number(args['growth-users']);
 const GROWTH_DAYS = Number(args['growth-days']);
-for (const [name, v] of Object.entries({ clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
+const ROUNDS = Number(args.rounds);
+for (const [name, v] of Object.entries({ rounds: ROUNDS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
   if (!Number.isInteger(v) || v < 1) {
     console.error(`bench:services: --${name} must be a positive integer`);
     process.exit(2);
@@ -382,9 +386,14 @@ async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
   const history = await timed(url, `/social/v1/users/${me}/history?to=${date}`);
   const dashboard = await timed(url, `/api/users`);
   const overview = await timed(url, `/api/users/${me}/overview?date=${date}`);
-  const accepting = users.slice(0, Math.min(users.length, USERS));
-  const { queues } = deliveries(accepting, 3, days + 1, secret, rng(9));
-  const accepted = await load(url, queues);
+  // Each round delivers the new days of its own users, so no round replays another's.
+  const per = Math.max(1, Math.floor(Math.min(users.length / ROUNDS, USERS)));
+  const rounds: Load[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const { queues } = deliveries(users.slice(r * per, (r + 1) * per), 3, days + 1, secret, rng(9 + r));
+    rounds.push(await load(url, queues));
+  }
+  const accepted = { perSec: median(rounds.map((x) => x.perSec)), p99Ms: median(rounds.map((x) => x.p99Ms)) };
   await stop(child);
   await fresh.drop();
   return {
@@ -403,8 +412,35 @@ const backends: Backend[] = args.backend === 'postgres' ? [] : ['sqlite'];
 const pgSkip = args.backend === 'sqlite' ? 'not asked for (--backend sqlite)' : await postgresSkipReason();
 if (pgSkip === null) backends.push('postgres');
 
+/** The median round of each figure (each column its own median). */
+function medianOf(rounds: Throughput[]): Throughput {
+  const m = (f: (t: Throughput) => number) => median(rounds.map(f));
+  const load = (f: (t: Throughput) => Load | null): Load | null => {
+    const ls = rounds.map(f).filter((l): l is Load => l !== null);
+    if (ls.length === 0) return null;
+    const ml = (g: (l: Load) => number) => median(ls.map(g));
+    return { ...ls[0], sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: ml((l) => l.perSec), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
+  };
+  return {
+    ...rounds[0],
+    baseline: load((t) => t.baseline)!,
+    groupedBaseline: load((t) => t.groupedBaseline),
+    services: load((t) => t.services)!,
+    ratio: m((t) => t.ratio),
+    groupedRatio: rounds[0].groupedRatio === null ? null : m((t) => t.groupedRatio!),
+    statementsPerDelivery: m((t) => t.statementsPerDelivery),
+    transactionsPerDelivery: m((t) => t.transactionsPerDelivery),
+    payoutsPerSec: m((t) => t.payoutsPerSec),
+    exactlyOnce: rounds.every((t) => t.exactlyOnce),
+  };
+}
+
 const results: Throughput[] = [];
-for (const b of backends) results.push(await throughput(b));
+for (const b of args['no-throughput'] ? [] : backends) {
+  const rounds: Throughput[] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await throughput(b));
+  results.push(medianOf(rounds));
+}
 const growth: Array<{ backend: Backend; empty: GrowthRow; big: GrowthRow; ratio: number }> = [];
 if (!args['no-growth']) {
   for (const b of backends) {
@@ -415,9 +451,9 @@ if (!args['no-growth']) {
 }
 
 if (args.json) {
-  console.log(JSON.stringify({ clients: CLIENTS, clientProcesses: CLIENT_PROCS, users: USERS, days: DAYS, dup: DUP, results, growth, postgresSkipped: pgSkip }, null, 2));
+  console.log(JSON.stringify({ rounds: ROUNDS, clients: CLIENTS, clientProcesses: CLIENT_PROCS, users: USERS, days: DAYS, dup: DUP, results, growth, postgresSkipped: pgSkip }, null, 2));
 } else {
-  console.log(`bench:services: ${CLIENTS} clients in ${CLIENT_PROCS} processes (keep-alive), ${USERS} users x ${DAYS} days, ~${Math.round(DUP * 100)}% redelivered; services and ceiling each in their own process; SQLite on a file in ${tmpdir()}`);
+  console.log(`bench:services: ${CLIENTS} clients in ${CLIENT_PROCS} processes (keep-alive), ${USERS} users x ${DAYS} days, ~${Math.round(DUP * 100)}% redelivered; services and ceiling each in their own process; SQLite on a file in ${tmpdir()}; medians of ${ROUNDS} rounds`);
   console.log('backend   | ceiling/s | accepted/s | ratio | p50 ms | p99 ms | ceiling p99 | stmts/delivery | tx/delivery | refused | awards (expected) | exactly once | payouts/s');
   for (const r of results) {
     console.log(
@@ -430,7 +466,7 @@ if (args.json) {
     if (r.groupedBaseline !== null) console.log(`${r.backend}: ceiling with the same group commit ${r.groupedBaseline.perSec}/s (p99 ${r.groupedBaseline.p99Ms} ms): ratio ${r.groupedRatio}`);
   }
   if (growth.length > 0) {
-    console.log(`growth: ${GROWTH_USERS} users (${FRIENDS} friends each), empty vs ${GROWTH_DAYS} stored days each; acceptance of ${Math.min(GROWTH_USERS, USERS)} users x 3 new days; reads are medians of 15 (admin token)`);
+    console.log(`growth: ${GROWTH_USERS} users (${FRIENDS} friends each), empty vs ${GROWTH_DAYS} stored days each; acceptance of ${Math.max(1, Math.floor(Math.min(GROWTH_USERS / ROUNDS, USERS)))} users x 3 new days per round; reads are medians of 15 (admin token)`);
     console.log('backend   | stored days | seeded in s | accepted/s | p99 ms | leaderboard ms | 30-day history ms | dashboard ms (/api/users + overview, bytes)');
     for (const g of growth) {
       for (const row of [g.empty, g.big]) {

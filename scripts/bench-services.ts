@@ -27,22 +27,31 @@ import type { Prepared } from './bench-services/client.ts';
 import { makeRecord, newKeyHex, newWebhookSecret, signRecord } from '../test/kits/services.ts';
 import { postgresSkipReason, T0, TEST_PG_URL, type Backend } from '../test/kits/services-server.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '32' },
-    'client-procs': { type: 'string', default: '2' },
-    users: { type: 'string', default: '300' },
-    days: { type: 'string', default: '3' },
-    dup: { type: 'string', default: '0.2' },
-    'growth-users': { type: 'string', default: '2000' },
-    'growth-days': { type: 'string', default: '90' },
-    'no-growth': { type: 'boolean', default: false },
-    'no-throughput': { type: 'boolean', default: false },
-    backend: { type: 'string', default: 'both' },
-    rounds: { type: 'string', default: '3' },
-    json: { type: 'boolean', default: false },
-  },
-});
+/** The options, or one line and exit code 2 for an unknown one. */
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        clients: { type: 'string', default: '32' },
+        'client-procs': { type: 'string', default: '2' },
+        users: { type: 'string', default: '300' },
+        days: { type: 'string', default: '3' },
+        dup: { type: 'string', default: '0.2' },
+        'growth-users': { type: 'string', default: '2000' },
+        'growth-days': { type: 'string', default: '90' },
+        'no-growth': { type: 'boolean', default: false },
+        'no-throughput': { type: 'boolean', default: false },
+        backend: { type: 'string', default: 'both' },
+        rounds: { type: 'string', default: '3' },
+        json: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`bench:services: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+const args = options();
 const CLIENTS = Number(args.clients);
 const CLIENT_PROCS = Math.max(1, Math.min(CLIENTS, Number(args['client-procs'])));
 const USERS = Number(args.users);
@@ -56,6 +65,11 @@ for (const [name, v] of Object.entries({ rounds: ROUNDS, clients: CLIENTS, users
     console.error(`bench:services: --${name} must be a positive integer`);
     process.exit(2);
   }
+}
+
+if (!['sqlite', 'postgres', 'both'].includes(args.backend!)) {
+  console.error(`bench:services: --backend must be sqlite, postgres or both, got ${args.backend}`);
+  process.exit(2);
 }
 
 const HERE = new URL('./bench-services/', import.meta.url);

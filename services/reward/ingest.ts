@@ -97,11 +97,11 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
     if (clash !== undefined) {
       throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} conflicts with counter ${clash.counter} already accepted for ${clash.date}`);
     }
-    if (device.last_counter === null || signed.counter > device.last_counter) {
-      await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
-    }
   }
-  await storeDay(q, record, signed, status, reasons, nowMs);
+  const raisesCounter = signed !== null && (device.last_counter === null || signed.counter > device.last_counter);
+  if (raisesCounter && dialect === 'sqlite') await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
+  // PostgreSQL raises the device's counter in the day's statement (a data-modifying WITH): one round trip less.
+  await storeDay(q, record, signed, status, reasons, nowMs, raisesCounter && dialect === 'postgres');
   // Only a closed day earns: an open one is a provisional total, whose hours may still show a
   // shaker by the evening. Its closed flag is signed (summary version 3; earlier ones sign closed days only).
   const earns = status === 'verified' && record.closed && !late && record.steps >= config.reward.goalSteps;
@@ -109,9 +109,9 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
   return { status: 200, json: { ...base, stored: true, stale: false, status, late, reasons, award } };
 };
 
-async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number): Promise<void> {
+async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number, raiseCounter: boolean): Promise<void> {
   await q.run(
-    `INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
+    `${raiseCounter ? 'WITH raised AS (UPDATE devices SET last_counter = $11 WHERE id = $1) ' : ''}INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
        counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
      ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,

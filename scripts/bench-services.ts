@@ -325,18 +325,18 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
   if (days === 0) return;
   // Each user's days as one JSON parameter, unpacked by the database: a few statements per user.
   const rowsOf = (n: number) => db.dialect === 'postgres'
-    ? `SELECT x.date, x.steps, x.counter FROM json_to_recordset(CAST($${n} AS JSON)) AS x(date TEXT, steps INTEGER, counter INTEGER)`
-    : `SELECT json_extract(value, '$.date') AS date, json_extract(value, '$.steps') AS steps, json_extract(value, '$.counter') AS counter FROM json_each($${n})`;
+    ? `SELECT x.date, x.steps, x.day_counter FROM json_to_recordset(CAST($${n} AS JSON)) AS x(date TEXT, steps INTEGER, day_counter INTEGER)`
+    : `SELECT json_extract(value, '$.date') AS date, json_extract(value, '$.steps') AS steps, json_extract(value, '$.day_counter') AS day_counter FROM json_each($${n})`;
   const hours = JSON.stringify(Array.from({ length: 24 }, (_, h) => (h >= 7 && h <= 21 ? 600 : 0)));
   const random = rng(7);
   for (let i = 0; i < users.length; i += 50) {
     await db.tx(async (q) => {
       for (const u of users.slice(i, i + 50)) {
-        const list = Array.from({ length: days }, (_, d) => ({ date: dateString(LAST_DAY - 3 - (days - 1 - d)), steps: 3000 + Math.floor(random() * 10000), counter: d + 1 }));
+        const list = Array.from({ length: days }, (_, d) => ({ date: dateString(LAST_DAY - 3 - (days - 1 - d)), steps: 3000 + Math.floor(random() * 10000), day_counter: d + 1 }));
         const json = JSON.stringify(list);
         await q.run(
           `INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed, counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
-           SELECT $1, x.date, $2, 1, 'bushu', 480, x.steps, $3, '[]', 1, x.counter, 'verified', '[]', '0.2.0', '2026-01-01T00:00:00.000Z', $4, $6, NULL FROM (${rowsOf(5)}) x`,
+           SELECT $1, x.date, $2, 1, 'bushu', 480, x.steps, $3, '[]', 1, x.day_counter, 'verified', '[]', '0.2.0', '2026-01-01T00:00:00.000Z', $4, $6, NULL FROM (${rowsOf(5)}) x`,
           [u.device, u.id, hours, T0, json, keyId(u.key)],
         );
         await q.run(

@@ -34,7 +34,7 @@ async function serve(cwd: string, env: NodeJS.ProcessEnv): Promise<{ child: Chil
       return { child, url };
     }
   }
-  throw new Error(`bushu serve did not start: ${stderr}`);
+  throw new Error(`bushu serve exited before listening (stderr ${stderr})`);
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {

@@ -1,175 +1,494 @@
-// npm run bench:services -- [--clients 32] [--users 300] [--days 3] [--dup 0.2] [--json]
-// Starts the services in-process on loopback, has N concurrent clients POST signed day records
-// (many users and days, some deliveries duplicated as bridge retries), and reports accepted
-// records per second, awards, duplicates and p50/p99 latency; then checks exactly one award per
-// qualifying user-day. Runs on SQLite (a file in the temp folder, as `bushu serve --db` runs it),
-// and on PostgreSQL when DATABASE_URL is set or the default local server answers.
+// npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
+//   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3] [--json]
+// Measures `bushu serve` the way a deployment sees it: the services in their own process on the
+// database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
+// default answers), the clients in other processes over keep-alive connections, and, in the same
+// run on the same kind of database, the ceiling: a bare node:http server that parses the same body
+// and does one INSERT … ON CONFLICT DO NOTHING. Prints accepted/s, p50/p99, SQL statements and
+// transactions per delivery, the ratio to the ceiling, exactly-once, payouts per second, and a
+// growth run: acceptance, leaderboard, 30-day history and dashboard load with no stored days and
+// with --growth-users × --growth-days of them seeded directly in the database. Every figure is the
+// median of --rounds rounds (the throughput run repeated; growth acceptance on as many user sets).
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dateString, dayNumber } from '../shared/days.ts';
-import { resolveConfig } from '../services/config.ts';
-import { openDatabase } from '../services/db/open.ts';
+import { signWebhook } from '../shared/webhook.ts';
+import type { ConfigInput } from '../services/config.ts';
 import type { Db } from '../services/db/types.ts';
-import { startServices } from '../services/server.ts';
-import { deliver, makeRecord, newKeyHex, newWebhookSecret, signRecord } from '../test/kits/services.ts';
-import { openTestDb, postgresSkipReason, T0, type Backend, type TestDb } from '../test/kits/services-server.ts';
+import { runPayouts } from '../services/reward/payouts.ts';
+import { keyId } from '../services/reward/trust.ts';
+import type { DbSpec } from './bench-services/spec.ts';
+import { openSpecDb } from './bench-services/spec.ts';
+import type { Prepared } from './bench-services/client.ts';
+import { makeRecord, newKeyHex, newWebhookSecret, signRecord } from '../test/kits/services.ts';
+import { postgresSkipReason, T0, TEST_PG_URL, type Backend } from '../test/kits/services-server.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '32' },
-    users: { type: 'string', default: '300' },
-    days: { type: 'string', default: '3' },
-    dup: { type: 'string', default: '0.2' },
-    json: { type: 'boolean', default: false },
-  },
-});
+/** The options, or one line and exit code 2 for an unknown one. */
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        clients: { type: 'string', default: '32' },
+        'client-procs': { type: 'string', default: '2' },
+        users: { type: 'string', default: '300' },
+        days: { type: 'string', default: '3' },
+        dup: { type: 'string', default: '0.2' },
+        'growth-users': { type: 'string', default: '2000' },
+        'growth-days': { type: 'string', default: '90' },
+        'no-growth': { type: 'boolean', default: false },
+        'no-throughput': { type: 'boolean', default: false },
+        backend: { type: 'string', default: 'both' },
+        rounds: { type: 'string', default: '3' },
+        json: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`bench:services: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+const args = options();
 const CLIENTS = Number(args.clients);
+const CLIENT_PROCS = Math.max(1, Math.min(CLIENTS, Number(args['client-procs'])));
 const USERS = Number(args.users);
 const DAYS = Number(args.days);
 const DUP = Number(args.dup);
-
-interface Result {
-  backend: Backend;
-  sent: number;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  seconds: number;
-  acceptedPerSec: number;
-  awards: number;
-  expectedAwards: number;
-  p50Ms: number;
-  p99Ms: number;
-  exactlyOnce: boolean;
+const GROWTH_USERS = Number(args['growth-users']);
+const GROWTH_DAYS = Number(args['growth-days']);
+const ROUNDS = Number(args.rounds);
+for (const [name, v] of Object.entries({ rounds: ROUNDS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`bench:services: --${name} must be a positive integer`);
+    process.exit(2);
+  }
 }
 
-// A seeded generator, so every run (and both backends) deliver the same records.
+if (!['sqlite', 'postgres', 'both'].includes(args.backend!)) {
+  console.error(`bench:services: --backend must be sqlite, postgres or both, got ${args.backend}`);
+  process.exit(2);
+}
+
+const HERE = new URL('./bench-services/', import.meta.url);
+const LAST_DAY = dayNumber('2026-11-21'); // T0 is the morning of 2026-11-21 in UTC+8
+const FRIENDS = 10; // each user's circle in the growth run
+const ADMIN_TOKEN = randomBytes(16).toString('hex');
+
+interface User {
+  id: string;
+  device: string;
+  key: string;
+}
+
+interface Child {
+  proc: ChildProcess;
+  next(): Promise<any>;
+}
+
+/** A child process running one of ./bench-services/*.ts under tsx, with its messages queued. */
+function start(file: string, spec: unknown): Child {
+  const proc = fork(new URL(file, HERE).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_SPEC: JSON.stringify(spec) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: unknown[] = [];
+  const waiting: Array<(m: unknown) => void> = [];
+  proc.on('message', (m) => (waiting.length > 0 ? waiting.shift()!(m) : inbox.push(m)));
+  proc.on('exit', (code) => {
+    if (code !== 0) for (const w of waiting.splice(0)) w({ kind: 'exit', code });
+  });
+  return {
+    proc,
+    next: () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiting.push(resolve))),
+  };
+}
+
+async function stop(c: Child): Promise<void> {
+  if (c.proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => c.proc.once('exit', resolve));
+  c.proc.send('stop');
+  await exited;
+}
+
+interface Load {
+  sent: number;
+  accepted: number;
+  replayed: number;
+  refused: Record<string, number>;
+  seconds: number;
+  perSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Deliver the queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are dealt round-robin. */
+async function load(url: string, queues: Prepared[][]): Promise<Load> {
+  const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { url, loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
+  await Promise.all(clients.map((c) => c.next()));
+  const start0 = performance.now();
+  clients.forEach((c, i) => c.proc.send(queues.filter((_, j) => j % CLIENT_PROCS === i)));
+  const results = await Promise.all(clients.map((c) => c.next() as Promise<{ latencies: number[]; statuses: Record<string, number>; replayed: number }>));
+  const seconds = (performance.now() - start0) / 1000;
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const statuses: Record<string, number> = {};
+  for (const r of results) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
+  const replayed = results.reduce((a, r) => a + r.replayed, 0);
+  const ok = statuses['200'] ?? 0;
+  const refused = Object.fromEntries(Object.entries(statuses).filter(([s]) => s !== '200'));
+  return {
+    sent: latencies.length,
+    accepted: ok - replayed,
+    replayed,
+    refused,
+    seconds: round(seconds),
+    perSec: Math.round((ok - replayed) / seconds),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p99Ms: round(percentile(latencies, 0.99)),
+  };
+}
+
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+const round = (x: number) => Math.round(x * 100) / 100;
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+
+function makeUsers(n: number): User[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `u${i}`, device: (0xb0000000 + i).toString(16).padStart(12, '0'), key: newKeyHex() }));
 }
 
 /**
- * SQLite on a real file: in memory there is no journal to sync, so what durability costs
- * (synchronous=FULL: an fsync per commit) would not show in the figures.
+ * Each user's days lastDay-days+1 … lastDay, signed with counters firstCounter… (oldest first),
+ * some delivered twice (a bridge retry), as queues of one device each (its days in counter order).
  */
-async function openBenchDb(backend: Backend): Promise<TestDb> {
-  if (backend === 'postgres') return openTestDb('postgres');
-  const dir = await mkdtemp(join(tmpdir(), 'bushu-bench-'));
-  const db = await openDatabase({ sqlitePath: join(dir, 'services.db') });
+function deliveries(users: User[], days: number, firstCounter: number, secret: string, random: () => number): { queues: Prepared[][]; expected: Set<string> } {
+  const expected = new Set<string>();
+  const queues: Prepared[][] = [];
+  for (const u of users) {
+    const queue: Prepared[] = [];
+    for (let d = days - 1; d >= 0; d--) {
+      const date = dateString(LAST_DAY - d);
+      const steps = 4000 + Math.floor(random() * 9000);
+      if (steps >= 8000) expected.add(`${u.id}/${date}`);
+      const rec = signRecord(makeRecord({ user: u.id, device: u.device, date, steps }), u.key, firstCounter + days - 1 - d);
+      const body = JSON.stringify(rec);
+      const key = `bushu:reward:${u.device}:${date}:1`;
+      const p = { path: '/reward/v1/days', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...signWebhook(secret, key, Math.floor(T0 / 1000), body) }, body };
+      queue.push(p);
+      if (random() < DUP) queue.push(p);
+    }
+    queues.push(queue);
+  }
+  // Devices in random order, so the server sees users interleaved.
+  for (let i = queues.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [queues[i], queues[j]] = [queues[j], queues[i]];
+  }
+  return { queues, expected };
+}
+
+/** A fresh database of the backend's kind; drop() removes it. */
+async function freshDb(backend: Backend): Promise<{ spec: DbSpec; drop(): Promise<void> }> {
+  if (backend === 'sqlite') {
+    const dir = await mkdtemp(join(tmpdir(), 'bushu-bench-'));
+    return { spec: { sqlitePath: join(dir, 'services.db') }, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const schema = `bushu_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   return {
-    db,
+    spec: { databaseUrl: TEST_PG_URL, schema },
     async drop() {
+      const db = await openSpecDb({ databaseUrl: TEST_PG_URL });
+      await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await db.close();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function run(backend: Backend): Promise<Result> {
-  const t = await openBenchDb(backend);
-  const secret = newWebhookSecret();
-  const users = Array.from({ length: USERS }, (_, i) => ({ id: `u${i}`, device: (0xb0000000 + i).toString(16).padStart(12, '0'), key: newKeyHex() }));
-  const config = resolveConfig({
-    bridges: [{ id: 'bench', secrets: { reward: [secret] } }],
-    seed: { users: users.map((u) => ({ id: u.id, name: `User ${u.id}` })), devices: users.map((u) => ({ id: u.device, user: u.id, bridge: 'bench', key: u.key })), friendships: [] },
-  });
-  const services = await startServices({ db: t.db, config, clock: () => T0 }); // fixed clock: every day within its grace period
-  const random = rng(42);
-  const lastDay = dayNumber('2026-11-21');
-  const jobs: Array<ReturnType<typeof makeRecord>> = [];
-  const expected = new Set<string>();
-  for (const u of users) {
-    for (let d = 0; d < DAYS; d++) {
-      const date = dateString(lastDay - d);
-      const steps = 4000 + Math.floor(random() * 9000);
-      if (steps >= config.reward.goalSteps) expected.add(`${u.id}/${date}`);
-      const rec = signRecord(makeRecord({ user: u.id, device: u.device, date, steps }), u.key, DAYS - d);
-      jobs.push(rec);
-      if (random() < DUP) jobs.push(rec); // a bridge retry of the same record version
-    }
-  }
-  for (let i = jobs.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
-  }
-  // Counters must grow per device: deliver each device's days oldest first by keeping, per device,
-  // the order of counters. Shuffling across devices is kept; within a device we sort by counter.
-  const perDevice = new Map<string, typeof jobs>();
-  for (const j of jobs) (perDevice.get(j.device) ?? perDevice.set(j.device, []).get(j.device)!).push(j);
-  const queue: Array<typeof jobs> = [...perDevice.values()].map((list) => list.sort((a, b) => a.date.localeCompare(b.date)));
-
-  const latencies: number[] = [];
-  let accepted = 0;
-  let duplicates = 0;
-  let rejected = 0;
-  const base = services.url + '/reward';
-  const start = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      // Each client takes whole devices, so one device's records go in counter order.
-      while (next < queue.length) {
-        const list = queue[next++];
-        for (const rec of list) {
-          const t0 = performance.now();
-          const r = await deliver(base, rec, { secret, nowSec: Math.floor(T0 / 1000) });
-          latencies.push(performance.now() - t0);
-          if (r.status === 200 && !r.replayed) accepted++;
-          else if (r.status === 200 || r.status === 409) duplicates++;
-          else rejected++;
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  await services.close();
-  const awards = await countAwards(t.db);
-  const dupAwards = await t.db.all('SELECT user_id, date FROM awards GROUP BY user_id, date HAVING COUNT(*) > 1');
-  await t.drop();
-  latencies.sort((a, b) => a - b);
+function serviceConfig(secret: string, seedUsers: User[]): ConfigInput {
   return {
-    backend,
-    sent: jobs.length,
-    accepted,
-    duplicates,
-    rejected,
-    seconds: round(seconds),
-    acceptedPerSec: Math.round(accepted / seconds),
-    awards: awards.size,
-    expectedAwards: expected.size,
-    p50Ms: round(percentile(latencies, 0.5)),
-    p99Ms: round(percentile(latencies, 0.99)),
-    exactlyOnce: dupAwards.length === 0 && awards.size === expected.size && [...expected].every((k) => awards.has(k)),
+    adminToken: ADMIN_TOKEN,
+    bridges: [{ id: 'bench', secrets: { reward: [secret] } }],
+    seed: { users: seedUsers.map((u) => ({ id: u.id, name: `User ${u.id}` })), devices: seedUsers.map((u) => ({ id: u.device, user: u.id, bridge: 'bench', key: u.key })), friendships: [] },
   };
 }
 
-async function countAwards(db: Db): Promise<Set<string>> {
-  return new Set((await db.all<{ user_id: string; date: string }>('SELECT user_id, date FROM awards')).map((r) => `${r.user_id}/${r.date}`));
+async function startServer(spec: DbSpec, config: ConfigInput): Promise<{ child: Child; url: string }> {
+  const child = start('server.ts', { ...spec, config, nowMs: T0 });
+  const ready = await child.next();
+  if (ready.kind !== 'ready') throw new Error(`the services process did not start (${JSON.stringify(ready)})`);
+  child.proc.send('reset');
+  await child.next();
+  return { child, url: ready.url };
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+interface Throughput {
+  backend: Backend;
+  baseline: Load;
+  /** SQLite: the one-insert server committing through the same group commit as the services. */
+  groupedBaseline: Load | null;
+  services: Load;
+  ratio: number;
+  groupedRatio: number | null;
+  statementsPerDelivery: number;
+  transactionsPerDelivery: number;
+  awards: number;
+  expectedAwards: number;
+  exactlyOnce: boolean;
+  payoutsPerSec: number;
+}
 
-const results: Result[] = [await run('sqlite')];
-const pgSkip = await postgresSkipReason();
-if (pgSkip === null) results.push(await run('postgres'));
+async function throughput(backend: Backend): Promise<Throughput> {
+  const secret = newWebhookSecret();
+  const users = makeUsers(USERS);
+  const { queues, expected } = deliveries(users, DAYS, 1, secret, rng(42));
+
+  const ceiling = async (grouped: boolean): Promise<Load> => {
+    const base = await freshDb(backend);
+    const child = start('baseline.ts', { ...base.spec, grouped });
+    const { url: baseUrl } = await child.next();
+    const measured = await load(baseUrl, queues);
+    await stop(child);
+    await base.drop();
+    return measured;
+  };
+  const baseline = await ceiling(false);
+  // On SQLite, also the ceiling with the services' group commit (PostgreSQL's adapter has none).
+  const groupedBaseline = backend === 'sqlite' ? await ceiling(true) : null;
+
+  const fresh = await freshDb(backend);
+  const { child, url } = await startServer(fresh.spec, serviceConfig(secret, users));
+  const services = await load(url, queues);
+  child.proc.send('stats');
+  const stats = (await child.next()) as { statements: number; transactions: number };
+  await stop(child);
+
+  const db = await openSpecDb(fresh.spec);
+  const awards = new Set((await db.all<{ user_id: string; date: string }>('SELECT user_id, date FROM awards')).map((r) => `${r.user_id}/${r.date}`));
+  const doubled = await db.all('SELECT user_id, date FROM awards GROUP BY user_id, date HAVING COUNT(*) > 1');
+  const payoutsPerSec = await payoutRate(db);
+  await db.close();
+  await fresh.drop();
+  return {
+    backend,
+    baseline,
+    groupedBaseline,
+    services,
+    ratio: round(services.perSec / baseline.perSec),
+    groupedRatio: groupedBaseline === null ? null : round(services.perSec / groupedBaseline.perSec),
+    statementsPerDelivery: round(stats.statements / services.sent),
+    transactionsPerDelivery: round(stats.transactions / services.sent),
+    awards: awards.size,
+    expectedAwards: expected.size,
+    exactlyOnce: doubled.length === 0 && awards.size === expected.size && [...expected].every((k) => awards.has(k)),
+    payoutsPerSec,
+  };
+}
+
+/** Pay every pending payout (a payer that does nothing), in the worker's batches; payouts per second. */
+async function payoutRate(db: Db): Promise<number> {
+  const t0 = performance.now();
+  let paid = 0;
+  for (;;) {
+    const r = await runPayouts(db, { pay: async () => undefined }, T0);
+    paid += r.paid;
+    if (r.paid + r.failed === 0) break;
+  }
+  return Math.round(paid / ((performance.now() - t0) / 1000));
+}
+
+/** Users, their devices and circles, and `days` signed days each before the last 3, written straight into the database. */
+async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
+  const BATCH = 500;
+  for (let i = 0; i < users.length; i += BATCH) {
+    const chunk = users.slice(i, i + BATCH);
+    await db.tx(async (q) => {
+      for (const u of chunk) {
+        await q.run('INSERT INTO users (id, name, utc_offset_min, created_at) VALUES ($1, $2, 480, $3)', [u.id, `User ${u.id}`, T0]);
+      }
+      for (const u of chunk) {
+        await q.run('INSERT INTO devices (id, user_id, bridge_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [u.device, u.id, 'bench', u.key, days || null, T0]);
+      }
+    });
+  }
+  for (let i = 0; i < users.length; i++) {
+    await db.tx(async (q) => {
+      for (let f = 1; f <= FRIENDS / 2; f++) {
+        const j = (i + f) % users.length;
+        if (j === i) continue;
+        await q.run('INSERT INTO friendships (user_id, friend_id) VALUES ($1, $2), ($2, $1) ON CONFLICT DO NOTHING', [users[i].id, users[j].id]);
+      }
+    });
+  }
+  if (days === 0) return;
+  // Each user's days as one JSON parameter, unpacked by the database: a few statements per user.
+  const rowsOf = (n: number) => db.dialect === 'postgres'
+    ? `SELECT x.date, x.steps, x.day_counter FROM json_to_recordset(CAST($${n} AS JSON)) AS x(date TEXT, steps INTEGER, day_counter INTEGER)`
+    : `SELECT json_extract(value, '$.date') AS date, json_extract(value, '$.steps') AS steps, json_extract(value, '$.day_counter') AS day_counter FROM json_each($${n})`;
+  const hours = JSON.stringify(Array.from({ length: 24 }, (_, h) => (h >= 7 && h <= 21 ? 600 : 0)));
+  const random = rng(7);
+  for (let i = 0; i < users.length; i += 50) {
+    await db.tx(async (q) => {
+      for (const u of users.slice(i, i + 50)) {
+        const list = Array.from({ length: days }, (_, d) => ({ date: dateString(LAST_DAY - 3 - (days - 1 - d)), steps: 3000 + Math.floor(random() * 10000), day_counter: d + 1 }));
+        const json = JSON.stringify(list);
+        await q.run(
+          `INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed, counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
+           SELECT $1, x.date, $2, 1, 'bushu', 480, x.steps, $3, '[]', 1, x.day_counter, 'verified', '[]', '0.2.0', '2026-01-01T00:00:00.000Z', $4, $6, NULL FROM (${rowsOf(5)}) x`,
+          [u.device, u.id, hours, T0, json, keyId(u.key)],
+        );
+        await q.run(
+          `INSERT INTO social_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, status, reasons, firmware, synced_at, received_at, epoch)
+           SELECT $1, x.date, $2, 1, 'bushu', 480, x.steps, $3, 'counted', '[]', '0.2.0', '2026-01-01T00:00:00.000Z', $4, NULL FROM (${rowsOf(5)}) x`,
+          [u.device, u.id, hours, T0, json],
+        );
+        await q.run(
+          `INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
+           SELECT $2, x.date, $1, x.steps, 888, $3 FROM (${rowsOf(4)}) x WHERE x.steps >= 8000`,
+          [u.device, u.id, T0, json],
+        );
+        await q.run(`INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at, paid_at) SELECT id, user_id, 888, 'paid', $2, $2 FROM awards WHERE user_id = $1`, [u.id, T0]);
+      }
+    });
+  }
+  await db.exec('ANALYZE');
+  // A database at rest: the seed's WAL written back, so no checkpoint of it lands in the timing.
+  if (db.dialect === 'sqlite') await db.all('PRAGMA wal_checkpoint(TRUNCATE)');
+}
+
+interface GrowthRow {
+  storedDays: number;
+  seedSeconds: number;
+  acceptedPerSec: number;
+  p99Ms: number;
+  leaderboardMs: number;
+  historyMs: number;
+  dashboardMs: number;
+  dashboardBytes: number;
+}
+
+async function timed(url: string, path: string, n = 15): Promise<{ ms: number; bytes: number }> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url + path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 200)}`);
+    times.push(performance.now() - t0);
+    bytes = text.length;
+  }
+  return { ms: round(median(times)), bytes };
+}
+
+async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
+  const secret = newWebhookSecret();
+  const users = makeUsers(GROWTH_USERS);
+  const fresh = await freshDb(backend);
+  const db = await openSpecDb(fresh.spec);
+  const t0 = performance.now();
+  await seedDirect(db, users, days);
+  const seedSeconds = round((performance.now() - t0) / 1000);
+  await db.close();
+  const { child, url } = await startServer(fresh.spec, serviceConfig(secret, []));
+  // Reads first (on the stored data), then acceptance of the last 3 days of some of the users.
+  const me = users[Math.floor(users.length / 2)].id;
+  const date = dateString(LAST_DAY - 3);
+  const leaderboard = await timed(url, `/social/v1/users/${me}/leaderboard?date=${date}`);
+  const history = await timed(url, `/social/v1/users/${me}/history?to=${date}`);
+  const dashboard = await timed(url, `/api/users`);
+  const overview = await timed(url, `/api/users/${me}/overview?date=${date}`);
+  // Each round delivers the new days of its own users, so no round replays another's.
+  const per = Math.max(1, Math.floor(Math.min(users.length / ROUNDS, USERS)));
+  const rounds: Load[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const { queues } = deliveries(users.slice(r * per, (r + 1) * per), 3, days + 1, secret, rng(9 + r));
+    rounds.push(await load(url, queues));
+  }
+  const accepted = { perSec: median(rounds.map((x) => x.perSec)), p99Ms: median(rounds.map((x) => x.p99Ms)) };
+  await stop(child);
+  await fresh.drop();
+  return {
+    storedDays: days * users.length,
+    seedSeconds,
+    acceptedPerSec: accepted.perSec,
+    p99Ms: accepted.p99Ms,
+    leaderboardMs: leaderboard.ms,
+    historyMs: history.ms,
+    dashboardMs: round(dashboard.ms + overview.ms),
+    dashboardBytes: dashboard.bytes + overview.bytes,
+  };
+}
+
+const backends: Backend[] = args.backend === 'postgres' ? [] : ['sqlite'];
+const pgSkip = args.backend === 'sqlite' ? 'not asked for (--backend sqlite)' : await postgresSkipReason();
+if (pgSkip === null) backends.push('postgres');
+
+/** The median round of each figure (each column its own median). */
+function medianOf(rounds: Throughput[]): Throughput {
+  const m = (f: (t: Throughput) => number) => median(rounds.map(f));
+  const load = (f: (t: Throughput) => Load | null): Load | null => {
+    const ls = rounds.map(f).filter((l): l is Load => l !== null);
+    if (ls.length === 0) return null;
+    const ml = (g: (l: Load) => number) => median(ls.map(g));
+    return { ...ls[0], sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: ml((l) => l.perSec), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
+  };
+  return {
+    ...rounds[0],
+    baseline: load((t) => t.baseline)!,
+    groupedBaseline: load((t) => t.groupedBaseline),
+    services: load((t) => t.services)!,
+    ratio: m((t) => t.ratio),
+    groupedRatio: rounds[0].groupedRatio === null ? null : m((t) => t.groupedRatio!),
+    statementsPerDelivery: m((t) => t.statementsPerDelivery),
+    transactionsPerDelivery: m((t) => t.transactionsPerDelivery),
+    payoutsPerSec: m((t) => t.payoutsPerSec),
+    exactlyOnce: rounds.every((t) => t.exactlyOnce),
+  };
+}
+
+const results: Throughput[] = [];
+for (const b of args['no-throughput'] ? [] : backends) {
+  const rounds: Throughput[] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await throughput(b));
+  results.push(medianOf(rounds));
+}
+const growth: Array<{ backend: Backend; empty: GrowthRow; big: GrowthRow; ratio: number }> = [];
+if (!args['no-growth']) {
+  for (const b of backends) {
+    const empty = await growthRow(b, 0);
+    const big = await growthRow(b, GROWTH_DAYS);
+    growth.push({ backend: b, empty, big, ratio: round(big.acceptedPerSec / empty.acceptedPerSec) });
+  }
+}
 
 if (args.json) {
-  console.log(JSON.stringify({ clients: CLIENTS, users: USERS, days: DAYS, results, postgresSkipped: pgSkip }, null, 2));
+  console.log(JSON.stringify({ rounds: ROUNDS, clients: CLIENTS, clientProcesses: CLIENT_PROCS, users: USERS, days: DAYS, dup: DUP, results, growth, postgresSkipped: pgSkip }, null, 2));
 } else {
-  console.log(`bench:services: ${CLIENTS} concurrent clients, ${USERS} users x ${DAYS} days, ~${Math.round(DUP * 100)}% duplicate deliveries, loopback HTTP, SQLite on a file in ${tmpdir()}`);
-  console.log('backend   | sent | accepted | dup/409 | rejected | accepted/s | awards (expected) | p50 ms | p99 ms | exactly once');
+  console.log(`bench:services: ${CLIENTS} clients in ${CLIENT_PROCS} processes (keep-alive), ${USERS} users x ${DAYS} days, ~${Math.round(DUP * 100)}% redelivered; services and ceiling each in their own process; SQLite on a file in ${tmpdir()}; medians of ${ROUNDS} rounds`);
+  console.log('backend   | ceiling/s | accepted/s | ratio | p50 ms | p99 ms | ceiling p99 | stmts/delivery | tx/delivery | refused | awards (expected) | exactly once | payouts/s');
   for (const r of results) {
     console.log(
-      `${r.backend.padEnd(9)} | ${String(r.sent).padStart(4)} | ${String(r.accepted).padStart(8)} | ${String(r.duplicates).padStart(7)} | ${String(r.rejected).padStart(8)} | ${String(r.acceptedPerSec).padStart(10)} | ${`${r.awards} (${r.expectedAwards})`.padStart(17)} | ${String(r.p50Ms).padStart(6)} | ${String(r.p99Ms).padStart(6)} | ${r.exactlyOnce ? 'yes' : 'NO'}`,
+      [r.backend.padEnd(9), String(r.baseline.perSec).padStart(9), String(r.services.perSec).padStart(10), String(r.ratio).padStart(5), String(r.services.p50Ms).padStart(6), String(r.services.p99Ms).padStart(6),
+        String(r.baseline.p99Ms).padStart(11), String(r.statementsPerDelivery).padStart(14), String(r.transactionsPerDelivery).padStart(11), JSON.stringify(r.services.refused).padStart(7),
+        `${r.awards} (${r.expectedAwards})`.padStart(17), (r.exactlyOnce ? 'yes' : 'NO').padStart(12), String(r.payoutsPerSec).padStart(9)].join(' | '),
     );
+  }
+  for (const r of results) {
+    if (r.groupedBaseline !== null) console.log(`${r.backend}: ceiling with the same group commit ${r.groupedBaseline.perSec}/s (p99 ${r.groupedBaseline.p99Ms} ms): ratio ${r.groupedRatio}`);
+  }
+  if (growth.length > 0) {
+    console.log(`growth: ${GROWTH_USERS} users (${FRIENDS} friends each), empty vs ${GROWTH_DAYS} stored days each; acceptance of ${Math.max(1, Math.floor(Math.min(GROWTH_USERS / ROUNDS, USERS)))} users x 3 new days per round; reads are medians of 15 (admin token)`);
+    console.log('backend   | stored days | seeded in s | accepted/s | p99 ms | leaderboard ms | 30-day history ms | dashboard ms (/api/users + overview, bytes)');
+    for (const g of growth) {
+      for (const row of [g.empty, g.big]) {
+        console.log([g.backend.padEnd(9), String(row.storedDays).padStart(11), String(row.seedSeconds).padStart(11), String(row.acceptedPerSec).padStart(10), String(row.p99Ms).padStart(6), String(row.leaderboardMs).padStart(14), String(row.historyMs).padStart(17), `${row.dashboardMs} (${row.dashboardBytes})`].join(' | '));
+      }
+      console.log(`${g.backend.padEnd(9)} | acceptance with stored days / empty: ${g.ratio}`);
+    }
   }
   if (pgSkip) console.log(`postgresql: skipped (${pgSkip})`);
 }
-if (results.some((r) => !r.exactlyOnce || r.rejected > 0)) process.exitCode = 1;
+if (results.some((r) => !r.exactlyOnce || Object.keys(r.services.refused).length > 0)) process.exitCode = 1;

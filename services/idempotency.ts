@@ -1,10 +1,11 @@
 // Idempotency-Key semantics after the IETF httpapi draft, kept in the database so that every
 // service process sees the same keys:
 //  - first use: the key is claimed (row `in_flight`), the request runs, and its response is stored
-//    (row `done`) in the same transaction as the request's effects;
+//    (row `done`), all in one transaction with the request's effects, so no other process ever
+//    sees the claim without its response;
 //  - same key, same body: the stored status and body are replayed (header Idempotent-Replayed);
 //  - same key, different body: 422; same key while the first is running: 409;
-//  - a request that is rejected stores nothing: its claim is deleted, so the key stays free.
+//  - a request that is rejected stores nothing: its transaction, claim included, is rolled back.
 // An in-flight claim older than the TTL belongs to a process that died; it may be taken over.
 // Keys are forgotten `idempotencyKeyTtlHours` (7 days) after first use: longer than a bridge
 // retries on its fast schedule, and short enough that keys do not outgrow the data they guard.
@@ -30,16 +31,20 @@ export function idempotencyKeyOf(headers: Record<string, string | string[] | und
   return key;
 }
 
-export async function claim(db: Db, scope: string, key: string, hash: string, nowMs: number, ttlMs: number): Promise<Claim> {
-  // Two rounds: a row can vanish between our INSERT and SELECT when its request was rejected.
+/**
+ * Claim the key inside the request's transaction (or alone, as a test planting a claim does). On
+ * PostgreSQL a concurrent request holding the same key uncommitted makes the INSERT wait for its
+ * end: then the row is there (done: replayed) or gone (rolled back: ours).
+ */
+export async function claim(q: Queryable, scope: string, key: string, hash: string, nowMs: number, ttlMs: number): Promise<Claim> {
   for (let round = 0; round < 2; round++) {
-    const inserted = await db.run(
+    const inserted = await q.run(
       `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_at, created_at)
        VALUES ($1, $2, $3, 'in_flight', $4, $4) ON CONFLICT (scope, key) DO NOTHING`,
       [scope, key, hash, nowMs],
     );
     if (inserted === 1) return { kind: 'claimed' };
-    const [row] = await db.all<{ request_hash: string; state: string; status: number | null; response: string | null; locked_at: number }>(
+    const [row] = await q.all<{ request_hash: string; state: string; status: number | null; response: string | null; locked_at: number }>(
       'SELECT request_hash, state, status, response, locked_at FROM idempotency_keys WHERE scope = $1 AND key = $2',
       [scope, key],
     );
@@ -50,8 +55,10 @@ export async function claim(db: Db, scope: string, key: string, hash: string, no
     if (row.state === 'done') {
       return { kind: 'replay', response: { status: Number(row.status), json: JSON.parse(row.response ?? 'null'), headers: { [REPLAY_HEADER]: 'true' } } };
     }
+    // An in-flight row is a claim committed on its own: a process of an earlier version, which
+    // claimed before its transaction, still working or dead. After the TTL it is taken over.
     if (Number(row.locked_at) < nowMs - ttlMs) {
-      const taken = await db.run(
+      const taken = await q.run(
         `UPDATE idempotency_keys SET locked_at = $3 WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND locked_at = $4`,
         [scope, key, nowMs, row.locked_at],
       );
@@ -75,11 +82,6 @@ export async function complete(q: Queryable, scope: string, key: string, lockedA
   if (n !== 1) throw new HttpError(409, 'idempotency_key_in_flight', 'this request was taken over by another attempt; retry later', { retryable: true });
 }
 
-/** Free the key after a rejected or failed request, so nothing of it is stored. */
-export async function release(db: Db, scope: string, key: string, lockedAtMs: number): Promise<void> {
-  await db.run(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight' AND locked_at = $3`, [scope, key, lockedAtMs]);
-}
-
 export const PURGE_EVERY_MS = 3_600_000;
 
 /**
@@ -98,20 +100,20 @@ export function expireKeys(db: Db, ttlMs: number): (nowMs: number) => Promise<vo
 }
 
 /**
- * Run one idempotent POST: claim the key, run `effects` (which must call complete() through the
- * given callback inside its transaction), release on any failure.
+ * Run one idempotent POST in one transaction: claim the key, run `effects` on the same transaction,
+ * store the response. A rejection (any throw) rolls it all back, the claim with it, so nothing of a
+ * refused request is stored and its key stays free. A replay commits nothing.
  */
 export async function idempotent(
   db: Db,
   opts: { scope: string; key: string; hash: string; nowMs: number; ttlMs: number },
-  effects: (finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>,
+  effects: (q: Queryable) => Promise<Response>,
 ): Promise<Response> {
-  const c = await claim(db, opts.scope, opts.key, opts.hash, opts.nowMs, opts.ttlMs);
-  if (c.kind === 'replay') return c.response;
-  try {
-    return await effects((q, r) => complete(q, opts.scope, opts.key, opts.nowMs, r));
-  } catch (err) {
-    await release(db, opts.scope, opts.key, opts.nowMs).catch(() => undefined);
-    throw err;
-  }
+  return db.tx(async (q) => {
+    const c = await claim(q, opts.scope, opts.key, opts.hash, opts.nowMs, opts.ttlMs);
+    if (c.kind === 'replay') return c.response;
+    const response = await effects(q);
+    await complete(q, opts.scope, opts.key, opts.nowMs, response);
+    return response;
+  });
 }

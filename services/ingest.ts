@@ -8,7 +8,7 @@
 import { localDayStartMs } from '../shared/days.ts';
 import type { DayRecord } from '../shared/record/index.ts';
 import type { ServicesConfig } from './config.ts';
-import type { Db, Queryable } from './db/types.ts';
+import { forUpdate, type Dialect, type Queryable } from './db/types.ts';
 import { HttpError, type Response } from './http/router.ts';
 import { checkPlausibility, type Finding } from './plausibility.ts';
 
@@ -18,8 +18,11 @@ export interface Delivery {
   bridge: string;
 }
 
-/** One service's handling of a record: `finish` stores the response under the idempotency key, in the same transaction. */
-export type Ingest = (db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number, finish: (q: Queryable, r: Response) => Promise<void>) => Promise<Response>;
+/**
+ * One service's handling of a record, on the delivery's transaction (idempotency.ts idempotent:
+ * the key's claim and the stored response are in it too); a throw rolls all of it back.
+ */
+export type Ingest = (q: Queryable, dialect: Dialect, config: ServicesConfig, delivery: Delivery, nowMs: number) => Promise<Response>;
 
 export interface DeviceRow {
   id: string;
@@ -41,8 +44,12 @@ export const FUTURE_SLACK_MS = 3_600_000;
  */
 export const SYNC_SKEW_MS = 48 * 3_600_000;
 
-/** Throws the 4xx; returns the device's registry row and the plausibility flags (non-reject findings). */
-export async function precheckDay(db: Db, config: ServicesConfig, { record, bridge }: Delivery, nowMs: number): Promise<{ device: DeviceRow; flags: Finding[] }> {
+/**
+ * Throws the 4xx; returns the device's registry row and the plausibility flags (non-reject findings).
+ * The device row and the user's existence are read in one statement; with `lock`, the device row
+ * is locked for the transaction (the reward service orders a device's signed days under it).
+ */
+export async function precheckDay(q: Queryable, dialect: Dialect, config: ServicesConfig, { record, bridge }: Delivery, nowMs: number, lock: boolean): Promise<{ device: DeviceRow; flags: Finding[] }> {
   const findings = checkPlausibility(record, config.plausibility);
   const rejects = findings.filter((f) => f.severity === 'reject');
   if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
@@ -53,13 +60,17 @@ export async function precheckDay(db: Db, config: ServicesConfig, { record, brid
     throw new HttpError(422, 'invalid_record', `syncedAt: ${record.syncedAt} is impossible for a record of ${record.date} received now`, { field: 'syncedAt' });
   }
 
-  const [user] = await db.all('SELECT id FROM users WHERE id = $1', [record.user]);
-  if (user === undefined) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
-  const [device] = await db.all<DeviceRow>('SELECT id, user_id, bridge_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
+  const [device] = await q.all<DeviceRow & { user_known: number | boolean }>(
+    `SELECT id, user_id, bridge_id, key_hex, last_counter, EXISTS (SELECT 1 FROM users WHERE id = $2) AS user_known
+     FROM devices WHERE id = $1${lock ? forUpdate({ dialect }) : ''}`,
+    [record.device, record.user],
+  );
+  const userKnown = device !== undefined ? Number(device.user_known) === 1 : (await q.all('SELECT id FROM users WHERE id = $1', [record.user])).length === 1;
+  if (!userKnown) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
   if (device === undefined) throw new HttpError(422, 'unknown_device', `device ${record.device} is not registered`);
   // 403, a refusal for good: the secret was valid, but this bridge may not speak for this device.
   // Before the user check, so a bridge learns nothing of another bridge's device but this.
   if (device.bridge_id !== bridge) throw new HttpError(403, 'device_not_served', `device ${record.device} is not served by bridge ${bridge}`);
   if (device.user_id !== record.user) throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
-  return { device, flags: findings };
+  return { device: { id: device.id, user_id: device.user_id, bridge_id: device.bridge_id, key_hex: device.key_hex, last_counter: device.last_counter === null ? null : Number(device.last_counter) }, flags: findings };
 }

@@ -2,7 +2,7 @@
 // admin API and by seeding from the config file; read by both services.
 import { timingSafeEqual } from 'node:crypto';
 import { BRIDGE_ID, BRIDGE_ID_RULE, type Seed } from './config.ts';
-import type { Db } from './db/types.ts';
+import { forUpdate, type Db } from './db/types.ts';
 import { HttpError, type Request } from './http/router.ts';
 import { DEVICE_ID_RULE, isDeviceId, isUserId, USER_ID_RULE } from '../shared/record/index.ts';
 
@@ -39,11 +39,13 @@ export async function registerDevice(db: Db, d: { id: unknown; user: unknown; br
   await db.tx(async (q) => {
     const [user] = await q.all('SELECT id FROM users WHERE id = $1', [d.user]);
     if (user === undefined) throw bad('user', `no user ${d.user}`);
-    const [old] = await q.all<{ user_id: string; key_hex: string | null; bridge_id: string | null }>('SELECT user_id, key_hex, bridge_id FROM devices WHERE id = $1', [d.id]);
-    if (old === undefined) {
-      await q.run('INSERT INTO devices (id, user_id, bridge_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, $4, NULL, $5)', [d.id, d.user, d.bridge, key, nowMs]);
-      return;
-    }
+    // Insert unless there: two processes starting with one seed register the same devices at once.
+    const inserted = await q.run(
+      'INSERT INTO devices (id, user_id, bridge_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (id) DO NOTHING',
+      [d.id, d.user, d.bridge, key, nowMs],
+    );
+    if (inserted === 1) return;
+    const [old] = await q.all<{ user_id: string; key_hex: string | null; bridge_id: string | null }>(`SELECT user_id, key_hex, bridge_id FROM devices WHERE id = $1${forUpdate(db)}`, [d.id]);
     if (old.user_id !== d.user) throw new HttpError(409, 'device_taken', `device ${d.id} is registered to another user`);
     if (old.key_hex !== key) await q.run('UPDATE devices SET key_hex = $2, last_counter = NULL WHERE id = $1', [d.id, key]);
     if (old.bridge_id !== d.bridge) await q.run('UPDATE devices SET bridge_id = $2 WHERE id = $1', [d.id, d.bridge]);

@@ -1,7 +1,7 @@
 // Every HTTP route of `bushu serve`: the two services' day endpoints (one shared pipeline),
 // their read endpoints, the admin API, the dashboard's read API and its static files.
 import { dateString, dayNumber } from '../shared/days.ts';
-import { overview, hours, listUsers, dateParam, userOrThrow } from './api/read.ts';
+import { overview, hours, limitParam, listUsers, dateParam, userOrThrow } from './api/read.ts';
 import { identifyBridge, type Service } from './bridges.ts';
 import type { ServicesConfig } from './config.ts';
 import { DASHBOARD_PATHS, serveDashboard } from './dashboard/static.ts';
@@ -31,8 +31,8 @@ export interface Deps {
 /**
  * The POST /v1/days pipeline, in the order that keeps rejected requests from storing anything:
  * webhook signature, which names the sending bridge (400/401), Idempotency-Key (400), JSON and
- * record shape (400/422), then the key is claimed (replay, 409, 422) and the service runs; a
- * rejection releases the key. Keys are scoped per service and bridge, so a stored response is
+ * record shape (400/422), then, in one transaction, the key is claimed (replay, 409, 422), the
+ * service runs and its response is stored under the key; a rejection rolls back the claim too. Keys are scoped per service and bridge, so a stored response is
  * replayed only to the bridge that made the request: another bridge sending the same bytes gets
  * the precheck's answer (403 for a device it does not serve), not the owner's response.
  */
@@ -48,7 +48,7 @@ function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs
     return idempotent(
       deps.db,
       { scope: `${service}/${sender.bridge}`, key, hash: requestHash(req.path, req.body), nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 },
-      (finish) => ingest(deps.db, deps.config, { record, bridge: sender.bridge }, nowMs, finish),
+      (q) => ingest(q, deps.db.dialect, deps.config, { record, bridge: sender.bridge }, nowMs),
     );
   };
 }
@@ -129,8 +129,13 @@ export function buildRouter(deps: Deps): Router {
     return { status: 303, headers: { location: to, 'set-cookie': sessionCookie(token) }, json: { ok: true, location: to } };
   });
   r.add('POST', '/logout', async () => ({ status: 200, headers: { 'set-cookie': clearedCookie() }, json: { ok: true } }));
-  // The admin sees every user; a user, only themselves.
-  r.add('GET', '/api/users', reader(async (_req, viewer) => ok({ users: (await listUsers(db)).filter((u) => viewer.admin || u.id === viewer.user) })));
+  // The admin sees every user, a page at a time (?after=<id>&limit=); a user, only themselves.
+  r.add('GET', '/api/users', reader(async (req, viewer) => {
+    const limit = limitParam(req.query.get('limit'));
+    if (viewer.admin) return ok(await listUsers(db, req.query.get('after') ?? '', limit));
+    const [self] = await db.all<{ id: string; name: string }>('SELECT id, name FROM users WHERE id = $1', [viewer.user]);
+    return ok({ users: self === undefined ? [] : [self], next: null });
+  }));
   r.add('GET', '/api/users/:user/overview', reader(async (req) => ok(await overview(db, config, req.params.user, req.query.get('date'), clock()))));
   r.add('GET', '/api/users/:user/hours', reader(async (req) => ok(await hours(db, req.params.user, req.query.get('date'), clock()))));
   r.add('GET', '/healthz', async () => ok({ ok: true, database: db.dialect }));

@@ -94,5 +94,12 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       expect((await deliver(h.social, older, { secret: h.socialSecret, nowSec: h.nowSec() })).body).toMatchObject({ stored: false, stale: true });
       expect((await get('/social/v1/users/carol/history?from=2026-11-19&to=2026-11-19')).days[0].steps).toBe(3963);
     });
+
+    it('pages the users list for the admin, by id', async () => {
+      expect(await get('/api/users?limit=2')).toEqual({ users: [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: 'Bob' }], next: 'bob' });
+      expect(await get('/api/users?limit=2&after=bob')).toEqual({ users: [{ id: 'carol', name: 'Carol' }, { id: 'dave', name: 'Dave' }], next: null });
+      expect((await get('/api/users')).users).toHaveLength(4);
+      for (const bad of ['0', '1001', 'x']) expect((await fetch(`${h.url}/api/users?limit=${bad}`, { headers: h.asAdmin })).status).toBe(400);
+    });
   });
 }

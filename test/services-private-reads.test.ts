@@ -41,7 +41,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       const alice = { authorization: `Bearer ${token}` };
       for (const path of READS('alice')) expect((await get(path, alice)).status, path).toBe(200);
       for (const path of READS('bob')) expect((await get(path, alice)).status, path).toBe(403);
-      expect(await (await get('/api/users', alice)).json()).toEqual({ users: [{ id: 'alice', name: 'Alice' }] });
+      expect(await (await get('/api/users', alice)).json()).toEqual({ users: [{ id: 'alice', name: 'Alice' }], next: null });
       // her leaderboard shows her friend bob's day total, not his hours or devices
       const board = (await (await get('/social/v1/users/alice/leaderboard?date=2026-11-20', alice)).json()) as { ranking: Array<{ user: string; steps: number }> };
       expect(board.ranking.find((r) => r.user === 'bob')).toMatchObject({ steps: 6000 });

@@ -20,7 +20,7 @@ for (const [backend, skip] of backends) {
 
     it('migrations are recorded and a second run applies nothing', async () => {
       expect(await migrate(suite.t.db)).toEqual([]);
-      expect(await suite.t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([1, 2, 3, 4, 5, 6].map((version) => ({ version })));
+      expect(await suite.t.db.all('SELECT version FROM schema_migrations ORDER BY version')).toEqual([1, 2, 3, 4, 5, 6, 7].map((version) => ({ version })));
     });
 
     it('credits one hongbao for a verified day at the goal, and reports it', async () => {
@@ -119,6 +119,9 @@ for (const [backend, skip] of backends) {
       expect(older.status).toBe(409);
       const days = await suite.h.db.all<{ date: string; steps: number }>("SELECT date, steps FROM reward_days WHERE device_id = 'a2a2a2a2a2a2' AND date > '2026-11-20' ORDER BY date");
       expect(days).toEqual([{ date: '2026-11-21', steps: 7200 }, { date: '2026-11-22', steps: 7100 }]);
+      // The device's counter is the highest accepted, not the last one delivered.
+      const [device] = await suite.h.db.all<{ last_counter: number }>("SELECT last_counter FROM devices WHERE id = 'a2a2a2a2a2a2'");
+      expect(Number(device.last_counter)).toBe(41);
       suite.h.clock.now = T0;
     });
 

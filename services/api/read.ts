@@ -26,8 +26,25 @@ export function dateParam(value: string | null, nowMs: number, utcOffsetMin: num
   }
 }
 
-export async function listUsers(db: Db): Promise<Array<{ id: string; name: string }>> {
-  return db.all('SELECT id, name FROM users ORDER BY id');
+export const USERS_PAGE = 100;
+export const USERS_PAGE_MAX = 1000;
+
+/**
+ * Users by id, a page at a time: those after `after` (keyset paging on the primary key, so a page
+ * costs the same at any depth), and `next`, the `after` of the following page, or null at the end.
+ */
+export async function listUsers(db: Db, after: string, limit: number): Promise<{ users: Array<{ id: string; name: string }>; next: string | null }> {
+  const rows = await db.all<{ id: string; name: string }>('SELECT id, name FROM users WHERE id > $1 ORDER BY id LIMIT $2', [after, limit + 1]);
+  const users = rows.slice(0, limit);
+  return { users, next: rows.length > limit ? users[users.length - 1].id : null };
+}
+
+/** The limit query parameter: 1..USERS_PAGE_MAX, default USERS_PAGE. */
+export function limitParam(value: string | null): number {
+  if (value === null || value === '') return USERS_PAGE;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > USERS_PAGE_MAX) throw new HttpError(400, 'invalid_limit', `limit must be an integer in 1..${USERS_PAGE_MAX}`);
+  return n;
 }
 
 export async function overview(db: Db, config: ServicesConfig, user: string, date: string | null, nowMs: number): Promise<unknown> {
@@ -40,10 +57,13 @@ export async function overview(db: Db, config: ServicesConfig, user: string, dat
   const goal = config.reward.goalSteps;
   const days = await dayViews(db, user, dates, localDate(nowMs, offset), goal);
   const day = days.at(-1)!;
+  // The user's registered devices and the devices of their stored days, each read by its user_id index.
   const devices = await db.all<{ id: string; source: string | null; firmware: string | null; last_sync: string | null }>(
-    `SELECT dv.id, MAX(d.source) AS source, MAX(d.firmware) AS firmware, MAX(d.synced_at) AS last_sync
-     FROM (SELECT id FROM devices WHERE user_id = $1 UNION SELECT device_id FROM ${ALL_DAYS} x WHERE user_id = $1) dv
-     LEFT JOIN ${ALL_DAYS} d ON d.device_id = dv.id AND d.user_id = $1 GROUP BY dv.id ORDER BY dv.id`,
+    `SELECT device_id AS id, MAX(source) AS source, MAX(firmware) AS firmware, MAX(synced_at) AS last_sync
+     FROM (SELECT device_id, source, firmware, synced_at FROM reward_days WHERE user_id = $1
+       UNION ALL SELECT device_id, source, firmware, synced_at FROM social_days WHERE user_id = $1
+       UNION ALL SELECT id, NULL, NULL, NULL FROM devices WHERE user_id = $1) d
+     GROUP BY device_id ORDER BY device_id`,
     [user],
   );
   const totals = await awardedDayTotals(db, user);

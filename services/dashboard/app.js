@@ -135,11 +135,13 @@ async function start() {
   document.querySelectorAll('[data-i18n]').forEach((e) => { e.textContent = t(e.dataset.i18n); });
   $('days').setAttribute('aria-label', t('daysChart'));
   $('hours').setAttribute('aria-label', t('hoursChart'));
+  // The first page of users (the admin's list is paged); a user asked for by ?user= joins it.
   const { users } = await getJson('/api/users');
   const pick = $('user');
-  pick.replaceChildren(...users.map((u) => el('option', { value: u.id }, `${u.name} (${u.id})`)));
   const wanted = query.get('user');
-  if (wanted && users.some((u) => u.id === wanted)) pick.value = wanted;
+  if (wanted && !users.some((u) => u.id === wanted)) users.unshift({ id: wanted, name: wanted });
+  pick.replaceChildren(...users.map((u) => el('option', { value: u.id }, `${u.name} (${u.id})`)));
+  if (wanted) pick.value = wanted;
   pick.addEventListener('change', () => {
     query.set('user', pick.value);
     history.replaceState(null, '', `?${query}`);

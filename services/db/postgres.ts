@@ -7,6 +7,7 @@ import type { Db, Queryable } from './types.ts';
 const INT8_OID = 20;
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const MAX_ATTEMPTS = 8;
+const MAX_NAMED = 500;
 
 export interface PostgresOptions {
   url: string;
@@ -42,13 +43,23 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
   });
   pool.on('error', () => undefined); // an idle client lost its connection: the pool replaces it
 
+  // Named statements: each connection parses and plans a statement once, then only binds and runs
+  // it. The services' SQL is a fixed set of texts; past MAX_NAMED (SQL built at run time) the rest
+  // go unnamed rather than filling the server's memory.
+  const names = new Map<string, string>();
+  function query(sql: string, params: unknown[]): pg.QueryConfig {
+    let name = names.get(sql);
+    if (name === undefined && names.size < MAX_NAMED) names.set(sql, (name = `bushu_${names.size}`));
+    return { text: sql, values: params, ...(name !== undefined ? { name } : {}) };
+  }
+
   function on(client: pg.Pool | pg.PoolClient): Queryable {
     return {
       async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-        return (await client.query(sql, params)).rows as T[];
+        return (await client.query(query(sql, params))).rows as T[];
       },
       async run(sql: string, params: unknown[] = []): Promise<number> {
-        return (await client.query(sql, params)).rowCount ?? 0;
+        return (await client.query(query(sql, params))).rowCount ?? 0;
       },
       async exec(sql: string): Promise<void> {
         await client.query(sql);

@@ -1,4 +1,4 @@
-// The reward service's handling of one day record, in one transaction: lock the device row,
+// The reward service's handling of one day record, in the delivery's transaction: lock the device row,
 // decide whether the record replaces the stored version of its device-day (precedence.ts: a signed
 // day yields only to a signed summary at least as new by the device's counter; recordVersion orders
 // unsigned records only), check the summary counter fits the device's signing order, store the
@@ -6,9 +6,9 @@
 // awards with ON CONFLICT DO NOTHING; the payout row is inserted in the same transaction, so an
 // award never exists without its payout, whatever the retries, processes or devices.
 import type { ServicesConfig } from '../config.ts';
-import { forUpdate, type Db, type Queryable } from '../db/types.ts';
-import { HttpError, type Response } from '../http/router.ts';
-import { precheckDay, type Delivery, type Ingest } from '../ingest.ts';
+import type { Dialect, Queryable } from '../db/types.ts';
+import { HttpError } from '../http/router.ts';
+import { precheckDay, type Delivery, type DeviceRow, type Ingest } from '../ingest.ts';
 import type { Finding } from '../plausibility.ts';
 import { localDayEndMs } from '../../shared/days.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
@@ -26,16 +26,26 @@ export interface AwardView {
   created: boolean;
 }
 
-/** The shared checks (precheck.ts), then the summary. Throws the 4xx; returns what the summary signs (or null) and flags. */
-export async function precheck(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number): Promise<{ signed: Signed | null; flags: Finding[] }> {
-  const { device, flags } = await precheckDay(db, config, delivery, nowMs);
+/** The shared checks (services/ingest.ts, which locks the device row), then the summary. Throws the 4xx. */
+export async function precheck(q: Queryable, dialect: Dialect, config: ServicesConfig, delivery: Delivery, nowMs: number): Promise<{ device: DeviceRow; signed: Signed | null; flags: Finding[] }> {
+  const { device, flags } = await precheckDay(q, dialect, config, delivery, nowMs, true);
   const { record } = delivery;
   const signed = record.summary === null ? null : verifyRecordSummary(record, device);
-  return { signed, flags };
+  return { device, signed, flags };
 }
 
-export const ingestRewardDay: Ingest = async (db, config, delivery, nowMs, finish) => {
-  const { signed, flags } = await precheck(db, config, delivery, nowMs);
+type DayRow = { side: number; date: string; record_version: number; counter: number | null; closed: number | boolean; steps: number; epoch: number | null; key_id: string | null };
+const DAY_COLUMNS = 'date, record_version, counter, closed, steps, epoch, key_id';
+/** The nearest signed day of the device on one side of $2 in the signing sequence ($3 key id, $4 epoch), by the primary key. */
+const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days
+  WHERE device_id = $1 AND date ${side < 0 ? '<' : '>'} $2 AND counter IS NOT NULL
+    AND COALESCE(key_id, $3) = $3 AND COALESCE(epoch, -1) = COALESCE(CAST($4 AS BIGINT), -1)
+  ORDER BY date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
+const SAME_DAY = `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = $1 AND date = $2`;
+const DAY_AND_NEIGHBOURS = `${SAME_DAY} UNION ALL ${neighbour(-1)} UNION ALL ${neighbour(1)}`;
+
+export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowMs) => {
+  const { device, signed, flags } = await precheck(q, dialect, config, delivery, nowMs);
   const counter = signed?.counter ?? null;
   const { record } = delivery;
   const late = nowMs > localDayEndMs(record.date, record.utcOffsetMin) + config.reward.graceHours * 3_600_000;
@@ -45,67 +55,63 @@ export const ingestRewardDay: Ingest = async (db, config, delivery, nowMs, finis
   if (!record.closed) reasons.push({ rule: 'provisional', severity: 'info', detail: 'the day is still open: stored and shown, its hongbao waits for the closed record' });
   if (late) reasons.push({ rule: 'grace_period', severity: 'info', detail: `arrived after the ${config.reward.graceHours} h grace period: stored, awards unchanged` });
 
-  return db.tx(async (q) => {
-    const [dev] = await q.all<{ last_counter: number | null }>(`SELECT last_counter FROM devices WHERE id = $1${forUpdate(db)}`, [record.device]);
-    const [existing] = await q.all<{ record_version: number; counter: number | null; closed: number | boolean; steps: number; epoch: number | null; key_id: string | null }>(
-      `SELECT record_version, counter, closed, steps, epoch, key_id FROM reward_days WHERE device_id = $1 AND date = $2${forUpdate(db)}`,
-      [record.device, record.date],
-    );
-    const stored = existing === undefined ? undefined : {
-      counter: existing.counter === null ? null : Number(existing.counter), recordVersion: Number(existing.record_version), closed: Number(existing.closed) === 1,
-      steps: Number(existing.steps), epoch: existing.epoch === null ? null : Number(existing.epoch), keyId: existing.key_id,
-    };
-    const order = precedence(stored, { counter, recordVersion: record.recordVersion, closed: record.closed, steps: record.steps, epoch: signed?.epoch ?? null, keyId: signed?.keyId ?? null });
-    if (order === 'older_signature') {
-      throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} is older than the stored summary's ${stored?.counter}, yet claims a newer recordVersion`);
+  // The stored day and, for a signed record, its nearest signed neighbours in the same signing
+  // sequence: one statement. The device row is locked (precheck), and every writer of reward_days
+  // takes that lock first, so these rows cannot change before we commit.
+  const rows = signed === null
+    ? await q.all<DayRow>(SAME_DAY, [record.device, record.date])
+    : await q.all<DayRow>(DAY_AND_NEIGHBOURS, [record.device, record.date, signed.keyId, signed.epoch]);
+  const existing = rows.find((r) => Number(r.side) === 0);
+  const stored = existing === undefined ? undefined : {
+    counter: existing.counter === null ? null : Number(existing.counter), recordVersion: Number(existing.record_version), closed: Number(existing.closed) === 1,
+    steps: Number(existing.steps), epoch: existing.epoch === null ? null : Number(existing.epoch), keyId: existing.key_id,
+  };
+  const order = precedence(stored, { counter, recordVersion: record.recordVersion, closed: record.closed, steps: record.steps, epoch: signed?.epoch ?? null, keyId: signed?.keyId ?? null });
+  if (order === 'older_signature') {
+    throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} is older than the stored summary's ${stored?.counter}, yet claims a newer recordVersion`);
+  }
+  const base = { accepted: true, service: 'reward', user: record.user, device: record.device, date: record.date, recordVersion: record.recordVersion };
+  if (order === 'stale') {
+    // An equal or newer version (by the device's signature, or by recordVersion among unsigned
+    // ones) is already stored: nothing to store, nothing to decide.
+    const award = await findAward(q, record.user, record.date, config);
+    return { status: 200, json: { ...base, stored: false, stale: true, status: null, late, reasons: [], award } };
+  }
+  if (signed !== null) {
+    // The watch signs its days in the order they close, one counter each. So a genuine summary's
+    // counter is above those of the device's earlier days, below those of its later days, and
+    // not below an earlier summary of the same day. Anything else is a replay or a swap. This
+    // (rather than "above the last one accepted") lets the bridge deliver days out of order,
+    // e.g. when an old day's delivery is retried after a newer day went through. Only within
+    // one signing sequence (precedence.ts sameSequence): a wiped watch counts again from 1
+    // under a new epoch, which its summaries sign, and a re-keyed one under a new key. Every
+    // accepted day passed this check, so a sequence's counters grow with its dates, and the
+    // nearest day on each side is the only one that can clash.
+    const clash = rows.find((r) => {
+      if (r.counter === null) return false;
+      const c = Number(r.counter);
+      const side = Number(r.side);
+      if (side === 0) return (r.key_id === null || r.key_id === signed.keyId) && (r.epoch === null ? null : Number(r.epoch)) === signed.epoch && c > signed.counter;
+      return side < 0 ? c >= signed.counter : c <= signed.counter;
+    });
+    if (clash !== undefined) {
+      throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} conflicts with counter ${clash.counter} already accepted for ${clash.date}`);
     }
-    const base = { accepted: true, service: 'reward', user: record.user, device: record.device, date: record.date, recordVersion: record.recordVersion };
-    let response: Response;
-    if (order === 'stale') {
-      // An equal or newer version (by the device's signature, or by recordVersion among unsigned
-      // ones) is already stored: nothing to store, nothing to decide.
-      const award = await findAward(q, record.user, record.date, config);
-      response = { status: 200, json: { ...base, stored: false, stale: true, status: null, late, reasons: [], award } };
-    } else {
-      if (signed !== null) {
-        // The watch signs its days in the order they close, one counter each. So a genuine summary's
-        // counter is above those of the device's earlier days, below those of its later days, and
-        // not below an earlier summary of the same day. Anything else is a replay or a swap. This
-        // (rather than "above the last one accepted") lets the bridge deliver days out of order,
-        // e.g. when an old day's delivery is retried after a newer day went through. Only within
-        // one signing sequence (precedence.ts sameSequence): a wiped watch counts again from 1
-        // under a new epoch, which its summaries sign, and a re-keyed one under a new key.
-        const [clash] = await q.all<{ date: string; counter: number }>(
-          `SELECT date, counter FROM reward_days WHERE device_id = $1 AND counter IS NOT NULL
-             AND COALESCE(key_id, $4) = $4 AND COALESCE(epoch, -1) = COALESCE(CAST($5 AS BIGINT), -1)
-             AND ((date < $2 AND counter >= $3) OR (date > $2 AND counter <= $3) OR (date = $2 AND counter > $3))
-           LIMIT 1`,
-          [record.device, record.date, counter, signed.keyId, signed.epoch],
-        );
-        if (clash !== undefined) {
-          throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} conflicts with counter ${clash.counter} already accepted for ${clash.date}`);
-        }
-        if (dev.last_counter === null || signed.counter > dev.last_counter) {
-          await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
-        }
-      }
-      await storeDay(q, record, signed, status, reasons, nowMs);
-      let award = await findAward(q, record.user, record.date, config);
-      // Only a closed day earns: an open one is a provisional total, whose hours may still show a
-      // shaker by the evening. Its closed flag is signed (summary version 3; earlier ones sign closed days only).
-      if (award === null && status === 'verified' && record.closed && !late && record.steps >= config.reward.goalSteps) {
-        award = await credit(q, record, config, nowMs);
-      }
-      response = { status: 200, json: { ...base, stored: true, stale: false, status, late, reasons, award } };
-    }
-    await finish(q, response);
-    return response;
-  });
+  }
+  const raisesCounter = signed !== null && (device.last_counter === null || signed.counter > device.last_counter);
+  if (raisesCounter && dialect === 'sqlite') await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
+  // PostgreSQL raises the device's counter in the day's statement (a data-modifying WITH): one round trip less.
+  await storeDay(q, record, signed, status, reasons, nowMs, raisesCounter && dialect === 'postgres');
+  // Only a closed day earns: an open one is a provisional total, whose hours may still show a
+  // shaker by the evening. Its closed flag is signed (summary version 3; earlier ones sign closed days only).
+  const earns = status === 'verified' && record.closed && !late && record.steps >= config.reward.goalSteps;
+  const award = earns ? await credit(q, dialect, record, config, nowMs) : await findAward(q, record.user, record.date, config);
+  return { status: 200, json: { ...base, stored: true, stale: false, status, late, reasons, award } };
 };
 
-async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number): Promise<void> {
+async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number, raiseCounter: boolean): Promise<void> {
   await q.run(
-    `INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
+    `${raiseCounter ? 'WITH raised AS (UPDATE devices SET last_counter = $11 WHERE id = $1) ' : ''}INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
        counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
      ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
@@ -118,17 +124,25 @@ async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, statu
   );
 }
 
-/** Insert the award and its payout; a concurrent winner makes ours a no-op and we report theirs. */
-async function credit(q: Queryable, r: DayRecord, config: ServicesConfig, nowMs: number): Promise<AwardView | null> {
-  const [row] = await q.all<{ id: number }>(
-    `INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (user_id, date) DO NOTHING RETURNING id`,
-    [r.user, r.date, r.device, r.steps, config.reward.amountFen, nowMs],
-  );
+/** Insert the award and its payout; an award already there (an earlier delivery, another device) makes ours a no-op and we report it. */
+async function credit(q: Queryable, dialect: Dialect, r: DayRecord, config: ServicesConfig, nowMs: number): Promise<AwardView | null> {
+  const award = `INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (user_id, date) DO NOTHING RETURNING id`;
+  const params = [r.user, r.date, r.device, r.steps, config.reward.amountFen, nowMs];
+  // PostgreSQL inserts the payout in the same statement (a data-modifying WITH): one round trip less.
+  const [row] = dialect === 'postgres'
+    ? await q.all<{ id: number }>(
+      `WITH a AS (${award}), p AS (INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) SELECT id, $1, $5, 'pending', $6 FROM a)
+       SELECT id FROM a`,
+      params,
+    )
+    : await q.all<{ id: number }>(award, params);
   if (row === undefined) return findAward(q, r.user, r.date, config);
-  await q.run(`INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) VALUES ($1, $2, $3, 'pending', $4)`, [
-    row.id, r.user, config.reward.amountFen, nowMs,
-  ]);
+  if (dialect === 'sqlite') {
+    await q.run(`INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) VALUES ($1, $2, $3, 'pending', $4)`, [
+      row.id, r.user, config.reward.amountFen, nowMs,
+    ]);
+  }
   return { id: Number(row.id), date: r.date, amountFen: config.reward.amountFen, currency: config.reward.currency, created: true };
 }
 

@@ -1,6 +1,6 @@
 // The payout outbox. Every award inserts a `pending` payout in its own transaction; this worker
-// pays them through an injected Payer. A payout is claimed with a conditional UPDATE (pending ->
-// paying), so among any number of workers in any number of processes exactly one pays it. A
+// pays them through an injected Payer. Payouts are claimed with a conditional UPDATE (pending ->
+// paying), so among any number of workers in any number of processes exactly one pays each. A
 // worker that dies mid-payment leaves `paying`; after claimTtlMs the payout is claimed again with
 // the same id, which the payer must treat as its idempotency key (real payment APIs take one).
 import type { Db } from '../db/types.ts';
@@ -21,30 +21,44 @@ export interface PayoutRunResult {
   failed: number;
 }
 
+const DUE = `(state = 'pending' OR (state = 'paying' AND claimed_at < $2))`;
+
+/**
+ * One run of the worker: claims up to `limit` due payouts in one statement, pays them one by one,
+ * then marks the paid ones in one statement (and each failure in its own): a few statements per
+ * batch rather than three per payout. The claim re-checks that each row is still due, so of two
+ * workers racing for a row only one updates it; on PostgreSQL they also skip each other's locked
+ * rows rather than wait for them.
+ */
 export async function runPayouts(db: Db, payer: Payer, nowMs: number, opts: { limit?: number; claimTtlMs?: number } = {}): Promise<PayoutRunResult> {
   const limit = opts.limit ?? 100;
   const stale = nowMs - (opts.claimTtlMs ?? 300_000);
-  const due = await db.all<{ id: number; award_id: number; user_id: string; amount_fen: number; state: string; claimed_at: number | null }>(
-    `SELECT id, award_id, user_id, amount_fen, state, claimed_at FROM payouts
-     WHERE state = 'pending' OR (state = 'paying' AND claimed_at < $1) ORDER BY id LIMIT $2`,
-    [stale, limit],
+  const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const claimed = await db.all<{ id: number; award_id: number; user_id: string; amount_fen: number }>(
+    `UPDATE payouts SET state = 'paying', claimed_at = $1, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM payouts WHERE ${DUE} ORDER BY id LIMIT $3${skipLocked}) AND ${DUE}
+     RETURNING id, award_id, user_id, amount_fen`,
+    [nowMs, stale, limit],
   );
+  claimed.sort((a, b) => Number(a.id) - Number(b.id));
   const result: PayoutRunResult = { paid: 0, failed: 0 };
-  for (const p of due) {
-    const claimed = await db.run(
-      `UPDATE payouts SET state = 'paying', claimed_at = $2, attempts = attempts + 1
-       WHERE id = $1 AND (state = 'pending' OR (state = 'paying' AND claimed_at < $3))`,
-      [p.id, nowMs, stale],
-    );
-    if (claimed !== 1) continue; // another worker got there first
+  const paid: number[] = [];
+  for (const p of claimed) {
     try {
       await payer.pay({ id: Number(p.id), awardId: Number(p.award_id), userId: p.user_id, amountFen: Number(p.amount_fen) });
-      await db.run(`UPDATE payouts SET state = 'paid', paid_at = $2, last_error = NULL WHERE id = $1`, [p.id, nowMs]);
-      result.paid++;
+      paid.push(Number(p.id));
     } catch (err) {
-      await db.run(`UPDATE payouts SET state = 'pending', last_error = $2 WHERE id = $1`, [p.id, String((err as Error).message ?? err).slice(0, 500)]);
+      await db.run(`UPDATE payouts SET state = 'pending', last_error = $2 WHERE id = $1 AND state = 'paying' AND claimed_at = $3`, [p.id, String((err as Error).message ?? err).slice(0, 500), nowMs]);
       result.failed++;
     }
+  }
+  if (paid.length > 0) {
+    // The ids as one JSON array parameter, so the statement text (and its prepared plan) is one.
+    const ids = db.dialect === 'postgres' ? 'SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON))' : 'SELECT value FROM json_each($1)';
+    result.paid = await db.run(
+      `UPDATE payouts SET state = 'paid', paid_at = $2, last_error = NULL WHERE id IN (${ids}) AND state = 'paying' AND claimed_at = $2`,
+      [JSON.stringify(paid), nowMs],
+    );
   }
   return result;
 }

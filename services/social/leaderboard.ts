@@ -10,14 +10,19 @@ export interface RankRow {
   self: boolean;
 }
 
-const CIRCLE = `(u.id = $1 OR u.id IN (SELECT friend_id FROM friendships WHERE user_id = $1))`;
+/**
+ * The user and their friends, as a derived table of ids: read by the friendships primary key, then
+ * joined to users and days by their indexes. (As `u.id = $1 OR u.id IN (…)` the planners scanned
+ * every user, or every stored day.)
+ */
+const CIRCLE = `(SELECT CAST($1 AS TEXT) AS id UNION SELECT friend_id FROM friendships WHERE user_id = $1)`;
 
 /** Competition ranking: equal steps share a rank; ties are listed by user id. */
 export async function ranking(db: Db, user: string, date: string): Promise<RankRow[]> {
   const rows = await db.all<{ id: string; name: string; steps: number }>(
     `SELECT u.id, u.name, COALESCE(MAX(d.steps), 0) AS steps
-     FROM users u LEFT JOIN social_days d ON d.user_id = u.id AND d.date = $2 AND d.status = 'counted'
-     WHERE ${CIRCLE} GROUP BY u.id, u.name`,
+     FROM ${CIRCLE} c JOIN users u ON u.id = c.id LEFT JOIN social_days d ON d.user_id = u.id AND d.date = $2 AND d.status = 'counted'
+     GROUP BY u.id, u.name`,
     [user, date],
   );
   return rank(rows.map((r) => ({ user: r.id, name: r.name, steps: Number(r.steps) })), user);
@@ -45,10 +50,10 @@ export interface HistoryDay {
 
 /** For each date in [from, to], newest first: the user's total and rank in their circle. */
 export async function history(db: Db, user: string, from: string, to: string): Promise<HistoryDay[]> {
-  const members = await db.all<{ id: string; name: string }>(`SELECT u.id, u.name FROM users u WHERE ${CIRCLE}`, [user]);
+  const members = await db.all<{ id: string; name: string }>(`SELECT u.id, u.name FROM ${CIRCLE} c JOIN users u ON u.id = c.id`, [user]);
   const totals = await db.all<{ date: string; user_id: string; steps: number }>(
-    `SELECT d.date, d.user_id, MAX(d.steps) AS steps FROM social_days d JOIN users u ON u.id = d.user_id
-     WHERE d.date >= $2 AND d.date <= $3 AND d.status = 'counted' AND ${CIRCLE}
+    `SELECT d.date, d.user_id, MAX(d.steps) AS steps FROM ${CIRCLE} c JOIN social_days d ON d.user_id = c.id
+     WHERE d.date >= $2 AND d.date <= $3 AND d.status = 'counted'
      GROUP BY d.date, d.user_id`,
     [user, from, to],
   );

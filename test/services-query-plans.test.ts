@@ -1,0 +1,113 @@
+// Every statement that acceptance, the leaderboard, the 30-day history, the dashboard and the
+// payout worker run reads its tables by an index, so their cost does not grow with the data: the
+// statements are recorded while the real routes run, then each is EXPLAINed, and a full scan of a
+// table that grows with users or days fails the test. SQLite: EXPLAIN QUERY PLAN, where a full
+// scan reads "SCAN <table>". PostgreSQL: EXPLAIN with sequential scans disabled, so a "Seq Scan" is
+// left only where no index can serve (with these few rows it would otherwise prefer one anyway).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db, Queryable } from '../services/db/types.ts';
+import { deliver, makeRecord, signRecord } from './kits/services.ts';
+import { openTestDb, postgresSkipReason, startHarness, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
+
+const pgSkip = await postgresSkipReason();
+if (pgSkip) console.warn(`services-query-plans: PostgreSQL tests skipped: ${pgSkip}`);
+
+/** Tables that grow with users, devices, days or deliveries. */
+const BIG = ['users', 'devices', 'friendships', 'idempotency_keys', 'reward_days', 'social_days', 'awards', 'payouts', 'user_tokens'];
+
+/** The database, with every statement's text and parameters recorded while `on`. */
+function recording(db: Db): { db: Db; seen: Map<string, unknown[]>; on: { value: boolean } } {
+  const seen = new Map<string, unknown[]>();
+  const on = { value: false };
+  const note = (sql: string, params: unknown[] = []) => {
+    if (on.value && !seen.has(sql)) seen.set(sql, params);
+  };
+  const wrap = (q: Queryable): Queryable => ({
+    all: (sql, params) => (note(sql, params), q.all(sql, params)),
+    run: (sql, params) => (note(sql, params), q.run(sql, params)),
+    exec: (sql) => q.exec(sql),
+  });
+  return { db: { dialect: db.dialect, ...wrap(db), tx: (fn) => db.tx((q) => fn(wrap(q))), close: () => db.close() }, seen, on };
+}
+
+/** The full scans of big tables in the statement's plan, as "table: plan line". */
+async function fullScans(db: Db, sql: string, params: unknown[]): Promise<string[]> {
+  if (db.dialect === 'sqlite') {
+    const rows = await db.all<{ detail: string }>('EXPLAIN QUERY PLAN ' + sql, params);
+    // SQLite names a table by its alias in the plan; map aliases back to tables.
+    const alias = new Map<string, string>();
+    for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?/gi)) {
+      alias.set(m[1], m[1]);
+      if (m[2] !== undefined && !/^(WHERE|ON|LEFT|JOIN|GROUP|ORDER|LIMIT|UNION|INNER)$/i.test(m[2])) alias.set(m[2], m[1]);
+    }
+    return rows
+      .map((r) => /^SCAN (\w+)/.exec(r.detail))
+      .filter((m): m is RegExpExecArray => m !== null && BIG.includes(alias.get(m[1]) ?? m[1]))
+      .map((m) => `${alias.get(m[1]) ?? m[1]}: ${m.input}`);
+  }
+  return db.tx(async (q) => {
+    await q.exec('SET LOCAL enable_seqscan = off');
+    const rows = await q.all<{ 'QUERY PLAN': string }>('EXPLAIN ' + sql, params);
+    return rows
+      .map((r) => /Seq Scan on (\w+)/.exec(r['QUERY PLAN']))
+      .filter((m): m is RegExpExecArray => m !== null && BIG.includes(m[1]))
+      .map((m) => `${m[1]}: ${m.input.trim()}`);
+  });
+}
+
+for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<[Backend, string | null]>) {
+  describe.skipIf(skip !== null)(`query plans on ${backend}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    let t: TestDb;
+    let h: Harness;
+    let rec: ReturnType<typeof recording>;
+
+    beforeAll(async () => {
+      t = await openTestDb(backend);
+      rec = recording(t.db);
+      h = await startHarness(rec.db);
+      rec.on.value = true;
+      const reward = (date: string, steps: number, counter: number) =>
+        deliver(h.reward, signRecord(makeRecord({ user: 'alice', device: 'a1a1a1a1a1a1', date, steps }), h.keys.a1a1a1a1a1a1, counter), { secret: h.rewardSecret, nowSec: h.nowSec() });
+      expect((await reward('2026-11-19', 9000, 1)).status).toBe(200);
+      expect((await reward('2026-11-20', 9500, 2)).status).toBe(200); // a neighbour to check the counter against
+      expect((await reward('2026-11-20', 9500, 2)).replayed).toBe(true);
+      expect((await reward('2026-11-18', 9000, 3)).status).toBe(409); // counter out of order: the neighbour clashes
+      const unsigned = makeRecord({ user: 'bob', device: 'b1b1b1b1b1b1', date: '2026-11-20', steps: 8000 });
+      expect((await deliver(h.reward, unsigned, { secret: h.rewardSecret, nowSec: h.nowSec() })).status).toBe(200);
+      expect((await deliver(h.social, unsigned, { secret: h.socialSecret, nowSec: h.nowSec() })).status).toBe(200);
+      const token = ((await (await fetch(`${h.url}/admin/v1/users/alice/tokens`, { method: 'POST', headers: h.asAdmin })).json()) as { token: string }).token;
+      for (const [path, auth] of [
+        ['/social/v1/users/alice/leaderboard?date=2026-11-20', h.asAdmin],
+        ['/social/v1/users/alice/history', h.asAdmin],
+        ['/api/users', h.asAdmin],
+        ['/api/users?after=alice&limit=1', h.asAdmin],
+        ['/api/users', { authorization: `Bearer ${token}` }],
+        ['/api/users/alice/overview', { authorization: `Bearer ${token}` }],
+        ['/api/users/alice/hours?date=2026-11-20', h.asAdmin],
+        ['/reward/v1/users/alice/awards', h.asAdmin],
+      ] as const) expect((await fetch(h.url + path, { headers: auth })).status).toBe(200);
+      const payouts = await fetch(`${h.url}/admin/v1/payouts/run`, { method: 'POST', headers: { ...h.asAdmin, 'content-type': 'application/json' }, body: '{}' });
+      expect(await payouts.json()).toMatchObject({ paid: 2 }) // alice's two days;
+      rec.on.value = false;
+    });
+    afterAll(async () => {
+      await h?.close();
+      await t?.drop();
+    });
+
+    it('records the statements of every path (a dozen or more)', () => {
+      expect(rec.seen.size).toBeGreaterThan(12);
+      const text = [...rec.seen.keys()].join('\n');
+      for (const table of ['reward_days', 'social_days', 'friendships', 'awards', 'payouts', 'idempotency_keys', 'user_tokens']) expect(text).toContain(table);
+    });
+
+    it('scans no big table in full', async () => {
+      const scans: string[] = [];
+      for (const [sql, params] of rec.seen) {
+        if (/^\s*INSERT\b/i.test(sql) && !/\bSELECT\b/i.test(sql)) continue; // a plain insert reads nothing
+        for (const s of await fullScans(t.db, sql, params)) scans.push(`${s}\n    in: ${sql.replace(/\s+/g, ' ').slice(0, 240)}`);
+      }
+      expect(scans).toEqual([]);
+    });
+  });
+}

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dateString, localDay } from '../shared/days.ts';
 import { openDatabase } from '../services/db/open.ts';
@@ -70,9 +71,11 @@ for (const [backend, skip] of [['postgres', pgSkip], ['sqlite', null]] as Array<
       await db?.close();
       db = undefined;
       if (backend === 'postgres') {
-        const admin = await openDatabase({ databaseUrl: TEST_PG_URL });
-        await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await admin.close();
+        // A bare client: openDatabase would migrate the database's default schema on the way.
+        const admin = new pg.Client({ connectionString: TEST_PG_URL });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
       }
       await rm(dir, { recursive: true, force: true });
     });

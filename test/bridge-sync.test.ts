@@ -62,6 +62,17 @@ function expectStoredAsWatch(r: Awaited<ReturnType<typeof rig>>) {
 }
 
 describe('bushu profile sync', () => {
+  it('reports progress in records, as the summary counts them, not in frames (a signed record is two)', async () => {
+    const r = await rig();
+    const seen: Array<{ received: number; expected: number }> = [];
+    r.ctx.onProgress = (p) => void seen.push({ received: p.received, expected: p.expected });
+    const result = await r.sync();
+    expect(result.records).toBe(3);
+    expect(seen.at(-1)).toEqual({ received: 3, expected: 3 });
+    expect(seen.every((p) => p.received <= p.expected)).toBe(true);
+    await r.done();
+  });
+
   it('syncs every day, then ACKs so the next sync is incremental', async () => {
     const r = await rig();
     const first = await r.sync();

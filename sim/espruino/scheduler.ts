@@ -78,10 +78,6 @@ export class Scheduler {
   at(mono: number, run: () => void): void {
     this.insert({ at: Math.max(mono, this.mono), seq: this.seq++, run });
   }
-  /** As at(), for tasks that come in time order (samples); the heap takes them at the same cost. */
-  atInOrder(mono: number, run: () => void): void {
-    this.at(mono, run);
-  }
   /** Queues an event to run after the current task, as Espruino's emit does. */
   queue(run: () => void): void {
     this.at(this.mono, run);

@@ -97,7 +97,7 @@ export class EspruinoSim {
       if (![s.t, s.x, s.y, s.z].every(Number.isFinite)) throw new Error(`feedAccel: bad sample ${JSON.stringify(s)}`);
       const at = s.t - this.sched.wallOffset;
       if (at < this.sched.mono) throw new Error(`feedAccel: sample at ${s.t} is before now (${this.now()})`);
-      this.sched.atInOrder(at, () => this.deliverAccel(s));
+      this.sched.at(at, () => this.deliverAccel(s));
     }
   }
 

@@ -72,10 +72,10 @@ export function deliveryLoop(options: DeliveryLoopOptions): Observable<DeliveryE
     // a restart, one refused attempt teaches it again.
     const clockOffsets = new Map<string, number>();
 
-    const finish = (row: OutboxRow, result: AttemptResult) => {
+    const finish = (row: OutboxRow, result: AttemptResult, sentAt: number) => {
       const at = clock();
       const serviceNow = result.kind === 'response' ? parseHttpDate(result.date) : undefined;
-      if (serviceNow !== undefined) options.clockCheck?.observe(serviceNow, at);
+      if (serviceNow !== undefined) options.clockCheck?.observe(serviceNow, sentAt, at);
       const outcome = classify(result, row, config.delivery, at, random);
       if (outcome.kind === 'retry' && outcome.clockOffsetMs !== undefined) {
         clockOffsets.set(row.service, outcome.clockOffsetMs);
@@ -93,16 +93,17 @@ export function deliveryLoop(options: DeliveryLoopOptions): Observable<DeliveryE
       busyDays.add(day);
       busyPerService.set(service.name, (busyPerService.get(service.name) ?? 0) + 1);
       let settled = false;
+      const sentAt = clock();
       const done = (result: AttemptResult) => {
         if (settled) return;
         settled = true;
         busyDays.delete(day);
         busyPerService.set(service.name, (busyPerService.get(service.name) ?? 1) - 1);
-        finish(fresh, result);
+        finish(fresh, result, sentAt);
         pump();
       };
       running.add(
-        from(send(fresh, service, clock() + (clockOffsets.get(service.name) ?? 0)))
+        from(send(fresh, service, sentAt + (clockOffsets.get(service.name) ?? 0)))
           .pipe(take(1))
           .subscribe({
             next: done,

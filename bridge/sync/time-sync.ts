@@ -28,24 +28,37 @@ export function timePayloads(clock: HostClock): { localTimeInfo: Uint8Array; cur
  * clock a day off would set every watch a day off, and the watches would file steps under the
  * wrong dates; so a bridge that delivers sets watch clocks only from a checked time. Until the
  * first answer of this run there is none (checkedNow is null) and the watches keep their time.
+ *
+ * The service stamped its Date (whole seconds) at some moment between our request leaving and
+ * its answer being read, so one answer bounds the offset to an interval: the slower the round
+ * trip (a loaded host reads answers late), the wider. A host clock that fits the interval is
+ * taken as right; otherwise the correction is the interval's middle, and an answer too slow to
+ * tell the time by is not used.
  */
 export class ClockCheck {
   private offsetMs: number | null = null;
 
-  /** A service said it was `referenceMs` when the host clock read `hostMs`. */
-  observe(referenceMs: number, hostMs: number): void {
-    this.offsetMs = referenceMs - hostMs;
+  /**
+   * A service said it was `referenceMs` (a Date header, rounded down to the second) in answer to
+   * a request sent when the host clock read `sentAtMs` and read when it read `receivedAtMs`.
+   */
+  observe(referenceMs: number, sentAtMs: number, receivedAtMs = sentAtMs): void {
+    if (receivedAtMs - sentAtMs > MAX_ROUND_TRIP_MS || receivedAtMs < sentAtMs) return;
+    const lowest = referenceMs - receivedAtMs;
+    const highest = referenceMs + 1000 - sentAtMs;
+    this.offsetMs = lowest - SLACK_MS <= 0 && highest + SLACK_MS >= 0 ? 0 : Math.round((lowest + highest) / 2);
   }
 
-  /**
-   * The host's time corrected by the services', or null before any answer. Offsets within 2 s
-   * (a Date header counts whole seconds, and the answer takes a while) are taken as none.
-   */
+  /** The host's time corrected by the services', or null before any usable answer. */
   checkedNow(clock: HostClock): number | null {
-    if (this.offsetMs === null) return null;
-    return clock.now() + (Math.abs(this.offsetMs) <= 2000 ? 0 : this.offsetMs);
+    return this.offsetMs === null ? null : clock.now() + this.offsetMs;
   }
 }
+
+/** An answer slower than this bounds the host's offset too loosely to set watches by (they are checked to 5 min). */
+const MAX_ROUND_TRIP_MS = 30_000;
+/** Clock drift and timer granularity on both sides: a host clock this close is not corrected. */
+const SLACK_MS = 1000;
 
 /** Writes the watch's zone and time; with a ClockCheck, only a checked time (false: none yet, nothing written). */
 export async function writeTime(link: Link, clock: HostClock, check?: ClockCheck): Promise<boolean> {

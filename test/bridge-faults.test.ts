@@ -8,9 +8,10 @@ import { startRecorder, type Recorder } from './kits/http-recorder.ts';
 
 describe('fault trials', () => {
   it.each([3, 4])('seed %i: no user-day lost, duplicated, wrongly awarded or refused', async (seed) => {
-    const r = await runTrial(seed, { days: 1, bridgeKills: 2 });
+    // Kills within 40 output lines of each other land early in the day, however loaded the machine.
+    const r = await runTrial(seed, { days: 1, bridgeKills: 2, killWithinLines: 40 });
     expect(r.error).toBeUndefined();
-    expect(r.bridgeKills).toBeGreaterThan(0); // the second kill may find the plan already over
+    expect(r.bridgeKills).toBe(2);
     expect(r.userDays).toBeGreaterThan(0);
     expect({ lost: r.lost, duplicated: r.duplicated, wronglyAwarded: r.wronglyAwarded, wronglyRefused: r.wronglyRefused, misdated: r.misdated, problems: r.problems }).toEqual({
       lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, problems: [],

@@ -23,7 +23,7 @@ import { MemoryCounterState } from '../../bridge/sync/counter-state.ts';
 import { SyncMetrics, type HostClock } from '../../bridge/sync/types.ts';
 import { Store } from '../../bridge/store/store.ts';
 import { dateString } from '../../shared/days.ts';
-import { NOBLE_UUID } from '../../shared/protocol/index.ts';
+import { NOBLE_UUID, normUuid } from '../../shared/protocol/index.ts';
 import { FakeBindings } from '../../sim/wearables/fake-bindings.ts';
 import { Shot, type LinkFaults } from '../../sim/wearables/faults.ts';
 import { simKey } from '../../sim/wearables/fleet.ts';
@@ -94,9 +94,15 @@ async function main(a: ChildArgs): Promise<void> {
     say('f');
   };
 
+  // The bridge set this watch's clock (a stray central writes outside these connections): only a
+  // Current Time write counts, not a successful sync, which may have written no time at all.
+  const noteTimeWrite = (w: SimulatedWearable, characteristic: string) => {
+    if (normUuid(characteristic) === NOBLE_UUID.CURRENT_TIME) setBy.set(w.deviceId, 'bridge');
+  };
+
   const watches = new Map<string, SimulatedWearable>();
   for (const spec of a.watches) {
-    const common = { deviceId: spec.id, seed: spec.seed, offsetMin: a.offsetMin, key: simKey(spec.id), firmware: fw, onFlash: saveWatch, walkUntilMs: a.walkUntilMs };
+    const common = { deviceId: spec.id, seed: spec.seed, offsetMin: a.offsetMin, key: simKey(spec.id), firmware: fw, onFlash: saveWatch, onWrite: noteTimeWrite, walkUntilMs: a.walkUntilMs };
     const snap = snaps.get(spec.id);
     const w = snap ? SimulatedWearable.restore(common, snap) : new SimulatedWearable({ ...common, board: spec.board, startUtcMs: world.now });
     watches.set(spec.id, w);
@@ -143,7 +149,6 @@ async function main(a: ChildArgs): Promise<void> {
     },
   }).subscribe({
     next: (e) => {
-      if (e.kind === 'job' && e.type === 'ok' && watches.has(e.device)) setBy.set(e.device, 'bridge');
       say(e.kind === 'job' ? `job ${e.type} ${e.device}` : `delivery ${e.type} ${e.key}`);
     },
     error: (e: unknown) => {

@@ -47,6 +47,8 @@ export interface TrialOptions {
   days?: number;
   /** Bridge kills, instead of the plan's 0-4. */
   bridgeKills?: number;
+  /** Most child output lines between two kills (150 by default); fewer makes each kill land sooner. */
+  killWithinLines?: number;
 }
 
 export interface TrialResult extends Verdict {
@@ -134,7 +136,8 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
     // The plan: runs until the world reaches planEnd, killed now and then.
     let kills = 0;
     let lines = 0;
-    let killAt = 1 + Math.floor(plan.random() * 150);
+    const within = o.killWithinLines ?? 150;
+    let killAt = 1 + Math.floor(plan.random() * within);
     while (now() < plan.planEnd) {
       if (result.runs > plan.bridgeKills + 3) throw new Error(`did not reach the plan's end after ${result.runs} runs`);
       const skewMs = skewFor(plan.random);
@@ -146,7 +149,7 @@ export async function runTrial(seed: number, o: TrialOptions = {}): Promise<Tria
       result.runs++;
       if (!killed) break;
       kills++;
-      killAt = lines + 1 + Math.floor(plan.random() * 150);
+      killAt = lines + 1 + Math.floor(plan.random() * within);
       if (plan.random() < plan.reinstallChance) {
         deleted.push(reinstall(dir, now()));
         result.reinstalls++;

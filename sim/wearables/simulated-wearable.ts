@@ -70,6 +70,8 @@ export interface WearableOptions {
   walkUntilMs?: number;
   /** Called after the watch's flash changed (a harness saves it then, before anything else runs). */
   onFlash?: (w: SimulatedWearable) => void;
+  /** Called after a connected central wrote a characteristic (its UUID as written), before onFlash. */
+  onWrite?: (w: SimulatedWearable, characteristic: string) => void;
 }
 
 /** What a harness keeps of a watch between processes: its flash, clock skew and zone. */
@@ -144,7 +146,10 @@ export class SimulatedWearable implements SimPeripheral {
   }
 
   connect(): SimConnection {
-    this.conn = new WrappedConnection(this.sim.ble.connect(), this.sent, () => this.flashChanged());
+    this.conn = new WrappedConnection(this.sim.ble.connect(), this.sent, (characteristic) => {
+      this.o.onWrite?.(this, characteristic);
+      this.flashChanged();
+    });
     return this.conn;
   }
 
@@ -203,7 +208,7 @@ class WrappedConnection implements SimConnection {
   constructor(
     private c: EspConnection,
     private sent: DayRecord[],
-    private afterWrite: () => void = () => undefined,
+    private afterWrite: (characteristic: string) => void = () => undefined,
   ) {}
 
   get connected(): boolean {
@@ -217,7 +222,7 @@ class WrappedConnection implements SimConnection {
   }
   write(s: string, ch: string, d: Uint8Array): void {
     this.c.write(s, ch, d);
-    this.afterWrite();
+    this.afterWrite(ch);
   }
   subscribe(s: string, ch: string, cb: (d: Uint8Array) => void): void {
     const history = normUuid(ch) === NOBLE_UUID.HISTORY;

@@ -28,6 +28,23 @@ describe('schedule', () => {
   });
 });
 
+describe('SimWorld', () => {
+  it('stops at untilMs, however far it is asked to go, and goes on once it is raised', () => {
+    const world = new SimWorld(1000, 0);
+    const seen: number[] = [];
+    world.add('a', { advanceTo: (t: number) => void seen.push(t) } as never);
+    world.untilMs = 5000;
+    world.advance(10_000);
+    expect(world.now).toBe(5000);
+    world.advanceTo(7000);
+    expect(world.now).toBe(5000);
+    world.untilMs = Infinity;
+    world.advanceTo(7000);
+    expect(world.now).toBe(7000);
+    expect(seen).toEqual([1000, 5000, 7000]);
+  });
+});
+
 describe('SimulatedWearable on the real firmware', () => {
   it('counts scheduled walking and the bridge syncs its days', async () => {
     const fw = await firmwareFiles();

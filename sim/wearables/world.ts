@@ -12,6 +12,11 @@ export interface WorldDevice {
 
 export class SimWorld {
   private list: WorldDevice[] = [];
+  /**
+   * Time stops here until raised. FakeBindings ticks the clock while the bridge waits on real
+   * timers, so a loaded machine could carry the world past a moment a test needs to act before.
+   */
+  untilMs = Infinity;
 
   constructor(
     public now: number,
@@ -37,7 +42,8 @@ export class SimWorld {
   }
 
   /** Moves time forward in steps of at most `stepMs`, so wearables see every midnight in order. */
-  advanceTo(t: number, stepMs = 3_600_000): void {
+  advanceTo(to: number, stepMs = 3_600_000): void {
+    const t = Math.min(to, this.untilMs);
     while (this.now < t) {
       this.now = Math.min(t, this.now + stepMs);
       for (const d of this.list) d.peripheral.advanceTo(this.now);

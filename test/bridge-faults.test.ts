@@ -5,6 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runTrial } from '../scripts/faults/trial.ts';
 import { startRecorder, type Recorder } from './kits/http-recorder.ts';
+import { postgresSkipReason, TEST_PG_URL } from './kits/services-server.ts';
+
+const pgSkip = await postgresSkipReason();
 
 describe('fault trials', () => {
   it.each([3, 4])('seed %i: no user-day lost, duplicated, wrongly awarded or refused', async (seed) => {
@@ -12,6 +15,18 @@ describe('fault trials', () => {
     const r = await runTrial(seed, { days: 1, bridgeKills: 2, killWithinLines: 40 });
     expect(r.error).toBeUndefined();
     expect(r.bridgeKills).toBe(2);
+    expect(r.userDays).toBeGreaterThan(0);
+    expect({ lost: r.lost, duplicated: r.duplicated, wronglyAwarded: r.wronglyAwarded, wronglyRefused: r.wronglyRefused, misdated: r.misdated, problems: r.problems }).toEqual({
+      lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, problems: [],
+    });
+  }, 120_000);
+});
+
+describe.skipIf(pgSkip !== null)(`a fault trial with the services on PostgreSQL${pgSkip ? ` (skipped: ${pgSkip})` : ''}`, () => {
+  it('seed 5: no user-day lost, duplicated, wrongly awarded or refused', async () => {
+    const r = await runTrial(5, { days: 1, bridgeKills: 1, killWithinLines: 40, databaseUrl: TEST_PG_URL });
+    expect(r.error).toBeUndefined();
+    expect(r.bridgeKills).toBe(1);
     expect(r.userDays).toBeGreaterThan(0);
     expect({ lost: r.lost, duplicated: r.duplicated, wronglyAwarded: r.wronglyAwarded, wronglyRefused: r.wronglyRefused, misdated: r.misdated, problems: r.problems }).toEqual({
       lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, problems: [],

@@ -11,6 +11,7 @@ import { evalCore } from './kits/firmware/names.ts';
 import { Link } from './kits/firmware/link.ts';
 import { encodeSetKey, StatusCode } from '../shared/protocol/index.ts';
 import { crc32 } from '../shared/protocol/crc32.ts';
+import { VERSION } from '../firmware/core/version.ts';
 import { bytesOf, CSV_HEADER, historyCsv, historyDays, liveFile } from '../firmware/bangle/interface/history-csv.ts';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0); // Monday 2 March 2026, 09:00 UTC
@@ -31,6 +32,12 @@ describe('the App Loader rules', () => {
   it('accept the built folder', async () => {
     const fw = await firmware();
     expect(appLoaderProblems(join(fw.dir, 'bangle'))).toEqual([]);
+  });
+
+  it('name the version the watch reports in Info (major.minor)', async () => {
+    const fw = await firmware();
+    const meta = JSON.parse(readFileSync(join(fw.dir, 'bangle', 'metadata.json'), 'utf8')) as { version: string };
+    expect(meta.version).toBe(`${VERSION[0]}.${VERSION[1]}`);
   });
 
   it('refuse what the loader refuses: an explicit .info, a missing readme, a ChangeLog behind the version, a wrong icon', async () => {

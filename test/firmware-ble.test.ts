@@ -35,7 +35,7 @@ describe('firmware: BLE service', () => {
     expect(sim.ble.advertising().serviceUuids.map((u) => u.toLowerCase())).toContain('fee7');
 
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
-    expect(info.ok && info.value).toEqual({ hardware: 1, firmware: [0, 1, 0], deviceId: 'c123456789ab', keySet: false, capacityDays: 60, epoch: expect.any(Number) });
+    expect(info.ok && info.value).toEqual({ hardware: 1, firmware: [0, 10, 0], deviceId: 'c123456789ab', keySet: false, capacityDays: 60, epoch: expect.any(Number) });
     expect(link.read(UUID.BATTERY_SERVICE, UUID.BATTERY_LEVEL)).toEqual(new Uint8Array([87]));
 
     play(sim, walk({ seed: 1, steps: 150, cadence: 1.8 }).rec, sim.now() + 100);
@@ -138,7 +138,7 @@ describe('firmware: BLE service', () => {
     if (day.kind !== 'day') throw new Error('no day');
     expect(day.record.offsetMin).toBe(840);
     const fields = { device: 'c123456789ab', date: dateString(day.record.day), utcOffsetMin: day.record.offsetMin, steps: day.record.steps, hours: day.record.hours,
-      notWornHours: [], closed: true, source: 'bushu' as const, summary: null, firmware: '0.1.0' };
+      notWornHours: [], closed: true, source: 'bushu' as const, summary: null, firmware: '0.10.0' };
     expect(dayProblems(fields)).toEqual([]);
     expect(sim.errors).toEqual([]);
   });

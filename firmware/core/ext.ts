@@ -12,11 +12,11 @@ import { Char, update } from './gatt.ts';
 import { u16, u32, DayAt, DAY_BYTES, T_DAY } from './records.ts';
 import { service, type Service } from './service.ts';
 import { signer, type Signer } from './signer.ts';
+import { VERSION } from './version.ts';
 
 declare const NRF: Nrf;
 
-/** Firmware version: major, minor, patch. */
-export const VERSION = new Uint8Array([0, 1, 0]);
+
 
 export interface Ext {
   readonly signer: Signer;

@@ -1,13 +1,21 @@
 // Fault trials of real processes (scripts/faults/): the built firmware in simulated watches, the
 // bridge in a child process killed with SIGKILL at random points (and reinstalled), `bushu serve`
 // in its own process behind an outage proxy, all on one simulated clock. The full run is
-// `npm run bench:faults`; two one-day trials here keep the suite quick.
+// `npm run bench:faults`; three one-day trials here (one on PostgreSQL) keep the suite quick.
 import { afterEach, describe, expect, it } from 'vitest';
-import { runTrial } from '../scripts/faults/trial.ts';
+import { runTrial, type TrialResult } from '../scripts/faults/trial.ts';
 import { startRecorder, type Recorder } from './kits/http-recorder.ts';
 import { postgresSkipReason, TEST_PG_URL } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
+
+/** Some goal days were judged, and none went wrong. */
+function expectClean(r: TrialResult): void {
+  expect(r.userDays).toBeGreaterThan(0);
+  expect({ lost: r.lost, duplicated: r.duplicated, wronglyAwarded: r.wronglyAwarded, wronglyRefused: r.wronglyRefused, misdated: r.misdated, problems: r.problems }).toEqual({
+    lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, problems: [],
+  });
+}
 
 describe('fault trials', () => {
   it.each([3, 4])('seed %i: no user-day lost, duplicated, wrongly awarded or refused', async (seed) => {
@@ -15,10 +23,7 @@ describe('fault trials', () => {
     const r = await runTrial(seed, { days: 1, bridgeKills: 2, killWithinLines: 40 });
     expect(r.error).toBeUndefined();
     expect(r.bridgeKills).toBe(2);
-    expect(r.userDays).toBeGreaterThan(0);
-    expect({ lost: r.lost, duplicated: r.duplicated, wronglyAwarded: r.wronglyAwarded, wronglyRefused: r.wronglyRefused, misdated: r.misdated, problems: r.problems }).toEqual({
-      lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, problems: [],
-    });
+    expectClean(r);
   }, 120_000);
 });
 
@@ -27,10 +32,7 @@ describe.skipIf(pgSkip !== null)(`a fault trial with the services on PostgreSQL$
     const r = await runTrial(5, { days: 1, bridgeKills: 1, killWithinLines: 40, databaseUrl: TEST_PG_URL });
     expect(r.error).toBeUndefined();
     expect(r.bridgeKills).toBe(1);
-    expect(r.userDays).toBeGreaterThan(0);
-    expect({ lost: r.lost, duplicated: r.duplicated, wronglyAwarded: r.wronglyAwarded, wronglyRefused: r.wronglyRefused, misdated: r.misdated, problems: r.problems }).toEqual({
-      lost: 0, duplicated: 0, wronglyAwarded: 0, wronglyRefused: 0, misdated: 0, problems: [],
-    });
+    expectClean(r);
   }, 120_000);
 });
 

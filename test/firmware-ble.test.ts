@@ -19,6 +19,14 @@ const T0 = Date.UTC(2026, 10, 21, 10, 0);
 const D21 = dayNumber('2026-11-21');
 const KEY = new Uint8Array(32).map((_, i) => i * 7 + 1);
 
+/** A Bangle booted with the key provisioned at flash time. */
+async function keyedBangle(): Promise<EspruinoSim> {
+  const sim = await bangle({ startTime: T0 });
+  sim.install({ 'bushu.key': KEY });
+  sim.load();
+  return sim;
+}
+
 function nextDay(sim: EspruinoSim, days = 1): void {
   sim.setClock(sim.now() + days * 24 * H);
   sim.advance(61000);
@@ -269,9 +277,7 @@ describe('firmware: BLE service', () => {
   });
 
   it('SEND_OPEN adds the open day after the stored ones: seq 0, not closed, signed with the counter it will close with', async () => {
-    const sim = await bangle({ startTime: T0 });
-    sim.install({ 'bushu.key': KEY });
-    sim.load();
+    const sim = await keyedBangle();
     const link = new Link(sim);
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
     const epoch = info.ok ? info.value.epoch : -1;
@@ -318,9 +324,7 @@ describe('firmware: BLE service', () => {
   });
 
   it('sends days signed by older firmware with the message their tag covers: version 1 (no SIGNED_HOURS), version 2 (no SIGNED_EPOCH)', async () => {
-    const sim = await bangle({ startTime: T0 });
-    sim.install({ 'bushu.key': KEY });
-    sim.load();
+    const sim = await keyedBangle();
     evalCore(sim, 'bushu.counter.add(321)');
     nextDay(sim); // seq 1, signed by this firmware: version 3, counter 1
     // Seq 2 as the firmware before the digest stored it: flags closed and signed only, counter 2,
@@ -351,9 +355,7 @@ describe('firmware: BLE service', () => {
   });
 
   it('takes a key provisioned at flash time (bushu.key, its 32 bytes) and refuses SET_KEY', async () => {
-    const sim = await bangle({ startTime: T0 });
-    sim.install({ 'bushu.key': KEY });
-    sim.load();
+    const sim = await keyedBangle();
     const link = new Link(sim);
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
     expect(info.ok && info.value.keySet).toBe(true);

@@ -16,8 +16,6 @@ import { VERSION } from './version.ts';
 
 declare const NRF: Nrf;
 
-
-
 export interface Ext {
   readonly signer: Signer;
   bleService: Service;

@@ -3,8 +3,10 @@
 // session cookie a login link sets. The admin token (config) reads everything; a user token (made
 // by the admin API, one per login link) reads its user's own data, and that user's leaderboard,
 // which already holds only friends' day totals.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { sameSecret } from '../shared/webhook.ts';
 import type { Db } from './db/types.ts';
+import { userOrThrow } from './api/read.ts';
 import { HttpError, type Request } from './http/router.ts';
 
 export const SESSION_COOKIE = 'bushu_session';
@@ -17,8 +19,7 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 
 /** A new token for `user` (who must exist): returned once, stored only as its hash. */
 export async function issueUserToken(db: Db, user: string, nowMs: number): Promise<string> {
-  const [u] = await db.all('SELECT id FROM users WHERE id = $1', [user]);
-  if (u === undefined) throw new HttpError(404, 'unknown_user', `no user ${user}`);
+  await userOrThrow(db, user);
   const token = 'bsu_' + randomBytes(24).toString('base64url');
   await db.run('INSERT INTO user_tokens (token_sha256, user_id, created_at) VALUES ($1, $2, $3)', [sha256(token), user, nowMs]);
   return token;
@@ -37,12 +38,6 @@ function presented(req: Request): string | undefined {
     if (name === SESSION_COOKIE) return value.join('=');
   }
   return undefined;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** The token's holder; 401 without a valid one. */

@@ -1,6 +1,6 @@
 // Users, devices (device -> user, serving bridge, HMAC key, last accepted counter) and friendships. Written by the
 // admin API and by seeding from the config file; read by both services.
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../shared/webhook.ts';
 import { BRIDGE_ID, BRIDGE_ID_RULE, type Seed } from './config.ts';
 import { forUpdate, type Db } from './db/types.ts';
 import { HttpError, type Request } from './http/router.ts';
@@ -75,7 +75,5 @@ export async function applySeed(db: Db, seed: Seed, bridges: readonly string[], 
 export function requireAdmin(req: Request, token: string | null): void {
   if (token === null) throw new HttpError(404, 'not_found', 'the admin API is disabled (no adminToken configured)');
   const auth = req.headers.authorization ?? '';
-  const given = Buffer.from(auth.startsWith('Bearer ') ? auth.slice(7) : '');
-  const want = Buffer.from(token);
-  if (given.length !== want.length || !timingSafeEqual(given, want)) throw new HttpError(401, 'unauthorized', 'a valid admin bearer token is required');
+  if (!sameSecret(auth.startsWith('Bearer ') ? auth.slice(7) : '', token)) throw new HttpError(401, 'unauthorized', 'a valid admin bearer token is required');
 }

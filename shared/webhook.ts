@@ -62,7 +62,8 @@ function header(headers: IncomingHeaders, name: string): string | undefined {
   return undefined;
 }
 
-function sameText(a: string, b: string): boolean {
+/** Equal strings, compared in constant time (secrets and tokens). */
+export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -108,7 +109,7 @@ export function verifyWebhook(
 
   for (const secret of secrets) {
     const expected = signature(secret, id, t, body);
-    if (given.some((g) => sameText(g, expected))) return { ok: true };
+    if (given.some((g) => sameSecret(g, expected))) return { ok: true };
   }
   return { ok: false, status: 401, error: 'no webhook signature matches' };
 }

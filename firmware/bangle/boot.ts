@@ -77,8 +77,9 @@ function roll(): void {
 function share(n: number): void {
   roll();
   blockSteps += n;
-  Bangle.setStepCount(Bangle.getStepCount() + n);
-  Bangle.emit('step', Bangle.getStepCount());
+  const steps = Bangle.getStepCount() + n;
+  Bangle.setStepCount(steps);
+  Bangle.emit('step', steps);
 }
 const health = Bangle.getHealthStatus;
 Bangle.getHealthStatus = (range?: string) => {

@@ -23,6 +23,11 @@ export interface SimOptions {
 }
 export interface AccelSample { t: number; x: number; y: number; z: number }
 
+/** The Storage a board has by default: the Bangle.js 2's 8 MB flash, the Puck.js's 40 KB. */
+export function boardFlashBytes(board: Board): number {
+  return board === 'BANGLEJS2' ? 8 * 1024 * 1024 : 40 * 1024;
+}
+
 export class EspruinoSim {
   readonly storage: SimStorage;
   readonly board: Board;
@@ -47,7 +52,7 @@ export class EspruinoSim {
     this.board = opts.board;
     this.sched = new Scheduler(opts.startTime);
     this.tz = { minutes: Math.trunc((opts.timezoneHours ?? 0) * 60) };
-    this.storage = opts.storage ?? new SimStorage({ bytes: opts.flashBytes ?? (opts.board === 'BANGLEJS2' ? 8 * 1024 * 1024 : 40 * 1024) });
+    this.storage = opts.storage ?? new SimStorage({ bytes: opts.flashBytes ?? boardFlashBytes(opts.board) });
     const address = opts.address ?? defaultAddress(opts.board, opts.seed ?? 1);
     if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(address)) throw new Error(`EspruinoSim: address must look like aa:bb:cc:dd:ee:ff, got ${address}`);
     this.bleState = new BleState(address, opts.board);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EspruinoSim, SimStorage } from '../espruino/index.ts';
+import { boardFlashBytes } from '../espruino/sim.ts';
 import type { StorageSnapshot } from '../espruino/storage.ts';
 import type { SimConnection as EspConnection } from '../espruino/index.ts';
 import { walk } from '../signals.ts';
@@ -136,7 +137,7 @@ export class SimulatedWearable implements SimPeripheral {
 
   /** The watch booted again on a snapshot's flash (its RAM, e.g. steps not yet written, is gone). */
   static restore(o: Omit<WearableOptions, 'storage' | 'clockOffsetMs' | 'timezoneMinutes' | 'startUtcMs' | 'board'>, s: WatchSnapshot): SimulatedWearable {
-    const storage = new SimStorage({ bytes: s.board === 'BANGLEJS2' ? 8 * 1024 * 1024 : 40 * 1024 });
+    const storage = new SimStorage({ bytes: boardFlashBytes(s.board) });
     storage.restore(s.storage);
     return new SimulatedWearable({ ...o, board: s.board, startUtcMs: s.worldMs, storage, clockOffsetMs: s.clockOffsetMs, timezoneMinutes: s.timezoneMinutes });
   }

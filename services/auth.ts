@@ -9,7 +9,7 @@ import type { Db } from './db/types.ts';
 import { userOrThrow } from './api/read.ts';
 import { HttpError, type Request } from './http/router.ts';
 
-export const SESSION_COOKIE = 'bushu_session';
+const SESSION_COOKIE = 'bushu_session';
 /** A login link's cookie lasts 30 days; the token itself until the admin revokes it. */
 const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 

@@ -26,8 +26,8 @@ export function dateParam(value: string | null, nowMs: number, utcOffsetMin: num
   }
 }
 
-export const USERS_PAGE = 100;
-export const USERS_PAGE_MAX = 1000;
+const USERS_PAGE = 100;
+const USERS_PAGE_MAX = 1000;
 
 /**
  * Users by id, a page at a time: those after `after` (keyset paging on the primary key, so a page

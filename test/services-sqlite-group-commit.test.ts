@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../services/db/open.ts';
+import { openSqlite } from '../services/db/sqlite.ts';
 import type { Db } from '../services/db/types.ts';
 
 describe('SQLite group commit', () => {
@@ -62,5 +63,80 @@ describe('SQLite group commit', () => {
     await later;
     expect(order).toEqual(['first committed', 'later committed']);
     expect(await db.all('SELECT id FROM users ORDER BY id')).toEqual([{ id: 'first' }, { id: 'later' }]);
+  });
+});
+
+// The WAL's fsync runs off the event loop (synchronous=NORMAL plus the adapter's own fsync): a
+// caller is answered only after an fsync that began after its commit, and one fsync serves every
+// commit written before it began.
+describe('SQLite durability off the event loop', () => {
+  let dir = '';
+  let db: Db;
+  let held: Array<(error: Error | null) => void> = [];
+  // Set up and torn down with fsyncs done at once; each test holds them.
+  let holding = false;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bushu-fsync-'));
+    held = [];
+    holding = false;
+    db = openSqlite(join(dir, 's.db'), { fsync: (_fd, done) => (holding ? held.push(done) : setImmediate(() => done(null))) });
+    await db.exec('CREATE TABLE t (id TEXT PRIMARY KEY)');
+    holding = true;
+  });
+  afterEach(async () => {
+    holding = false;
+    for (const done of held.splice(0)) done(null);
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('commits with synchronous=NORMAL in WAL mode, the fsync being its own', async () => {
+    expect(await db.all('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await db.all('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
+  });
+
+  it('answers a transaction only once the fsync after its commit is done; the rows are committed before', async () => {
+    let answered = false;
+    const tx = db.tx((q) => q.run('INSERT INTO t (id) VALUES ($1)', ['a'])).then(() => (answered = true));
+    await turns(5);
+    expect(held).toHaveLength(1);
+    expect(answered).toBe(false);
+    // Committed (another reader on this connection sees it), not yet answered.
+    expect(await db.all('SELECT id FROM t')).toEqual([{ id: 'a' }]);
+    held.shift()!(null);
+    await tx;
+    expect(answered).toBe(true);
+  });
+
+  it('one fsync serves the commits written before it began; later ones wait for the next', async () => {
+    const done: string[] = [];
+    const insert = (id: string) => db.tx((q) => q.run('INSERT INTO t (id) VALUES ($1)', [id])).then(() => done.push(id));
+    const first = [insert('a'), insert('b')];
+    await turns(5);
+    expect(held).toHaveLength(1); // a and b committed together: one fsync under way
+    const later = db.run('INSERT INTO t (id) VALUES ($1)', ['c']).then(() => done.push('c')); // a lone write waits too
+    await turns(5);
+    expect(await db.all('SELECT id FROM t ORDER BY id')).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    expect(held).toHaveLength(1); // c waits for the running fsync to end, then gets its own
+    held.shift()!(null);
+    await Promise.all(first);
+    await turns(5);
+    expect(done).toEqual(['a', 'b']);
+    expect(held).toHaveLength(1);
+    held.shift()!(null);
+    await later;
+    expect(done).toContain('c');
+  });
+
+  it('a failed fsync fails the transactions it was to make durable; reads never wait for one', async () => {
+    const tx = db.tx((q) => q.run('INSERT INTO t (id) VALUES ($1)', ['a']));
+    await turns(5);
+    expect(await db.all('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 1 }]); // no fsync asked for a read
+    expect(held).toHaveLength(1);
+    held.shift()!(new Error('EIO: i/o error, fsync'));
+    await expect(tx).rejects.toThrow('EIO');
   });
 });

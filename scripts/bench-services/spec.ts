@@ -1,4 +1,5 @@
-// What the benchmark's child processes are told (as JSON in BENCH_SPEC): which database to open.
+// What the benchmark's child processes are told (as JSON in the file BENCH_SPEC_FILE names): which database to open.
+import { readFileSync } from 'node:fs';
 import { openDatabase } from '../../services/db/open.ts';
 import type { Db, Queryable } from '../../services/db/types.ts';
 
@@ -10,9 +11,9 @@ export interface DbSpec {
 }
 
 export function readSpec<T>(): T {
-  const raw = process.env.BENCH_SPEC;
-  if (raw === undefined) throw new Error('BENCH_SPEC is not set: this file is started by scripts/bench-services.ts');
-  return JSON.parse(raw) as T;
+  const file = process.env.BENCH_SPEC_FILE;
+  if (file === undefined) throw new Error('BENCH_SPEC_FILE is not set: this file is started by scripts/bench-services.ts');
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
 export function openSpecDb(spec: DbSpec): Promise<Db> {

@@ -2,21 +2,33 @@
 // so an async transaction would interleave with other requests' statements on that connection.
 // A promise-chain mutex therefore runs one transaction group (or lone statement) at a time; other
 // processes on the same file are kept out by BEGIN IMMEDIATE and wait through busy_timeout.
+import { closeSync, fsync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Db, Queryable } from './types.ts';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
-export function openSqlite(path: string): Db {
+export interface SqliteOptions {
+  /** fsync(2) of the WAL file; tests hold it to see who waits for it. */
+  fsync?: (fd: number, done: (error: Error | null) => void) => void;
+}
+
+export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   const raw = new Database(path);
-  raw.pragma('journal_mode = WAL'); // readers in other processes do not block the writer
+  const wal = raw.pragma('journal_mode = WAL', { simple: true }) === 'wal'; // readers in other processes do not block the writer
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
-  // FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power loss can roll back
-  // transactions already committed, and an award the service acknowledged (and a payout it queued)
-  // would vanish while the bridge has been told it is done. FULL syncs the WAL at every commit; the
-  // cost is measured by `npm run bench:services` (docs/api.md, README).
-  raw.pragma('synchronous = FULL');
+  // Nothing is answered before its commit is on disk: a power loss must not roll back an award the
+  // service acknowledged (and a payout it queued) while the bridge has been told it is done. SQLite
+  // would get there with synchronous=FULL, which fsyncs the WAL inside COMMIT, on the event loop:
+  // every request waits for every commit. So commits only write the WAL (NORMAL), and the adapter
+  // fsyncs the WAL file itself on libuv's thread pool before answering (`durable`), one fsync
+  // covering every commit written before it began. A commit is durable once its WAL frames are on
+  // disk, whether SQLite or we sync them; checkpoints sync WAL and database in either mode.
+  // (An in-memory database has no WAL: FULL, nothing to sync.)
+  raw.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  const walSync = wal ? walSyncer(`${path}-wal`, options.fsync ?? fsync) : null;
+  const durable = (): Promise<void> => (walSync === null ? Promise.resolve() : walSync.sync());
   const cache = new Map<string, { stmt: Statement; order: number[] }>();
 
   function prepare(sql: string): { stmt: Statement; order: number[] } {
@@ -69,11 +81,19 @@ export function openSqlite(path: string): Db {
     return next;
   }
 
-  // Group commit. With synchronous=FULL every COMMIT waits for an fsync, on the event loop, and
-  // that wait, not the statements, is most of a delivery's time. So the transactions asked for in
-  // one turn of the event loop run together in one database transaction, each in its own
-  // SAVEPOINT (a failing one is rolled back alone), and all are answered after the one COMMIT:
-  // nobody is told "done" before their writes are on disk, and one fsync serves them all.
+  // Group commit. The transactions asked for in one turn of the event loop run together in one
+  // database transaction, each in its own SAVEPOINT (a failing one is rolled back alone), and all
+  // are answered after the one COMMIT and the fsync that follows it: nobody is told "done" before
+  // their writes are on disk, and one commit and one fsync serve them all. The next group runs
+  // while this one's fsync is under way.
+  // Prepared once: exec would parse these texts again for every transaction.
+  const control = {
+    begin: raw.prepare('BEGIN IMMEDIATE'),
+    savepoint: raw.prepare('SAVEPOINT bushu_tx'),
+    release: raw.prepare('RELEASE bushu_tx'),
+    rollbackTo: raw.prepare('ROLLBACK TO bushu_tx'),
+    commit: raw.prepare('COMMIT'),
+  };
   interface Pending {
     fn: (q: Queryable) => Promise<unknown>;
     resolve: (v: unknown) => void;
@@ -83,38 +103,49 @@ export function openSqlite(path: string): Db {
 
   async function commitGroup(group: Pending[]): Promise<void> {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    raw.exec('BEGIN IMMEDIATE');
     try {
+      control.begin.run();
       for (const p of group) {
-        raw.exec('SAVEPOINT bushu_tx');
+        control.savepoint.run();
         try {
           const value = await p.fn(q);
-          raw.exec('RELEASE bushu_tx');
+          control.release.run();
           outcomes.push({ ok: true, value });
         } catch (error) {
-          raw.exec('ROLLBACK TO bushu_tx');
-          raw.exec('RELEASE bushu_tx');
+          control.rollbackTo.run();
+          control.release.run();
           outcomes.push({ ok: false, error });
         }
       }
-      raw.exec('COMMIT');
+      control.commit.run();
     } catch (error) {
       if (raw.inTransaction) raw.exec('ROLLBACK');
       for (const p of group) p.reject(error);
       return;
     }
-    group.forEach((p, i) => {
-      const o = outcomes[i];
-      if (o.ok) p.resolve(o.value);
-      else p.reject(o.error);
-    });
+    // Answered off the mutex: the next group's statements run during this fsync.
+    durable().then(
+      () => group.forEach((p, i) => {
+        const o = outcomes[i];
+        if (o.ok) p.resolve(o.value);
+        else p.reject(o.error);
+      }),
+      (error: unknown) => group.forEach((p) => p.reject(error)),
+    );
+  }
+
+  /** A lone statement; one that writes resolves once its commit is on disk. */
+  async function lone<T>(sql: string | null, fn: () => Promise<T>): Promise<T> {
+    const result = await exclusive(fn);
+    if (sql === null || !prepare(sql).stmt.reader) await durable();
+    return result;
   }
 
   return {
     dialect: 'sqlite',
-    all: (sql, params) => exclusive(() => q.all(sql, params)),
-    run: (sql, params) => exclusive(() => q.run(sql, params)),
-    exec: (sql) => exclusive(() => q.exec(sql)),
+    all: (sql, params) => lone(sql, () => q.all(sql, params)),
+    run: (sql, params) => lone(sql, () => q.run(sql, params)),
+    exec: (sql) => lone(null, () => q.exec(sql)),
     tx<T>(fn: (t: Queryable) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         if (gathering === null) {
@@ -130,7 +161,50 @@ export function openSqlite(path: string): Db {
     async close(): Promise<void> {
       await new Promise((resolve) => setImmediate(resolve)); // a group still gathering joins the chain
       await chain;
+      await walSync?.close();
       raw.close();
+    },
+  };
+}
+
+/**
+ * fsync of the WAL file on libuv's thread pool. A caller is resolved by the first fsync that began
+ * after its call, so it covers every commit written before the call; callers arriving while one
+ * runs share the next. The file is opened at the first call (a commit has created it by then) and
+ * stays open with the database, so it is never unlinked under us.
+ */
+function walSyncer(walPath: string, syncFile: NonNullable<SqliteOptions['fsync']>): { sync(): Promise<void>; close(): Promise<void> } {
+  let fd: number | null = null;
+  let running = false;
+  let queue: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  function start(): void {
+    running = true;
+    const batch = queue;
+    queue = [];
+    try {
+      fd ??= openSync(walPath, 'r');
+    } catch (error) {
+      running = false;
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    syncFile(fd, (error) => {
+      running = false;
+      for (const w of batch) (error ? w.reject(error) : w.resolve());
+      if (queue.length > 0) start();
+    });
+  }
+  const sync = () => new Promise<void>((resolve, reject) => {
+    queue.push({ resolve, reject });
+    if (!running) start();
+  });
+  return {
+    sync,
+    async close() {
+      if (fd === null) return;
+      await sync().catch(() => undefined); // the last callers' fsync ends before the file closes
+      closeSync(fd);
+      fd = null;
     },
   };
 }

@@ -44,12 +44,8 @@ export const FUTURE_SLACK_MS = 3_600_000;
  */
 export const SYNC_SKEW_MS = 48 * 3_600_000;
 
-/**
- * Throws the 4xx; returns the device's registry row and the plausibility flags (non-reject findings).
- * The device row and the user's existence are read in one statement; with `lock`, the device row
- * is locked for the transaction (the reward service orders a device's signed days under it).
- */
-export async function precheckDay(q: Queryable, dialect: Dialect, config: ServicesConfig, { record, bridge }: Delivery, nowMs: number, lock: boolean): Promise<{ device: DeviceRow; flags: Finding[] }> {
+/** The checks that need no database: plausibility's rejects, a day to come, an impossible syncedAt. Throws the 422; returns the flags. */
+export function checkRecord(config: ServicesConfig, record: DayRecord, nowMs: number): Finding[] {
   const findings = checkPlausibility(record, config.plausibility);
   const rejects = findings.filter((f) => f.severity === 'reject');
   if (rejects.length > 0) throw new HttpError(422, 'implausible', rejects.map((f) => f.detail).join('; '), { reasons: rejects });
@@ -59,18 +55,33 @@ export async function precheckDay(q: Queryable, dialect: Dialect, config: Servic
   if (syncedMs < dayStartMs - SYNC_SKEW_MS || syncedMs > nowMs + SYNC_SKEW_MS) {
     throw new HttpError(422, 'invalid_record', `syncedAt: ${record.syncedAt} is impossible for a record of ${record.date} received now`, { field: 'syncedAt' });
   }
+  return findings;
+}
 
-  const [device] = await q.all<DeviceRow & { user_known: number | boolean }>(
-    `SELECT id, user_id, bridge_id, key_hex, last_counter, EXISTS (SELECT 1 FROM users WHERE id = $2) AS user_known
-     FROM devices WHERE id = $1${lock ? forUpdate({ dialect }) : ''}`,
-    [record.device, record.user],
-  );
-  const userKnown = device !== undefined ? Number(device.user_known) === 1 : (await q.all('SELECT id FROM users WHERE id = $1', [record.user])).length === 1;
+/** The registry's word on a delivery, given the device's row (undefined: not registered) and whether its user exists. Throws the 4xx. */
+export function checkRegistry({ record, bridge }: Delivery, device: DeviceRow | undefined, userKnown: boolean): DeviceRow {
   if (!userKnown) throw new HttpError(422, 'unknown_user', `user ${record.user} is not registered`);
   if (device === undefined) throw new HttpError(422, 'unknown_device', `device ${record.device} is not registered`);
   // 403, a refusal for good: the secret was valid, but this bridge may not speak for this device.
   // Before the user check, so a bridge learns nothing of another bridge's device but this.
   if (device.bridge_id !== bridge) throw new HttpError(403, 'device_not_served', `device ${record.device} is not served by bridge ${bridge}`);
   if (device.user_id !== record.user) throw new HttpError(422, 'device_user_mismatch', `device ${record.device} is registered to another user`);
-  return { device: { id: device.id, user_id: device.user_id, bridge_id: device.bridge_id, key_hex: device.key_hex, last_counter: device.last_counter === null ? null : Number(device.last_counter) }, flags: findings };
+  return { id: device.id, user_id: device.user_id, bridge_id: device.bridge_id, key_hex: device.key_hex, last_counter: device.last_counter === null ? null : Number(device.last_counter) };
+}
+
+/**
+ * Throws the 4xx; returns the device's registry row and the plausibility flags (non-reject findings).
+ * The device row and the user's existence are read in one statement; with `lock`, the device row
+ * is locked for the transaction (the reward service orders a device's signed days under it).
+ */
+export async function precheckDay(q: Queryable, dialect: Dialect, config: ServicesConfig, delivery: Delivery, nowMs: number, lock: boolean): Promise<{ device: DeviceRow; flags: Finding[] }> {
+  const flags = checkRecord(config, delivery.record, nowMs);
+  const { record } = delivery;
+  const [device] = await q.all<DeviceRow & { user_known: number | boolean }>(
+    `SELECT id, user_id, bridge_id, key_hex, last_counter, EXISTS (SELECT 1 FROM users WHERE id = $2) AS user_known
+     FROM devices WHERE id = $1${lock ? forUpdate({ dialect }) : ''}`,
+    [record.device, record.user],
+  );
+  const userKnown = device !== undefined ? Number(device.user_known) === 1 : (await q.all('SELECT id FROM users WHERE id = $1', [record.user])).length === 1;
+  return { device: checkRegistry(delivery, device, userKnown), flags };
 }

@@ -47,8 +47,9 @@ export async function registerDevice(db: Db, d: { id: unknown; user: unknown; br
     if (inserted === 1) return;
     const [old] = await q.all<{ user_id: string; key_hex: string | null; bridge_id: string | null }>(`SELECT user_id, key_hex, bridge_id FROM devices WHERE id = $1${forUpdate(db)}`, [d.id]);
     if (old.user_id !== d.user) throw new HttpError(409, 'device_taken', `device ${d.id} is registered to another user`);
-    if (old.key_hex !== key) await q.run('UPDATE devices SET key_hex = $2, last_counter = NULL WHERE id = $1', [d.id, key]);
-    if (old.bridge_id !== d.bridge) await q.run('UPDATE devices SET bridge_id = $2 WHERE id = $1', [d.id, d.bridge]);
+    // The revision tells a delivery decided on the old row (reward/at-once.ts) that it is out of date.
+    if (old.key_hex !== key) await q.run('UPDATE devices SET key_hex = $2, last_counter = NULL, revision = revision + 1 WHERE id = $1', [d.id, key]);
+    if (old.bridge_id !== d.bridge) await q.run('UPDATE devices SET bridge_id = $2, revision = revision + 1 WHERE id = $1', [d.id, d.bridge]);
   });
 }
 

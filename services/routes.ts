@@ -11,6 +11,7 @@ import { expireKeys, idempotencyKeyOf, idempotent, requestHash } from './idempot
 import type { Ingest } from './ingest.ts';
 import { parseDayRecord } from './record.ts';
 import { befriend, registerDevice, requireAdmin, upsertUser } from './registry.ts';
+import { ingestRewardDayAtOnce } from './reward/at-once.ts';
 import { ingestRewardDay } from './reward/ingest.ts';
 import { ingestSocialDay } from './social/ingest.ts';
 import { ledger, runPayouts, type Payer } from './reward/payouts.ts';
@@ -45,11 +46,14 @@ function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs
     if (!sender.ok) throw new HttpError(sender.status, sender.status === 401 ? 'bad_webhook_signature' : 'bad_webhook_headers', sender.error);
     const key = idempotencyKeyOf(req.headers);
     const record = parseDayRecord(parseJsonObject(req.body));
-    return idempotent(
-      deps.db,
-      { scope: `${service}/${sender.bridge}`, key, hash: requestHash(req.path, req.body), nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 },
-      (q) => ingest(q, deps.db.dialect, deps.config, { record, bridge: sender.bridge }, nowMs),
-    );
+    const delivery = { record, bridge: sender.bridge };
+    const keyed = { scope: `${service}/${sender.bridge}`, key, hash: requestHash(req.path, req.body) };
+    // On PostgreSQL the reward service first tries its two-round-trip path (reward/at-once.ts).
+    if (service === 'reward' && deps.db.dialect === 'postgres') {
+      const answer = await ingestRewardDayAtOnce(deps.db, deps.config, delivery, nowMs, keyed);
+      if (answer !== null) return answer;
+    }
+    return idempotent(deps.db, { ...keyed, nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 }, (q) => ingest(q, deps.db.dialect, deps.config, delivery, nowMs));
   };
 }
 

@@ -5,7 +5,8 @@ import pg from 'pg';
 import type { Db, Queryable } from './types.ts';
 
 const INT8_OID = 20;
-const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+/** SQLSTATEs of a transaction that lost a race and may simply run again: serialization_failure, deadlock_detected. */
+export const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 8;
 const MAX_NAMED = 500;
 

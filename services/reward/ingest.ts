@@ -34,8 +34,8 @@ export async function precheck(q: Queryable, dialect: Dialect, config: ServicesC
   return { device, signed, flags };
 }
 
-type DayRow = { side: number; date: string; record_version: number; counter: number | null; closed: number | boolean; steps: number; epoch: number | null; key_id: string | null };
-const DAY_COLUMNS = 'date, record_version, counter, closed, steps, epoch, key_id';
+export type DayRow = { side: number; date: string; record_version: number; counter: number | null; closed: number | boolean; steps: number; epoch: number | null; key_id: string | null };
+export const DAY_COLUMNS = 'date, record_version, counter, closed, steps, epoch, key_id';
 /** The nearest signed day of the device on one side of $2 in the signing sequence ($3 key id, $4 epoch), by the primary key. */
 const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days
   WHERE device_id = $1 AND date ${side < 0 ? '<' : '>'} $2 AND counter IS NOT NULL
@@ -44,10 +44,32 @@ const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DA
 const SAME_DAY = `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = $1 AND date = $2`;
 const DAY_AND_NEIGHBOURS = `${SAME_DAY} UNION ALL ${neighbour(-1)} UNION ALL ${neighbour(1)}`;
 
-export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowMs) => {
-  const { device, signed, flags } = await precheck(q, dialect, config, delivery, nowMs);
+/** What a delivery's decision reads: the stored version of its day and its signed neighbours (rows), and the user-day's award. */
+export interface RewardReads {
+  device: DeviceRow;
+  flags: Finding[];
+  signed: Signed | null;
+  rows: DayRow[];
+}
+
+/** What the decision asks to write, and the answer without its award (which the writing may create). */
+export interface RewardDecision {
+  /** 'stale': nothing to store. Otherwise the day is stored under `status`. */
+  stale: boolean;
+  answer: { accepted: true; service: 'reward'; user: string; device: string; date: string; recordVersion: number; stored: boolean; stale: boolean; status: DayStatus | null; late: boolean; reasons: Array<{ rule: string; severity: string; detail: string }> };
+  status: DayStatus;
+  /** The device's last summary counter moves up to this one. */
+  raisesCounter: boolean;
+  /** The day earns its hongbao (credited unless the user-day has one already). */
+  earns: boolean;
+}
+
+/**
+ * The reward rules on what was read, with no database: precedence, the counter's place in the
+ * device's signing order, status, reasons, lateness and whether the day earns. Throws the 409.
+ */
+export function decideRewardDay(config: ServicesConfig, record: DayRecord, nowMs: number, { device, flags, signed, rows }: RewardReads): RewardDecision {
   const counter = signed?.counter ?? null;
-  const { record } = delivery;
   const late = nowMs > localDayEndMs(record.date, record.utcOffsetMin) + config.reward.graceHours * 3_600_000;
   const status: DayStatus = flags.length > 0 ? 'flagged' : record.summary === null ? 'unsigned' : 'verified';
   const reasons: Array<{ rule: string; severity: string; detail: string }> = [...flags];
@@ -55,12 +77,6 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
   if (!record.closed) reasons.push({ rule: 'provisional', severity: 'info', detail: 'the day is still open: stored and shown, its hongbao waits for the closed record' });
   if (late) reasons.push({ rule: 'grace_period', severity: 'info', detail: `arrived after the ${config.reward.graceHours} h grace period: stored, awards unchanged` });
 
-  // The stored day and, for a signed record, its nearest signed neighbours in the same signing
-  // sequence: one statement. The device row is locked (precheck), and every writer of reward_days
-  // takes that lock first, so these rows cannot change before we commit.
-  const rows = signed === null
-    ? await q.all<DayRow>(SAME_DAY, [record.device, record.date])
-    : await q.all<DayRow>(DAY_AND_NEIGHBOURS, [record.device, record.date, signed.keyId, signed.epoch]);
   const existing = rows.find((r) => Number(r.side) === 0);
   const stored = existing === undefined ? undefined : {
     counter: existing.counter === null ? null : Number(existing.counter), recordVersion: Number(existing.record_version), closed: Number(existing.closed) === 1,
@@ -70,12 +86,11 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
   if (order === 'older_signature') {
     throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} is older than the stored summary's ${stored?.counter}, yet claims a newer recordVersion`);
   }
-  const base = { accepted: true, service: 'reward', user: record.user, device: record.device, date: record.date, recordVersion: record.recordVersion };
+  const base = { accepted: true as const, service: 'reward' as const, user: record.user, device: record.device, date: record.date, recordVersion: record.recordVersion };
   if (order === 'stale') {
     // An equal or newer version (by the device's signature, or by recordVersion among unsigned
     // ones) is already stored: nothing to store, nothing to decide.
-    const award = await findAward(q, record.user, record.date, config);
-    return { status: 200, json: { ...base, stored: false, stale: true, status: null, late, reasons: [], award } };
+    return { stale: true, answer: { ...base, stored: false, stale: true, status: null, late, reasons: [] }, status, raisesCounter: false, earns: false };
   }
   if (signed !== null) {
     // The watch signs its days in the order they close, one counter each. So a genuine summary's
@@ -98,20 +113,41 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
       throw new HttpError(409, 'summary_replayed', `summary counter ${counter} for ${record.date} conflicts with counter ${clash.counter} already accepted for ${clash.date}`);
     }
   }
-  const raisesCounter = signed !== null && (device.last_counter === null || signed.counter > device.last_counter);
-  if (raisesCounter && dialect === 'sqlite') await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, counter]);
-  // PostgreSQL raises the device's counter in the day's statement (a data-modifying WITH): one round trip less.
-  await storeDay(q, record, signed, status, reasons, nowMs, raisesCounter && dialect === 'postgres');
   // Only a closed day earns: an open one is a provisional total, whose hours may still show a
   // shaker by the evening. Its closed flag is signed (summary version 3; earlier ones sign closed days only).
-  const earns = status === 'verified' && record.closed && !late && record.steps >= config.reward.goalSteps;
-  const award = earns ? await credit(q, dialect, record, config, nowMs) : await findAward(q, record.user, record.date, config);
-  return { status: 200, json: { ...base, stored: true, stale: false, status, late, reasons, award } };
+  return {
+    stale: false,
+    answer: { ...base, stored: true, stale: false, status, late, reasons },
+    status,
+    raisesCounter: signed !== null && (device.last_counter === null || signed.counter > device.last_counter),
+    earns: status === 'verified' && record.closed && !late && record.steps >= config.reward.goalSteps,
+  };
+}
+
+/** The reward service on the delivery's transaction (services/idempotency.ts idempotent): the device row locked, then one read, the decision and its writes. */
+export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowMs) => {
+  const { device, signed, flags } = await precheck(q, dialect, config, delivery, nowMs);
+  const { record } = delivery;
+  // The stored day and, for a signed record, its nearest signed neighbours in the same signing
+  // sequence: one statement. The device row is locked (precheck), and every writer of reward_days
+  // takes that lock first, so these rows cannot change before we commit.
+  const rows = signed === null
+    ? await q.all<DayRow>(SAME_DAY, [record.device, record.date])
+    : await q.all<DayRow>(DAY_AND_NEIGHBOURS, [record.device, record.date, signed.keyId, signed.epoch]);
+  const decision = decideRewardDay(config, record, nowMs, { device, flags, signed, rows });
+  if (decision.stale) return { status: 200, json: { ...decision.answer, award: await findAward(q, record.user, record.date, config) } };
+  if (decision.raisesCounter && dialect === 'sqlite') await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, signed!.counter]);
+  // PostgreSQL raises the device's counter, and its revision (at-once.ts), in the day's statement (a data-modifying WITH): one round trip less.
+  await storeDay(q, record, signed, decision.status, decision.answer.reasons, nowMs, dialect === 'postgres' ? { raiseCounter: decision.raisesCounter } : null);
+  const award = decision.earns ? await credit(q, dialect, record, config, nowMs) : await findAward(q, record.user, record.date, config);
+  return { status: 200, json: { ...decision.answer, award } };
 };
 
-async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number, raiseCounter: boolean): Promise<void> {
+/** On PostgreSQL (`device` not null) the same statement bumps the device's revision (at-once.ts) and, when asked, raises its counter. */
+async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number, device: { raiseCounter: boolean } | null): Promise<void> {
+  const touch = device === null ? '' : `WITH touched AS (UPDATE devices SET revision = revision + 1${device.raiseCounter ? ', last_counter = $11' : ''} WHERE id = $1) `;
   await q.run(
-    `${raiseCounter ? 'WITH raised AS (UPDATE devices SET last_counter = $11 WHERE id = $1) ' : ''}INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
+    `${touch}INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
        counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
      ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,

@@ -1,0 +1,99 @@
+// The reward service's two-round-trip acceptance on PostgreSQL (services/reward/at-once.ts): it
+// reads, decides in this process, then writes in one statement that stores nothing if a row it
+// decided on changed in between. Each race is staged here between its read and its write: the
+// path gives way (null, nothing stored) and the transactional path, run next, settles it.
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../services/db/types.ts';
+import { ingestRewardDayAtOnce, type KeyOptions } from '../services/reward/at-once.ts';
+import { keyId } from '../services/reward/trust.ts';
+import { harnessPerSuite, postgresSkipReason, tableCounts } from './kits/services-server.ts';
+import { makeRecord, signRecord } from './kits/services.ts';
+
+const skip = await postgresSkipReason();
+
+describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const suite = harnessPerSuite('postgres');
+  let n = 0;
+  let date = '';
+  beforeEach(() => {
+    // A fresh day for each test, so they share the suite's database without meeting.
+    date = `2026-11-${String(10 + n++).padStart(2, '0')}`;
+  });
+  const day = (device: string, steps: number, counter: number) =>
+    signRecord(makeRecord({ user: device.startsWith('a') ? 'alice' : 'bob', device, date, steps, syncedAt: `${date}T16:30:00.000Z` }), suite.h.keys[device], counter);
+  /** Just after the day ended in UTC+8, well within its grace period. */
+  const now = () => Date.parse(`${date}T17:00:00Z`);
+  const keyFor = (device: string, version = 1): KeyOptions => ({ scope: 'reward/home', key: `test:${device}:${date}:${version}`, hash: `hash-${device}-${date}-${version}` });
+  const config = () => suite.h.config;
+
+  /** The database, with `between` run after the read and before the write. */
+  const racing = (between: (db: Db) => Promise<void>): Db => {
+    const db = suite.h.db;
+    let calls = 0;
+    return {
+      ...db,
+      async all<T>(sql: string, params?: unknown[]): Promise<T[]> {
+        if (calls++ === 1) await between(db);
+        return db.all<T>(sql, params);
+      },
+    };
+  };
+  const storedFor = async (device: string) => ({
+    day: await suite.h.db.all('SELECT steps FROM reward_days WHERE device_id = $1 AND date = $2', [device, date]),
+    award: await suite.h.db.all('SELECT device_id FROM awards WHERE user_id = $1 AND date = $2', [device.startsWith('a') ? 'alice' : 'bob', date]),
+  });
+
+  it('computes the key id in SQL exactly as trust.ts does', async () => {
+    for (const hex of [suite.h.keys.a1a1a1a1a1a1, suite.h.keys.b1b1b1b1b1b1.toUpperCase()]) {
+      const [row] = await suite.h.db.all<{ id: string }>(`SELECT substr(encode(sha256(convert_to(lower($1), 'UTF8')), 'hex'), 1, 16) AS id`, [hex]);
+      expect(row.id).toBe(keyId(hex));
+    }
+  });
+
+  it('stores the day, the award and its payout, and under the key the very answer it gave', async () => {
+    const key = keyFor('a1a1a1a1a1a1');
+    const answer = await ingestRewardDayAtOnce(suite.h.db, config(), { record: day('a1a1a1a1a1a1', 9000, 1), bridge: 'home' }, now(), key);
+    expect(answer).toMatchObject({ status: 200, json: { stored: true, status: 'verified', award: { created: true } } });
+    const award = (answer!.json as { award: { id: number } }).award;
+    expect(award.id).toBeGreaterThan(0);
+    const [stored] = await suite.h.db.all<{ state: string; status: number; response: string }>('SELECT state, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2', [key.scope, key.key]);
+    expect(stored).toMatchObject({ state: 'done', status: 200 });
+    expect(stored.response).toBe(JSON.stringify(answer!.json));
+    expect(await suite.h.db.all('SELECT award_id, state FROM payouts WHERE award_id = $1', [award.id])).toEqual([{ award_id: award.id, state: 'pending' }]);
+    // The same key again: the stored answer, marked replayed, nothing written.
+    const before = await tableCounts(suite.h.db);
+    const replay = await ingestRewardDayAtOnce(suite.h.db, config(), { record: day('a1a1a1a1a1a1', 9000, 1), bridge: 'home' }, now(), key);
+    expect(replay).toEqual({ ...answer, headers: { 'idempotent-replayed': 'true' } });
+    expect(await tableCounts(suite.h.db)).toEqual(before);
+  });
+
+  it('gives way, storing nothing, when the device was written between its read and its write', async () => {
+    const before = await tableCounts(suite.h.db);
+    const db = racing((raw) => raw.run('UPDATE devices SET revision = revision + 1 WHERE id = $1', ['b1b1b1b1b1b1']).then(() => undefined));
+    expect(await ingestRewardDayAtOnce(db, config(), { record: day('b1b1b1b1b1b1', 9000, 50), bridge: 'home' }, now(), keyFor('b1b1b1b1b1b1'))).toBeNull();
+    expect(await tableCounts(suite.h.db)).toEqual(before);
+  });
+
+  it('gives way when another device of the user was credited the day in between', async () => {
+    const before = await tableCounts(suite.h.db);
+    const db = racing(async (raw) => {
+      await raw.run(`INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ('alice', $1, 'a2a2a2a2a2a2', 9100, 100, 0)`, [date]);
+    });
+    expect(await ingestRewardDayAtOnce(db, config(), { record: day('a1a1a1a1a1a1', 9000, 60), bridge: 'home' }, now(), keyFor('a1a1a1a1a1a1'))).toBeNull();
+    expect(await storedFor('a1a1a1a1a1a1')).toEqual({ day: [], award: [{ device_id: 'a2a2a2a2a2a2' }] });
+    expect(await tableCounts(suite.h.db)).toEqual({ ...before, awards: before.awards + 1 });
+  });
+
+  it('gives way when the same key was answered in between, and its answer is then replayed', async () => {
+    const key = keyFor('b1b1b1b1b1b1', 2);
+    const record = day('b1b1b1b1b1b1', 9500, 70);
+    const db = racing(async (raw) => {
+      const first = await ingestRewardDayAtOnce(raw, config(), { record, bridge: 'home' }, now(), key);
+      expect(first).toMatchObject({ status: 200, json: { award: { created: true } } });
+    });
+    expect(await ingestRewardDayAtOnce(db, config(), { record, bridge: 'home' }, now(), key)).toBeNull();
+    const replay = await ingestRewardDayAtOnce(suite.h.db, config(), { record, bridge: 'home' }, now(), key);
+    expect(replay).toMatchObject({ headers: { 'idempotent-replayed': 'true' }, json: { award: { created: true } } });
+    expect(await storedFor('b1b1b1b1b1b1')).toEqual({ day: [{ steps: 9500 }], award: [{ device_id: 'b1b1b1b1b1b1' }] });
+  });
+});

@@ -11,7 +11,7 @@ import { expireKeys, idempotencyKeyOf, idempotent, requestHash } from './idempot
 import type { Ingest } from './ingest.ts';
 import { parseDayRecord } from './record.ts';
 import { befriend, registerDevice, requireAdmin, upsertUser } from './registry.ts';
-import { ingestRewardDayAtOnce } from './reward/at-once.ts';
+import { atOnceBatcher, type AtOnce, type AtOnceResult } from './reward/at-once.ts';
 import { ingestRewardDay } from './reward/ingest.ts';
 import { ingestSocialDay } from './social/ingest.ts';
 import { ledger, runPayouts, type Payer } from './reward/payouts.ts';
@@ -37,7 +37,7 @@ export interface Deps {
  * replayed only to the bridge that made the request: another bridge sending the same bytes gets
  * the precheck's answer (403 for a device it does not serve), not the owner's response.
  */
-function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs: number) => Promise<void>) {
+function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs: number) => Promise<void>, atOnce?: (item: AtOnce) => Promise<AtOnceResult>) {
   return async (req: Request): Promise<Response> => {
     const nowMs = deps.clock();
     await purge(nowMs);
@@ -48,10 +48,11 @@ function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs
     const record = parseDayRecord(parseJsonObject(req.body));
     const delivery = { record, bridge: sender.bridge };
     const keyed = { scope: `${service}/${sender.bridge}`, key, hash: requestHash(req.path, req.body) };
-    // On PostgreSQL the reward service first tries its two-round-trip path (reward/at-once.ts).
-    if (service === 'reward' && deps.db.dialect === 'postgres') {
-      const answer = await ingestRewardDayAtOnce(deps.db, deps.config, delivery, nowMs, keyed);
-      if (answer !== null) return answer;
+    // On PostgreSQL the reward service first tries the batched two-round-trip path (reward/at-once.ts).
+    const fast = atOnce === undefined ? null : await atOnce({ delivery, nowMs, key: keyed });
+    if (fast !== null) {
+      if ('refused' in fast) throw fast.refused;
+      return fast.answer;
     }
     return idempotent(deps.db, { ...keyed, nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 }, (q) => ingest(q, deps.db.dialect, deps.config, delivery, nowMs));
   };
@@ -79,7 +80,8 @@ export function buildRouter(deps: Deps): Router {
   const r = new Router(config.bodyLimitBytes, clock);
   const purge = expireKeys(db, config.idempotencyKeyTtlHours * 3_600_000);
 
-  r.add('POST', '/reward/v1/days', counted(deps.metrics, 'reward', dayEndpoint(deps, 'reward', ingestRewardDay, purge)), { body: true });
+  const atOnce = db.dialect === 'postgres' ? atOnceBatcher(db, config) : undefined;
+  r.add('POST', '/reward/v1/days', counted(deps.metrics, 'reward', dayEndpoint(deps, 'reward', ingestRewardDay, purge, atOnce)), { body: true });
   // Reads need a credential (auth.ts): the admin token, or the user's own token or session.
   const reader = (fn: (req: Request, viewer: Viewer) => Promise<Response>) => async (req: Request) => {
     const viewer = await viewerOf(db, config.adminToken, req);

@@ -4,7 +4,7 @@
 // path gives way (null, nothing stored) and the transactional path, run next, settles it.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../services/db/types.ts';
-import { ingestRewardDayAtOnce, type KeyOptions } from '../services/reward/at-once.ts';
+import { atOnceBatcher, ingestRewardDayAtOnce, ingestRewardDaysAtOnce, type KeyOptions } from '../services/reward/at-once.ts';
 import { keyId } from '../services/reward/trust.ts';
 import { harnessPerSuite, postgresSkipReason, tableCounts } from './kits/services-server.ts';
 import { makeRecord, signRecord } from './kits/services.ts';
@@ -95,5 +95,51 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
     const replay = await ingestRewardDayAtOnce(suite.h.db, config(), { record, bridge: 'home' }, now(), key);
     expect(replay).toMatchObject({ headers: { 'idempotent-replayed': 'true' }, json: { award: { created: true } } });
     expect(await storedFor('b1b1b1b1b1b1')).toEqual({ day: [{ steps: 9500 }], award: [{ device_id: 'b1b1b1b1b1b1' }] });
+  });
+
+  it('decides a batch in one read and one write: each delivery gets its own answer or refusal', async () => {
+    const replayKey = keyFor('a2a2a2a2a2a2');
+    const first = await ingestRewardDayAtOnce(suite.h.db, config(), { record: day('a2a2a2a2a2a2', 8100, 80), bridge: 'home' }, now(), replayKey);
+    const alicesAward = (first!.json as { award: { id: number } }).award.id;
+    const before = await tableCounts(suite.h.db);
+    const items = [
+      { record: day('a1a1a1a1a1a1', 9000, 90), key: keyFor('a1a1a1a1a1a1') }, // alice earns
+      { record: day('b1b1b1b1b1b1', 12000, 91), key: keyFor('b1b1b1b1b1b1') }, // bob earns
+      { record: day('a2a2a2a2a2a2', 8100, 80), key: replayKey }, // a replay
+      { record: { ...day('c1c1c1c1c1c1', 9000, 92), user: 'bob' }, key: keyFor('c1c1c1c1c1c1') }, // carol's device for bob: refused
+    ].map(({ record, key }) => ({ delivery: { record, bridge: 'home' }, nowMs: now(), key }));
+    const results = await ingestRewardDaysAtOnce(suite.h.db, config(), items);
+    // a2 credited alice's day first: a1's day is stored and answered with that award.
+    expect(results[0]).toMatchObject({ answer: { json: { user: 'alice', stored: true, award: { id: alicesAward, created: false } } } });
+    expect(results[1]).toMatchObject({ answer: { json: { user: 'bob', stored: true, award: { created: true } } } });
+    expect(results[2]).toMatchObject({ answer: { headers: { 'idempotent-replayed': 'true' }, json: { award: { created: true } } } });
+    expect(results[3]).toMatchObject({ refused: { status: 422, code: 'device_user_mismatch' } });
+    expect(await tableCounts(suite.h.db)).toMatchObject({ reward_days: before.reward_days + 2, awards: before.awards + 1, payouts: before.payouts + 1, idempotency_keys: before.idempotency_keys + 2 });
+    // Each stored answer is the one given, the new award's id filled in.
+    for (const [i, item] of [[0, items[0]], [1, items[1]]] as const) {
+      const [k] = await suite.h.db.all<{ response: string }>('SELECT response FROM idempotency_keys WHERE scope = $1 AND key = $2', [item.key.scope, item.key.key]);
+      expect(JSON.parse(k.response)).toEqual((results[i] as { answer: { json: unknown } }).answer.json);
+    }
+  });
+
+  it('gives way for the whole batch when one delivery lost a race: none of it is stored', async () => {
+    const before = await tableCounts(suite.h.db);
+    const db = racing((raw) => raw.run('UPDATE devices SET revision = revision + 1 WHERE id = $1', ['b1b1b1b1b1b1']).then(() => undefined));
+    const items = ['a1a1a1a1a1a1', 'b1b1b1b1b1b1'].map((device, i) => ({ delivery: { record: day(device, 9000, 100 + i), bridge: 'home' }, nowMs: now(), key: keyFor(device) }));
+    expect(await ingestRewardDaysAtOnce(db, config(), items)).toEqual([null, null]);
+    expect(await tableCounts(suite.h.db)).toEqual(before);
+  });
+
+  it('the batcher puts one delivery per device, key and user-day in a batch; a repeat waits for the next', async () => {
+    const batches: number[] = [];
+    const db = suite.h.db;
+    const counting: Db = { ...db, all: (sql, params) => (sql.startsWith('SELECT i.n') && batches.push((params![0] as unknown[]).length), db.all(sql, params)) };
+    const submit = atOnceBatcher(counting, config());
+    const a = { delivery: { record: day('a1a1a1a1a1a1', 9000, 110), bridge: 'home' }, nowMs: now(), key: keyFor('a1a1a1a1a1a1') };
+    const b = { delivery: { record: day('b1b1b1b1b1b1', 9000, 111), bridge: 'home' }, nowMs: now(), key: keyFor('b1b1b1b1b1b1') };
+    const results = await Promise.all([submit(a), submit(b), submit(a)]);
+    expect(batches).toEqual([2, 1]);
+    expect(results[0]).toMatchObject({ answer: { json: { award: { created: true } } } });
+    expect(results[2]).toMatchObject({ answer: { headers: { 'idempotent-replayed': 'true' }, json: results[0] !== null && 'answer' in results[0] ? results[0].answer.json : {} } });
   });
 });

@@ -1,15 +1,17 @@
-// The reward service's acceptance on PostgreSQL in two round trips and no open transaction: one
-// statement reads everything a delivery's decision needs (its Idempotency-Key, the device and its
-// user, the stored day and its signed neighbours, the user-day's award), the rules decide in this
-// process (ingest.ts decideRewardDay, the same code as the transactional path), and one statement
-// writes it all: the day, the device's counter, the award with its payout, and the key with its
-// stored response. That statement is one transaction, and it commits only if nothing it decided on
-// has changed: every writer of a device's days bumps devices.revision, the write bumps it only from
-// the revision that was read, and the key and award go in only if still absent. If any of those
+// The reward service's acceptance on PostgreSQL in two round trips and no open transaction, for a
+// batch of deliveries at once: the deliveries that arrive in one turn of the event loop (at-once
+// batcher below) are read by one statement (each one's Idempotency-Key, device and user, stored day
+// and signed neighbours, and user-day award), decided in this process (ingest.ts decideRewardDay,
+// the same code as the transactional path), and written by one statement: the days, the devices'
+// counters, the awards with their payouts, and the keys with their stored responses. That statement
+// is one transaction, and it commits only if nothing any delivery was decided on has changed:
+// every writer of a device's days bumps devices.revision, the write bumps it only from the
+// revision that was read, and the keys and awards go in only if still absent. If any of that
 // fails, bushu_all_or_nothing (migration 008) aborts the statement, nothing of it is stored, and
-// the caller falls back to the transactional path (idempotency.ts idempotent), which locks the
-// device row and settles the race. So exactly-once still rests on the database: the revision
-// compare-and-set, UNIQUE(scope, key) and UNIQUE(user_id, date).
+// each delivery of the batch runs the transactional path (idempotency.ts idempotent), which locks
+// the device row and settles the race. So exactly-once still rests on the database: the revision
+// compare-and-set, UNIQUE(scope, key) and UNIQUE(user_id, date). What a batch saves is PostgreSQL's
+// per-statement work (a round trip, planning, executor start-up, a commit's WAL flush) N times over.
 import { decodeSummaryMessage } from '../../shared/protocol/summary-verify.ts';
 import type { ServicesConfig } from '../config.ts';
 import { RETRYABLE } from '../db/postgres.ts';
@@ -27,6 +29,7 @@ export interface KeyOptions {
 }
 
 interface Read {
+  n: number;
   idem: { request_hash: string; state: string; status: number | null; response: string | null } | null;
   user_known: boolean;
   device: (DeviceRow & { revision: number; key_id: string | null }) | null;
@@ -35,99 +38,204 @@ interface Read {
 }
 
 // The device's key id in SQL, as trust.ts keyId computes it: the first 16 hex digits of SHA-256 of its lower-case hex.
-const KEY_ID = `substr(encode(sha256(convert_to(lower(key_hex), 'UTF8')), 'hex'), 1, 16)`;
-const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days
-  WHERE device_id = $1 AND date ${side < 0 ? '<' : '>'} $3 AND counter IS NOT NULL
-    AND COALESCE(key_id, (SELECT key_id FROM d)) = (SELECT key_id FROM d) AND COALESCE(epoch, -1) = COALESCE(CAST($4 AS BIGINT), -1)
-  ORDER BY date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
-const READ = `WITH d AS (SELECT id, user_id, bridge_id, key_hex, last_counter, revision, ${KEY_ID} AS key_id FROM devices WHERE id = $1)
-SELECT
-  (SELECT row_to_json(k) FROM (SELECT request_hash, state, status, response FROM idempotency_keys WHERE scope = $5 AND key = $6) k) AS idem,
-  EXISTS (SELECT 1 FROM users WHERE id = $2) AS user_known,
-  (SELECT row_to_json(d) FROM d) AS device,
-  (SELECT row_to_json(a) FROM (SELECT id, amount_fen FROM awards WHERE user_id = $2 AND date = $3) a) AS award,
-  (SELECT json_agg(x) FROM (SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = $1 AND date = $3
-     UNION ALL ${neighbour(-1)} UNION ALL ${neighbour(1)}) x) AS days`;
+export const KEY_ID_SQL = (hex: string) => `substr(encode(sha256(convert_to(lower(${hex}), 'UTF8')), 'hex'), 1, 16)`;
+const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days r
+  WHERE r.device_id = i.device AND r.date ${side < 0 ? '<' : '>'} i.date AND r.counter IS NOT NULL
+    AND COALESCE(r.key_id, d.key_id) = d.key_id AND COALESCE(r.epoch, -1) = COALESCE(i.epoch, -1)
+  ORDER BY r.date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
+/** Every delivery's reads, one row each, by index: the arrays are devices, users, dates, epochs, key scopes and keys. */
+export const READ = `SELECT i.n,
+  (SELECT row_to_json(k) FROM (SELECT request_hash, state, status, response FROM idempotency_keys WHERE scope = i.scope AND key = i.key) k) AS idem,
+  EXISTS (SELECT 1 FROM users WHERE id = i.user_id) AS user_known,
+  d.device,
+  (SELECT row_to_json(a) FROM (SELECT id, amount_fen FROM awards WHERE user_id = i.user_id AND date = i.date) a) AS award,
+  (SELECT json_agg(x) FROM (SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = i.device AND date = i.date
+     UNION ALL ${neighbour(-1)} UNION ALL ${neighbour(1)}) x) AS days
+FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS BIGINT[]), CAST($5 AS TEXT[]), CAST($6 AS TEXT[])) WITH ORDINALITY AS i(device, user_id, date, epoch, scope, key, n)
+LEFT JOIN LATERAL (SELECT row_to_json(v) AS device, v.key_id FROM (SELECT id, user_id, bridge_id, key_hex, last_counter, revision, ${KEY_ID_SQL('key_hex')} AS key_id
+  FROM devices WHERE id = i.device) v) d ON TRUE
+ORDER BY i.n`;
 
-/** Stands for the new award's id in the stored response until the statement that creates it fills it in. */
-const AWARD_ID = '"award":{"id":"bushu:award-id"';
+/** Stands for a new award's id in its stored response until the statement that creates it fills it in. */
+const AWARD_PLACEHOLDER = 'bushu:award-id';
+const AWARD_ID = `"award":{"id":"${AWARD_PLACEHOLDER}"`;
+
+const DAY_TYPES = ['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'TEXT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT', 'TEXT', 'BIGINT'];
+const DAY_NAMES = 'device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed, counter, status, reasons, firmware, synced_at, received_at, key_id, epoch';
+const arrays = (types: string[], from: number) => types.map((t, i) => `CAST($${from + i} AS ${t}[])`).join(', ');
+/** The batch's writes, all or nothing; see the header. Arrays: devices ($1-$3), days ($4-$21), awards ($22-$27), keys ($28-$36), and $37 the number of keys. */
+export const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
+     FROM unnest(${arrays(['TEXT', 'BIGINT', 'BIGINT'], 1)}) AS x(device, revision, counter)
+     WHERE d.id = x.device AND d.revision = x.revision RETURNING d.id),
+s AS (INSERT INTO reward_days (${DAY_NAMES})
+     SELECT * FROM unnest(${arrays(DAY_TYPES, 4)}) AS v(${DAY_NAMES}) WHERE v.device_id IN (SELECT id FROM g)
+     ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
+       utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, not_worn = excluded.not_worn,
+       closed = excluded.closed, counter = excluded.counter, status = excluded.status, reasons = excluded.reasons,
+       firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at, key_id = excluded.key_id, epoch = excluded.epoch),
+a AS (INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
+     SELECT * FROM unnest(${arrays(['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'INTEGER', 'BIGINT'], 22)}) AS w(user_id, date, device_id, steps, amount_fen, created_at)
+     WHERE w.device_id IN (SELECT id FROM g)
+     ON CONFLICT (user_id, date) DO NOTHING RETURNING id, user_id, date, amount_fen, created_at),
+p AS (INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) SELECT id, user_id, amount_fen, 'pending', created_at FROM a),
+k AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, status, response, locked_at, created_at)
+     SELECT kk.scope, kk.key, kk.hash, 'done', 200,
+       CASE WHEN kk.credits THEN replace(kk.response, '${AWARD_ID}', '"award":{"id":' || CAST(a.id AS TEXT)) ELSE kk.response END, kk.created, kk.created
+     FROM unnest(${arrays(['TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BOOLEAN', 'TEXT', 'TEXT', 'BIGINT'], 28)}) AS kk(device, scope, key, hash, response, credits, user_id, date, created)
+     LEFT JOIN a ON kk.credits AND a.user_id = kk.user_id AND a.date = kk.date
+     WHERE kk.device IN (SELECT id FROM g) AND (NOT kk.credits OR a.id IS NOT NULL)
+     ON CONFLICT (scope, key) DO NOTHING RETURNING 1)
+SELECT bushu_all_or_nothing((SELECT count(*) FROM k) = $37) AS done, (SELECT json_agg(json_build_object('user', user_id, 'date', date, 'id', id)) FROM a) AS awards`;
+
+/** One delivery for the batch. */
+export interface AtOnce {
+  delivery: Delivery;
+  nowMs: number;
+  key: KeyOptions;
+}
+
+/** Per delivery: its answer, the refusal to throw, or null when the transactional path must decide it. */
+export type AtOnceResult = { answer: Response } | { refused: unknown } | null;
+
+interface Planned {
+  index: number;
+  item: AtOnce;
+  json: Record<string, unknown> & { award: AwardView | null };
+  credits: boolean;
+  revision: number;
+  counter: number | null;
+  day: unknown[] | null;
+}
 
 /**
- * The delivery accepted or refused in two round trips; null when this path cannot decide alone
- * (a key still in flight from an older process, or a race lost to another writer of the device,
- * key or award): the caller then runs the transactional path.
+ * A batch of deliveries: one read, decisions here, one write. A batch holds at most one delivery
+ * per device, per key and per user-day (the batcher sees to it): one statement cannot write a row twice.
  */
-export async function ingestRewardDayAtOnce(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number, key: KeyOptions): Promise<Response | null> {
-  const { record } = delivery;
-  // The epoch the summary names, before it is verified: only to pick the neighbours to read. The
-  // verified one must be the same (it is the same message), or this path gives way.
-  const decoded = record.summary === null ? null : decodeSummaryMessage(Buffer.from(record.summary.message, 'hex'));
-  const epoch = decoded !== null && decoded.ok ? decoded.value.epoch : null;
-  const [read] = await db.all<Read>(READ, [record.device, record.user, record.date, epoch, key.scope, key.key]);
+export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, items: AtOnce[]): Promise<AtOnceResult[]> {
+  // The epoch each summary names, before it is verified: only to pick the neighbours to read. The
+  // verified one must be the same (it is the same message), or the delivery gives way.
+  const epochs = items.map(({ delivery: { record } }) => {
+    const decoded = record.summary === null ? null : decodeSummaryMessage(Buffer.from(record.summary.message, 'hex'));
+    return decoded !== null && decoded.ok ? decoded.value.epoch : null;
+  });
+  const reads = await db.all<Read>(READ, [
+    items.map((x) => x.delivery.record.device), items.map((x) => x.delivery.record.user), items.map((x) => x.delivery.record.date),
+    epochs, items.map((x) => x.key.scope), items.map((x) => x.key.key),
+  ]);
+  const results: AtOnceResult[] = items.map(() => null);
+  const planned: Planned[] = [];
+  items.forEach((item, index) => {
+    try {
+      const plan = decide(config, item, reads[index], epochs[index]);
+      if (plan === null || 'answer' in plan) results[index] = plan;
+      else planned.push({ ...plan, index, item });
+    } catch (refused) {
+      results[index] = { refused };
+    }
+  });
+  if (planned.length === 0) return results;
 
+  const crediting = planned.filter((p) => p.credits);
+  const column = <T>(rows: T[], i: number) => rows.map((r) => (r as unknown[])[i]);
+  const days = planned.filter((p) => p.day !== null).map((p) => p.day!);
+  const awards = crediting.map((p) => [p.item.delivery.record.user, p.item.delivery.record.date, p.item.delivery.record.device, p.item.delivery.record.steps, config.reward.amountFen, p.item.nowMs]);
+  const keys = planned.map((p) => [p.item.delivery.record.device, p.item.key.scope, p.item.key.key, p.item.key.hash,
+    JSON.stringify(p.credits ? { ...p.json, award: { ...p.json.award, id: AWARD_PLACEHOLDER } } : p.json), p.credits, p.item.delivery.record.user, p.item.delivery.record.date, p.item.nowMs]);
+  const params = [
+    planned.map((p) => p.item.delivery.record.device), planned.map((p) => p.revision), planned.map((p) => p.counter),
+    ...DAY_TYPES.map((_, i) => column(days, i)), ...[0, 1, 2, 3, 4, 5].map((i) => column(awards, i)), ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => column(keys, i)),
+    planned.length,
+  ];
+  let created: Array<{ user: string; date: string; id: number }>;
+  try {
+    const [row] = await db.all<{ awards: Array<{ user: string; date: string; id: number }> | null }>(WRITE, params);
+    created = row.awards ?? [];
+  } catch (err) {
+    // A race lost (the abort, or a deadlock with a transactional delivery of the same key): nothing
+    // was stored, and each of these deliveries goes the transactional way.
+    if (RETRYABLE.has((err as { code?: string }).code ?? '')) return results;
+    throw err;
+  }
+  for (const p of planned) {
+    const { record } = p.item.delivery;
+    const award = p.credits ? { ...p.json.award!, id: Number(created.find((a) => a.user === record.user && a.date === record.date)!.id) } : p.json.award;
+    results[p.index] = { answer: { status: 200, json: { ...p.json, award } } };
+  }
+  return results;
+}
+
+/** One delivery's answer from what was read: a replay or a refusal now, null to give way, or what to write. */
+function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: Read, epoch: number | null): { answer: Response } | null | Omit<Planned, 'index' | 'item'> {
+  const { record } = delivery;
   // The key first, as the transactional path claims it first: a replay answers whatever changed since.
   if (read.idem !== null) {
     if (read.idem.request_hash !== key.hash) throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
-    if (read.idem.state !== 'done') return null;
-    return { status: Number(read.idem.status), json: JSON.parse(read.idem.response ?? 'null'), headers: { [REPLAY_HEADER]: 'true' } };
+    if (read.idem.state !== 'done') return null; // in flight in an older process: the transactional path knows what to do
+    return { answer: { status: Number(read.idem.status), json: JSON.parse(read.idem.response ?? 'null'), headers: { [REPLAY_HEADER]: 'true' } } };
   }
   const flags = checkRecord(config, record, nowMs);
   const device = checkRegistry(delivery, read.device ?? undefined, read.user_known);
   const signed = record.summary === null ? null : verifyRecordSummary(record, device);
   if (signed !== null && (signed.epoch !== epoch || signed.keyId !== read.device!.key_id)) return null;
   const decision = decideRewardDay(config, record, nowMs, { device, flags, signed, rows: read.days ?? [] });
-
   const existing: AwardView | null = read.award === null ? null : { id: Number(read.award.id), date: record.date, amountFen: Number(read.award.amount_fen), currency: config.reward.currency, created: false };
   const credits = decision.earns && existing === null;
-  const award: AwardView | null = credits ? { id: 0, date: record.date, amountFen: config.reward.amountFen, currency: config.reward.currency, created: true } : existing;
-  const json = { ...decision.answer, award };
-  const text = JSON.stringify(credits ? { ...json, award: { ...award, id: 'bushu:award-id' } } : json);
+  const award = credits ? { id: 0, date: record.date, amountFen: config.reward.amountFen, currency: config.reward.currency, created: true } : existing;
+  const day = decision.stale ? null : [record.device, record.date, record.user, record.recordVersion, record.source, record.utcOffsetMin, record.steps,
+    record.hours === null ? null : JSON.stringify(record.hours), JSON.stringify(record.notWornHours), record.closed ? 1 : 0, signed?.counter ?? null,
+    decision.status, JSON.stringify(decision.answer.reasons), record.firmware, record.syncedAt, nowMs, signed?.keyId ?? null, signed?.epoch ?? null];
+  return { json: { ...decision.answer, award }, credits, revision: Number(read.device!.revision), counter: decision.raisesCounter ? signed!.counter : null, day };
+}
 
-  const params: unknown[] = [];
-  const $ = (value: unknown) => `$${params.push(value)}`;
-  // A parameter numbered when first used: PostgreSQL refuses one the statement never reads.
-  const lazy = (value: unknown) => {
-    let name: string | undefined;
-    return () => (name ??= $(value));
+/** One delivery alone (a batch of one): its answer, null to give way; a refusal is thrown. */
+export async function ingestRewardDayAtOnce(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number, key: KeyOptions): Promise<Response | null> {
+  const [result] = await ingestRewardDaysAtOnce(db, config, [{ delivery, nowMs, key }]);
+  if (result === null) return null;
+  if ('refused' in result) throw result.refused;
+  return result.answer;
+}
+
+/**
+ * The deliveries asked for in one turn of the event loop, as batches of at most `maxBatch`, each
+ * holding one delivery per device, key and user-day; a delivery that would repeat one waits for the
+ * next turn's batch. Batches run side by side, each on one pooled connection.
+ */
+export function atOnceBatcher(db: Db, config: ServicesConfig, maxBatch = 64): (item: AtOnce) => Promise<AtOnceResult> {
+  let queue: Array<{ item: AtOnce; resolve: (r: AtOnceResult) => void; reject: (e: unknown) => void }> = [];
+  let scheduled = false;
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
   };
-  const dev = $(record.device);
-  const ctes = [`g AS (UPDATE devices SET revision = revision + 1${decision.raisesCounter ? `, last_counter = ${$(signed!.counter)}` : ''}
-     WHERE id = ${dev} AND revision = ${$(read.device!.revision)} RETURNING id)`];
-  const user = lazy(record.user);
-  const date = lazy(record.date);
-  const now = $(nowMs);
-  if (!decision.stale) {
-    const values = [dev, date(), user(), ...[record.recordVersion, record.source, record.utcOffsetMin, record.steps, record.hours === null ? null : JSON.stringify(record.hours),
-      JSON.stringify(record.notWornHours), record.closed ? 1 : 0, signed?.counter ?? null, decision.status, JSON.stringify(decision.answer.reasons),
-      record.firmware, record.syncedAt, nowMs, signed?.keyId ?? null, signed?.epoch ?? null].map($)];
-    ctes.push(`s AS (INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
-       counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
-     SELECT ${values.join(', ')} FROM g
-     ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
-       utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, not_worn = excluded.not_worn,
-       closed = excluded.closed, counter = excluded.counter, status = excluded.status, reasons = excluded.reasons,
-       firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at, key_id = excluded.key_id, epoch = excluded.epoch)`);
+  function flush(): void {
+    scheduled = false;
+    const seen = new Set<string>();
+    const batches: Array<typeof queue> = [[]];
+    const later: typeof queue = [];
+    for (const q of queue) {
+      const { record } = q.item.delivery;
+      const names = [`d ${record.device}`, `k ${q.item.key.scope} ${q.item.key.key}`, `u ${record.user} ${record.date}`];
+      if (names.some((n) => seen.has(n))) {
+        later.push(q);
+        continue;
+      }
+      for (const n of names) seen.add(n);
+      if (batches[batches.length - 1].length === maxBatch) batches.push([]);
+      batches[batches.length - 1].push(q);
+    }
+    queue = later;
+    if (later.length > 0) schedule();
+    for (const batch of batches) {
+      if (batch.length === 0) continue;
+      ingestRewardDaysAtOnce(db, config, batch.map((q) => q.item)).then(
+        (results) => batch.forEach((q, i) => q.resolve(results[i])),
+        (error: unknown) => batch.forEach((q) => q.reject(error)),
+      );
+    }
   }
-  let response = $(text);
-  let from = 'g';
-  if (credits) {
-    const amount = $(config.reward.amountFen);
-    ctes.push(`a AS (INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) SELECT ${user()}, ${date()}, ${dev}, ${$(record.steps)}, ${amount}, ${now} FROM g
-       ON CONFLICT (user_id, date) DO NOTHING RETURNING id)`);
-    ctes.push(`p AS (INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) SELECT id, ${user()}, ${amount}, 'pending', ${now} FROM a)`);
-    response = `replace(${response}, '${AWARD_ID}', '"award":{"id":' || CAST(a.id AS TEXT))`;
-    from = 'g, a';
-  }
-  ctes.push(`k AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, status, response, locked_at, created_at)
-     SELECT ${$(key.scope)}, ${$(key.key)}, ${$(key.hash)}, 'done', 200, ${response}, ${now}, ${now} FROM ${from} ON CONFLICT (scope, key) DO NOTHING RETURNING 1)`);
-  const sql = `WITH ${ctes.join(',\n')}
-SELECT bushu_all_or_nothing((SELECT count(*) FROM k) = 1) AS done${credits ? ', (SELECT id FROM a) AS award_id' : ''}`;
-  try {
-    const [row] = await db.all<{ award_id?: number }>(sql, params);
-    return { status: 200, json: credits ? { ...json, award: { ...award!, id: Number(row.award_id) } } : json };
-  } catch (err) {
-    // A race lost (the abort above, or a deadlock with a transactional delivery of the same key): nothing was stored.
-    if (RETRYABLE.has((err as { code?: string }).code ?? '')) return null;
-    throw err;
-  }
+  return (item) => new Promise((resolve, reject) => {
+    queue.push({ item, resolve, reject });
+    schedule();
+  });
 }

@@ -19,7 +19,7 @@ import type { Db } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
 import { REPLAY_HEADER } from '../idempotency.ts';
 import { checkRecord, checkRegistry, type Delivery, type DeviceRow } from '../ingest.ts';
-import { DAY_COLUMNS, decideRewardDay, type AwardView, type DayRow } from './ingest.ts';
+import { DAY_COLUMNS, DAY_FIELDS, DAY_REPLACE, dayRow, decideRewardDay, type AwardView, type DayRow } from './ingest.ts';
 import { verifyRecordSummary } from './trust.ts';
 
 export interface KeyOptions {
@@ -60,19 +60,15 @@ ORDER BY i.n`;
 const AWARD_PLACEHOLDER = 'bushu:award-id';
 const AWARD_ID = `"award":{"id":"${AWARD_PLACEHOLDER}"`;
 
+/** The SQL types of DAY_FIELDS, for their arrays. */
 const DAY_TYPES = ['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'TEXT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT', 'TEXT', 'BIGINT'];
-const DAY_NAMES = 'device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed, counter, status, reasons, firmware, synced_at, received_at, key_id, epoch';
 const arrays = (types: string[], from: number) => types.map((t, i) => `CAST($${from + i} AS ${t}[])`).join(', ');
 /** The batch's writes, all or nothing; see the header. Arrays: devices ($1-$3), days ($4-$21), awards ($22-$27), keys ($28-$36), and $37 the number of keys. */
 export const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
      FROM unnest(${arrays(['TEXT', 'BIGINT', 'BIGINT'], 1)}) AS x(device, revision, counter)
      WHERE d.id = x.device AND d.revision = x.revision RETURNING d.id),
-s AS (INSERT INTO reward_days (${DAY_NAMES})
-     SELECT * FROM unnest(${arrays(DAY_TYPES, 4)}) AS v(${DAY_NAMES}) WHERE v.device_id IN (SELECT id FROM g)
-     ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
-       utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, not_worn = excluded.not_worn,
-       closed = excluded.closed, counter = excluded.counter, status = excluded.status, reasons = excluded.reasons,
-       firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at, key_id = excluded.key_id, epoch = excluded.epoch),
+s AS (INSERT INTO reward_days (${DAY_FIELDS})
+     SELECT * FROM unnest(${arrays(DAY_TYPES, 4)}) AS v(${DAY_FIELDS}) WHERE v.device_id IN (SELECT id FROM g) ${DAY_REPLACE}),
 a AS (INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
      SELECT * FROM unnest(${arrays(['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'INTEGER', 'BIGINT'], 22)}) AS w(user_id, date, device_id, steps, amount_fen, created_at)
      WHERE w.device_id IN (SELECT id FROM g)
@@ -181,9 +177,7 @@ function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: 
   const existing: AwardView | null = read.award === null ? null : { id: Number(read.award.id), date: record.date, amountFen: Number(read.award.amount_fen), currency: config.reward.currency, created: false };
   const credits = decision.earns && existing === null;
   const award = credits ? { id: 0, date: record.date, amountFen: config.reward.amountFen, currency: config.reward.currency, created: true } : existing;
-  const day = decision.stale ? null : [record.device, record.date, record.user, record.recordVersion, record.source, record.utcOffsetMin, record.steps,
-    record.hours === null ? null : JSON.stringify(record.hours), JSON.stringify(record.notWornHours), record.closed ? 1 : 0, signed?.counter ?? null,
-    decision.status, JSON.stringify(decision.answer.reasons), record.firmware, record.syncedAt, nowMs, signed?.keyId ?? null, signed?.epoch ?? null];
+  const day = decision.stale ? null : dayRow(record, signed, decision.status, decision.answer.reasons, nowMs);
   return { json: { ...decision.answer, award }, credits, revision: Number(read.device!.revision), counter: decision.raisesCounter ? signed!.counter : null, day };
 }
 

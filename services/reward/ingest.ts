@@ -147,17 +147,21 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
 async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number, device: { raiseCounter: boolean } | null): Promise<void> {
   const touch = device === null ? '' : `WITH touched AS (UPDATE devices SET revision = revision + 1${device.raiseCounter ? ', last_counter = $11' : ''} WHERE id = $1) `;
   await q.run(
-    `${touch}INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed,
-       counter, status, reasons, firmware, synced_at, received_at, key_id, epoch)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-     ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, source = excluded.source,
-       utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, not_worn = excluded.not_worn,
-       closed = excluded.closed, counter = excluded.counter, status = excluded.status, reasons = excluded.reasons,
-       firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at, key_id = excluded.key_id, epoch = excluded.epoch`,
-    [r.device, r.date, r.user, r.recordVersion, r.source, r.utcOffsetMin, r.steps, r.hours === null ? null : JSON.stringify(r.hours),
-      JSON.stringify(r.notWornHours), r.closed ? 1 : 0, signed?.counter ?? null, status, JSON.stringify(reasons), r.firmware, r.syncedAt, nowMs,
-      signed?.keyId ?? null, signed?.epoch ?? null],
+    `${touch}INSERT INTO reward_days (${DAY_FIELDS}) VALUES (${DAY_FIELDS.split(', ').map((_, i) => `$${i + 1}`).join(', ')}) ${DAY_REPLACE}`,
+    dayRow(r, signed, status, reasons, nowMs),
   );
+}
+
+/** A stored day's columns, in the order dayRow gives their values. */
+export const DAY_FIELDS = 'device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed, counter, status, reasons, firmware, synced_at, received_at, key_id, epoch';
+/** A stored day's newer version replaces every column but its key. */
+export const DAY_REPLACE = `ON CONFLICT (device_id, date) DO UPDATE SET ${DAY_FIELDS.split(', ').slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+
+/** The values of DAY_FIELDS for a record stored under `status`. */
+export function dayRow(r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number): unknown[] {
+  return [r.device, r.date, r.user, r.recordVersion, r.source, r.utcOffsetMin, r.steps, r.hours === null ? null : JSON.stringify(r.hours),
+    JSON.stringify(r.notWornHours), r.closed ? 1 : 0, signed?.counter ?? null, status, JSON.stringify(reasons), r.firmware, r.syncedAt, nowMs,
+    signed?.keyId ?? null, signed?.epoch ?? null];
 }
 
 /** Insert the award and its payout; an award already there (an earlier delivery, another device) makes ours a no-op and we report it. */

@@ -130,7 +130,7 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
     expect(await tableCounts(suite.h.db)).toEqual(before);
   });
 
-  it('the batcher puts one delivery per device, key and user-day in a batch; a repeat waits for the next', async () => {
+  it('the batcher puts one delivery per device, key and user-day in a batch; a repeat waits for that batch to end', async () => {
     const batches: number[] = [];
     const db = suite.h.db;
     const counting: Db = { ...db, all: (sql, params) => (sql.startsWith('SELECT i.n') && batches.push((params![0] as unknown[]).length), db.all(sql, params)) };

@@ -191,11 +191,15 @@ export async function ingestRewardDayAtOnce(db: Db, config: ServicesConfig, deli
 
 /**
  * The deliveries asked for in one turn of the event loop, as batches of at most `maxBatch`, each
- * holding one delivery per device, key and user-day; a delivery that would repeat one waits for the
- * next turn's batch. Batches run side by side, each on one pooled connection.
+ * holding one delivery per device, key and user-day. A delivery that would repeat one of those,
+ * in its turn or in a batch still running, waits until that batch is done (then it reads what it
+ * wrote: a repeated key is a replay, not a race lost). Batches run side by side, each on one
+ * pooled connection.
  */
 export function atOnceBatcher(db: Db, config: ServicesConfig, maxBatch = 64): (item: AtOnce) => Promise<AtOnceResult> {
-  let queue: Array<{ item: AtOnce; resolve: (r: AtOnceResult) => void; reject: (e: unknown) => void }> = [];
+  type Waiting = { item: AtOnce; names: string[]; resolve: (r: AtOnceResult) => void; reject: (e: unknown) => void };
+  let queue: Waiting[] = [];
+  const running = new Set<string>();
   let scheduled = false;
   const schedule = () => {
     if (scheduled) return;
@@ -204,32 +208,34 @@ export function atOnceBatcher(db: Db, config: ServicesConfig, maxBatch = 64): (i
   };
   function flush(): void {
     scheduled = false;
-    const seen = new Set<string>();
-    const batches: Array<typeof queue> = [[]];
-    const later: typeof queue = [];
-    for (const q of queue) {
-      const { record } = q.item.delivery;
-      const names = [`d ${record.device}`, `k ${q.item.key.scope} ${q.item.key.key}`, `u ${record.user} ${record.date}`];
-      if (names.some((n) => seen.has(n))) {
-        later.push(q);
+    const batches: Waiting[][] = [[]];
+    const later: Waiting[] = [];
+    for (const w of queue) {
+      if (w.names.some((n) => running.has(n))) {
+        later.push(w); // its batch, of this turn or an earlier one, flushes again when it ends
         continue;
       }
-      for (const n of names) seen.add(n);
+      for (const n of w.names) running.add(n);
       if (batches[batches.length - 1].length === maxBatch) batches.push([]);
-      batches[batches.length - 1].push(q);
+      batches[batches.length - 1].push(w);
     }
     queue = later;
-    if (later.length > 0) schedule();
     for (const batch of batches) {
       if (batch.length === 0) continue;
-      ingestRewardDaysAtOnce(db, config, batch.map((q) => q.item)).then(
-        (results) => batch.forEach((q, i) => q.resolve(results[i])),
-        (error: unknown) => batch.forEach((q) => q.reject(error)),
+      const done = () => {
+        for (const w of batch) for (const n of w.names) running.delete(n);
+        if (queue.length > 0) schedule();
+      };
+      ingestRewardDaysAtOnce(db, config, batch.map((w) => w.item)).then(
+        (results) => (done(), batch.forEach((w, i) => w.resolve(results[i]))),
+        (error: unknown) => (done(), batch.forEach((w) => w.reject(error))),
       );
     }
   }
   return (item) => new Promise((resolve, reject) => {
-    queue.push({ item, resolve, reject });
+    const { record } = item.delivery;
+    const names = [`d ${record.device}`, `k ${item.key.scope} ${item.key.key}`, `u ${record.user} ${record.date}`];
+    queue.push({ item, names, resolve, reject });
     schedule();
   });
 }

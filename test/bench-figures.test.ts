@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { benchCli, runBench } from '../scripts/accuracy/bench.ts';
 import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult } from '../scripts/accuracy/figures.ts';
 import { formatReport } from '../scripts/accuracy/report.ts';
+import { KNOWN_SETS, setName, setReference } from '../scripts/accuracy/sets.ts';
 import { parseTruthCsv, TruthError } from '../scripts/accuracy/truth.ts';
 
 function sink(): { write(text: string): void; text: string } {
@@ -32,6 +33,7 @@ describe('fileResult and recordingHours', () => {
 });
 
 describe('subsetFigures', () => {
+  const main = KNOWN_SETS.steps;
   const results: FileResult[] = [
     fileResult('c1', 'clip', 100, 95, 0.02), // 5%
     fileResult('c2', 'clip', 150, 159, 0.03), // 6%
@@ -45,7 +47,7 @@ describe('subsetFigures', () => {
   ];
 
   it('computes each subset figure by its definition', () => {
-    const s = subsetFigures(results);
+    const s = subsetFigures(results, main);
     expect(s.clip.value).toBeCloseTo(5.5);
     expect(s.walk.value).toBeCloseTo(3.5);
     expect(s.lab.value).toBeCloseTo(1);
@@ -53,30 +55,59 @@ describe('subsetFigures', () => {
     expect(s.mixed.value).toBeCloseTo(10);
   });
 
-  it('judges against the targets and carries the Espruino figures', () => {
-    const s = subsetFigures(results);
-    expect(s.clip).toMatchObject({ unit: '%', espruino: 22, target: 6, pass: true });
-    expect(s.walk).toMatchObject({ espruino: 4.3, target: 3, pass: false });
-    expect(s.lab).toMatchObject({ espruino: 2.4, target: 2, pass: true });
-    expect(s.zero).toMatchObject({ unit: 'steps/h', espruino: 33.6, target: 10, pass: true });
-    expect(s.mixed).toMatchObject({ espruino: 70, target: 30, pass: true });
+  it('judges the main set against its targets and carries its Espruino figures', () => {
+    const s = subsetFigures(results, main);
+    expect(s.clip).toMatchObject({ unit: '%', espruino: 22, target: 3, pass: false });
+    expect(s.walk).toMatchObject({ espruino: 4.3, target: 1, pass: false });
+    expect(s.lab).toMatchObject({ espruino: 2.4, target: 1.5, pass: true });
+    expect(s.zero).toMatchObject({ unit: 'steps/h', espruino: 33.6, target: 3, pass: false });
+    expect(s.mixed).toMatchObject({ espruino: 70, target: 10, pass: true }); // exactly at the target
     expect(anyFailed(s)).toBe(true);
-    expect(anyFailed(subsetFigures(results.filter((r) => r.kind !== 'walk')))).toBe(false);
+    const onlyGood = results.filter((r) => r.kind === 'lab' || r.kind === 'mixed');
+    expect(anyFailed(subsetFigures(onlyGood, main))).toBe(false);
+  });
+
+  it('judges the body set on lab only, with no Espruino figures', () => {
+    const s = subsetFigures(results, KNOWN_SETS.body);
+    expect(s.lab).toMatchObject({ value: 1, espruino: null, target: 2, pass: true });
+    // clips and walks miss the main set's targets here, but body has none for them: no verdict
+    expect(s.clip).toMatchObject({ espruino: null, target: null, pass: null });
+    expect(s.walk).toMatchObject({ espruino: null, target: null, pass: null });
+    expect(anyFailed(s)).toBe(false);
+    expect(anyFailed(subsetFigures([fileResult('l', 'lab', 100, 103, 0.05)], KNOWN_SETS.body))).toBe(true);
+  });
+
+  it('knows a set by its folder name; any other set gets the main targets and no Espruino figures', () => {
+    expect(setName('/data/steps/')).toBe('steps');
+    expect(setName('/data/steps/body')).toBe('body');
+    expect(setReference('steps')).toBe(KNOWN_SETS.steps);
+    expect(setReference('body')).toBe(KNOWN_SETS.body);
+    expect(setReference('my-recordings')).toEqual({ espruino: {}, target: KNOWN_SETS.steps.target });
+    expect(setReference('constructor')).toEqual({ espruino: {}, target: KNOWN_SETS.steps.target });
   });
 
   it('gives no value and no verdict for a subset without data', () => {
-    const s = subsetFigures([fileResult('z', 'zero', 0, 0, 0)]);
+    const s = subsetFigures([fileResult('z', 'zero', 0, 0, 0)], main);
     expect(s.clip).toMatchObject({ value: null, pass: null });
     expect(s.zero).toMatchObject({ value: null, pass: null });
     expect(anyFailed(s)).toBe(false);
   });
 
   it('formats a report with every file and every subset', () => {
-    const text = formatReport(results, subsetFigures(results));
+    const text = formatReport(results, subsetFigures(results, main));
     expect(text).toMatch(/^c1\s+clip\s+100\s+95\s+-5\s+-5\.0%\s+0\.02$/m);
     expect(text).toMatch(/^z1\s+zero\s+0\s+6\s+\+6\s+-\s+0\.50$/m);
-    expect(text).toMatch(/^long walks, mean absolute % error\s+3\.5%\s+4\.3%\s+<= 3%\s+FAIL$/m);
-    expect(text).toMatch(/^zero, false steps per hour\s+10\.0 steps\/h\s+33\.6 steps\/h\s+<= 10 steps\/h\s+PASS$/m);
+    expect(text).toMatch(/^long walks, mean absolute % error\s+3\.5%\s+4\.3%\s+<= 1%\s+FAIL$/m);
+    expect(text).toMatch(/^lab, mean absolute % error\s+1\.0%\s+2\.4%\s+<= 1\.5%\s+PASS$/m);
+    expect(text).toMatch(/^zero, false steps per hour\s+10\.0 steps\/h\s+33\.6 steps\/h\s+<= 3 steps\/h\s+FAIL$/m);
+  });
+
+  it('prints a dash where a set has no Espruino figure or no target', () => {
+    const text = formatReport(results, subsetFigures(results, KNOWN_SETS.body));
+    expect(text).toMatch(/^lab, mean absolute % error\s+1\.0%\s+—\s+<= 2%\s+PASS$/m);
+    expect(text).toMatch(/^long walks, mean absolute % error\s+3\.5%\s+—\s+—\s+—$/m);
+    expect(text).not.toContain('FAIL');
+    expect(text).not.toMatch(/4\.3%|22\.0%/);
   });
 });
 
@@ -161,8 +192,9 @@ describe('runBench on a temporary directory', () => {
     expect(report.files).toEqual([
       { file: 'rest.csv', kind: 'zero', truth: 0, steps: report.files[0].steps, error: report.files[0].steps, percentError: null, hours: (999 * 80) / 3_600_000 },
     ]);
-    expect(report.subsets.clip).toEqual({ value: null, unit: '%', espruino: 22, target: 6, pass: null });
-    expect(report.subsets.zero.pass).toBe(report.subsets.zero.value <= 10);
+    // a folder that is no known set: the main set's targets, no Espruino figures
+    expect(report.subsets.clip).toEqual({ value: null, unit: '%', espruino: null, target: 3, pass: null });
+    expect(report.subsets.zero.pass).toBe(report.subsets.zero.value <= 3);
   });
 
   it('rejects unknown options with exit 2', async () => {

@@ -9,6 +9,7 @@ import { RecordingError } from '../../shared/recording/csv.ts';
 import { FileReadError, readRecordingFile, readTextFile } from '../../shared/recording/file.ts';
 import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult } from './figures.ts';
 import { formatReport } from './report.ts';
+import { setName, setReference } from './sets.ts';
 import { parseTruthCsv } from './truth.ts';
 
 export interface Output {
@@ -66,7 +67,7 @@ export async function runBench(dir: string, options: BenchOptions, out: Output, 
     }
     throw e;
   }
-  const subsets = subsetFigures(results);
+  const subsets = subsetFigures(results, setReference(setName(dir)));
   out.write(options.json ? `${JSON.stringify({ files: results, subsets }, null, 2)}\n` : formatReport(results, subsets));
   return options.check && anyFailed(subsets) ? 1 : 0;
 }

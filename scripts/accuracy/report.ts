@@ -1,6 +1,9 @@
 // Plain-text report of the accuracy benchmark: a per-file table, then the subset figures beside
-// Espruino's and the targets.
-import { KINDS, REFERENCE, type FileResult, type Subsets } from './figures.ts';
+// Espruino's and the targets. A dash stands for a figure the set does not have (no Espruino run on
+// its files, no target for that subset), so nothing is shown that was not measured or required.
+import { KINDS, SUBSETS, type FileResult, type Subsets } from './figures.ts';
+
+const NONE = '—';
 
 export function formatReport(results: readonly FileResult[], subsets: Subsets): string {
   const fileRows = results.map((r) => [
@@ -15,11 +18,11 @@ export function formatReport(results: readonly FileResult[], subsets: Subsets): 
   const subsetRows = KINDS.map((kind) => {
     const s = subsets[kind];
     return [
-      REFERENCE[kind].label,
+      SUBSETS[kind].label,
       s.value === null ? 'no data' : withUnit(s.value, s.unit),
-      withUnit(s.espruino, s.unit),
-      `<= ${withUnit(s.target, s.unit, 0)}`,
-      s.pass === null ? '-' : s.pass ? 'PASS' : 'FAIL',
+      s.espruino === null ? NONE : withUnit(s.espruino, s.unit),
+      s.target === null ? NONE : `<= ${withUnit(s.target, s.unit, targetDigits(s.target))}`,
+      s.pass === null ? NONE : s.pass ? 'PASS' : 'FAIL',
     ];
   });
   return [
@@ -33,6 +36,11 @@ export function formatReport(results: readonly FileResult[], subsets: Subsets): 
 function signed(n: number, digits = 0): string {
   const s = n.toFixed(digits);
   return n > 0 ? `+${s}` : s;
+}
+
+/** Whole targets print as such (<= 3%), the others with their decimal (<= 1.5%). */
+function targetDigits(target: number): number {
+  return Number.isInteger(target) ? 0 : 1;
 }
 
 function withUnit(n: number, unit: string, digits = 1): string {

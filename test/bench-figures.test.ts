@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { benchCli, runBench } from '../scripts/accuracy/bench.ts';
 import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult } from '../scripts/accuracy/figures.ts';
+import { findSets } from '../scripts/accuracy/discover.ts';
 import { formatReport } from '../scripts/accuracy/report.ts';
 import { KNOWN_SETS, setName, setReference } from '../scripts/accuracy/sets.ts';
 import { parseTruthCsv, TruthError } from '../scripts/accuracy/truth.ts';
@@ -155,7 +156,7 @@ describe('runBench on a temporary directory', () => {
     await writeFile(join(dir, 'truth.csv'), 'file,steps,kind,note\na.csv,100,clip\nb.csv,1O0,clip,typo\n');
     const out = sink();
     const err = sink();
-    expect(await runBench(dir, { json: false, check: false }, out, err)).toBe(2);
+    expect(await runBench([dir], { json: false, check: false }, out, err)).toBe(2);
     expect(err.text).toBe(`bench-accuracy: ${join(dir, 'truth.csv')}:3: steps is not a whole number: "1O0"\n`);
     expect(out.text).toBe('');
   });
@@ -163,19 +164,19 @@ describe('runBench on a temporary directory', () => {
   it('reports a missing directory, a missing truth.csv and a bad recording with exit 2', async () => {
     const err = sink();
     const missing = join(dir, 'nope');
-    expect(await runBench(missing, { json: false, check: false }, sink(), err)).toBe(2);
+    expect(await runBench([missing], { json: false, check: false }, sink(), err)).toBe(2);
     expect(err.text.split('\n')[0]).toBe(`bench-accuracy: cannot read ${missing}: no such directory`);
     expect(err.text).toContain('hand-counted steps');
     expect(err.text).toContain('npm run bench:accuracy -- DIR');
 
     const err2 = sink();
-    expect(await runBench(dir, { json: false, check: false }, sink(), err2)).toBe(2);
+    expect(await runBench([dir], { json: false, check: false }, sink(), err2)).toBe(2);
     expect(err2.text).toBe(`bench-accuracy: cannot read ${join(dir, 'truth.csv')}: no such file\n`);
 
     await writeFile(join(dir, 'truth.csv'), 'file,steps,kind,note\nr.csv,0,zero,desk\n');
     await writeFile(join(dir, 'r.csv'), 'Time (ms),X,Y,Z\n85,0,0,8192\n80,0,0,8192\n');
     const err3 = sink();
-    expect(await runBench(dir, { json: false, check: false }, sink(), err3)).toBe(2);
+    expect(await runBench([dir], { json: false, check: false }, sink(), err3)).toBe(2);
     expect(err3.text).toContain(`bench-accuracy: ${join(dir, 'r.csv')}:3: time 80 is before`);
   });
 
@@ -188,7 +189,7 @@ describe('runBench on a temporary directory', () => {
     const err = sink();
     expect(await benchCli([dir, '--json', '--check'], '/unused', out, err)).toBe(0);
     expect(err.text).toBe('counting rest.csv...\n');
-    const report = JSON.parse(out.text);
+    const [report] = JSON.parse(out.text);
     expect(report.files).toEqual([
       { file: 'rest.csv', kind: 'zero', truth: 0, steps: report.files[0].steps, error: report.files[0].steps, percentError: null, hours: (999 * 80) / 3_600_000 },
     ]);
@@ -201,5 +202,111 @@ describe('runBench on a temporary directory', () => {
     const err = sink();
     expect(await benchCli(['--bogus'], dir, sink(), err)).toBe(2);
     expect(err.text).toContain("Unknown option '--bogus'");
+  });
+
+  it('explains in --help how sets are found and judged', async () => {
+    const out = sink();
+    expect(await benchCli(['--help'], '/data/steps', out, sink())).toBe(0);
+    expect(out.text).toContain('usage: bench-accuracy [DIR...] [--json] [--check]');
+    expect(out.text).toContain('every set under /data/steps');
+    expect(out.text).toContain("Any other set has no Espruino figures and is held to the\nmain set's targets");
+  });
+});
+
+/** A still recording: the watch lying on a desk, which the pedometer counts as no steps. */
+function stillRecording(samples = 1000): string {
+  const rows = ['Time (ms),X,Y,Z'];
+  for (let i = 0; i < samples; i++) rows.push(`${i * 80},0,0,8192`);
+  return `${rows.join('\n')}\n`;
+}
+
+/** Write a set: truth.csv from [file, steps, kind] rows, and a still recording for each file. */
+async function writeSet(dir: string, rows: [string, number, string][]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'truth.csv'), `file,steps,kind,note\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+  for (const [file] of rows) {
+    await mkdir(join(dir, file, '..'), { recursive: true });
+    await writeFile(join(dir, file), stillRecording());
+  }
+}
+
+describe('several sets', () => {
+  let root = '';
+  beforeEach(async () => {
+    // Like the shared data: the main set at the root, its recordings in a subfolder that is not a
+    // set, and a body set with its own truth.csv.
+    root = join(await mkdtemp(join(tmpdir(), 'bushu-sets-')), 'steps');
+    await writeSet(root, [['bangle/desk.csv', 0, 'zero']]);
+    await writeSet(join(root, 'body'), [['purse.csv', 100, 'lab']]); // counted 0: 100% off, fails lab <= 2%
+  });
+  afterEach(async () => {
+    await rm(join(root, '..'), { recursive: true, force: true });
+  });
+
+  it('finds the root and every subfolder with a truth.csv, at any depth, in name order', async () => {
+    await writeSet(join(root, 'a', 'deeper'), [['x.csv', 0, 'zero']]);
+    await writeSet(join(root, '.hidden'), [['x.csv', 0, 'zero']]);
+    await mkdir(join(root, 'empty'));
+    expect(await findSets(root)).toEqual([root, join(root, 'a', 'deeper'), join(root, 'body')]);
+    // a root without truth.csv is not a set, but its subfolders still are
+    await rm(join(root, 'truth.csv'));
+    expect(await findSets(root)).toEqual([join(root, 'a', 'deeper'), join(root, 'body')]);
+  });
+
+  it('runs every set under the default root without arguments, each under a heading with its path', async () => {
+    const out = sink();
+    const err = sink();
+    expect(await benchCli([], root, out, err)).toBe(0);
+    expect(err.text).toBe('counting bangle/desk.csv...\ncounting purse.csv...\n');
+    const headings = out.text.split('\n').filter((line) => line.startsWith('=='));
+    expect(headings).toEqual([`== steps: ${root} ==`, `== body: ${join(root, 'body')} ==`]);
+    const [steps, body] = out.text.split(/^== body: .* ==$/m);
+    // the main set beside Espruino's figures, the body set beside none
+    expect(steps).toMatch(/^zero, false steps per hour\s+0\.0 steps\/h\s+33\.6 steps\/h\s+<= 3 steps\/h\s+PASS$/m);
+    expect(body).toMatch(/^lab, mean absolute % error\s+100\.0%\s+—\s+<= 2%\s+FAIL$/m);
+    expect(body).toMatch(/^zero, false steps per hour\s+no data\s+—\s+—\s+—$/m);
+  });
+
+  it('prints every set in --json, and --check fails when any one set misses a target', async () => {
+    const out = sink();
+    expect(await benchCli(['--json', '--check'], root, out, sink())).toBe(1);
+    const reports = JSON.parse(out.text);
+    expect(reports.map((r: { set: string; dir: string }) => [r.set, r.dir])).toEqual([
+      ['steps', root],
+      ['body', join(root, 'body')],
+    ]);
+    expect(reports[0].subsets.zero).toEqual({ value: 0, unit: 'steps/h', espruino: 33.6, target: 3, pass: true });
+    expect(reports[1].subsets.lab).toEqual({ value: 100, unit: '%', espruino: null, target: 2, pass: false });
+    expect(reports[1].subsets.clip).toEqual({ value: null, unit: '%', espruino: null, target: null, pass: null });
+
+    expect(await benchCli(['--json'], root, sink(), sink())).toBe(0); // reported, not enforced
+    expect(await benchCli([root, '--check'], '/unused', sink(), sink())).toBe(0); // the passing set alone
+    expect(await benchCli([root, join(root, 'body'), '--check'], '/unused', sink(), sink())).toBe(1);
+  });
+
+  it('stops with exit 2 and one line when any set is missing or malformed, printing no report', async () => {
+    const out = sink();
+    const err = sink();
+    const missing = join(root, 'nope');
+    expect(await benchCli([root, missing], '/unused', out, err)).toBe(2);
+    expect(err.text).toContain(`bench-accuracy: cannot read ${missing}: no such directory\n`);
+    expect(out.text).toBe('');
+
+    await writeFile(join(root, 'body', 'truth.csv'), 'file,steps,kind,note\npurse.csv,lots,lab\n');
+    const err2 = sink();
+    expect(await benchCli([], root, out, err2)).toBe(2);
+    expect(err2.text.split('\n').at(-2)).toBe(`bench-accuracy: ${join(root, 'body', 'truth.csv')}:2: steps is not a whole number: "lots"`);
+    expect(out.text).toBe('');
+  });
+
+  it('says so when the default root is missing or holds no set', async () => {
+    const err = sink();
+    expect(await benchCli([], join(root, 'nope'), sink(), err)).toBe(2);
+    expect(err.text.split('\n')[0]).toBe(`bench-accuracy: cannot read ${join(root, 'nope')}: no such directory`);
+    expect(err.text).toContain('npm run bench:accuracy -- DIR');
+
+    const err2 = sink();
+    expect(await benchCli([], join(root, 'bangle'), sink(), err2)).toBe(2);
+    expect(err2.text).toBe(`bench-accuracy: cannot read ${join(root, 'bangle', 'truth.csv')}: no such file, nor in any subfolder\n`);
   });
 });

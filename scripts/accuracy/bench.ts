@@ -1,13 +1,15 @@
-// The accuracy benchmark: count every recording listed in DIR/truth.csv and compare with the truth.
-// Exit codes: 0 report printed (targets are reported, not enforced, unless --check), 1 --check and
-// a target failed, 2 the benchmark could not run (bad arguments, missing or malformed input).
+// The accuracy benchmark: for each set (a folder with a truth.csv), count every recording it lists
+// and compare with the truth. Exit codes: 0 report printed (targets are reported, not enforced,
+// unless --check), 1 --check and a target of some set failed, 2 the benchmark could not run (bad
+// arguments, missing or malformed input in any set).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countSteps } from '../../shared/pedometer/count.ts';
 import { RecordingError } from '../../shared/recording/csv.ts';
 import { FileReadError, readRecordingFile, readTextFile } from '../../shared/recording/file.ts';
-import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult } from './figures.ts';
+import { findSets } from './discover.ts';
+import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult, type Subsets } from './figures.ts';
 import { formatReport } from './report.ts';
 import { setName, setReference } from './sets.ts';
 import { parseTruthCsv } from './truth.ts';
@@ -21,10 +23,30 @@ export interface BenchOptions {
   check: boolean;
 }
 
-const USAGE = 'usage: bench-accuracy [DIR] [--json] [--check]';
+/** One set's outcome: where it is, what it is called (which picks its reference) and its figures. */
+export interface SetReport {
+  set: string;
+  dir: string;
+  files: FileResult[];
+  subsets: Subsets;
+}
+
+const USAGE = 'usage: bench-accuracy [DIR...] [--json] [--check]';
+
+function help(defaultRoot: string): string {
+  return [
+    USAGE,
+    'Each DIR is a set: a folder with a truth.csv (file,steps,kind,note) and the recordings it lists.',
+    `Without DIR, every set under ${defaultRoot}: that folder and each subfolder, at any depth, with a truth.csv.`,
+    "A set is known by its folder name: steps (the main set) is shown beside Espruino's figures and held to",
+    'its targets; body is held to a lab target only. Any other set has no Espruino figures and is held to the',
+    "main set's targets. --json prints an array with one entry per set; --check exits 1 if any set misses a target.",
+    '',
+  ].join('\n');
+}
 
 /** Parse command-line arguments (without node and script) and run; returns the exit code. */
-export async function benchCli(args: string[], defaultDir: string, out: Output, err: Output): Promise<number> {
+export async function benchCli(args: string[], defaultRoot: string, out: Output, err: Output): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -37,39 +59,55 @@ export async function benchCli(args: string[], defaultDir: string, out: Output, 
     return 2;
   }
   if (parsed.values.help) {
-    out.write(`${USAGE}\nDIR defaults to ${defaultDir}\n`);
+    out.write(help(defaultRoot));
     return 0;
   }
-  if (parsed.positionals.length > 1) {
-    err.write(`bench-accuracy: expected at most one directory, got ${parsed.positionals.length}\n${USAGE}\n`);
-    return 2;
+  const options = { json: !!parsed.values.json, check: !!parsed.values.check };
+  if (parsed.positionals.length > 0) return runBench(parsed.positionals, options, out, err);
+  let dirs: string[];
+  try {
+    dirs = await findSets(defaultRoot);
+  } catch (e) {
+    return inputError(e, err);
   }
-  const dir = parsed.positionals[0] ?? defaultDir;
-  return runBench(dir, { json: !!parsed.values.json, check: !!parsed.values.check }, out, err);
+  return runBench(dirs, options, out, err);
 }
 
 /** What the missing folder is, for someone who has only the clone. */
 const DATA_HINT =
   'bench-accuracy: it needs accelerometer recordings with hand-counted steps: a folder of recording CSVs (Time (ms),X,Y,Z) and a truth.csv\n' +
-  '  listing file,steps,kind (the project keeps its real recordings outside the repository, in ../shared/data/steps beside the clone);\n' +
-  '  pass such a folder as the argument: npm run bench:accuracy -- DIR\n';
+  '  listing file,steps,kind (the project keeps its real recordings outside the repository, in ../shared/data/steps beside the clone,\n' +
+  '  with more sets in subfolders that have their own truth.csv); pass such folders as arguments: npm run bench:accuracy -- DIR...\n';
 
-export async function runBench(dir: string, options: BenchOptions, out: Output, err: Output): Promise<number> {
-  let results: FileResult[];
+/** Count and judge every set in dirs; nothing is printed on stdout unless all of them could be read. */
+export async function runBench(dirs: readonly string[], options: BenchOptions, out: Output, err: Output): Promise<number> {
+  const reports: SetReport[] = [];
   try {
-    results = await countAll(dir, err);
-  } catch (e) {
-    // Input problems get one line naming file and line; anything else is a bug and keeps its stack.
-    if (e instanceof RecordingError || e instanceof FileReadError) {
-      err.write(`bench-accuracy: ${e.message}\n`);
-      if (e instanceof FileReadError && e.message.includes('no such directory')) err.write(DATA_HINT);
-      return 2;
+    for (const dir of dirs) {
+      const files = await countAll(dir, err);
+      const set = setName(dir);
+      reports.push({ set, dir, files, subsets: subsetFigures(files, setReference(set)) });
     }
-    throw e;
+  } catch (e) {
+    return inputError(e, err);
   }
-  const subsets = subsetFigures(results, setReference(setName(dir)));
-  out.write(options.json ? `${JSON.stringify({ files: results, subsets }, null, 2)}\n` : formatReport(results, subsets));
-  return options.check && anyFailed(subsets) ? 1 : 0;
+  out.write(options.json ? `${JSON.stringify(reports, null, 2)}\n` : reports.map(formatSet).join('\n'));
+  return options.check && reports.some((report) => anyFailed(report.subsets)) ? 1 : 0;
+}
+
+/** Each set under a heading with its path, so two sets' tables are never read as one. */
+function formatSet(report: SetReport): string {
+  return `== ${report.set}: ${report.dir} ==\n\n${formatReport(report.files, report.subsets)}`;
+}
+
+/** Input problems get one line naming file and line, exit 2; anything else is a bug and keeps its stack. */
+function inputError(e: unknown, err: Output): number {
+  if (e instanceof RecordingError || e instanceof FileReadError) {
+    err.write(`bench-accuracy: ${e.message}\n`);
+    if (e instanceof FileReadError && e.message.includes('no such directory')) err.write(DATA_HINT);
+    return 2;
+  }
+  throw e;
 }
 
 async function countAll(dir: string, progress: Output): Promise<FileResult[]> {

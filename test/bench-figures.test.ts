@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { benchCli, runBench } from '../scripts/accuracy/bench.ts';
-import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult } from '../scripts/accuracy/figures.ts';
+import {
+  anyFailed,
+  fileResult,
+  recordingHours,
+  subsetFigures,
+  worstByFalseStepsPerHour,
+  worstByPercentError,
+  type FileResult,
+} from '../scripts/accuracy/figures.ts';
 import { findSets } from '../scripts/accuracy/discover.ts';
 import { formatReport } from '../scripts/accuracy/report.ts';
 import { KNOWN_SETS, setName, setReference } from '../scripts/accuracy/sets.ts';
@@ -109,6 +117,62 @@ describe('subsetFigures', () => {
     expect(text).toMatch(/^long walks, mean absolute % error\s+3\.5%\s+—\s+—\s+—$/m);
     expect(text).not.toContain('FAIL');
     expect(text).not.toMatch(/4\.3%|22\.0%/);
+  });
+});
+
+describe('worst files', () => {
+  // given in no particular order; the comments give each file's ranking figure
+  const results: FileResult[] = [
+    fileResult('c', 'lab', 300, 303, 0.05), // 1%
+    fileResult('z2', 'zero', 0, 9, 1.0), // 9 false steps/h
+    fileResult('a2', 'clip', 100, 50, 0.02), // -50%, off by 50: ties with a, which comes first by name
+    fileResult('f', 'clip', 150, 150, 0.03), // 0%
+    fileResult('z4', 'zero', 0, 2, 0), // no duration: last
+    fileResult('b', 'walk', 1000, 500, 0.2), // -50%, off by 500: before a and a2
+    fileResult('z3', 'zero', 0, 3, 0.25), // 12/h, 3 false steps: after z1
+    fileResult('g', 'walk', 2000, 1900, 0.4), // -5%
+    fileResult('a', 'clip', 100, 150, 0.02), // +50%, off by 50
+    fileResult('m0', 'mixed', 0, 1, 1), // 1/h: truth 0, so ranked with the files without steps
+    fileResult('e', 'mixed', 3, 67, 0.2), // +2133%
+    fileResult('z1', 'zero', 0, 6, 0.5), // 12/h, 6 false steps
+    fileResult('d', 'clip', 100, 80, 0.02), // -20%
+  ];
+  const names = (files: FileResult[]) => files.map((f) => f.file);
+
+  it('ranks files with steps by absolute % error, then absolute error, then name, five at most', () => {
+    expect(names(worstByPercentError(results))).toEqual(['e', 'b', 'a', 'a2', 'd']);
+    expect(names(worstByPercentError(results, 100))).toEqual(['e', 'b', 'a', 'a2', 'd', 'g', 'c', 'f']);
+  });
+
+  it('ranks files without steps by false steps per hour, then false steps, those without duration last', () => {
+    expect(names(worstByFalseStepsPerHour(results))).toEqual(['z1', 'z3', 'z2', 'm0', 'z4']);
+    expect(worstByFalseStepsPerHour(results.filter((r) => r.truth > 0))).toEqual([]);
+  });
+
+  it('prints both rankings, labelled, after the subset table', () => {
+    const text = formatReport(results, subsetFigures(results, KNOWN_SETS.steps));
+    const after = (heading: string) => text.slice(text.indexOf(heading)).split('\n');
+    const byPercent = after('worst 5 of 8 files with steps, by absolute % error:');
+    expect(byPercent[1]).toMatch(/^file\s+kind\s+truth\s+counted\s+error\s+% error$/);
+    expect(byPercent.slice(3, 9).map((line) => line.split(/\s+/)[0])).toEqual(['e', 'b', 'a', 'a2', 'd', '']);
+    expect(byPercent[3]).toMatch(/^e\s+mixed\s+3\s+67\s+\+64\s+\+2133\.3%$/);
+    const byRate = after('worst 5 of 5 files without steps, by false steps per hour:');
+    expect(byRate[1]).toMatch(/^file\s+kind\s+false steps\s+hours\s+false steps\/h$/);
+    expect(byRate.slice(3, 8)).toEqual([
+      expect.stringMatching(/^z1\s+zero\s+6\s+0\.50\s+12\.0$/),
+      expect.stringMatching(/^z3\s+zero\s+3\s+0\.25\s+12\.0$/),
+      expect.stringMatching(/^z2\s+zero\s+9\s+1\.00\s+9\.0$/),
+      expect.stringMatching(/^m0\s+mixed\s+1\s+1\.00\s+1\.0$/),
+      expect.stringMatching(/^z4\s+zero\s+2\s+0\.00\s+-$/),
+    ]);
+    expect(text.indexOf('worst 5 of 8')).toBeGreaterThan(text.indexOf('mixed, sum of absolute errors'));
+  });
+
+  it('leaves out a ranking without files', () => {
+    const lab = [fileResult('c', 'lab', 300, 303, 0.05)];
+    const text = formatReport(lab, subsetFigures(lab, KNOWN_SETS.body));
+    expect(text).toContain('worst 1 of 1 files with steps, by absolute % error:');
+    expect(text).not.toContain('without steps');
   });
 });
 
@@ -278,6 +342,8 @@ describe('several sets', () => {
     expect(reports[0].subsets.zero).toEqual({ value: 0, unit: 'steps/h', espruino: 33.6, target: 3, pass: true });
     expect(reports[1].subsets.lab).toEqual({ value: 100, unit: '%', espruino: null, target: 2, pass: false });
     expect(reports[1].subsets.clip).toEqual({ value: null, unit: '%', espruino: null, target: null, pass: null });
+    expect(reports[0].worst).toEqual({ byPercentError: [], byFalseStepsPerHour: ['bangle/desk.csv'] });
+    expect(reports[1].worst).toEqual({ byPercentError: ['purse.csv'], byFalseStepsPerHour: [] });
 
     expect(await benchCli(['--json'], root, sink(), sink())).toBe(0); // reported, not enforced
     expect(await benchCli([root, '--check'], '/unused', sink(), sink())).toBe(0); // the passing set alone

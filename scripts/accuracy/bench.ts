@@ -9,7 +9,16 @@ import { countSteps } from '../../shared/pedometer/count.ts';
 import { RecordingError } from '../../shared/recording/csv.ts';
 import { FileReadError, readRecordingFile, readTextFile } from '../../shared/recording/file.ts';
 import { findSets } from './discover.ts';
-import { anyFailed, fileResult, recordingHours, subsetFigures, type FileResult, type Subsets } from './figures.ts';
+import {
+  anyFailed,
+  fileResult,
+  recordingHours,
+  subsetFigures,
+  worstByFalseStepsPerHour,
+  worstByPercentError,
+  type FileResult,
+  type Subsets,
+} from './figures.ts';
 import { formatReport } from './report.ts';
 import { setName, setReference } from './sets.ts';
 import { parseTruthCsv } from './truth.ts';
@@ -29,6 +38,8 @@ export interface SetReport {
   dir: string;
   files: FileResult[];
   subsets: Subsets;
+  /** The worst files by name, worst first (their figures are in files): the report's two rankings. */
+  worst: { byPercentError: string[]; byFalseStepsPerHour: string[] };
 }
 
 const USAGE = 'usage: bench-accuracy [DIR...] [--json] [--check]';
@@ -86,7 +97,11 @@ export async function runBench(dirs: readonly string[], options: BenchOptions, o
     for (const dir of dirs) {
       const files = await countAll(dir, err);
       const set = setName(dir);
-      reports.push({ set, dir, files, subsets: subsetFigures(files, setReference(set)) });
+      const worst = {
+        byPercentError: worstByPercentError(files).map((r) => r.file),
+        byFalseStepsPerHour: worstByFalseStepsPerHour(files).map((r) => r.file),
+      };
+      reports.push({ set, dir, files, subsets: subsetFigures(files, setReference(set)), worst });
     }
   } catch (e) {
     return inputError(e, err);

@@ -90,6 +90,44 @@ export function anyFailed(subsets: Subsets): boolean {
   return KINDS.some((kind) => subsets[kind].pass === false);
 }
 
+/** How many of a set's worst files the report names: enough to see a pattern, few enough to read. */
+export const WORST_COUNT = 5;
+
+/**
+ * Files with steps, the largest absolute % error first: relative error, as in the subset figures,
+ * so a 100-step clip off by 50 ranks above a 10,000-step walk off by 100. Ties go to the larger
+ * absolute error, then the file name, so the order never depends on the truth.csv's order alone.
+ */
+export function worstByPercentError(results: readonly FileResult[], count = WORST_COUNT): FileResult[] {
+  const percent = (r: FileResult) => Math.abs(r.percentError ?? 0);
+  return results
+    .filter((r) => r.percentError !== null)
+    .sort((a, b) => percent(b) - percent(a) || Math.abs(b.error) - Math.abs(a.error) || compareNames(a, b))
+    .slice(0, count);
+}
+
+/** A file's false steps per hour when its truth is 0; null when it has no duration to divide by. */
+export function fileFalseStepsPerHour(file: FileResult): number | null {
+  return file.hours > 0 ? file.steps / file.hours : null;
+}
+
+/**
+ * Files without steps (truth 0), where a percentage means nothing: the most false steps per hour
+ * first, the measure of the zero subset, so a short desk clip and a long drive compare fairly.
+ * Ties go to more false steps; files without a duration come last, by false steps; then by name.
+ */
+export function worstByFalseStepsPerHour(results: readonly FileResult[], count = WORST_COUNT): FileResult[] {
+  const rate = (r: FileResult) => fileFalseStepsPerHour(r) ?? -1;
+  return results
+    .filter((r) => r.truth === 0)
+    .sort((a, b) => rate(b) - rate(a) || b.steps - a.steps || compareNames(a, b))
+    .slice(0, count);
+}
+
+function compareNames(a: FileResult, b: FileResult): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+}
+
 function ofKind(results: readonly FileResult[], kind: Kind): FileResult[] {
   return results.filter((r) => r.kind === kind);
 }

@@ -1,7 +1,16 @@
-// Plain-text report of the accuracy benchmark: a per-file table, then the subset figures beside
-// Espruino's and the targets. A dash stands for a figure the set does not have (no Espruino run on
-// its files, no target for that subset), so nothing is shown that was not measured or required.
-import { KINDS, SUBSETS, type FileResult, type Subsets } from './figures.ts';
+// Plain-text report of one set of the accuracy benchmark: a per-file table, the subset figures
+// beside Espruino's and the targets, then the worst files, where to look first. A dash stands for
+// a figure the set does not have (no Espruino run on its files, no target for that subset), so
+// nothing is shown that was not measured or required.
+import {
+  KINDS,
+  SUBSETS,
+  fileFalseStepsPerHour,
+  worstByFalseStepsPerHour,
+  worstByPercentError,
+  type FileResult,
+  type Subsets,
+} from './figures.ts';
 
 const NONE = '—';
 
@@ -30,7 +39,46 @@ export function formatReport(results: readonly FileResult[], subsets: Subsets): 
     '',
     table(['subset', 'bushu', 'Espruino', 'target', 'result'], subsetRows, 1),
     '',
+    ...formatWorst(results),
   ].join('\n');
+}
+
+/**
+ * The worst files in two rankings: a percentage ranks the files with steps, false steps per hour
+ * the files without (their percentage is undefined). A ranking with no files is left out.
+ */
+function formatWorst(results: readonly FileResult[]): string[] {
+  const lines: string[] = [];
+  const withSteps = results.filter((r) => r.truth > 0).length;
+  const byPercent = worstByPercentError(results);
+  if (byPercent.length > 0) {
+    const rows = byPercent.map((r) => [
+      r.file,
+      r.kind,
+      String(r.truth),
+      String(r.steps),
+      signed(r.error),
+      `${signed(r.percentError ?? 0, 1)}%`,
+    ]);
+    lines.push(
+      `worst ${byPercent.length} of ${withSteps} files with steps, by absolute % error:`,
+      table(['file', 'kind', 'truth', 'counted', 'error', '% error'], rows, 2),
+      '',
+    );
+  }
+  const byRate = worstByFalseStepsPerHour(results);
+  if (byRate.length > 0) {
+    const rows = byRate.map((r) => {
+      const rate = fileFalseStepsPerHour(r);
+      return [r.file, r.kind, String(r.steps), r.hours.toFixed(2), rate === null ? '-' : rate.toFixed(1)];
+    });
+    lines.push(
+      `worst ${byRate.length} of ${results.length - withSteps} files without steps, by false steps per hour:`,
+      table(['file', 'kind', 'false steps', 'hours', 'false steps/h'], rows, 2),
+      '',
+    );
+  }
+  return lines;
 }
 
 function signed(n: number, digits = 0): string {

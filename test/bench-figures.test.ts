@@ -87,8 +87,8 @@ describe('subsetFigures', () => {
   });
 
   it('knows a set by its folder name; any other set gets the main targets and no Espruino figures', () => {
-    expect(setName('/data/steps/')).toBe('steps');
-    expect(setName('/data/steps/body')).toBe('body');
+    expect(setName('/anywhere/steps/')).toBe('steps');
+    expect(setName('/anywhere/steps/body')).toBe('body');
     expect(setReference('steps')).toBe(KNOWN_SETS.steps);
     expect(setReference('body')).toBe(KNOWN_SETS.body);
     expect(setReference('my-recordings')).toEqual({ espruino: {}, target: KNOWN_SETS.steps.target });
@@ -270,9 +270,9 @@ describe('runBench on a temporary directory', () => {
 
   it('explains in --help how sets are found and judged', async () => {
     const out = sink();
-    expect(await benchCli(['--help'], '/data/steps', out, sink())).toBe(0);
+    expect(await benchCli(['--help'], '/anywhere/steps', out, sink())).toBe(0);
     expect(out.text).toContain('usage: bench-accuracy [DIR...] [--json] [--check]');
-    expect(out.text).toContain('every set under /data/steps');
+    expect(out.text).toContain('every set under /anywhere/steps');
     expect(out.text).toContain("Any other set has no Espruino figures and is held to the\nmain set's targets");
   });
 });

@@ -3,13 +3,24 @@
 // decided on changed in between. Each race is staged here between its read and its write: the
 // path gives way (null, nothing stored) and the transactional path, run next, settles it.
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ServicesConfig } from '../services/config.ts';
 import type { Db } from '../services/db/types.ts';
-import { atOnceBatcher, ingestRewardDayAtOnce, ingestRewardDaysAtOnce, type KeyOptions } from '../services/reward/at-once.ts';
+import type { Response } from '../services/http/router.ts';
+import type { Delivery } from '../services/ingest.ts';
+import { atOnceBatcher, ingestRewardDaysAtOnce, KEY_ID_SQL, type KeyOptions } from '../services/reward/at-once.ts';
 import { keyId } from '../services/reward/trust.ts';
 import { harnessPerSuite, postgresSkipReason, tableCounts } from './kits/services-server.ts';
 import { makeRecord, signRecord } from './kits/services.ts';
 
 const skip = await postgresSkipReason();
+
+/** One delivery alone, a batch of one: its answer, null when it gives way; a refusal is thrown. */
+async function ingestRewardDayAtOnce(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number, key: KeyOptions): Promise<Response | null> {
+  const [result] = await ingestRewardDaysAtOnce(db, config, [{ delivery, nowMs, key }]);
+  if (result === null) return null;
+  if ('refused' in result) throw result.refused;
+  return result.answer;
+}
 
 describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const suite = harnessPerSuite('postgres');
@@ -45,7 +56,7 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
 
   it('computes the key id in SQL exactly as trust.ts does', async () => {
     for (const hex of [suite.h.keys.a1a1a1a1a1a1, suite.h.keys.b1b1b1b1b1b1.toUpperCase()]) {
-      const [row] = await suite.h.db.all<{ id: string }>(`SELECT substr(encode(sha256(convert_to(lower($1), 'UTF8')), 'hex'), 1, 16) AS id`, [hex]);
+      const [row] = await suite.h.db.all<{ id: string }>(`SELECT ${KEY_ID_SQL('$1')} AS id`, [hex]);
       expect(row.id).toBe(keyId(hex));
     }
   });

@@ -44,7 +44,7 @@ const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DA
     AND COALESCE(r.key_id, d.key_id) = d.key_id AND COALESCE(r.epoch, -1) = COALESCE(i.epoch, -1)
   ORDER BY r.date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
 /** Every delivery's reads, one row each, by index: the arrays are devices, users, dates, epochs, key scopes and keys. */
-export const READ = `SELECT i.n,
+const READ = `SELECT i.n,
   (SELECT row_to_json(k) FROM (SELECT request_hash, state, status, response FROM idempotency_keys WHERE scope = i.scope AND key = i.key) k) AS idem,
   EXISTS (SELECT 1 FROM users WHERE id = i.user_id) AS user_known,
   d.device,
@@ -64,7 +64,7 @@ const AWARD_ID = `"award":{"id":"${AWARD_PLACEHOLDER}"`;
 const DAY_TYPES = ['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'TEXT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT', 'TEXT', 'BIGINT'];
 const arrays = (types: string[], from: number) => types.map((t, i) => `CAST($${from + i} AS ${t}[])`).join(', ');
 /** The batch's writes, all or nothing; see the header. Arrays: devices ($1-$3), days ($4-$21), awards ($22-$27), keys ($28-$36), and $37 the number of keys. */
-export const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
+const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
      FROM unnest(${arrays(['TEXT', 'BIGINT', 'BIGINT'], 1)}) AS x(device, revision, counter)
      WHERE d.id = x.device AND d.revision = x.revision RETURNING d.id),
 s AS (INSERT INTO reward_days (${DAY_FIELDS})
@@ -179,14 +179,6 @@ function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: 
   const award = credits ? { id: 0, date: record.date, amountFen: config.reward.amountFen, currency: config.reward.currency, created: true } : existing;
   const day = decision.stale ? null : dayRow(record, signed, decision.status, decision.answer.reasons, nowMs);
   return { json: { ...decision.answer, award }, credits, revision: Number(read.device!.revision), counter: decision.raisesCounter ? signed!.counter : null, day };
-}
-
-/** One delivery alone (a batch of one): its answer, null to give way; a refusal is thrown. */
-export async function ingestRewardDayAtOnce(db: Db, config: ServicesConfig, delivery: Delivery, nowMs: number, key: KeyOptions): Promise<Response | null> {
-  const [result] = await ingestRewardDaysAtOnce(db, config, [{ delivery, nowMs, key }]);
-  if (result === null) return null;
-  if ('refused' in result) throw result.refused;
-  return result.answer;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { Db } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
 import { REPLAY_HEADER } from '../idempotency.ts';
 import { checkRecord, checkRegistry, type Delivery, type DeviceRow } from '../ingest.ts';
-import { DAY_COLUMNS, DAY_FIELDS, DAY_REPLACE, dayRow, decideRewardDay, type AwardView, type DayRow } from './ingest.ts';
+import { DAY_FIELDS, DAY_REPLACE, dayAndNeighbours, dayRow, decideRewardDay, type AwardView, type DayRow } from './ingest.ts';
 import { verifyRecordSummary } from './trust.ts';
 
 export interface KeyOptions {
@@ -39,18 +39,13 @@ interface Read {
 
 // The device's key id in SQL, as trust.ts keyId computes it: the first 16 hex digits of SHA-256 of its lower-case hex.
 export const KEY_ID_SQL = (hex: string) => `substr(encode(sha256(convert_to(lower(${hex}), 'UTF8')), 'hex'), 1, 16)`;
-const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days r
-  WHERE r.device_id = i.device AND r.date ${side < 0 ? '<' : '>'} i.date AND r.counter IS NOT NULL
-    AND COALESCE(r.key_id, d.key_id) = d.key_id AND COALESCE(r.epoch, -1) = COALESCE(i.epoch, -1)
-  ORDER BY r.date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
 /** Every delivery's reads, one row each, by index: the arrays are devices, users, dates, epochs, key scopes and keys. */
 const READ = `SELECT i.n,
   (SELECT row_to_json(k) FROM (SELECT request_hash, state, status, response FROM idempotency_keys WHERE scope = i.scope AND key = i.key) k) AS idem,
   EXISTS (SELECT 1 FROM users WHERE id = i.user_id) AS user_known,
   d.device,
   (SELECT row_to_json(a) FROM (SELECT id, amount_fen FROM awards WHERE user_id = i.user_id AND date = i.date) a) AS award,
-  (SELECT json_agg(x) FROM (SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = i.device AND date = i.date
-     UNION ALL ${neighbour(-1)} UNION ALL ${neighbour(1)}) x) AS days
+  (SELECT json_agg(x) FROM (${dayAndNeighbours({ device: 'i.device', date: 'i.date', keyId: 'd.key_id', epoch: 'i.epoch' })}) x) AS days
 FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS BIGINT[]), CAST($5 AS TEXT[]), CAST($6 AS TEXT[])) WITH ORDINALITY AS i(device, user_id, date, epoch, scope, key, n)
 LEFT JOIN LATERAL (SELECT row_to_json(v) AS device, v.key_id FROM (SELECT id, user_id, bridge_id, key_hex, last_counter, revision, ${KEY_ID_SQL('key_hex')} AS key_id
   FROM devices WHERE id = i.device) v) d ON TRUE

@@ -35,16 +35,27 @@ export async function precheck(q: Queryable, dialect: Dialect, config: ServicesC
 }
 
 export type DayRow = { side: number; date: string; record_version: number; counter: number | null; closed: number | boolean; steps: number; epoch: number | null; key_id: string | null };
-export const DAY_COLUMNS = 'date, record_version, counter, closed, steps, epoch, key_id';
-/** The nearest signed day of the device on one side of $2 in the signing sequence ($3 key id, $4 epoch), by the primary key. */
-const neighbour = (side: -1 | 1) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days
-  WHERE device_id = $1 AND date ${side < 0 ? '<' : '>'} $2 AND counter IS NOT NULL
-    AND COALESCE(key_id, $3) = $3 AND COALESCE(epoch, -1) = COALESCE(CAST($4 AS BIGINT), -1)
-  ORDER BY date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
-const SAME_DAY = `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = $1 AND date = $2`;
-const DAY_AND_NEIGHBOURS = `${SAME_DAY} UNION ALL ${neighbour(-1)} UNION ALL ${neighbour(1)}`;
+const DAY_COLUMNS = 'date, record_version, counter, closed, steps, epoch, key_id';
+/** Where a day and its neighbours are looked up: SQL expressions for the device, the date, and the signing sequence (key id, epoch). */
+export interface DayAt {
+  device: string;
+  date: string;
+  keyId: string;
+  epoch: string;
+}
 
-/** What a delivery's decision reads: the stored version of its day and its signed neighbours (rows), and the user-day's award. */
+/** The nearest signed day of the device on one side of the date in the signing sequence, by the primary key. */
+const neighbour = (side: -1 | 1, at: DayAt) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days r
+  WHERE r.device_id = ${at.device} AND r.date ${side < 0 ? '<' : '>'} ${at.date} AND r.counter IS NOT NULL
+    AND COALESCE(r.key_id, ${at.keyId}) = ${at.keyId} AND COALESCE(r.epoch, -1) = COALESCE(${at.epoch}, -1)
+  ORDER BY r.date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
+/** The stored version of the day (side 0), alone or with its signed neighbours (sides -1 and 1). */
+const sameDay = (at: Pick<DayAt, 'device' | 'date'>) => `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = ${at.device} AND date = ${at.date}`;
+export const dayAndNeighbours = (at: DayAt) => `${sameDay(at)} UNION ALL ${neighbour(-1, at)} UNION ALL ${neighbour(1, at)}`;
+const SAME_DAY = sameDay({ device: '$1', date: '$2' });
+const DAY_AND_NEIGHBOURS = dayAndNeighbours({ device: '$1', date: '$2', keyId: '$3', epoch: 'CAST($4 AS BIGINT)' });
+
+/** What a delivery's decision reads: the device, its plausibility flags, its verified summary, and the stored version of its day with its signed neighbours (rows). */
 export interface RewardReads {
   device: DeviceRow;
   flags: Finding[];

@@ -50,7 +50,7 @@ function help(defaultRoot: string): string {
     'Each DIR is a set: a folder with a truth.csv (file,steps,kind,note) and the recordings it lists.',
     `Without DIR, every set under ${defaultRoot}: that folder and each subfolder, at any depth, with a truth.csv.`,
     "A set is known by its folder name: steps (the main set) is shown beside Espruino's figures and held to",
-    'its targets; body is held to a lab target only. Any other set has no Espruino figures and is held to the',
+    "its targets; body beside Espruino's lab figure, held to a lab target only. Any other set has no Espruino figures and is held to the",
     "main set's targets. --json prints an array with one entry per set; --check exits 1 if any set misses a target.",
     '',
   ].join('\n');

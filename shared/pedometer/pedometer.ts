@@ -148,28 +148,29 @@ export class Pedometer {
       const den = held === 0 ? STAY_DEN * WINDOW : ENTER_DEN * WINDOW;
 
       // Magnitude: heel strikes, one per step. magStep: its step period when its rhythm is strong
-      // enough, else 0; strike: the same, but only when its own period is a step (not a stride
-      // assumed halved).
+      // enough, else 0; strikes: whether that period is itself a step (not a stride assumed halved).
       // (Typed-array fill exists on Espruino wherever Array#fill does, and in the Lua shim.)
       acf.fill(0);
       const em = centre(bm);
       let magStep = 0;
-      let strike = 0;
+      let strikes = false;
       if (em >= MIN_ENERGY) {
         correlate();
         const lag = fundamental(STEP_LAG_MIN);
         if (acf[lag] * den >= em) {
-          const period = refine(lag);
-          if (lag <= STEP_LAG_MAX_AS_STEP) strike = magStep = period;
-          else magStep = period / 2;
+          strikes = lag <= STEP_LAG_MAX_AS_STEP;
+          magStep = strikes ? refine(lag) : refine(lag) / 2;
         }
       }
 
-      // The three axes together: the arm swing, one per stride. Energy first, so that a still wrist
-      // costs three short loops and no correlation. Their step, when their rhythm is strong enough,
-      // replaces the magnitude's.
+      // Heel strikes are the direct evidence of steps: when the magnitude shows them, the axes are
+      // not consulted, because what else swings (a pouch on its cord, a bag, a loose sleeve) keeps
+      // a rhythm of its own, and steps read from it miscount. Without strikes (soft steps, a wrist
+      // that damps them), the three axes together give the arm swing, one per stride; their step,
+      // when their rhythm is strong enough, replaces the magnitude's. Energy first, so that a still
+      // wrist costs three short loops and no correlation.
       let step = magStep;
-      const energy = centre(bx) + centre(by) + centre(bz);
+      const energy = strikes ? 0 : centre(bx) + centre(by) + centre(bz);
       if (energy >= MIN_ENERGY) {
         acf.fill(0);
         centre(bx);
@@ -178,16 +179,23 @@ export class Pedometer {
         correlate();
         centre(bz);
         correlate();
-        let lag = fundamental(energy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK);
+        const shortest = energy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
+        let lag = fundamental(shortest);
+        // Whatever repeats every stride also repeats every two strides, and at long lags the
+        // unbiased correlation (fewer products) is the noisiest, so two strides can score above
+        // one: a lag whose half is itself a peak at least 2/5 as strong is two periods, not one.
+        for (;;) {
+          let half = Math.round(lag / 2);
+          if (half <= shortest) break;
+          if (acf[half - 1] > acf[half]) half--;
+          else if (acf[half + 1] > acf[half]) half++;
+          if (acf[half] < acf[half - 1] || acf[half] < acf[half + 1] || acf[half] * 5 < acf[lag] * 2) break;
+          lag = half;
+        }
         // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
         // at half the lag. A short "stride" whose halves look alike is really one step: look further.
         if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamental(lag + 2);
-        if (acf[lag] * den >= energy) {
-          step = refine(lag) / 2;
-          // Both rhythms present, the swing's step twice the strike's: the swing locked on two
-          // strides. (With no strike the test is 20 * step < 3 * step: false, as step > 0.)
-          if (Math.abs(step - 2 * strike) * 20 < step * 3) step /= 2;
-        }
+        if (acf[lag] * den >= energy) step = refine(lag) / 2;
       }
 
       // The walking state machine. One periodic window alone is held back; the next one confirms

@@ -8,7 +8,8 @@
 
 import type { Recording } from '../shared/recording/recording.ts';
 
-const G = 9.81;
+/** Standard gravity, m/s^2. */
+export const G = 9.81;
 const COUNTS_PER_MS2 = 8192 / G;
 
 /**
@@ -23,7 +24,8 @@ export function random(seed: number): () => number {
   };
 }
 
-function gaussian(rand: () => number): number {
+/** A standard normal variate (Box-Muller) from the seeded uniform generator. */
+export function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
@@ -33,20 +35,26 @@ export interface Sampling {
   jitterMs: number; // +- uniform jitter on each timestamp
   dropRate: number; // probability that a poll is lost (a gap of one or more periods)
   noiseCounts: number; // sensor noise, standard deviation in raw counts (8192 = 1 g)
+  // A logger that loses polls in runs (busy writing, a radio slot missed): each lost poll takes
+  // 1 to dropBurst consecutive polls with it, uniformly. Absent: each poll is lost on its own.
+  dropBurst?: number;
 }
 
 export const BANGLE_SAMPLING: Sampling = { rateHz: 12.5, jitterMs: 4, dropRate: 0.02, noiseCounts: 20 };
 
 /** A specific force in the watch frame (m/s^2) as a function of time in seconds. */
-type Motion = (t: number) => [number, number, number];
+export type Motion = (t: number) => [number, number, number];
 
 /** Samples a motion into a recording, starting `startMs` after the recording began. */
-function sample(motion: Motion, seconds: number, s: Sampling, rand: () => number, startMs = 0): Recording {
+export function sample(motion: Motion, seconds: number, s: Sampling, rand: () => number, startMs = 0): Recording {
   const rec: Recording = { t: [], x: [], y: [], z: [] };
   const period = 1000 / s.rateHz;
   let last = -Infinity;
   for (let k = 0; k * period < seconds * 1000; k++) {
-    if (rand() < s.dropRate) continue;
+    if (rand() < s.dropRate) {
+      if (s.dropBurst !== undefined) k += Math.floor(rand() * s.dropBurst);
+      continue;
+    }
     const t = Math.round(startMs + k * period + (rand() * 2 - 1) * s.jitterMs);
     if (t <= last) continue;
     last = t;
@@ -66,12 +74,36 @@ export interface Walk {
   swingRad?: number; // arm swing amplitude, radians (0.08 gentle to 0.5 brisk); default 0.3
   bounceG?: number; // vertical body acceleration at each step, in g; default 0.15
   wrist?: 'left' | 'right';
+  roll?: number; // how the watch sits on the wrist, radians; default random in +-0.6
   sampling?: Sampling;
 }
 
 export interface Generated {
   rec: Recording;
   steps: number;
+}
+
+/** Where a gait is at time t: phase phi (pi per step: 0 at the first heel strike) and its rate. */
+export interface GaitPhase {
+  phi: number;
+  rate: number; // phase per second
+}
+
+/**
+ * The timing of `steps` steps at `cadence` steps per second, each step a few percent longer or
+ * shorter than the last, as real steps are. `at(t)` is fastest when t only grows (it keeps its place).
+ */
+export function gait(rand: () => number, steps: number, cadence: number): { seconds: number; at: (t: number) => GaitPhase } {
+  const stepAt: number[] = [0];
+  for (let i = 0; i < steps; i++) stepAt.push(stepAt[i] + (1 + (rand() - 0.5) * 0.08) / cadence);
+  let idx = 0;
+  const at = (t: number): GaitPhase => {
+    while (idx < steps - 1 && t >= stepAt[idx + 1]) idx++;
+    while (idx > 0 && t < stepAt[idx]) idx--;
+    const dur = stepAt[idx + 1] - stepAt[idx];
+    return { phi: idx * Math.PI + Math.min(1, Math.max(0, (t - stepAt[idx]) / dur)) * Math.PI, rate: Math.PI / dur };
+  };
+  return { seconds: stepAt[steps], at };
 }
 
 /** A walk of exactly `steps` steps, with cadence wandering a few percent from step to step. */
@@ -81,18 +113,11 @@ export function walk(w: Walk): Generated {
   const bounce = (w.bounceG ?? 0.15) * G;
   const arm = 0.65; // shoulder to wrist, metres
   const mirror = w.wrist === 'right' ? -1 : 1;
-  const roll = (rand() - 0.5) * 1.2; // how the watch sits on the wrist
-  // Step times: phase advances by pi per step, so the arm completes a swing every two steps.
-  const stepAt: number[] = [0];
-  for (let i = 0; i < w.steps; i++) stepAt.push(stepAt[i] + (1 + (rand() - 0.5) * 0.08) / w.cadence);
-  const seconds = stepAt[w.steps];
-  let idx = 0;
+  const drawn = (rand() - 0.5) * 1.2; // drawn even when given, so a seed gives the same steps
+  const roll = w.roll ?? drawn; // how the watch sits on the wrist
+  const { seconds, at } = gait(rand, w.steps, w.cadence);
   const motion: Motion = (t) => {
-    while (idx < w.steps - 1 && t >= stepAt[idx + 1]) idx++;
-    while (idx > 0 && t < stepAt[idx]) idx--;
-    const dur = stepAt[idx + 1] - stepAt[idx];
-    const rate = Math.PI / dur; // phase per second
-    const phi = idx * Math.PI + Math.min(1, Math.max(0, (t - stepAt[idx]) / dur)) * Math.PI;
+    const { phi, rate } = at(t);
     const th = swing * Math.sin(phi);
     const thd = swing * Math.cos(phi) * rate;
     const thdd = -swing * Math.sin(phi) * rate * rate;
@@ -111,7 +136,7 @@ export function walk(w: Walk): Generated {
 }
 
 /** A random orientation of gravity, for a wrist at rest in some posture. */
-function posture(rand: () => number): [number, number, number] {
+export function posture(rand: () => number): [number, number, number] {
   const a = rand() * Math.PI;
   const b = rand() * 2 * Math.PI;
   return [G * Math.sin(a) * Math.cos(b), G * Math.sin(a) * Math.sin(b), G * Math.cos(a)];

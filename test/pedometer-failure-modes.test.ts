@@ -1,0 +1,102 @@
+// The failure modes of issue 14, each on a synthetic recording modelled from its physics
+// (sim/failure-modes.ts). Each test states what a demanding user would accept; those the detector
+// does not meet yet are marked `it.fails`, with today's count noted beside them.
+
+import { describe, expect, it } from 'vitest';
+import {
+  carTrip,
+  handHeldWalk,
+  pocketWalk,
+  pouchWalk,
+  typingDrift,
+  walkThenFidget,
+  walkWithGentleStretch,
+  walkWithIrregularStart,
+} from '../sim/failure-modes.ts';
+import { BANGLE_SAMPLING, type Generated } from '../sim/signals.ts';
+import { countSteps } from '../shared/pedometer/count.ts';
+
+/** Relative error of the count against the known truth. */
+function error(g: Generated): number {
+  return Math.abs(countSteps(g.rec) - g.steps) / g.steps;
+}
+
+describe('issue 14: brisk walking with the device held in the hand', () => {
+  // The hand repeats every step, so below 1.04 s a "stride" of two alike steps is taken for one
+  // step and the search goes on to a longer lag: many windows get only about 2/3 of their steps.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts 300 steps at 120 steps/min within 5% (today 241: -20%)', () => {
+    expect(error(handHeldWalk({ seed: 1, steps: 300, cadence: 2.0 }))).toBeLessThanOrEqual(0.05);
+  });
+
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts 300 steps at 129 steps/min within 5% (today 259: -14%)', () => {
+    expect(error(handHeldWalk({ seed: 2, steps: 300, cadence: 2.15 }))).toBeLessThanOrEqual(0.05);
+  });
+
+  it('counts the same hold at 100 steps/min within 1%', () => {
+    expect(error(handHeldWalk({ seed: 3, steps: 300, cadence: 1.67 }))).toBeLessThanOrEqual(0.01);
+  });
+});
+
+describe('issue 14: typing logged with dropped polls', () => {
+  // Gaps of up to 0.4 s are bridged by straight lines, which turn the key taps (white noise when
+  // sampled steadily) into a smoother, slower wave that now and then looks periodic for 10 s.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts at most a handful of steps in an hour of typing (today 25)', () => {
+    expect(countSteps(typingDrift({ seed: 3, seconds: 3600 }).rec)).toBeLessThanOrEqual(5);
+  });
+
+  it('counts none for the same typing sampled steadily (the gaps are the cause)', () => {
+    expect(countSteps(typingDrift({ seed: 3, seconds: 3600, sampling: BANGLE_SAMPLING }).rec)).toBe(0);
+  });
+});
+
+describe('issue 14: irregular wrist motion after a walk', () => {
+  // Once walking, a correlation of 1/5 carries the walk on, and a minute of random motion of
+  // walking strength reaches that in most windows.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts a 500-step walk followed by a minute of fidgeting within 3% (today 588: +18%)', () => {
+    expect(error(walkThenFidget(2))).toBeLessThanOrEqual(0.03);
+  });
+});
+
+describe('issue 14: into a car, steering, out again', () => {
+  // Steering back and forth at about 1 s per turn is a 1 s "stride" of 0.1 to 0.4 g: two windows
+  // of it start a walk.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts at most a handful more than the 6 steps of a 3-minute trip (today 61)', () => {
+    const g = carTrip({ seed: 1 });
+    expect(countSteps(g.rec)).toBeLessThanOrEqual(g.steps + 5);
+  });
+});
+
+describe('issue 14: gentle stretches and an irregular start', () => {
+  // 0.048 g rms is below the 0.06 g floor, so the walk ends, and two windows restart it.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts a 150-step walk with 40 gentle steps in the middle within 5% (today 117: -22%)', () => {
+    expect(error(walkWithGentleStretch(1))).toBeLessThanOrEqual(0.05);
+  });
+
+  // The heel strikes go on under 0.3 g of random arm motion, which drowns their rhythm.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts a 150-step walk whose first 20 s have an irregular arm within 5% (today 118: -21%)', () => {
+    expect(error(walkWithIrregularStart(2))).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('issue 14: carried in a pocket or a neck pouch', () => {
+  // The stronger heel strike on the device's side makes some windows read a stride as a step's
+  // period twice over: half their steps.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts 300 steps with the device in a trouser pocket within 5% (today 262: -13%)', () => {
+    expect(error(pocketWalk({ seed: 2, steps: 300, cadence: 1.6 }))).toBeLessThanOrEqual(0.05);
+  });
+
+  // The pouch swings at its own rhythm (its tension at 2 x 0.9 Hz) beside the 1.9 Hz steps; the
+  // two beat, and every few windows the walk is dropped and has to be restarted.
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts 300 steps with the device hanging in a neck pouch within 5% (today 233: -22%)', () => {
+    expect(error(pouchWalk({ seed: 1, steps: 300, cadence: 1.9 }))).toBeLessThanOrEqual(0.05);
+  });
+});

@@ -27,6 +27,7 @@ import {
   HP_NUM,
   MAX_GAP_MS,
   MIN_ENERGY,
+  QUIET_ENERGY,
   RAW_PER_UNIT,
   RUN_ENERGY,
   STAY_DEN,
@@ -147,6 +148,9 @@ export class Pedometer {
       // two, so the product is exactly the same.
       const den = held === 0 ? STAY_DEN * WINDOW : ENTER_DEN * WINDOW;
 
+      // The motion floor: lower while a walk has gone quiet on every channel (see QUIET_RMS).
+      const floor = held === 0 && centre(bx) + centre(by) + centre(bz) < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
+
       // Magnitude: heel strikes, one per step. magStep: its step period when its rhythm is strong
       // enough, else 0; strikes: whether that period is itself a step (not a stride assumed halved).
       // (Typed-array fill exists on Espruino wherever Array#fill does, and in the Lua shim.)
@@ -154,7 +158,7 @@ export class Pedometer {
       const em = centre(bm);
       let magStep = 0;
       let strikes = false;
-      if (em >= MIN_ENERGY) {
+      if (em >= floor) {
         correlate();
         const lag = fundamental(STEP_LAG_MIN);
         if (acf[lag] * den >= em) {
@@ -171,7 +175,7 @@ export class Pedometer {
       // wrist costs three short loops and no correlation.
       let step = magStep;
       const energy = strikes ? 0 : centre(bx) + centre(by) + centre(bz);
-      if (energy >= MIN_ENERGY) {
+      if (energy >= floor) {
         acf.fill(0);
         centre(bx);
         correlate();

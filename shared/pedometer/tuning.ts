@@ -37,6 +37,15 @@ export const MIN_RMS = 61;
 /** As the detector compares it: the energy of a window at that rms. */
 export const MIN_ENERGY = MIN_RMS * MIN_RMS * WINDOW;
 /**
+ * A walk that goes quiet on every channel at once (a gentle stretch with the arm held still, a
+ * pouch whose own swing cancels the steps for a few seconds) is still judged down to 0.035 g rms
+ * (36/1024 g): the walker has not stopped, and the rhythm test still guards. Only while walking,
+ * and only when the axes too are below MIN_RMS: arm motion of walking strength without a rhythm
+ * is not a quiet walk.
+ */
+export const QUIET_RMS = 36;
+export const QUIET_ENERGY = QUIET_RMS * QUIET_RMS * WINDOW;
+/**
  * Correlation needed to start a walk (1/2 of the energy) and to carry on walking (1/5). Both are
  * 1/n, so only n is kept: the test is `correlation * n >= energy`.
  */

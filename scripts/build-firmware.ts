@@ -32,7 +32,8 @@ export const DEFAULT_OUT = join(REPO_ROOT, 'dist/firmware');
  */
 export const BUDGETS: Record<string, number> = {
   'bangle/bushu.boot.js': 8 * 1024,
-  'puck/bushu.js': 11 * 1024,
+  // 11.5 KB: 0.5 KB more than before issue 14's detector rules, still about 12.5 KB free.
+  'puck/bushu.js': 11.5 * 1024,
 };
 
 /**

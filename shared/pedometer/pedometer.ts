@@ -203,8 +203,11 @@ export class Pedometer {
       }
 
       // The walking state machine. One periodic window alone is held back; the next one confirms
-      // it (or carries a walk on) and credits its steps.
-      if (step === 0) held = -1;
+      // it (or carries a walk on) and credits its steps. Only a body that moves starts a walk:
+      // steering, brushing or waving swing the arm (the axes) with a rhythm but leave the
+      // magnitude, which every step jolts, below the motion floor; the arm alone may carry a
+      // walk on, never start one.
+      if (step === 0 || (held !== 0 && em < MIN_ENERGY)) held = -1;
       else if (held < 0) held = WINDOW / step;
       else {
         credit += HOP / step + held;

@@ -82,6 +82,7 @@ export class Pedometer {
     // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
     // window, held back until the next window confirms them; 0 walking (a confirmed walk).
     let held: number;
+    let previous = 0; // the step period of the previous window, 0 when it had none
     let phase: number; // ms from the last grid point to the previous sample
     let px: number; // the previous sample
     let py: number;
@@ -206,14 +207,18 @@ export class Pedometer {
       // it (or carries a walk on) and credits its steps. Only a body that moves starts a walk:
       // steering, brushing or waving swing the arm (the axes) with a rhythm but leave the
       // magnitude, which every step jolts, below the motion floor; the arm alone may carry a
-      // walk on, never start one.
+      // walk on, never start one. And the two windows must agree on the cadence (within 2/5): a
+      // walker's pace does not jump that much in 2.56 s, while unrelated rhythms one after the
+      // other do (a lurch into a car seat, then the wheel; typing bridged by a lossy logger);
+      // the second then becomes the held window of a walk that may yet start.
       if (step === 0 || (held !== 0 && em < MIN_ENERGY)) held = -1;
-      else if (held < 0) held = WINDOW / step;
+      else if (held < 0 || (held > 0 && Math.abs(step - previous) * 5 > previous * 2)) held = WINDOW / step;
       else {
         credit += HOP / step + held;
         held = 0;
         this.steps = count = Math.floor(credit);
       }
+      previous = step;
 
       // Keep the newer half of the window as the older half of the next one.
       for (let i = 0; i < WINDOW - HOP; i++) {

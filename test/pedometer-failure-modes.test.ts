@@ -79,9 +79,20 @@ describe('issue 14: gentle stretches and an irregular start', () => {
     expect(error(walkWithGentleStretch(1))).toBeLessThanOrEqual(0.05);
   });
 
-  // The heel strikes go on under 0.3 g of random arm motion, which drowns their rhythm.
+  // A minute of it: half the walk was lost (100 of 200 for both seeds) while only a rhythm at 1/2
+  // could start a walk; a steady cadence at 1/3 for four windows is a walk too.
+  for (const seed of [2, 5]) {
+    it(`counts most of a 200-step walk whose first minute has an irregular arm (seed ${seed})`, () => {
+      const g = walkWithIrregularStart(seed, 200, 60);
+      expect(countSteps(g.rec)).toBeGreaterThanOrEqual(170);
+    });
+  }
+
+  // The heel strikes go on under 0.3 g of random arm motion, which drowns their rhythm below the
+  // 1/2 a walk's start needs. A weaker rhythm (1/3) that keeps one cadence for four windows now
+  // starts a walk too, which wins back most of it (118 -> 141).
   // open failure mode (issue 14): remove .fails when the detector handles it
-  it.fails('counts a 150-step walk whose first 20 s have an irregular arm within 5% (today 118: -21%)', () => {
+  it.fails('counts a 150-step walk whose first 20 s have an irregular arm within 5% (today 141: -6%)', () => {
     expect(error(walkWithIrregularStart(2))).toBeLessThanOrEqual(0.05);
   });
 });

@@ -31,6 +31,8 @@ import {
   RAW_PER_UNIT,
   RUN_ENERGY,
   STAY_DEN,
+  WEAK_DEN,
+  WEAK_WINDOWS,
   STEP_LAG_MAX_AS_STEP,
   STEP_LAG_MIN,
   STRIDE_LAG_AMBIGUOUS,
@@ -83,6 +85,10 @@ export class Pedometer {
     // window, held back until the next window confirms them; 0 walking (a confirmed walk).
     let held: number;
     let previous = 0; // the step period of the previous window, 0 when it had none
+    // The weak start: windows in the current run, their steps, and the previous one's period.
+    let weakRun = 0;
+    let weakSteps = 0;
+    let weakPrevious = 0;
     let phase: number; // ms from the last grid point to the previous sample
     let px: number; // the previous sample
     let py: number;
@@ -142,41 +148,60 @@ export class Pedometer {
       return lag + (shift > 0.5 ? 0.5 : shift < -0.5 ? -0.5 : shift);
     };
 
+    // What the last window's analysis found, for stepAt: the energy, fundamental lag, its
+    // correlation and refined period of the magnitude (em...) and of the three axes (ax...).
+    let em: number;
+    let magLag: number;
+    let magCorrelation: number;
+    let magPeriod: number;
+    let axEnergy: number;
+    let axCorrelation: number;
+    let axPeriod: number;
+
+    /**
+     * The window's step period if its rhythm reaches a correlation of 1/den of its energy, else 0.
+     * Heel strikes are the direct evidence of steps: when the magnitude repeats at a step's period,
+     * that is the step, and the axes are not consulted, because what else swings (a pouch on its
+     * cord, a bag, a loose sleeve) keeps a rhythm of its own. Without strikes (soft steps, a wrist
+     * that damps them) the arm swing gives the step, one per stride; failing that, a magnitude
+     * that repeats at a stride's period. (The tests are `correlation * WINDOW * den >= energy`.)
+     */
+    const stepAt = (den: number): number => {
+      const magRepeats = magPeriod > 0 && magCorrelation * den * WINDOW >= em;
+      if (magRepeats && magLag <= STEP_LAG_MAX_AS_STEP) return magPeriod;
+      if (axPeriod > 0 && axCorrelation * den * WINDOW >= axEnergy) return axPeriod / 2;
+      return magRepeats ? magPeriod / 2 : 0;
+    };
+
     /** Analyses the full window, runs the walking state machine, and slides the window on by HOP. */
     const analyse = (): void => {
-      // Correlation needed: a weaker rhythm carries a confirmed walk on (hysteresis). The tests
-      // below are `correlation * WINDOW * den >= energy`, with WINDOW folded into den: a power of
-      // two, so the product is exactly the same.
-      const den = held === 0 ? STAY_DEN * WINDOW : ENTER_DEN * WINDOW;
+      const walking = held === 0;
+      // The strictest correlation this window is judged by: a weaker rhythm carries a confirmed
+      // walk on (hysteresis); out of a walk, both the start (1/2) and a weak start (1/3) are asked.
+      const den = walking ? STAY_DEN : ENTER_DEN;
 
       // The motion floor: lower while a walk has gone quiet on every channel (see QUIET_RMS).
-      const floor = held === 0 && centre(bx) + centre(by) + centre(bz) < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
+      const floor = walking && centre(bx) + centre(by) + centre(bz) < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
 
-      // Magnitude: heel strikes, one per step. magStep: its step period when its rhythm is strong
-      // enough, else 0; strikes: whether that period is itself a step (not a stride assumed halved).
-      // (Typed-array fill exists on Espruino wherever Array#fill does, and in the Lua shim.)
+      // Magnitude: heel strikes, one per step. (Typed-array fill exists on Espruino wherever
+      // Array#fill does, and in the Lua shim.)
       acf.fill(0);
-      const em = centre(bm);
-      let magStep = 0;
-      let strikes = false;
+      em = centre(bm);
+      magLag = magCorrelation = magPeriod = 0;
       if (em >= floor) {
         correlate();
-        const lag = fundamental(STEP_LAG_MIN);
-        if (acf[lag] * den >= em) {
-          strikes = lag <= STEP_LAG_MAX_AS_STEP;
-          magStep = strikes ? refine(lag) : refine(lag) / 2;
-        }
+        magLag = fundamental(STEP_LAG_MIN);
+        magCorrelation = acf[magLag];
+        magPeriod = refine(magLag);
       }
 
-      // Heel strikes are the direct evidence of steps: when the magnitude shows them, the axes are
-      // not consulted, because what else swings (a pouch on its cord, a bag, a loose sleeve) keeps
-      // a rhythm of its own, and steps read from it miscount. Without strikes (soft steps, a wrist
-      // that damps them), the three axes together give the arm swing, one per stride; their step,
-      // when their rhythm is strong enough, replaces the magnitude's. Energy first, so that a still
-      // wrist costs three short loops and no correlation.
-      let step = magStep;
-      const energy = strikes ? 0 : centre(bx) + centre(by) + centre(bz);
-      if (energy >= floor) {
+      // The three axes together: the arm swing, one per stride; not needed when the strictest
+      // test already finds heel strikes. Energy first, so that a still wrist costs three short
+      // loops and no correlation.
+      axCorrelation = axPeriod = 0;
+      const strikes = magPeriod > 0 && magLag <= STEP_LAG_MAX_AS_STEP && magCorrelation * den * WINDOW >= em;
+      axEnergy = strikes ? 0 : centre(bx) + centre(by) + centre(bz);
+      if (axEnergy >= floor) {
         acf.fill(0);
         centre(bx);
         correlate();
@@ -184,7 +209,7 @@ export class Pedometer {
         correlate();
         centre(bz);
         correlate();
-        const shortest = energy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
+        const shortest = axEnergy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
         let lag = fundamental(shortest);
         // Whatever repeats every stride also repeats every two strides, and at long lags the
         // unbiased correlation (fewer products) is the noisiest, so two strides can score above
@@ -200,7 +225,8 @@ export class Pedometer {
         // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
         // at half the lag. A short "stride" whose halves look alike is really one step: look further.
         if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamental(lag + 2);
-        if (acf[lag] * den >= energy) step = refine(lag) / 2;
+        axCorrelation = acf[lag];
+        axPeriod = refine(lag);
       }
 
       // The walking state machine. One periodic window alone is held back; the next one confirms
@@ -211,14 +237,33 @@ export class Pedometer {
       // walker's pace does not jump that much in 2.56 s, while unrelated rhythms one after the
       // other do (a lurch into a car seat, then the wheel; typing bridged by a lossy logger);
       // the second then becomes the held window of a walk that may yet start.
-      if (step === 0 || (held !== 0 && em < MIN_ENERGY)) held = -1;
-      else if (held < 0 || (held > 0 && Math.abs(step - previous) * 5 > previous * 2)) held = WINDOW / step;
+      const step = stepAt(den);
+      const moving = em >= MIN_ENERGY;
+      if (step === 0 || (!walking && !moving)) held = -1;
+      else if (!walking && (held < 0 || Math.abs(step - previous) * 5 > previous * 2)) held = WINDOW / step;
       else {
         credit += HOP / step + held;
         held = 0;
-        this.steps = count = Math.floor(credit);
       }
       previous = step;
+
+      // Out of a walk, the weak start (WEAK_DEN): a run of windows with a weaker rhythm that agree
+      // on the cadence and move the body. Its steps (the first window whole, then each newer half)
+      // are credited when the run is long enough.
+      const weak = held === 0 || !moving ? 0 : stepAt(WEAK_DEN);
+      if (weak === 0) weakRun = 0;
+      else if (weakRun > 0 && Math.abs(weak - weakPrevious) * 5 <= weakPrevious * 2) {
+        weakSteps += HOP / weak;
+        if (++weakRun === WEAK_WINDOWS) {
+          credit += weakSteps;
+          held = weakRun = 0;
+        }
+      } else {
+        weakSteps = WINDOW / weak;
+        weakRun = 1;
+      }
+      weakPrevious = weak;
+      this.steps = count = Math.floor(credit);
 
       // Keep the newer half of the window as the older half of the next one.
       for (let i = 0; i < WINDOW - HOP; i++) {
@@ -236,7 +281,7 @@ export class Pedometer {
         // Start afresh after power-up or a long gap: nothing is known about the motion before.
         // The filters start at rest on the current posture.
         held = -1;
-        n = 0;
+        weakRun = n = 0;
         lx = x / RAW_PER_UNIT;
         ly = y / RAW_PER_UNIT;
         lz = z / RAW_PER_UNIT;

@@ -51,3 +51,11 @@ export const QUIET_ENERGY = QUIET_RMS * QUIET_RMS * WINDOW;
  */
 export const ENTER_DEN = 2;
 export const STAY_DEN = 5;
+/**
+ * A weaker rhythm also starts a walk if it lasts: four windows in a row (about 13 s) that each
+ * correlate at 1/3, agree on the cadence and move the body. An irregular first stretch of a walk
+ * (the arm finding its swing, a bag changing hands) reaches that; fidgeting, housework strokes
+ * and typing do not keep one cadence for so long.
+ */
+export const WEAK_DEN = 3;
+export const WEAK_WINDOWS = 4;

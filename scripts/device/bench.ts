@@ -56,9 +56,8 @@ export async function benchDevice(tools: Tools, plan: Plan, log: (line: string) 
     const puck = readFileSync(join(dir, 'puck/bushu.js'), 'utf8');
     const bangle = readFileSync(join(dir, 'bangle/bushu.boot.js'), 'utf8');
     const names = builtNames(dir);
-    // Built names of the core's pedometer and of its rest count (kept as spelled when not renamed).
+    // Built name of the core's pedometer (kept as spelled when not renamed).
     const pedometer = names.puck.pedometer ?? 'pedometer';
-    const rest = names.puck.rest ?? 'rest';
     // A walk at 12.5 Hz long enough for the plan, and a wrist at rest, both as the Bangle samples.
     const seconds = (plan.settle + plan.walked) / 12.5 + 20;
     const w = walk({ seed: 12, steps: Math.ceil(seconds * 1.8), cadence: 1.8 });
@@ -72,7 +71,7 @@ export async function benchDevice(tools: Tools, plan: Plan, log: (line: string) 
     };
     const none = await run('the loop alone', puck, { kind: 'none' });
     const empty = await run('empty handler', puck, { kind: 'empty' });
-    const ped = await run('pedometer', puck, { kind: 'pedometer', pedometer, rest });
+    const ped = await run('pedometer', puck, { kind: 'pedometer', pedometer });
     if (trace) log(`pedometer, k instructions above empty, walking sample by sample: ${ped.trace.map((v, i) => Math.round((v - empty.trace[i]) / 1000)).join(' ')}`);
     const puckPath = await run('Puck.js per-sample path', puck, { kind: 'board' });
     const banglePath = await run('Bangle.js 2 per-sample path', bangle, { kind: 'board' });

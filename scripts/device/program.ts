@@ -50,19 +50,25 @@ export function encodeSamples(walk: Recording, still: Recording, plan: Plan): { 
 export type Target =
   | { kind: 'none' } // the loop alone
   | { kind: 'empty' } // a handler that reads the clock and the sample and does nothing
-  | { kind: 'pedometer'; pedometer: string; rest: string } // the firmware's pedometer, pushed directly (skipping at rest as the boards do)
+  | { kind: 'pedometer'; pedometer: string } // the firmware's pedometer, every sample pushed directly, as the boards do
   | { kind: 'board' }; // the board's own 'accel' handler, the whole per-sample path
 
 /**
  * Stand-ins for the boards and BLE: enough for both builds to boot on the Linux interpreter.
  * getTime() follows the samples (the host clock would make every sample a few microseconds
- * apart); the handler either board registers for 'accel' is kept in H.
+ * apart); the handler either board registers for 'accel' is kept in H. The Bangle's boot code
+ * moves the firmware's step count on and emits 'step' when steps are credited: S stands for
+ * that count.
  */
 const STANDINS = `
-var T = 1764000000, D = 80, H;
+var T = 1764000000, D = 80, H, S = 0;
 global.getTime = function () { return T; };
 global.Puck = { accelOn: function () {}, getBatteryPercentage: function () { return 80; }, on: function (e, f) { if (e === 'accel') H = f; } };
-global.Bangle = { setOptions: function () {}, on: function (e, f) { if (e === 'accel') H = f; } };
+global.Bangle = {
+  setOptions: function () {}, on: function (e, f) { if (e === 'accel') H = f; }, emit: function () {},
+  getStepCount: function () { return S; }, setStepCount: function (n) { S = n; },
+  getHealthStatus: function () { return { steps: S, bpm: 0, movement: 0 }; }
+};
 E.getBattery = function () { return 80; };
 global.NRF = { setServices: function () {}, updateServices: function () {}, on: function () {}, getAddress: function () { return 'c1:23:45:67:89:ab public'; } };
 global.LED1 = D1; global.LED2 = D2; global.BTN = D3;
@@ -87,7 +93,7 @@ export function script(firmware: string, target: Target, plan: Plan, walkCount: 
       : target.kind === 'empty'
         ? 'H(G);'
         : target.kind === 'pedometer'
-          ? `if (P.${target.rest} > 0) P.${target.rest}--; else P.push(D, R.x, R.y, R.z);`
+          ? 'P.push(D, R.x, R.y, R.z);'
           : 'H(G);';
   const handler =
     target.kind === 'empty'

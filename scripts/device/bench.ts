@@ -49,32 +49,55 @@ function above(m: Measured, empty: Measured): Cost {
   };
 }
 
+/** Everything a run needs, from a buildFirmware() output directory. */
+export interface Prepared {
+  /** The Puck's .bootcde and the Bangle's boot file, as built. */
+  puck: string;
+  bangle: string;
+  /** Targets, by what they measure. */
+  targets: Record<'none' | 'empty' | 'pedometer' | 'board', Target>;
+  /** The samples file, by name, and how many samples of each kind it holds. */
+  files: Record<string, Uint8Array>;
+  walkCount: number;
+  stillCount: number;
+}
+
+export function prepare(dir: string, plan: Plan): Prepared {
+  const names = builtNames(dir);
+  // A walk at 12.5 Hz long enough for the plan, and a wrist at rest, both as the Bangle samples.
+  const seconds = (plan.settle + plan.walked) / 12.5 + 20;
+  const w = walk({ seed: 12, steps: Math.ceil(seconds * 1.8), cadence: 1.8 });
+  const s = still(12, 45);
+  const samples = encodeSamples(w.rec, s.rec, plan);
+  return {
+    puck: readFileSync(join(dir, 'puck/bushu.js'), 'utf8'),
+    bangle: readFileSync(join(dir, 'bangle/bushu.boot.js'), 'utf8'),
+    // Built name of the core's pedometer (kept as spelled when not renamed).
+    targets: { none: { kind: 'none' }, empty: { kind: 'empty' }, pedometer: { kind: 'pedometer', pedometer: names.puck.pedometer ?? 'pedometer' }, board: { kind: 'board' } },
+    files: { [SAMPLES_FILE]: samples.data },
+    walkCount: samples.walkCount,
+    stillCount: samples.stillCount,
+  };
+}
+
 export async function benchDevice(tools: Tools, plan: Plan, log: (line: string) => void, trace = false): Promise<DeviceFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'bushu-firmware-'));
   try {
     await buildFirmware(dir);
-    const puck = readFileSync(join(dir, 'puck/bushu.js'), 'utf8');
-    const bangle = readFileSync(join(dir, 'bangle/bushu.boot.js'), 'utf8');
-    const names = builtNames(dir);
-    // Built name of the core's pedometer (kept as spelled when not renamed).
-    const pedometer = names.puck.pedometer ?? 'pedometer';
-    // A walk at 12.5 Hz long enough for the plan, and a wrist at rest, both as the Bangle samples.
-    const seconds = (plan.settle + plan.walked) / 12.5 + 20;
-    const w = walk({ seed: 12, steps: Math.ceil(seconds * 1.8), cadence: 1.8 });
-    const s = still(12, 45);
-    const samples = encodeSamples(w.rec, s.rec, plan);
-    const files = { [SAMPLES_FILE]: samples.data };
+    const p = prepare(dir, plan);
     const run = async (name: string, firmware: string, target: Target): Promise<Measured> => {
       log(`bench-device: ${name}...`);
-      const r = await callgrind(tools, script(firmware, target, plan, samples.walkCount, samples.stillCount), files);
+      const r = await callgrind(tools, script(firmware, target, plan, p.walkCount, p.stillCount), p.files);
+      // One interval per traced sample, then the rest of the walk, the still settling, the still counted.
+      if (r.intervals.length !== plan.traced + 3) throw new Error(`${name}: ${r.intervals.length} counted stretches, ${plan.traced + 3} expected`);
       return measure(r.intervals, plan);
     };
-    const none = await run('the loop alone', puck, { kind: 'none' });
-    const empty = await run('empty handler', puck, { kind: 'empty' });
-    const ped = await run('pedometer', puck, { kind: 'pedometer', pedometer });
+    const none = await run('the loop alone', p.puck, p.targets.none);
+    const empty = await run('empty handler', p.puck, p.targets.empty);
+    const ped = await run('pedometer', p.puck, p.targets.pedometer);
     if (trace) log(`pedometer, k instructions above empty, walking sample by sample: ${ped.trace.map((v, i) => Math.round((v - empty.trace[i]) / 1000)).join(' ')}`);
-    const puckPath = await run('Puck.js per-sample path', puck, { kind: 'board' });
-    const banglePath = await run('Bangle.js 2 per-sample path', bangle, { kind: 'board' });
+    const puckPath = await run('Puck.js per-sample path', p.puck, p.targets.board);
+    const banglePath = await run('Bangle.js 2 per-sample path', p.bangle, p.targets.board);
     return {
       empty: Math.round(empty.walking - none.walking),
       pedometer: above(ped, empty),

@@ -48,8 +48,18 @@ function total(file: string): number {
   return Number(m[1]);
 }
 
-/** Runs `script` (with `files` beside it, by name) in a fresh directory, so Storage starts empty. */
-export async function callgrind(tools: Tools, script: string, files: Record<string, Uint8Array> = {}): Promise<Run> {
+/**
+ * Runs `script` (with `files` beside it, by name) in a fresh directory, so Storage starts empty,
+ * as `command ...args run.js` with a FIFO nobody writes for stdin; `read` takes what it needs from
+ * the directory before it goes. Throws when the script fails or never reaches its end ('done').
+ */
+async function inFreshDir<T>(
+  command: string,
+  args: string[],
+  script: string,
+  files: Record<string, Uint8Array>,
+  read: (dir: string, output: string) => T,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bushu-device-'));
   try {
     writeFileSync(join(dir, 'run.js'), script);
@@ -58,18 +68,9 @@ export async function callgrind(tools: Tools, script: string, files: Record<stri
     const made = spawnSync('mkfifo', [fifo]);
     if (made.status !== 0) throw new Error('mkfifo failed');
     const stdin = openSync(fifo, 'r+');
-    const out = join(dir, 'cg.out');
-    const args = [
-      '--tool=callgrind',
-      '--separate-threads=yes',
-      `--dump-before=${MARKER_SYMBOL}`,
-      `--callgrind-out-file=${out}`,
-      tools.espruino,
-      'run.js',
-    ];
     let output = '';
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(tools.valgrind, args, { cwd: dir, stdio: [stdin, 'pipe', 'pipe'] });
+      const child = spawn(command, [...args, 'run.js'], { cwd: dir, stdio: [stdin, 'pipe', 'pipe'] });
       child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr?.on('data', () => {}); // valgrind's own report: the counts are read from its files
       child.on('error', reject);
@@ -78,6 +79,23 @@ export async function callgrind(tools: Tools, script: string, files: Record<stri
     closeSync(stdin);
     const problem = output.split('\n').find((l) => /Uncaught|Error|Out of Memory|MEMORY/.test(l));
     if (code !== 0 || problem) throw new Error(`the script failed on Espruino (exit ${code}): ${problem ?? output.slice(-200)}`);
+    // A script too large for the variable store runs nothing and says little: insist on its end.
+    if (!/^done$/m.test(output)) throw new Error(`the script did not reach its end on Espruino: ${output.slice(-200)}`);
+    return read(dir, output);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `script` on the interpreter alone, without valgrind (a quick check that it runs through); returns what it printed. */
+export function plain(tools: Tools, script: string, files: Record<string, Uint8Array> = {}): Promise<string> {
+  return inFreshDir(tools.espruino, [], script, files, (_dir, output) => output);
+}
+
+/** Runs `script` under callgrind: the instructions between its marker calls. It must print 'done' last. */
+export function callgrind(tools: Tools, script: string, files: Record<string, Uint8Array> = {}): Promise<Run> {
+  const args = ['--tool=callgrind', '--separate-threads=yes', `--dump-before=${MARKER_SYMBOL}`, '--callgrind-out-file=cg.out', tools.espruino];
+  return inFreshDir(tools.valgrind, args, script, files, (dir, output) => {
     // Dump k (k >= 1) holds what ran before marker call k; the main thread is thread 1.
     const dumps = readdirSync(dir)
       .map((f) => /^cg\.out\.(\d+)-01$/.exec(f))
@@ -86,7 +104,5 @@ export async function callgrind(tools: Tools, script: string, files: Record<stri
       .sort((a, b) => a - b);
     const intervals = dumps.slice(1).map((k) => total(join(dir, `cg.out.${k}-01`)));
     return { intervals, output };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

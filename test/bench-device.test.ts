@@ -1,11 +1,14 @@
 // bench:device without the real interpreter: what it says and does when the tools are missing,
-// its argument errors, and the sample file and script it would run (the measurement itself needs
-// ESPRUINO_BIN and valgrind, and runs as `npm run bench:device`).
+// its argument errors, and the sample file and script it would run. With ESPRUINO_BIN (and
+// valgrind) the last suite runs them: the marker counts, and each script through to its end on
+// both builds (the measurement itself runs as `npm run bench:device`).
 import { describe, expect, it } from 'vitest';
-import { deviceCli } from '../scripts/device/bench.ts';
-import { findTools } from '../scripts/device/callgrind.ts';
+import { DEFAULT_OUT } from '../scripts/build-firmware.ts';
+import { deviceCli, prepare } from '../scripts/device/bench.ts';
+import { callgrind, findTools, plain, type Tools } from '../scripts/device/callgrind.ts';
 import { encodeSamples, script, type Plan } from '../scripts/device/program.ts';
 import type { Recording } from '../shared/recording/recording.ts';
+import { asBuilt, builtNames } from './kits/firmware/names.ts';
 
 function sink(): { write(text: string): boolean; text: string } {
   return {
@@ -61,5 +64,45 @@ describe('bench:device', () => {
     expect(marks).toEqual([4, 5, 6, 7, 14, 18, 24]);
     expect(js).toContain('E.getErrorFlags()');
     expect(js).toContain('/* firmware */');
+  });
+});
+
+const tools = findTools(process.env);
+const why = typeof tools === 'string' ? tools : undefined;
+const suite = why === undefined ? 'bench:device on the real interpreter' : `bench:device on the real interpreter (skipped: ${why})`;
+
+describe.skipIf(why !== undefined)(suite, () => {
+  const real = tools as Tools;
+  const end = "print('done');\nsetTimeout(function () { quit(); }, 1);\n";
+
+  it('counts the instructions between marker calls, in proportion to the work between them', async () => {
+    const js = 'function f(a) { return a + 1; }\nE.getErrorFlags(); for (var i = 0; i < 100; i++) f(i);\nE.getErrorFlags(); for (var j = 0; j < 300; j++) f(j);\nE.getErrorFlags();\n';
+    const r = await callgrind(real, js + end);
+    expect(r.intervals).toHaveLength(2);
+    expect(r.intervals[1] / r.intervals[0]).toBeGreaterThan(2.8);
+    expect(r.intervals[1] / r.intervals[0]).toBeLessThan(3.2);
+  });
+
+  it('says when a script fails or never reaches its end', async () => {
+    await expect(plain(real, "throw new Error('boom');\n" + end)).rejects.toThrow(/the script failed on Espruino/);
+    await expect(plain(real, 'setTimeout(function () { quit(); }, 1);\n')).rejects.toThrow(/did not reach its end/);
+  });
+
+  // The build is the tests' global setup's (dist/firmware), as in puck-emulator.test.ts.
+  it('runs every target through to its end, the boards counting the walk', async () => {
+    const plan: Plan = { settle: 64, walked: 256, traced: 4, stilled: 64 };
+    const p = prepare(DEFAULT_OUT, plan);
+    const names = builtNames(DEFAULT_OUT);
+    const steps = (group: string): string => asBuilt(names[group], "print('steps ' + bushu.counter.steps);\n");
+    // As the bench runs them: every target on the Puck build, the Bangle's own handler on its build.
+    const runs = [...Object.values(p.targets).map((t) => ['puck', p.puck, t] as const), ['bangle', p.bangle, p.targets.board] as const];
+    for (const [group, firmware, target] of runs) {
+      const js = script(firmware, target, plan, p.walkCount, p.stillCount).replace("print('done');", steps(group) + "print('done');");
+      const out = await plain(real, js, p.files);
+      const counted = Number(/^steps (\d+)$/m.exec(out)?.[1]);
+      // Only a board's own handler feeds the core's counter; 320 samples at 1.8 steps/s are 46 steps.
+      if (target.kind === 'board') expect(counted, `${group} board`).toBeGreaterThan(20);
+      else expect(counted, `${group} ${target.kind}`).toBe(0);
+    }
   });
 });

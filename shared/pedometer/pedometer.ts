@@ -34,7 +34,8 @@ import {
   WEAK_DEN,
   WEAK_WINDOWS,
   STEP_LAG_MAX_AS_STEP,
-  STEP_LAG_MIN,
+  STEP_LAG_RUN,
+  STEP_LAG_WALK,
   STRIDE_LAG_AMBIGUOUS,
   STRIDE_LAG_MAX,
   STRIDE_LAG_RUN,
@@ -190,7 +191,7 @@ export class Pedometer {
       magLag = magCorrelation = magPeriod = 0;
       if (em >= floor) {
         correlate();
-        magLag = fundamental(STEP_LAG_MIN);
+        magLag = fundamental(em >= RUN_ENERGY ? STEP_LAG_RUN : STEP_LAG_WALK);
         magCorrelation = acf[magLag];
         magPeriod = refine(magLag);
       }

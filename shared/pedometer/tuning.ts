@@ -29,8 +29,14 @@ export const STRIDE_LAG_RUN = 8;
 export const RUN_RMS = 512;
 /** As the detector compares it: the energy (sum of squares) of a window at that rms. */
 export const RUN_ENERGY = RUN_RMS * RUN_RMS * WINDOW;
-/** Step lags for the magnitude: 0.32 s (3 steps/s) upwards; above 0.8 s it is a stride, not a step. */
-export const STEP_LAG_MIN = 4;
+/**
+ * Step lags for the magnitude: 0.4 s (2.5 steps/s, the brisk walker's limit) upwards, and like the
+ * stride's, 0.32 s (3 steps/s) only with running effort (RUN_RMS); above 0.8 s it is a stride, not
+ * a step. (A 0.32 s "step" at walking effort was the jitter of a walk's last window, credited
+ * with twice its steps.)
+ */
+export const STEP_LAG_WALK = 5;
+export const STEP_LAG_RUN = 4;
 export const STEP_LAG_MAX_AS_STEP = 10;
 /** Motion below 0.06 g rms (61/1024 g) is sensor noise, typing or a car's hum: never walking. */
 export const MIN_RMS = 61;

@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { still, walk } from '../sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
-import { loopLagSum } from '../shared/pedometer/periodicity.ts';
+import { plainLoops, type Loops } from '../shared/pedometer/periodicity.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { DEFAULT_OUT } from '../scripts/build-firmware.ts';
 import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './kits/bangle-emulator.ts';
@@ -25,8 +25,8 @@ function samples(rec: Recording): AccelSample[] {
 }
 
 /** What Node counts for the same samples, fed with the same millisecond gaps. */
-function nodeCount(rec: Recording, lagSum?: ConstructorParameters<typeof Pedometer>[0]): number {
-  const p = new Pedometer(lagSum || loopLagSum);
+function nodeCount(rec: Recording, loops: Loops = plainLoops): number {
+  const p = new Pedometer(loops);
   for (let i = 0; i < rec.t.length; i++) p.push(i === 0 ? 0 : rec.t[i] - rec.t[i - 1], rec.x[i], rec.y[i], rec.z[i]);
   return p.steps;
 }
@@ -35,8 +35,8 @@ async function pedometerBundle(): Promise<string> {
   // The pedometer and the JavaScript lag sum it is given when there is no native one, as the
   // global P (a plain object: esbuild's re-export getters are not what this test is about).
   const contents =
-    "import { Pedometer } from './shared/pedometer/pedometer.ts';\nimport { loopLagSum } from './shared/pedometer/periodicity.ts';\n" +
-    'global.P = { Pedometer: Pedometer, loopLagSum: loopLagSum };\n';
+    "import { Pedometer } from './shared/pedometer/pedometer.ts';\nimport { plainLoops } from './shared/pedometer/periodicity.ts';\n" +
+    'global.P = { Pedometer: Pedometer, plainLoops: plainLoops };\n';
   const r = await build({ stdin: { contents, loader: 'ts', resolveDir: process.cwd() }, bundle: true, format: 'iife', target: 'es2015', minify: true, write: false, tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } });
   return r.outputFiles[0].text;
 }
@@ -74,7 +74,7 @@ describe.skipIf(why !== undefined)(suite, () => {
       const g = walk({ seed: 11, steps: 30, cadence: 2 });
       const expected = nodeCount(g.rec);
       expect(expected).toBeGreaterThan(20); // a walk long enough to be confirmed and counted
-      expect(emu.eval('Bangle.removeAllListeners("accel"); var ped = new P.Pedometer(P.loopLagSum); ' + HANDLER)).toBe('');
+      expect(emu.eval('Bangle.removeAllListeners("accel"); var ped = new P.Pedometer(P.plainLoops); ' + HANDLER)).toBe('');
       emu.emitAccel(samples(g.rec));
       // Integer gaps and raw counts exactly representable (x/8192*8192): the same arithmetic as Node.
       expect(emu.eval('print(ped.steps)')).toBe(String(expected));
@@ -86,7 +86,7 @@ describe.skipIf(why !== undefined)(suite, () => {
       const expected = nodeCount(g.rec);
       expect(expected).toBeGreaterThan(30);
       // The window is zero-padded past the longest lag, so the circular E.convolve is the linear sum.
-      emu.eval('Bangle.removeAllListeners("accel"); var ped = new P.Pedometer(function (b, n, l) { return E.convolve(b, b, l); }); ' + HANDLER);
+      emu.eval('Bangle.removeAllListeners("accel"); var ped = new P.Pedometer({ lagSum: function (b, n, l) { return E.convolve(b, b, l); }, sum: function (a) { return E.sum(a); }, variance: function (a, m) { return E.variance(a, m); } }); ' + HANDLER);
       emu.emitAccel(samples(g.rec));
       expect(emu.eval('print(ped.steps)')).toBe(String(expected));
       expect(problems(emu.output())).toEqual([]);

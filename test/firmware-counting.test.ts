@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { concat, still, walk } from '../sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
-import { loopLagSum } from '../shared/pedometer/periodicity.ts';
+import { plainLoops } from '../shared/pedometer/periodicity.ts';
 import { GOAL_STEPS } from '../shared/rewards.ts';
 import { encodeWeChatTarget, UUID } from '../shared/protocol/index.ts';
 import type { Recording } from '../shared/recording/recording.ts';
@@ -14,7 +14,7 @@ const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
 
 /** What the pedometer counts on these samples, fed as the watch feeds it (gaps over 400 ms restart). */
 function reference(rec: Recording, scale: boolean): number {
-  const p = new Pedometer(loopLagSum);
+  const p = new Pedometer(plainLoops);
   let n = 0;
   let last = rec.t[0];
   for (let i = 0; i < rec.t.length; i++) {

@@ -12,7 +12,7 @@ import { armWave, car, concat, still, typing, walk } from '../sim/signals.ts';
 import { buildPedometerLua, compileLua, moduleName, writeLuaFiles, type LuaFiles } from '../scripts/lua/compile.ts';
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
-import { loopLagSum } from '../shared/pedometer/periodicity.ts';
+import { plainLoops } from '../shared/pedometer/periodicity.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { halfDot, loopDot, Probe } from './fixtures/lua-probe.ts';
 import { sineWalks } from './lua/sine-walks.ts';
@@ -103,20 +103,20 @@ beforeAll(async () => {
 });
 
 describe('Lua build of the pedometer, in fengari', () => {
-  const chunk = (mode: Mode) => luaRunner({ module: 'pedometer', className: 'Pedometer', countField: 'steps', mode, ctorArg: 'require("periodicity").loopLagSum' });
+  const chunk = (mode: Mode) => luaRunner({ module: 'pedometer', className: 'Pedometer', countField: 'steps', mode, ctorArg: 'require("periodicity").plainLoops' });
   let vm: LuaVm;
   beforeAll(() => {
     vm = vmFor(pedometerFiles);
   });
 
   it.each(SIGNALS)('$name: counts exactly like JavaScript', ({ rec }) => {
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(plainLoops);
     expect(difference(runLua(vm, chunk('fast'), rec), runJs(p, () => p.steps, rec))).toBe('');
   });
 
   it('counts the same with JS-exact typed arrays (so no stored value depends on conversion)', () => {
     const rec = signal('sim walk with 25% dropped polls'); // exact mode is ~6x slower: a short one
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(plainLoops);
     expect(difference(runLua(vm, chunk('exact'), rec), runJs(p, () => p.steps, rec))).toBe('');
   });
 });

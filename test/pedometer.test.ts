@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { armWave, car, concat, still, typing, walk, type Generated, type Sampling } from '../sim/signals.ts';
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
-import { loopLagSum } from '../shared/pedometer/periodicity.ts';
+import { plainLoops } from '../shared/pedometer/periodicity.ts';
 
 /** Relative error of the count against the known truth. */
 function error(g: Generated): number {
@@ -66,7 +66,7 @@ describe('pedometer on motion that is not walking', () => {
 describe('pedometer live counting', () => {
   it('reports steps as they happen, adding up to the total', () => {
     const g = concat([still(3, 20), walk({ seed: 4, steps: 120, cadence: 1.8 })]);
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(plainLoops);
     let reported = 0;
     let firstStepAt = -1;
     for (let i = 0; i < g.rec.t.length; i++) {
@@ -96,8 +96,8 @@ describe('pedometer live counting', () => {
       return s;
     };
     const g = concat([still(8, 30), walk({ seed: 31, steps: 300, cadence: 1.9 }), car(9, 60)]);
-    const native = new Pedometer(circular);
-    const plain = new Pedometer(loopLagSum);
+    const native = new Pedometer({ ...plainLoops, lagSum: circular });
+    const plain = new Pedometer(plainLoops);
     const r = g.rec;
     for (let i = 0; i < r.t.length; i++) {
       const dt = i === 0 ? 0 : r.t[i] - r.t[i - 1];
@@ -109,7 +109,7 @@ describe('pedometer live counting', () => {
   });
 
   it('ignores duplicate and out-of-order timestamps instead of counting them', () => {
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(plainLoops);
     p.push(0, 0, 0, 8192);
     expect(p.push(0, 9000, 0, 0)).toBe(0);
     expect(p.push(-80, 9000, 0, 0)).toBe(0);
@@ -117,7 +117,7 @@ describe('pedometer live counting', () => {
   });
 
   it('survives full-scale values and long gaps without NaN or overflow', () => {
-    const p = new Pedometer(loopLagSum);
+    const p = new Pedometer(plainLoops);
     let t = 0;
     for (let i = 0; i < 2000; i++) {
       const s = i % 2 === 0 ? 65535 : -65536; // +-8 g on every axis: squares sum past 2^31

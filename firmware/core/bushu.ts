@@ -85,8 +85,9 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     hardware: hardware,
     historyFile: h,
     counter: c,
-    // Pedometer with E.convolve for its correlation loop: its buffer is zero-padded, so the circular sum is the linear one.
-    pedometer: new Pedometer((buf, _n, lag) => E.convolve(buf, buf, lag)),
+    // Pedometer on Espruino's C loops: E.convolve for the correlation (its buffer is zero-padded,
+    // so the circular sum is the linear one), E.sum and E.variance for a channel's mean and energy.
+    pedometer: new Pedometer({ lagSum: (buf, _n, lag) => E.convolve(buf, buf, lag), sum: (a) => E.sum(a), variance: (a, mean) => E.variance(a, mean) }),
     onDemand: () => ext || (ext = load(b)),
     todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),
     today: (notify) => {

@@ -4,7 +4,7 @@
 // short stops of a real walk (kerbs, lights, doors) come from people, not from a formula.
 import { join } from 'node:path';
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
-import { loopLagSum } from '../../shared/pedometer/periodicity.ts';
+import { plainLoops } from '../../shared/pedometer/periodicity.ts';
 import { readRecordingFile, readTextFile } from '../../shared/recording/file.ts';
 import type { Recording } from '../../shared/recording/recording.ts';
 import { parseTruthCsv } from '../accuracy/truth.ts';
@@ -22,7 +22,7 @@ export interface Stretch {
 
 /** The step times of a recording, as counted by the pedometer. */
 export function stepTimes(rec: Recording): number[] {
-  const p = new Pedometer(loopLagSum);
+  const p = new Pedometer(plainLoops);
   const times: number[] = [];
   let prev = rec.t.length > 0 ? rec.t[0] : 0;
   for (let i = 0; i < rec.t.length; i++) {

@@ -18,7 +18,7 @@
 // no allocation after construction; the Espruino subset (see ../../shared/ESPRUINO.md); integers
 // stay small; thresholds are integer ratios (tuning.ts) so that every platform compares exactly alike.
 
-import type { LagSum } from './periodicity.ts';
+import type { Loops } from './periodicity.ts';
 import {
   ENTER_DEN,
   GRID_MS,
@@ -56,17 +56,19 @@ export class Pedometer {
   push: (this: Pedometer, dtMs: number, x: number, y: number, z: number) => number;
 
   /**
-   * lagSum: the correlation's inner loop: `loopLagSum` (periodicity.ts), or a native one (E.convolve
-   * on the watch). Required rather than defaulted, so the watch's build does not carry the loop
-   * it never runs.
+   * loops: the window's heavy loops, `plainLoops` (periodicity.ts) or native ones (E.convolve, E.sum
+   * and E.variance on the watch). Required rather than defaulted, so the watch's build does not
+   * carry the loops it never runs.
    */
-  constructor(lagSum: LagSum) {
+  constructor(loops: Loops) {
     // The detector's state lives in this closure, not in fields: local names minify to one letter
     // and need no `this.`, which makes the firmware bundles about a kilobyte smaller, and on
     // Espruino a closure variable is found at least as fast as a property of a 25-field object
     // (the instance itself keeps only steps and push). The analysis helpers are closures too, so
     // they reach the buffers without parameters (each parameter costs a JsVar per call).
-    const sum = lagSum;
+    const sum = loops.lagSum;
+    const total = loops.sum;
+    const deviation = loops.variance;
     let credit = 0; // fractional steps credited so far
     let count = 0; // its integer part, published as steps
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
@@ -104,18 +106,13 @@ export class Pedometer {
     let hz: number;
     let hm: number;
 
-    /** Copies one channel into scratch with its mean removed (see periodicity.ts); returns its energy. */
-    const centre = (src: Int16Array): number => {
-      let mean = 0;
-      for (let i = 0; i < WINDOW; i++) mean += src[i];
-      mean /= WINDOW;
-      let energy = 0;
-      for (let i = 0; i < WINDOW; i++) {
-        const v = src[i] - mean;
-        scratch[i] = v;
-        energy += v * v;
-      }
-      return energy;
+    /** A channel's energy in the window: the sum of its squared deviations from its mean. */
+    const energyOf = (src: Int16Array): number => deviation(src, total(src) / WINDOW);
+
+    /** Copies one channel into scratch with its mean removed (see periodicity.ts). */
+    const centre = (src: Int16Array): void => {
+      const mean = total(src) / WINDOW;
+      for (let i = 0; i < WINDOW; i++) scratch[i] = src[i] - mean;
     };
 
     /** Adds the unbiased autocorrelation of the centred channel in scratch to acf, at every lag. */
@@ -181,15 +178,18 @@ export class Pedometer {
       // walk on (hysteresis); out of a walk, both the start (1/2) and a weak start (1/3) are asked.
       const den = walking ? STAY_DEN : ENTER_DEN;
 
-      // The motion floor: lower while a walk has gone quiet on every channel (see QUIET_RMS).
-      const floor = walking && centre(bx) + centre(by) + centre(bz) < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
+      // The motion floor: lower while a walk has gone quiet on every channel (see QUIET_RMS). The
+      // axes' energy it needs is kept for the arm swing below (-1: not known yet).
+      const axes = walking ? energyOf(bx) + energyOf(by) + energyOf(bz) : -1;
+      const floor = walking && axes < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
 
       // Magnitude: heel strikes, one per step. (Typed-array fill exists on Espruino wherever
       // Array#fill does, and in the Lua shim.)
       acf.fill(0);
-      em = centre(bm);
+      em = energyOf(bm);
       magLag = magCorrelation = magPeriod = 0;
       if (em >= floor) {
+        centre(bm);
         correlate();
         magLag = fundamental(em >= RUN_ENERGY ? STEP_LAG_RUN : STEP_LAG_WALK);
         magCorrelation = acf[magLag];
@@ -201,7 +201,7 @@ export class Pedometer {
       // loops and no correlation.
       axCorrelation = axPeriod = 0;
       const strikes = magPeriod > 0 && magLag <= STEP_LAG_MAX_AS_STEP && magCorrelation * den * WINDOW >= em;
-      axEnergy = strikes ? 0 : centre(bx) + centre(by) + centre(bz);
+      axEnergy = strikes ? 0 : axes < 0 ? energyOf(bx) + energyOf(by) + energyOf(bz) : axes;
       if (axEnergy >= floor) {
         acf.fill(0);
         centre(bx);

@@ -32,3 +32,35 @@ export function loopLagSum(buf: Float64Array, n: number, lag: number): number {
   for (let i = 0; i + lag < n; i++) s += buf[i] * buf[i + lag];
   return s;
 }
+
+/**
+ * The window's loops over a channel that a platform may run natively: the lag sum, the sum of a
+ * channel (Espruino's E.sum) and the sum of its squared deviations from a mean (E.variance, which
+ * despite its name returns the sum, not the mean). A channel holds integers, so every one of these
+ * sums is exact and the native and plain versions agree to the bit in any order.
+ */
+export interface Loops {
+  lagSum: LagSum;
+  sum: (this: void, channel: Int16Array) => number;
+  variance: (this: void, channel: Int16Array, mean: number) => number;
+}
+
+/** Sum of a channel's values, as E.sum. */
+export function loopSum(channel: Int16Array): number {
+  let s = 0;
+  for (let i = 0; i < channel.length; i++) s += channel[i];
+  return s;
+}
+
+/** Sum of the squared deviations of a channel's values from mean, as E.variance. */
+export function loopVariance(channel: Int16Array, mean: number): number {
+  let s = 0;
+  for (let i = 0; i < channel.length; i++) {
+    const v = channel[i] - mean;
+    s += v * v;
+  }
+  return s;
+}
+
+/** The plain loops, for every platform without native ones (Node, Lua, the tests). */
+export const plainLoops: Loops = { lagSum: loopLagSum, sum: loopSum, variance: loopVariance };

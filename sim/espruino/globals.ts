@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Device } from './device.ts';
 import { Events } from './device.ts';
-import { crc32, convolve } from './natives.ts';
+import { crc32, convolve, sum, variance } from './natives.ts';
 import { SimStorage, toBytes, bytesToString } from './storage.ts';
 import { estimateSize } from './memory.ts';
 
@@ -120,6 +120,8 @@ export function installGlobals(dev: Device, pins: Pins): Events {
       hwRand: () => randomBytes(4).readInt32LE(0),
       CRC32: (d: unknown) => crc32(d),
       convolve: (a: unknown, b: unknown, o: number) => convolve(a, b, o),
+      sum: (a: unknown) => sum(a),
+      variance: (a: unknown, m: number) => variance(a, +m),
       getSizeOf: (v: unknown) => estimateSize(v),
       showMessage: () => {},
       showAlert: () => dev.realm.promise((res) => res()),

@@ -62,3 +62,25 @@ export function convolve(a: unknown, b: unknown, offset: number): number {
   }
   return sum;
 }
+
+/** E.sum(arr): the sum of the elements, in index order. */
+export function sum(a: unknown): number {
+  const x = elements(a, 'E.sum');
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Number(x[i]);
+  return s;
+}
+
+/**
+ * E.variance(arr, mean): despite its name, the SUM of the squared deviations from mean, in index
+ * order (src/jswrap_espruino.c does not divide by the length).
+ */
+export function variance(a: unknown, mean: number): number {
+  const x = elements(a, 'E.variance');
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = Number(x[i]) - mean;
+    s += v * v;
+  }
+  return s;
+}

@@ -8,9 +8,9 @@ local dir = (arg and arg[0] or ""):match("^(.*[/\\])") or "./"
 package.path = dir .. "?.lua;" .. package.path
 
 require("typedarrays") -- defines the global Int16Array etc. that compiled code expects
-local new = require("lualib_bundle").__TS__New -- what compiled `new Pedometer(loopLagSum)` calls
+local new = require("lualib_bundle").__TS__New -- what compiled `new Pedometer(plainLoops)` calls
 local Pedometer = require("pedometer").Pedometer
-local loopLagSum = require("periodicity").loopLagSum
+local plainLoops = require("periodicity").plainLoops
 
 local TIME_NAMES = { ["time (ms)"] = true, ["time(ms)"] = true, time = true, t = true, time_ms = true }
 
@@ -39,7 +39,7 @@ local function parse(field, name, allow_fraction, line_no)
   fail(line_no, string.format('%s is not %s: "%s"', name, allow_fraction and "a number" or "an integer", field))
 end
 
-local pedometer = new(Pedometer, loopLagSum)
+local pedometer = new(Pedometer, plainLoops)
 local line_no, header_seen, prev_t, prev_line = 0, false, nil, 0
 for line in io.lines() do
   line_no = line_no + 1

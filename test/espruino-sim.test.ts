@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EspruinoSim } from '../sim/espruino/index.ts';
-import { convolve, crc32 } from '../sim/espruino/natives.ts';
+import { convolve, crc32, sum, variance } from '../sim/espruino/natives.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SVC = 'b5750001-7e4e-4b8a-9c2f-5a1d3e6f0b01';
@@ -75,6 +75,14 @@ describe('EspruinoSim: language and globals', () => {
     expect(convolve([1, 2, 3], [10, 20, 30], -1)).toBe(1 * 30 + 2 * 10 + 3 * 20);
     expect(convolve([1, 1, 1, 1, 1], [1, 2], 0)).toBe(1 + 2 + 1 + 2 + 1);
     expect(bangle().eval('E.convolve(new Int8Array([1,-1]), new Int16Array([5,7,9]), 2)')).toBe(9 - 5);
+  });
+
+  it('sums with E.sum, and E.variance gives the sum of squared deviations (not their mean)', () => {
+    expect(sum(new Int16Array([3, -5, 10]))).toBe(8);
+    expect(sum([])).toBe(0);
+    expect(variance(new Int16Array([1, 2, 3, 6]), 3)).toBe(4 + 1 + 0 + 9);
+    expect(bangle().eval('E.variance(new Int16Array([2,4,6]), 4)')).toBe(8);
+    expect(bangle().eval('E.sum(new Int16Array([2,4,6]))')).toBe(12);
   });
 
   it('grows its memory estimate with allocated arrays', () => {

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_OUT } from '../scripts/build-firmware.ts';
 import { deviceCli, prepare } from '../scripts/device/bench.ts';
 import { callgrind, findTools, plain, type Tools } from '../scripts/device/callgrind.ts';
-import { encodeSamples, script, type Plan } from '../scripts/device/program.ts';
+import { encodeSamples, SAMPLES_FILE, script, type Plan } from '../scripts/device/program.ts';
+import { Pedometer } from '../shared/pedometer/pedometer.ts';
+import { plainLoops } from '../shared/pedometer/periodicity.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { asBuilt, builtNames } from './kits/firmware/names.ts';
 
@@ -86,6 +88,26 @@ describe.skipIf(why !== undefined)(suite, () => {
   it('says when a script fails or never reaches its end', async () => {
     await expect(plain(real, "throw new Error('boom');\n" + end)).rejects.toThrow(/the script failed on Espruino/);
     await expect(plain(real, 'setTimeout(function () { quit(); }, 1);\n')).rejects.toThrow(/did not reach its end/);
+  });
+
+  // The watch runs the pedometer on E.convolve, E.sum and E.variance; Node and Lua on plain loops.
+  // Every sum is over integers, so the counts must agree to the step (issue 12: same counts everywhere).
+  it("counts a walk on the firmware's own pedometer exactly as Node does", async () => {
+    const plan: Plan = { settle: 64, walked: 900, traced: 4, stilled: 128 };
+    const p = prepare(DEFAULT_OUT, plan);
+    const names = builtNames(DEFAULT_OUT);
+    const js = script(p.puck, p.targets.pedometer, plan, p.walkCount, p.stillCount).replace("print('done');", asBuilt(names.puck, "print('steps ' + P.steps);\n") + "print('done');");
+    const counted = Number(/^steps (\d+)$/m.exec(await plain(real, js, p.files))?.[1]);
+    // The same samples in Node: the walk, then the still part replayed as the script loops over it.
+    const q = new Int16Array(p.files[SAMPLES_FILE].buffer.slice(0));
+    const node = new Pedometer(plainLoops);
+    const total = p.walkCount + plan.settle + plan.stilled;
+    for (let i = 0; i < total; i++) {
+      const k = (i < p.walkCount ? i : p.walkCount + ((i - p.walkCount) % p.stillCount)) * 4;
+      node.push(q[k], q[k + 1], q[k + 2], q[k + 3]);
+    }
+    expect(node.steps).toBeGreaterThan(50);
+    expect(counted).toBe(node.steps);
   });
 
   // The build is the tests' global setup's (dist/firmware), as in puck-emulator.test.ts.

@@ -9,10 +9,13 @@
 //    steps); the magnitude reveals heel strikes, which repeat every step and survive a wrist that
 //    turns irregularly (a bag, a pocket, a phone in hand).
 // 3. A window whose motion repeats strongly enough at a human walking rhythm is walking; its steps
-//    are its duration divided by the step period. One such window alone is not trusted (a steering
-//    wheel or a brush can repeat for five seconds): steps are held back until the next window
-//    confirms, and then credited together. Once walking, a weaker rhythm is accepted (hysteresis),
-//    because real walks have turns, doors and uneven ground.
+//    are its duration divided by the step period. Heel strikes, when the magnitude shows them,
+//    decide the period; the arm swing only without them. One such window alone is not trusted (a
+//    steering wheel or a brush can repeat for five seconds): steps are held back until the next
+//    window confirms at the same cadence, and then credited together; a weaker rhythm that keeps
+//    one cadence for four windows starts a walk too. Only a body that moves starts one. Once
+//    walking, a weaker rhythm is accepted (hysteresis), because real walks have turns, doors and
+//    uneven ground.
 //
 // Constraints (the same code runs on the watch, in Node and in Lua): constant work per sample and
 // no allocation after construction; the Espruino subset (see ../../shared/ESPRUINO.md); integers

@@ -200,8 +200,8 @@ export class Pedometer {
       }
 
       // The three axes together: the arm swing, one per stride; not needed when the strictest
-      // test already finds heel strikes. Energy first, so that a still wrist costs three short
-      // loops and no correlation.
+      // test already finds heel strikes. Energy first, so that a still wrist costs three sums and
+      // no correlation.
       axCorrelation = axPeriod = 0;
       const strikes = magPeriod > 0 && magLag <= STEP_LAG_MAX_AS_STEP && magCorrelation * den * WINDOW >= em;
       axEnergy = strikes ? 0 : axes < 0 ? energyOf(bx) + energyOf(by) + energyOf(bz) : axes;

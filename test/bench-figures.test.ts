@@ -7,6 +7,8 @@ import {
   anyFailed,
   fileResult,
   recordingHours,
+  spreadOf,
+  START_OFFSETS,
   subsetFigures,
   worstByFalseStepsPerHour,
   worstByPercentError,
@@ -117,6 +119,39 @@ describe('subsetFigures', () => {
     expect(text).toMatch(/^long walks, mean absolute % error\s+3\.5%\s+—\s+—\s+—$/m);
     expect(text).not.toContain('FAIL');
     expect(text).not.toMatch(/4\.3%|22\.0%/);
+  });
+});
+
+describe('starts', () => {
+  const main = KNOWN_SETS.steps;
+  // The same two files counted from three starts: the clip's count and the desk's false steps move.
+  const atStart = (clip: number, falseSteps: number): FileResult[] => [fileResult('c', 'clip', 100, clip, 0.02), fileResult('z', 'zero', 0, falseSteps, 0.5)];
+  const perStart = [atStart(98, 0), atStart(90, 3), atStart(104, 0)].map((r) => subsetFigures(r, main));
+
+  it('gives each subset its mean, best and worst over the starts, and null where it has no figure', () => {
+    const spread = spreadOf(perStart);
+    expect(spread.clip).toEqual({ mean: (2 + 10 + 4) / 3, min: 2, max: 10 });
+    expect(spread.zero).toEqual({ mean: 2, min: 0, max: 6 });
+    expect(spread.walk).toBeNull();
+  });
+
+  it('counts again from starts under one analysis hop, the recording\'s own first', () => {
+    expect(START_OFFSETS[0]).toBe(0);
+    expect(Math.max(...START_OFFSETS)).toBeLessThan(32);
+    expect(new Set(START_OFFSETS).size).toBe(START_OFFSETS.length);
+  });
+
+  it('prints them after the subset table, only the subsets that have a figure, and only when given', () => {
+    const results = atStart(98, 0);
+    const starts = { offsets: [0, 4, 8], subsets: spreadOf(perStart) };
+    const text = formatReport(results, subsetFigures(results, main), starts);
+    expect(text).toContain('the same with each recording started 0 to 8 samples later (3 starts):');
+    expect(text).toMatch(/^clips, mean absolute % error\s+5\.3%\s+2\.0%\s+10\.0%$/m);
+    expect(text).toMatch(/^zero, false steps per hour\s+2\.0 steps\/h\s+0\.0 steps\/h\s+6\.0 steps\/h$/m);
+    expect(text.indexOf('the same with')).toBeGreaterThan(text.indexOf('subset '));
+    const table = text.slice(text.indexOf('the same with')).split('\n\n')[0];
+    expect(table).not.toContain('long walks');
+    expect(formatReport(results, subsetFigures(results, main))).not.toContain('the same with');
   });
 });
 
@@ -260,6 +295,10 @@ describe('runBench on a temporary directory', () => {
     // a folder that is no known set: the main set's targets, no Espruino figures
     expect(report.subsets.clip).toEqual({ value: null, unit: '%', espruino: null, target: 3, pass: null });
     expect(report.subsets.zero.pass).toBe(report.subsets.zero.value <= 3);
+    // counted again from every start: a still desk gives no step from any of them
+    expect(report.starts.offsets).toEqual([...START_OFFSETS]);
+    expect(report.starts.subsets.zero).toEqual({ mean: 0, min: 0, max: 0 });
+    expect(report.starts.subsets.clip).toBeNull();
   });
 
   it('rejects unknown options with exit 2', async () => {

@@ -13,10 +13,14 @@ import {
   anyFailed,
   fileResult,
   recordingHours,
+  spreadOf,
+  START_OFFSETS,
   subsetFigures,
+  type Spread,
   worstByFalseStepsPerHour,
   worstByPercentError,
   type FileResult,
+  type Kind,
   type Subsets,
 } from './figures.ts';
 import { formatReport } from './report.ts';
@@ -40,6 +44,8 @@ export interface SetReport {
   subsets: Subsets;
   /** The worst files by name, worst first (their figures are in files): the report's two rankings. */
   worst: { byPercentError: string[]; byFalseStepsPerHour: string[] };
+  /** The subset figures with every recording started later (offsets in samples; see START_OFFSETS). */
+  starts: { offsets: readonly number[]; subsets: Record<Kind, Spread | null> };
 }
 
 const USAGE = 'usage: bench-accuracy [DIR...] [--json] [--check]';
@@ -95,13 +101,16 @@ export async function runBench(dirs: readonly string[], options: BenchOptions, o
   const reports: SetReport[] = [];
   try {
     for (const dir of dirs) {
-      const files = await countAll(dir, err);
+      const perStart = await countAll(dir, err);
+      const files = perStart[0];
       const set = setName(dir);
+      const reference = setReference(set);
       const worst = {
         byPercentError: worstByPercentError(files).map((r) => r.file),
         byFalseStepsPerHour: worstByFalseStepsPerHour(files).map((r) => r.file),
       };
-      reports.push({ set, dir, files, subsets: subsetFigures(files, setReference(set)), worst });
+      const starts = { offsets: START_OFFSETS, subsets: spreadOf(perStart.map((results) => subsetFigures(results, reference))) };
+      reports.push({ set, dir, files, subsets: subsetFigures(files, reference), worst, starts });
     }
   } catch (e) {
     return inputError(e, err);
@@ -112,7 +121,7 @@ export async function runBench(dirs: readonly string[], options: BenchOptions, o
 
 /** Each set under a heading with its path, so two sets' tables are never read as one. */
 function formatSet(report: SetReport): string {
-  return `== ${report.set}: ${report.dir} ==\n\n${formatReport(report.files, report.subsets)}`;
+  return `== ${report.set}: ${report.dir} ==\n\n${formatReport(report.files, report.subsets, report.starts)}`;
 }
 
 /** Input problems get one line naming file and line, exit 2; anything else is a bug and keeps its stack. */
@@ -125,18 +134,22 @@ function inputError(e: unknown, err: Output): number {
   throw e;
 }
 
-async function countAll(dir: string, progress: Output): Promise<FileResult[]> {
+/** Every file of a set counted from each start of START_OFFSETS: one list of results per start, in that order. */
+async function countAll(dir: string, progress: Output): Promise<FileResult[][]> {
   await checkDirectory(dir);
   const truthPath = join(dir, 'truth.csv');
   const entries = parseTruthCsv(await readTextFile(truthPath), truthPath);
-  const results: FileResult[] = [];
+  const perStart: FileResult[][] = START_OFFSETS.map(() => []);
   for (const entry of entries) {
     // Long recordings take a while with a real detector: say what is happening.
     progress.write(`counting ${entry.file}...\n`);
     const rec = await readRecordingFile(join(dir, entry.file));
-    results.push(fileResult(entry.file, entry.kind, entry.steps, countSteps(rec), recordingHours(rec.t)));
+    START_OFFSETS.forEach((offset, i) => {
+      const later = { t: rec.t.slice(offset), x: rec.x.slice(offset), y: rec.y.slice(offset), z: rec.z.slice(offset) };
+      perStart[i].push(fileResult(entry.file, entry.kind, entry.steps, countSteps(later), recordingHours(later.t)));
+    });
   }
-  return results;
+  return perStart;
 }
 
 async function checkDirectory(dir: string): Promise<void> {

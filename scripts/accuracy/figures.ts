@@ -152,3 +152,31 @@ function totalAbsErrorPercent(files: FileResult[]): number | null {
   if (truth === 0) return null;
   return (files.reduce((sum, f) => sum + Math.abs(f.error), 0) / truth) * 100;
 }
+
+/**
+ * Where each recording is counted again, in samples from its start: 0 to 28 (0 to 2.24 s at
+ * 12.5 Hz), less than one hop of the detector's analysis (2.56 s). Where a recording starts is an
+ * accident, and so is where the analysis windows fall in it; a figure that moves a lot between
+ * these starts was measured at a lucky (or unlucky) one.
+ */
+export const START_OFFSETS: readonly number[] = [0, 4, 8, 12, 16, 20, 24, 28];
+
+/** A subset figure over the starts: the mean, and the best and worst start. */
+export interface Spread {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** Each subset's figure over several starts (one Subsets per start); null where it has no value. */
+export function spreadOf(perStart: readonly Subsets[]): Record<Kind, Spread | null> {
+  const spread = {} as Record<Kind, Spread | null>;
+  for (const kind of KINDS) {
+    const values = perStart.map((s) => s[kind].value).filter((v): v is number => v !== null);
+    spread[kind] =
+      values.length === 0
+        ? null
+        : { mean: values.reduce((a, v) => a + v, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+  }
+  return spread;
+}

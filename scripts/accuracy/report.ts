@@ -9,12 +9,18 @@ import {
   worstByFalseStepsPerHour,
   worstByPercentError,
   type FileResult,
+  type Kind,
+  type Spread,
   type Subsets,
 } from './figures.ts';
 
 const NONE = '—';
 
-export function formatReport(results: readonly FileResult[], subsets: Subsets): string {
+export function formatReport(
+  results: readonly FileResult[],
+  subsets: Subsets,
+  starts?: { offsets: readonly number[]; subsets: Record<Kind, Spread | null> },
+): string {
   const fileRows = results.map((r) => [
     r.file,
     r.kind,
@@ -39,8 +45,29 @@ export function formatReport(results: readonly FileResult[], subsets: Subsets): 
     '',
     table(['subset', 'bushu', 'Espruino', 'target', 'result'], subsetRows, 1),
     '',
+    ...(starts === undefined ? [] : formatStarts(starts)),
     ...formatWorst(results),
   ].join('\n');
+}
+
+/**
+ * The subsets again with every recording started a little later, which moves where the analysis
+ * windows fall: the mean over the starts, and the best and worst. Shown, not judged: the verdict
+ * above is the figure at the recording's own start.
+ */
+function formatStarts(starts: { offsets: readonly number[]; subsets: Record<Kind, Spread | null> }): string[] {
+  const last = starts.offsets[starts.offsets.length - 1];
+  const rows = KINDS.filter((kind) => starts.subsets[kind] !== null).map((kind) => {
+    const s = starts.subsets[kind] as Spread;
+    const unit = SUBSETS[kind].unit;
+    return [SUBSETS[kind].label, withUnit(s.mean, unit), withUnit(s.min, unit), withUnit(s.max, unit)];
+  });
+  if (rows.length === 0) return [];
+  return [
+    `the same with each recording started 0 to ${last} samples later (${starts.offsets.length} starts):`,
+    table(['subset', 'mean', 'best', 'worst'], rows, 1),
+    '',
+  ];
 }
 
 /**

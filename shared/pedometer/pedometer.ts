@@ -91,6 +91,7 @@ export class Pedometer {
     // window, held back until the next window confirms them; 0 walking (a confirmed walk).
     let held: number;
     let previous = 0; // the step period of the previous window, 0 when it had none
+    let struck = false; // whether that period came from heel strikes
     // The weak start: windows in the current run, their steps, and the previous one's period.
     let weakRun = 0;
     let weakSteps = 0;
@@ -240,16 +241,21 @@ export class Pedometer {
       // walk on, never start one. And the two windows must agree on the cadence (within 2/5): a
       // walker's pace does not jump that much in 2.56 s, while unrelated rhythms one after the
       // other do (a lurch into a car seat, then the wheel; typing bridged by a lossy logger);
-      // the second then becomes the held window of a walk that may yet start.
+      // the second then becomes the held window of a walk that may yet start. For the same reason
+      // a walk whose heel strikes stop goes on with the arm alone only at its own cadence: arm
+      // motion at another rhythm right after a walk (gestures, reaching, fidgeting) is not the
+      // walk, and starts afresh as a held window.
       const step = stepAt(den);
       const moving = em >= MIN_ENERGY;
+      const offCadence = Math.abs(step - previous) * 5 > previous * 2;
       if (step === 0 || (!walking && !moving)) held = -1;
-      else if (!walking && (held < 0 || Math.abs(step - previous) * 5 > previous * 2)) held = WINDOW / step;
+      else if (walking ? struck && !strikes && offCadence : held < 0 || offCadence) held = WINDOW / step;
       else {
         credit += HOP / step + held;
         held = 0;
       }
       previous = step;
+      struck = strikes && step > 0;
 
       // Out of a walk, the weak start (WEAK_DEN): a run of windows with a weaker rhythm that agree
       // on the cadence and move the body. Its steps (the first window whole, then each newer half)

@@ -38,7 +38,7 @@ export const RUN_ENERGY = RUN_RMS * RUN_RMS * WINDOW;
 export const STEP_LAG_WALK = 5;
 export const STEP_LAG_RUN = 4;
 export const STEP_LAG_MAX_AS_STEP = 10;
-/** Motion below 0.06 g rms (61/1024 g) is sensor noise, typing or a car's hum: never walking. */
+/** Motion below 0.06 g rms (61/1024 g) is sensor noise, typing or a car's hum: it never starts a walk (QUIET_RMS: one that goes quiet). */
 export const MIN_RMS = 61;
 /** As the detector compares it: the energy of a window at that rms. */
 export const MIN_ENERGY = MIN_RMS * MIN_RMS * WINDOW;

@@ -10,9 +10,8 @@ export interface StorageModule {
 
 export interface EspruinoE {
   CRC32(data: Uint8Array): number;
-  convolve(a: Float64Array, b: Float64Array, offset: number): number;
+  convolve(a: Int16Array, b: Int16Array, offset: number): number;
   sum(a: Int16Array): number;
-  variance(a: Int16Array, mean: number): number;
   setTimeZone(hours: number): void;
   getBattery(): number;
   on(event: 'kill', fn: () => void): void;

@@ -3,6 +3,8 @@ import { armWave, car, concat, still, typing, walk, type Generated, type Samplin
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { plainLoops } from '../shared/pedometer/periodicity.ts';
+import { HOP, WINDOW } from '../shared/pedometer/tuning.ts';
+import { convolve, sum } from '../sim/espruino/natives.ts';
 
 /** Relative error of the count against the known truth. */
 function error(g: Generated): number {
@@ -87,16 +89,19 @@ describe('pedometer live counting', () => {
     expect(countSteps(g.rec)).toBe(countSteps(g.rec));
   });
 
-  it('counts the same with a circular lag sum over the whole buffer (how E.convolve works)', () => {
-    // Espruino's E.convolve(a, a, lag) wraps around the array; the pedometer zero-pads its buffer
-    // so the wrapped products are all zero. A circular sum must therefore change nothing.
-    const circular = (buf: Float64Array, _n: number, lag: number) => {
-      let s = 0;
-      for (let i = 0; i < buf.length; i++) s += buf[i] * buf[(i + lag) % buf.length];
-      return s;
-    };
+  it("counts the same on the watch's loops: views of the window and E.convolve's circular sum", () => {
+    // The firmware passes E.convolve and E.sum themselves, a view of each channel's window as its
+    // head, and TypedArray#set for copies and slides (firmware/core/bushu.ts). E.convolve wraps
+    // around its second array; the pedometer's buffers are zero past the window, so the wrapped
+    // products are all zero, and every sum is of integers: the counts must be the same.
     const g = concat([still(8, 30), walk({ seed: 31, steps: 300, cadence: 1.9 }), car(9, 60)]);
-    const native = new Pedometer({ ...plainLoops, lagSum: circular });
+    const native = new Pedometer({
+      lagSum: convolve,
+      sum: sum,
+      head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
+      copy: (to, from) => to.set(from),
+      slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
+    });
     const plain = new Pedometer(plainLoops);
     const r = g.rec;
     for (let i = 0; i < r.t.length; i++) {
@@ -106,6 +111,56 @@ describe('pedometer live counting', () => {
     }
     expect(plain.steps).toBeGreaterThan(250);
     expect(native.steps).toBe(plain.steps);
+  });
+
+  /** Pushes a recording into p (the first sample as a start). */
+  function feed(p: Pedometer, g: Generated): void {
+    const r = g.rec;
+    for (let i = 0; i < r.t.length; i++) p.push(i === 0 ? 0 : r.t[i] - r.t[i - 1], r.x[i], r.y[i], r.z[i]);
+  }
+
+  it('rests on a still wrist, with a push that counts down to the next look, and wakes for a walk', () => {
+    const p = new Pedometer(plainLoops);
+    const awake = p.push;
+    feed(p, still(21, 60));
+    // A minute on a desk: the cheap push is in place, and it counts nothing.
+    expect(p.push).not.toBe(awake);
+    expect(p.push(80, 0, 0, 8192)).toBe(0);
+    // A walk after an hour of rest: woken within a look, it loses at most the steps of one hop
+    // (2.56 s, under 5 steps at this cadence) against the same walk counted from a fresh start.
+    feed(p, still(22, 3600));
+    const resting = p.steps;
+    const w = walk({ seed: 23, steps: 200, cadence: 1.8 });
+    feed(p, concat([still(22, 1), w]));
+    expect(p.push).toBe(awake);
+    expect(Math.abs(p.steps - resting - countSteps(w.rec))).toBeLessThanOrEqual(5);
+    expect(Math.abs(p.steps - resting - 200)).toBeLessThanOrEqual(10);
+  });
+
+  it('does not rest while the arm moves, even with the body still (typing)', () => {
+    const p = new Pedometer(plainLoops);
+    const awake = p.push;
+    feed(p, typing(24, 120));
+    expect(p.push).toBe(awake);
+    expect(p.steps).toBe(0);
+  });
+
+  it('ends the analysis still under way on finish, crediting what the watch credits a few samples later', () => {
+    // The analysis of a full window runs in stages over the next samples; a recording that ends
+    // inside them leaves steps pending until finish().
+    const g = walk({ seed: 25, steps: 120, cadence: 1.8 });
+    let pending = 0;
+    for (let cut = g.rec.t.length - 40; cut < g.rec.t.length; cut++) {
+      const p = new Pedometer(plainLoops);
+      feed(p, { rec: { t: g.rec.t.slice(0, cut), x: g.rec.x.slice(0, cut), y: g.rec.y.slice(0, cut), z: g.rec.z.slice(0, cut) }, steps: 0 });
+      const before = p.steps;
+      const credited = p.finish();
+      expect(p.steps).toBe(before + credited);
+      expect(p.finish()).toBe(0);
+      if (credited > 0) pending++;
+    }
+    // Some of the 40 cuts fall inside a window's stages, and finishing them credits steps.
+    expect(pending).toBeGreaterThan(0);
   });
 
   it('ignores duplicate and out-of-order timestamps instead of counting them', () => {

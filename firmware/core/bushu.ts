@@ -7,6 +7,7 @@
 // files, because the two boards deliver samples differently and that path must stay minimal.
 
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
+import { HOP, WINDOW } from '../../shared/pedometer/tuning.ts';
 import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
@@ -85,9 +86,17 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     hardware: hardware,
     historyFile: h,
     counter: c,
-    // Pedometer on Espruino's C loops: E.convolve for the correlation (its buffer is zero-padded,
-    // so the circular sum is the linear one), E.sum and E.variance for a channel's mean and energy.
-    pedometer: new Pedometer({ lagSum: (buf, _n, lag) => E.convolve(buf, buf, lag), sum: (a) => E.sum(a), variance: (a, mean) => E.variance(a, mean) }),
+    // Pedometer on Espruino's C loops (periodicity.ts, Loops): E.convolve for the lag sums (the
+    // channel buffers are zero past the window, so its circular sum is the linear one) and E.sum,
+    // called directly (a wrapper would cost a call per lag); views for a channel's window and its
+    // newer half, so that copies and slides are TypedArray#set.
+    pedometer: new Pedometer({
+      lagSum: E.convolve,
+      sum: E.sum,
+      head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
+      copy: (to, from) => to.set(from),
+      slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
+    }),
     onDemand: () => ext || (ext = load(b)),
     todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),
     today: (notify) => {

@@ -10,5 +10,6 @@ export function countSteps(rec: Recording): number {
     p.push(rec.t[i] - prev, rec.x[i], rec.y[i], rec.z[i]);
     prev = rec.t[i];
   }
+  p.finish();
   return p.steps;
 }

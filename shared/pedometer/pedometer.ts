@@ -1,6 +1,6 @@
 // bushu's step detector: one instance per wearer, fed every accelerometer sample.
 //
-// How it counts, in three stages:
+// How it counts, in three stages, and how it rests:
 // 1. Resample onto a steady 80 ms grid (12.5 Hz), whatever the sensor delivers (12.5 or 25 Hz,
 //    jittery timestamps, dropped polls), by linear interpolation between samples.
 // 2. Keep a 5.12 s window of four channels: the three axes and the magnitude of acceleration, each
@@ -16,10 +16,15 @@
 //    one cadence for four windows starts a walk too. Only a body that moves starts one. Once
 //    walking, a weaker rhythm is accepted (hysteresis), because real walks have turns, doors and
 //    uneven ground.
+// 4. A still wrist rests (REST_EVERY, tuning.ts): with no walk in view and no motion above
+//    0.015 g, push becomes a countdown that looks at the magnitude of every 4th sample, and a
+//    change of 0.03 g wakes the detector on the window grid it had. Most of a day costs that.
 //
-// Constraints (the same code runs on the watch, in Node and in Lua): constant work per sample and
-// no allocation after construction; the Espruino subset (see ../../shared/ESPRUINO.md); integers
-// stay small; thresholds are integer ratios (tuning.ts) so that every platform compares exactly alike.
+// Constraints (the same code runs on the watch, in Node and in Lua): bounded work per sample and
+// no allocation after construction (on the watch, a window's analysis is spread over the six
+// samples after it fills, one stage each, so that no sample stalls the UI and the radio); the
+// Espruino subset (see ../../shared/ESPRUINO.md); integers stay small; thresholds are integer
+// ratios (tuning.ts) so that every platform compares exactly alike.
 
 import type { Loops } from './periodicity.ts';
 import {
@@ -32,6 +37,9 @@ import {
   MIN_ENERGY,
   QUIET_ENERGY,
   RAW_PER_UNIT,
+  REST_ENERGY,
+  REST_EVERY,
+  REST_WAKE,
   RUN_ENERGY,
   STAY_DEN,
   WEAK_DEN,
@@ -53,49 +61,42 @@ export class Pedometer {
   /**
    * Feed one sample. dtMs: milliseconds since the previous sample (ignored for the first);
    * x, y, z: raw counts, 8192 = 1 g. Returns the steps newly counted by this sample (can be more
-   * than 1 when a walk is confirmed and its held-back steps are credited).
+   * than 1 when a walk is confirmed and its held-back steps are credited). A resting detector
+   * replaces it with a cheaper one, so call it as `p.push(...)` every time, never a copy of it.
    * (`this: Pedometer` keeps it a method for typescript-to-lua: Lua calls it as `p:push(...)`.)
    */
   push: (this: Pedometer, dtMs: number, x: number, y: number, z: number) => number;
 
   /**
+   * Ends a window's analysis still under way (see the stages below: on the watch, the next six
+   * samples end it) and returns the steps it credited. Counting a recording calls it after the
+   * last sample, so that the count is the one the watch shows a moment later.
+   */
+  finish: (this: Pedometer) => number;
+
+  /**
    * loops: the window's heavy loops, `plainLoops` (periodicity.ts) or native ones (E.convolve, E.sum
-   * and E.variance on the watch). Required rather than defaulted, so the watch's build does not
+   * and views of the window on the watch). Required rather than defaulted, so the watch's build does not
    * carry the loops it never runs.
    */
   constructor(loops: Loops) {
-    // The detector's state lives in this closure, not in fields: local names minify to one letter
-    // and need no `this.`, which makes the firmware bundles about a kilobyte smaller, and on
-    // Espruino a closure variable is found at least as fast as a property of a 25-field object
-    // (the instance itself keeps only steps and push). The analysis helpers are closures too, so
-    // they reach the buffers without parameters (each parameter costs a JsVar per call).
-    const sum = loops.lagSum;
-    const total = loops.sum;
-    const deviation = loops.variance;
-    let credit = 0; // fractional steps credited so far
-    let count = 0; // its integer part, published as steps
+    // The detector's state lives in this closure, not in fields: local names minify to one or two
+    // letters and need no `this.`, which makes the firmware bundles about a kilobyte smaller. On
+    // Espruino a closure's variables are searched in the order they were declared, so the
+    // per-sample ones come first, those of the rest path (see REST_EVERY) before all. The analysis
+    // helpers are closures too, so they reach the buffers without parameters (each parameter
+    // costs a JsVar per call).
+    // At rest (see REST_EVERY): the squared magnitude (raw counts) at the last look; skip:
+    // samples until the next look. (Declared without a value and set below:
+    // the build puts declarations without one first, and on Espruino those are found first.)
+    let rest: number;
+    let skip: number;
+    let rested: Pedometer['push'];
+    let look: (dtMs: number, x: number, y: number, z: number) => number;
+    let count = 0; // the integer part of credit, published as steps
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
-    // The window, one buffer per channel: the three axes and the magnitude (x, y, z, m). (One
-    // factory call is shorter in the bundle than four constructor expressions.)
-    const channel = (): Int16Array => new Int16Array(WINDOW);
-    const bx = channel();
-    const by = channel();
-    const bz = channel();
-    const bm = channel();
-    // Zero-padded past the window by more than the longest lag: a circular correlation over the
-    // whole buffer (Espruino's native E.convolve wraps around) then equals the linear one.
-    const scratch = new Float64Array(WINDOW + STRIDE_LAG_MAX + 2);
-    const acf = new Float64Array(STRIDE_LAG_MAX + 2);
-    // Set by every restart before any use (no initial value: that saves bytes in the firmware).
-    // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
-    // window, held back until the next window confirms them; 0 walking (a confirmed walk).
-    let held: number;
-    let previous = 0; // the step period of the previous window, 0 when it had none
-    let struck = false; // whether that period came from heel strikes
-    // The weak start: windows in the current run, their steps, and the previous one's period.
-    let weakRun = 0;
-    let weakSteps = 0;
-    let weakPrevious = 0;
+    // The analysis stage to run at the next sample (0: none; see next).
+    let stage = 0;
     let phase: number; // ms from the last grid point to the previous sample
     let px: number; // the previous sample
     let py: number;
@@ -109,19 +110,72 @@ export class Pedometer {
     let hy: number;
     let hz: number;
     let hm: number;
+    rest = skip = 0;
+    // The window, one buffer per channel: the three axes and the magnitude (x, y, z, m), zero past
+    // the window by more than the longest lag (see Loops). A full window is copied to the analysed
+    // buffers (a...), whose analysis may run over the next few samples while the live ones fill on.
+    // (One factory call is shorter in the bundle than eight constructor expressions.)
+    const channel = (): Int16Array => new Int16Array(WINDOW + STRIDE_LAG_MAX + 2);
+    const bx = channel();
+    const by = channel();
+    const bz = channel();
+    const bm = channel();
+    const ax = channel();
+    const ay = channel();
+    const az = channel();
+    const am = channel();
+    const sum = loops.lagSum;
+    const total = loops.sum;
+    const copy = loops.copy;
+    const slide = loops.slide;
+    const head = loops.head;
+    const hbx = head(bx);
+    const hby = head(by);
+    const hbz = head(bz);
+    const hbm = head(bm);
+    const hax = head(ax);
+    const hay = head(ay);
+    const haz = head(az);
+    const ham = head(am);
+    const acf = new Float64Array(STRIDE_LAG_MAX + 2);
+    let credit = 0; // fractional steps credited so far
+    // Set by every restart before any use (no initial value: that saves bytes in the firmware).
+    // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
+    // window, held back until the next window confirms them; 0 walking (a confirmed walk).
+    let held: number;
+    let previous = 0; // the step period of the previous window, 0 when it had none
+    let struck = false; // whether that period came from heel strikes
+    // The weak start: windows in the current run, their steps, and the previous one's period.
+    let weakRun = 0;
+    let weakSteps = 0;
+    let weakPrevious = 0;
+    let restN = 0; // the window's length when the rest began
+    let elapsed = 0; // ms since then, as the looks saw it (each look's gap times REST_EVERY)
+    let wake = 0; // on waking, the window's length as if it had gone on
+    // The analysed window's channel sums (for their means).
+    let sm: number;
+    let sx: number;
+    let sy: number;
+    let sz: number;
 
-    /** A channel's energy in the window: the sum of its squared deviations from its mean. */
-    const energyOf = (src: Int16Array): number => deviation(src, total(src) / WINDOW);
+    /** A channel's energy in the window, the sum of its squared deviations from its mean, from its sum s. */
+    const energyOf = (h: Int16Array, buf: Int16Array, s: number): number => sum(h, buf, 0) - (s * s) / WINDOW;
 
-    /** Copies one channel into scratch with its mean removed (see periodicity.ts). */
-    const centre = (src: Int16Array): void => {
-      const mean = total(src) / WINDOW;
-      for (let i = 0; i < WINDOW; i++) scratch[i] = src[i] - mean;
-    };
-
-    /** Adds the unbiased autocorrelation of the centred channel in scratch to acf, at every lag. */
-    const correlate = (): void => {
-      for (let lag = 1; lag < STRIDE_LAG_MAX + 2; lag++) acf[lag] += sum(scratch, WINDOW, lag) / (WINDOW - lag);
+    /**
+     * Adds (keep 1) or writes (keep 0) the unbiased autocorrelation of one channel, whose sum is
+     * s, into acf at every lag the analysis reads. The channel is not centred (that copy would cost
+     * more than the correlation): its deviations from the mean m correlate as its own values do,
+     * less m times the values in the products (all but the `edge` ones, the first and last lag
+     * values, twice over), plus m squared once per product. Every term is a multiple of 1/4096
+     * below 2^40, so the result is exact: what centring first would give, to the bit.
+     */
+    const correlate = (h: Int16Array, buf: Int16Array, s: number, keep: number): void => {
+      const m = s / WINDOW;
+      let edge = buf[0] + buf[1] + buf[WINDOW - 2] + buf[WINDOW - 1];
+      for (let lag = 3; lag < STRIDE_LAG_MAX + 2; lag++) {
+        edge += buf[lag - 1] + buf[WINDOW - lag];
+        acf[lag] = acf[lag] * keep + (sum(h, buf, lag) - m * (2 * s - edge) + (WINDOW - lag) * m * m) / (WINDOW - lag);
+      }
     };
 
     /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
@@ -175,67 +229,116 @@ export class Pedometer {
       return magRepeats ? magPeriod / 2 : 0;
     };
 
-    /** Analyses the full window, runs the walking state machine, and slides the window on by HOP. */
+    // The window's verdict, carried from the first stage of its analysis to the last.
+    let walking: boolean;
+    let den: number;
+    let floor: number;
+    let strikes: boolean;
+    let axes: number;
+
+    /**
+     * The start of a full window's analysis, at the sample that fills it: copies it to the
+     * analysed buffers, slides the live ones on by HOP, and correlates the magnitude. The rest
+     * runs in stages at the next samples (see next), so that no sample carries the whole
+     * analysis: on the watch that would stall the UI and the radio for most of a second.
+     */
     const analyse = (): void => {
-      const walking = held === 0;
+      while (stage > 0) next(); // only when a sample brought more grid points than a hop
+      copy(ax, hbx);
+      copy(ay, hby);
+      copy(az, hbz);
+      copy(am, hbm);
+      slide(bx);
+      slide(by);
+      slide(bz);
+      slide(bm);
+      n = WINDOW - HOP;
+
+      walking = held === 0;
       // The strictest correlation this window is judged by: a weaker rhythm carries a confirmed
       // walk on (hysteresis); out of a walk, both the start (1/2) and a weak start (1/3) are asked.
-      const den = walking ? STAY_DEN : ENTER_DEN;
+      den = walking ? STAY_DEN : ENTER_DEN;
 
       // The motion floor: lower while a walk has gone quiet on every channel (see QUIET_RMS). The
-      // axes' energy it needs is kept for the arm swing below (-1: not known yet).
-      const axes = walking ? energyOf(bx) + energyOf(by) + energyOf(bz) : -1;
-      const floor = walking && axes < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
+      // axes' energy it needs is kept for the arm swing (-1: not known yet).
+      axes = -1;
+      if (walking) axes = axesEnergy();
+      floor = walking && axes < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
 
-      // Magnitude: heel strikes, one per step. (Typed-array fill exists on Espruino wherever
-      // Array#fill does, and in the Lua shim.)
-      acf.fill(0);
-      em = energyOf(bm);
-      magLag = magCorrelation = magPeriod = 0;
-      if (em >= floor) {
-        centre(bm);
-        correlate();
-        magLag = fundamental(em >= RUN_ENERGY ? STEP_LAG_RUN : STEP_LAG_WALK);
-        magCorrelation = acf[magLag];
-        magPeriod = refine(magLag);
-      }
+      // Magnitude: heel strikes, one per step.
+      sm = total(ham);
+      em = energyOf(ham, am, sm);
+      stage = 1;
+    };
 
-      // The three axes together: the arm swing, one per stride; not needed when the strictest
-      // test already finds heel strikes. Energy first, so that a still wrist costs three sums and
-      // no correlation.
-      axCorrelation = axPeriod = 0;
-      const strikes = magPeriod > 0 && magLag <= STEP_LAG_MAX_AS_STEP && magCorrelation * den * WINDOW >= em;
-      axEnergy = strikes ? 0 : axes < 0 ? energyOf(bx) + energyOf(by) + energyOf(bz) : axes;
-      if (axEnergy >= floor) {
-        acf.fill(0);
-        centre(bx);
-        correlate();
-        centre(by);
-        correlate();
-        centre(bz);
-        correlate();
-        const shortest = axEnergy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
-        let lag = fundamental(shortest);
-        // Whatever repeats every stride also repeats every two strides, and at long lags the
-        // unbiased correlation (fewer products) is the noisiest, so two strides can score above
-        // one: a lag whose half is itself a peak at least 2/5 as strong is two periods, not one.
-        for (;;) {
-          let half = Math.round(lag / 2);
-          if (half <= shortest) break;
-          if (acf[half - 1] > acf[half]) half--;
-          else if (acf[half + 1] > acf[half]) half++;
-          if (acf[half] < acf[half - 1] || acf[half] < acf[half + 1] || acf[half] * 5 < acf[lag] * 2) break;
-          lag = half;
+    /**
+     * The analysis's later stages, one per sample: 1 the magnitude's correlation; 2 its period;
+     * 3 to 5 the correlation of one axis each; 6 the arm swing's stride. The last one decides.
+     */
+    const next = (): void => {
+      if (stage === 1) {
+        if (em >= floor) correlate(ham, am, sm, 0);
+      } else if (stage === 2) {
+        magLag = magCorrelation = magPeriod = 0;
+        if (em >= floor) {
+          magLag = fundamental(em >= RUN_ENERGY ? STEP_LAG_RUN : STEP_LAG_WALK);
+          magCorrelation = acf[magLag];
+          magPeriod = refine(magLag);
         }
-        // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
-        // at half the lag. A short "stride" whose halves look alike is really one step: look further.
-        if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamental(lag + 2);
-        axCorrelation = acf[lag];
-        axPeriod = refine(lag);
+        // The three axes together: the arm swing, one per stride; not needed when the strictest
+        // test already finds heel strikes. Energy first, so that a still wrist costs three sums
+        // and no correlation.
+        axCorrelation = axPeriod = 0;
+        strikes = magPeriod > 0 && magLag <= STEP_LAG_MAX_AS_STEP && magCorrelation * den * WINDOW >= em;
+        axEnergy = strikes ? 0 : axes < 0 ? axesEnergy() : axes;
+        if (axEnergy < floor) return decide();
+      } else if (stage === 3) correlate(hax, ax, sx, 0);
+      else if (stage === 4) correlate(hay, ay, sy, 1);
+      else if (stage === 5) correlate(haz, az, sz, 1);
+      else {
+        swing();
+        return decide();
       }
+      stage++;
+    };
 
-      // The walking state machine. One periodic window alone is held back; the next one confirms
-      // it (or carries a walk on) and credits its steps. Only a body that moves starts a walk:
+    /** The three axes' energy (and their sums, for their correlations). */
+    const axesEnergy = (): number => {
+      sx = total(hax);
+      sy = total(hay);
+      sz = total(haz);
+      return energyOf(hax, ax, sx) + energyOf(hay, ay, sy) + energyOf(haz, az, sz);
+    };
+
+    /** The arm swing's stride from the three axes' correlation in acf. */
+    const swing = (): void => {
+      const shortest = axEnergy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
+      let lag = fundamental(shortest);
+      // Whatever repeats every stride also repeats every two strides, and at long lags the
+      // unbiased correlation (fewer products) is the noisiest, so two strides can score above
+      // one: a lag whose half is itself a peak at least 2/5 as strong is two periods, not one.
+      for (;;) {
+        let half = Math.round(lag / 2);
+        if (half <= shortest) break;
+        if (acf[half - 1] > acf[half]) half--;
+        else if (acf[half + 1] > acf[half]) half++;
+        if (acf[half] < acf[half - 1] || acf[half] < acf[half + 1] || acf[half] * 5 < acf[lag] * 2) break;
+        lag = half;
+      }
+      // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
+      // at half the lag. A short "stride" whose halves look alike is really one step: look further.
+      if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamental(lag + 2);
+      axCorrelation = acf[lag];
+      axPeriod = refine(lag);
+    };
+
+    /**
+     * The walking state machine, at the end of a window's analysis. One periodic window alone is
+     * held back; the next one confirms it (or carries a walk on) and credits its steps.
+     */
+    const decide = (): void => {
+      stage = 0;
+      // Only a body that moves starts a walk:
       // steering, brushing or waving swing the arm (the axes) with a rhythm but leave the
       // magnitude, which every step jolts, below the motion floor; the arm alone may carry a
       // walk on, never start one. And the two windows must agree on the cadence (within 2/5): a
@@ -275,70 +378,118 @@ export class Pedometer {
       weakPrevious = weak;
       this.steps = count = Math.floor(credit);
 
-      // Keep the newer half of the window as the older half of the next one.
-      for (let i = 0; i < WINDOW - HOP; i++) {
-        bx[i] = bx[i + HOP];
-        by[i] = by[i + HOP];
-        bz[i] = bz[i + HOP];
-        bm[i] = bm[i + HOP];
+      // A body at rest with no walk in view rests too (see REST_EVERY).
+      if (held < 0 && weakRun === 0 && em < REST_ENERGY && axEnergy < REST_ENERGY) {
+        this.push = rested;
+        rest = lm * lm * RAW_PER_UNIT * RAW_PER_UNIT;
+        skip = REST_EVERY;
+        restN = n;
+        elapsed = 0;
       }
-      n = WINDOW - HOP;
     };
 
-    this.push = (dtMs, x, y, z) => {
+    this.finish = () => {
       const before = count;
-      if (n === 0 || dtMs > MAX_GAP_MS) {
-        // Start afresh after power-up or a long gap: nothing is known about the motion before.
-        // The filters start at rest on the current posture.
-        held = -1;
-        weakRun = n = 0;
-        lx = x / RAW_PER_UNIT;
-        ly = y / RAW_PER_UNIT;
-        lz = z / RAW_PER_UNIT;
-        lm = Math.sqrt(lx * lx + ly * ly + lz * lz);
-        hx = hy = hz = hm = 0;
-        // The first grid point is this very sample: seen as 1 ms after a previous sample equal to
-        // it, with the grid 1 ms short of it, the loop below interpolates exactly this sample,
-        // whose filtered value is 0 on every channel, and leaves the phase at 0.
-        px = x;
-        py = y;
-        pz = z;
-        dtMs = 1;
-        phase = GRID_MS - 1;
-      } else if (!(dtMs > 0)) {
-        return 0; // same or earlier timestamp: a duplicate, not new motion
-      }
-      // Emit every 80 ms grid point that falls between the previous sample and this one.
+      while (stage > 0) next();
+      return count - before;
+    };
+
+    // On Espruino a function is read to its end even after a return, and a loop's body is read
+    // once more to leave it: so the per-sample path keeps its rare parts (the restart, the rest)
+    // and its loop body in functions of their own, and the rest swaps in a push of its own.
+
+    /** Starts afresh on this sample; returns the gap to take it as (see below). */
+    const restart = (x: number, y: number, z: number): number => {
+      // After power-up, a long gap or a rest nothing is known about the motion before. A
+      // window's analysis still under way ends first. The filters start at rest on the current
+      // posture. After a rest the window goes on at the length it would have had, its older
+      // part still holding the last window before the rest: motion too small to tell from the
+      // rest's.
+      while (stage > 0) next();
+      held = -1;
+      weakRun = 0;
+      n = wake;
+      wake = 0;
+      lx = x / RAW_PER_UNIT;
+      ly = y / RAW_PER_UNIT;
+      lz = z / RAW_PER_UNIT;
+      lm = Math.sqrt(lx * lx + ly * ly + lz * lz);
+      hx = hy = hz = hm = 0;
+      // The first grid point is this very sample: seen as 1 ms after a previous sample equal to
+      // it, with the grid 1 ms short of it, the loop interpolates exactly this sample, whose
+      // filtered value is 0 on every channel, and leaves the phase at 0.
+      px = x;
+      py = y;
+      pz = z;
+      phase = GRID_MS - 1;
+      return 1;
+    };
+
+    /** One grid point, a fraction f of the way from the previous sample to (x, y, z). */
+    const grid = (f: number, x: number, y: number, z: number): void => {
+      // The sample at this grid point, by linear interpolation, in 1024 per g.
+      const ux = (px + (x - px) * f) / RAW_PER_UNIT;
+      const uy = (py + (y - py) * f) / RAW_PER_UNIT;
+      const uz = (pz + (z - pz) * f) / RAW_PER_UNIT;
+      const um = Math.sqrt(ux * ux + uy * uy + uz * uz);
+      // High-pass the four channels and store them in the window, analysed whenever it is full.
+      hx = ((hx + ux - lx) * HP_NUM) / HP_DEN;
+      hy = ((hy + uy - ly) * HP_NUM) / HP_DEN;
+      hz = ((hz + uz - lz) * HP_NUM) / HP_DEN;
+      hm = ((hm + um - lm) * HP_NUM) / HP_DEN;
+      lx = ux;
+      ly = uy;
+      lz = uz;
+      lm = um;
+      bx[n] = Math.floor(hx + 0.5);
+      by[n] = Math.floor(hy + 0.5);
+      bz[n] = Math.floor(hz + 0.5);
+      bm[n] = Math.floor(hm + 0.5);
+      if (++n === WINDOW) analyse();
+    };
+
+    /** push while awake. */
+    const take: Pedometer['push'] = (dtMs, x, y, z) => {
+      const before = count;
+      // One stage of a window's analysis per sample, whatever the sample's grid points.
+      if (stage > 0) next();
+      if (n === 0 || dtMs > MAX_GAP_MS) dtMs = restart(x, y, z);
+      else if (!(dtMs > 0)) return 0; // same or earlier timestamp: a duplicate, not new motion
+      // Every 80 ms grid point that falls between the previous sample and this one.
       let t = GRID_MS - phase;
-      while (t <= dtMs) {
-        // The sample at this grid point, by linear interpolation, in 1024 per g.
-        const f = t / dtMs;
-        const ux = (px + (x - px) * f) / RAW_PER_UNIT;
-        const uy = (py + (y - py) * f) / RAW_PER_UNIT;
-        const uz = (pz + (z - pz) * f) / RAW_PER_UNIT;
-        const um = Math.sqrt(ux * ux + uy * uy + uz * uz);
-        // High-pass the four channels and store them in the window, analysed whenever it is full.
-        hx = ((hx + ux - lx) * HP_NUM) / HP_DEN;
-        hy = ((hy + uy - ly) * HP_NUM) / HP_DEN;
-        hz = ((hz + uz - lz) * HP_NUM) / HP_DEN;
-        hm = ((hm + um - lm) * HP_NUM) / HP_DEN;
-        lx = ux;
-        ly = uy;
-        lz = uz;
-        lm = um;
-        bx[n] = Math.floor(hx + 0.5);
-        by[n] = Math.floor(hy + 0.5);
-        bz[n] = Math.floor(hz + 0.5);
-        bm[n] = Math.floor(hm + 0.5);
-        n++;
-        if (n === WINDOW) analyse();
-        t += GRID_MS;
-      }
+      for (; t <= dtMs; t += GRID_MS) grid(t / dtMs, x, y, z);
       phase = dtMs - (t - GRID_MS);
       px = x;
       py = y;
       pz = z;
       return count - before;
     };
+
+    /**
+     * A look at rest, every REST_EVERY samples: the magnitude alone, its change since the last
+     * look (the first one compares with the last grid point before the rest).
+     */
+    // (Assigned, not declared with its value: the build would inline a function used once into
+    // rested's countdown, which Espruino would then read through at every sample.)
+    look = (dtMs, x, y, z) => {
+      skip = REST_EVERY;
+      elapsed += dtMs;
+      const change = x * x + y * y + z * z - rest;
+      rest += change;
+      return change > REST_WAKE || change < -REST_WAKE ? wakeUp(dtMs, x, y, z) : 0;
+    };
+
+    /** Wakes the detector, which takes this sample awake, on the grid it had, as if the rest had been recorded. */
+    const wakeUp = (dtMs: number, x: number, y: number, z: number): number => {
+      wake = HOP + ((restN - HOP + Math.round(elapsed > 0 ? (elapsed * REST_EVERY) / GRID_MS : 0)) % HOP);
+      n = 0;
+      this.push = take;
+      return this.push(dtMs, x, y, z);
+    };
+
+    /** push at rest (see REST_EVERY): a countdown, and a look at its end. */
+    rested = (dtMs, x, y, z) => (--skip > 0 ? 0 : look(dtMs, x, y, z));
+
+    this.push = take;
   }
 }

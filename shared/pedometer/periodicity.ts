@@ -7,8 +7,9 @@
 //
 // The analysis itself lives in the pedometer's closure (its helpers share the window buffers
 // there instead of taking them as parameters, which makes the firmware smaller). Its steps:
-// - centre each channel: remove the window's mean, so that a slow drift of posture does not
-//   correlate with itself at every lag and look like a rhythm;
+// - centre each channel: correlate its deviations from the window's mean, so that a slow drift of
+//   posture does not correlate with itself at every lag and look like a rhythm (the pedometer
+//   does this in the arithmetic, from the channel's own lag sums, exactly and without a copy);
 // - add up the unbiased autocorrelations of the channels: several channels added together give
 //   the autocorrelation of the vector they form, which does not depend on how the sensor is
 //   oriented (left or right wrist, watch face up or down);
@@ -19,48 +20,54 @@
 //   neighbours: at 12.5 Hz one sample is 8% of a typical stride, and without this the step count
 //   of a long walk would be off by several percent.
 
-/**
- * Sums buf[i] * buf[i + lag] for i < n - lag. Replaceable by a native routine: the pedometer's buffer
- * holds zeros from n to its end, more than the longest lag, so Espruino's circular
- * `E.convolve(buf, buf, lag)` gives exactly this sum.
- */
-export type LagSum = (buf: Float64Array, n: number, lag: number) => number;
-
-/** The plain lag sum, used when no native one is given. */
-export function loopLagSum(buf: Float64Array, n: number, lag: number): number {
-  let s = 0;
-  for (let i = 0; i + lag < n; i++) s += buf[i] * buf[i + lag];
-  return s;
-}
+import { HOP, WINDOW } from './tuning.ts';
 
 /**
- * The window's loops over a channel that a platform may run natively: the lag sum, the sum of a
- * channel (Espruino's E.sum) and the sum of its squared deviations from a mean (E.variance, which
- * despite its name returns the sum, not the mean). A channel holds integers, so every one of these
- * sums is exact and the native and plain versions agree to the bit in any order.
+ * The window's loops that a platform may run natively. Each channel lives in a buffer whose values
+ * past the window (WINDOW, tuning.ts) are zeros, more of them than the longest lag, so the
+ * circular lag sum of Espruino's E.convolve equals the linear one; the analysis passes the
+ * channel's `head` (its first WINDOW values) as the first array. Every value is an integer, so
+ * every sum is exact and the native and plain versions agree to the bit in any order.
  */
 export interface Loops {
-  lagSum: LagSum;
-  sum: (this: void, channel: Int16Array) => number;
-  variance: (this: void, channel: Int16Array, mean: number) => number;
+  /** E.convolve: the sum over every i < a.length of a[i] * b[(i + lag) % b.length]. */
+  lagSum: (this: void, a: Int16Array, b: Int16Array, lag: number) => number;
+  /** E.sum: the sum of the values. */
+  sum: (this: void, a: Int16Array) => number;
+  /** The first WINDOW values of a channel buffer: a view on Espruino, made once per buffer. */
+  head: (this: void, buf: Int16Array) => Int16Array;
+  /** Copies every value of `from` into `to` from index 0 (TypedArray#set). */
+  copy: (this: void, to: Int16Array, from: Int16Array) => void;
+  /** Moves the window's newer half (HOP to WINDOW) down to its start. */
+  slide: (this: void, buf: Int16Array) => void;
+}
+
+/** E.convolve's sum as a loop (the zeros past a channel's window cost nothing here but a test). */
+export function loopLagSum(a: Int16Array, b: Int16Array, lag: number): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) s += a[i] * b[(i + lag) % b.length];
+  return s;
 }
 
 /** Sum of a channel's values, as E.sum. */
-export function loopSum(channel: Int16Array): number {
+export function loopSum(a: Int16Array): number {
   let s = 0;
-  for (let i = 0; i < channel.length; i++) s += channel[i];
+  for (let i = 0; i < a.length; i++) s += a[i];
   return s;
 }
 
-/** Sum of the squared deviations of a channel's values from mean, as E.variance. */
-export function loopVariance(channel: Int16Array, mean: number): number {
-  let s = 0;
-  for (let i = 0; i < channel.length; i++) {
-    const v = channel[i] - mean;
-    s += v * v;
-  }
-  return s;
+/** Copies from into to, as to.set(from). */
+export function loopCopy(to: Int16Array, from: Int16Array): void {
+  for (let i = 0; i < from.length; i++) to[i] = from[i];
 }
 
-/** The plain loops, for every platform without native ones (Node, Lua, the tests). */
-export const plainLoops: Loops = { lagSum: loopLagSum, sum: loopSum, variance: loopVariance };
+/** Moves buf[HOP .. WINDOW) to buf[0 .. WINDOW - HOP). */
+export function loopSlide(buf: Int16Array): void {
+  for (let i = 0; i < WINDOW - HOP; i++) buf[i] = buf[i + HOP];
+}
+
+/**
+ * The plain loops, for every platform without native ones (Node, Lua, the tests). Without views,
+ * a channel's head is its whole buffer: the zeros past the window add nothing to a sum.
+ */
+export const plainLoops: Loops = { lagSum: loopLagSum, sum: loopSum, head: (buf) => buf, copy: loopCopy, slide: loopSlide };

@@ -65,3 +65,18 @@ export const STAY_DEN = 5;
  */
 export const WEAK_DEN = 3;
 export const WEAK_WINDOWS = 4;
+/**
+ * At rest: a window with no walk in view where the body and the arm both move less than 0.015 g
+ * rms (15/1024 g: a wrist on a desk or in bed; the sensor's own noise is a few mg), push becomes
+ * a countdown that looks at the magnitude of every 4th sample (0.32 s at 12.5 Hz) and wakes the
+ * detector when it has changed by 0.03 g (30/1024 g, half the 0.06 g a walk must reach) since the
+ * last look; the window then goes on on its grid, as if the rest had been recorded. As compared:
+ * the energy of a window at that rms, and the difference of the squared magnitudes in raw counts
+ * (8192 per g), about twice the magnitude times its change. Which looks fall where moves single
+ * decisions in the everyday recordings (see README, "bench:accuracy"): resting whenever the body
+ * is still (arm or not) rested more of a desk day but lost more of walks' first steps.
+ */
+export const REST_RMS = 15;
+export const REST_ENERGY = REST_RMS * REST_RMS * WINDOW;
+export const REST_EVERY = 4;
+export const REST_WAKE = 2 * 8192 * 30 * RAW_PER_UNIT;

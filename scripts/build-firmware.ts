@@ -31,9 +31,9 @@ export const DEFAULT_OUT = join(REPO_ROOT, 'dist/firmware');
  * Puck's .bootcde shares about 40 KB of Storage with the history file and its compaction twin.
  */
 export const BUDGETS: Record<string, number> = {
-  'bangle/bushu.boot.js': 8 * 1024,
-  // 11.5 KB: 0.5 KB more than before issue 14's detector rules, still about 12.5 KB free.
-  'puck/bushu.js': 11.5 * 1024,
+  // 9 KB and 12.5 KB: 1 KB more than before issue 12's staged analysis and rest (firmware/README.md, "Budgets").
+  'bangle/bushu.boot.js': 9 * 1024,
+  'puck/bushu.js': 12.5 * 1024,
 };
 
 /**

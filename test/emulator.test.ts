@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { still, walk } from '../sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { plainLoops, type Loops } from '../shared/pedometer/periodicity.ts';
+import { HOP, WINDOW } from '../shared/pedometer/tuning.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { DEFAULT_OUT } from '../scripts/build-firmware.ts';
 import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './kits/bangle-emulator.ts';
@@ -85,8 +86,14 @@ describe.skipIf(why !== undefined)(suite, () => {
       const g = walk({ seed: 12, steps: 40, cadence: 1.8, wrist: 'right' });
       const expected = nodeCount(g.rec);
       expect(expected).toBeGreaterThan(30);
-      // The window is zero-padded past the longest lag, so the circular E.convolve is the linear sum.
-      emu.eval('Bangle.removeAllListeners("accel"); var ped = new P.Pedometer({ lagSum: function (b, n, l) { return E.convolve(b, b, l); }, sum: function (a) { return E.sum(a); }, variance: function (a, m) { return E.variance(a, m); } }); ' + HANDLER);
+      // The window is zero-padded past the longest lag, so the circular E.convolve is the linear
+      // sum; the firmware's loops (firmware/core/bushu.ts): views of the window, set, Math's own.
+      emu.eval(
+        'Bangle.removeAllListeners("accel"); var ped = new P.Pedometer({ lagSum: E.convolve, sum: E.sum, ' +
+          `head: function (b) { return new Int16Array(b.buffer, 0, ${WINDOW}); }, copy: function (t, f) { t.set(f); }, ` +
+          `slide: function (b) { b.set(new Int16Array(b.buffer, ${HOP * 2}, ${WINDOW - HOP})); }, floor: Math.floor, sqrt: Math.sqrt }); ` +
+          HANDLER,
+      );
       emu.emitAccel(samples(g.rec));
       expect(emu.eval('print(ped.steps)')).toBe(String(expected));
       expect(problems(emu.output())).toEqual([]);

@@ -101,6 +101,8 @@ describe('pedometer live counting', () => {
       head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
       copy: (to, from) => to.set(from),
       slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
+      floor: Math.floor,
+      sqrt: Math.sqrt,
     });
     const plain = new Pedometer(plainLoops);
     const r = g.rec;

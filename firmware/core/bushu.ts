@@ -89,13 +89,15 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     // Pedometer on Espruino's C loops (periodicity.ts, Loops): E.convolve for the lag sums (the
     // channel buffers are zero past the window, so its circular sum is the linear one) and E.sum,
     // called directly (a wrapper would cost a call per lag); views for a channel's window and its
-    // newer half, so that copies and slides are TypedArray#set.
+    // newer half, so that copies and slides are TypedArray#set; Math.floor and Math.sqrt as they are.
     pedometer: new Pedometer({
       lagSum: E.convolve,
       sum: E.sum,
       head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
       copy: (to, from) => to.set(from),
       slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
+      floor: Math.floor,
+      sqrt: Math.sqrt,
     }),
     onDemand: () => ext || (ext = load(b)),
     todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),

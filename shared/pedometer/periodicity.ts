@@ -40,6 +40,12 @@ export interface Loops {
   copy: (this: void, to: Int16Array, from: Int16Array) => void;
   /** Moves the window's newer half (HOP to WINDOW) down to its start. */
   slide: (this: void, buf: Int16Array) => void;
+  /**
+   * Math.floor and Math.sqrt, for the per-sample path: on Espruino a closure's own name is found
+   * before any global (passed as they are, 20k instructions fewer per call).
+   */
+  floor: (this: void, v: number) => number;
+  sqrt: (this: void, v: number) => number;
 }
 
 /** E.convolve's sum as a loop (the zeros past a channel's window cost nothing here but a test). */
@@ -70,4 +76,12 @@ export function loopSlide(buf: Int16Array): void {
  * The plain loops, for every platform without native ones (Node, Lua, the tests). Without views,
  * a channel's head is its whole buffer: the zeros past the window add nothing to a sum.
  */
-export const plainLoops: Loops = { lagSum: loopLagSum, sum: loopSum, head: (buf) => buf, copy: loopCopy, slide: loopSlide };
+export const plainLoops: Loops = {
+  lagSum: loopLagSum,
+  sum: loopSum,
+  head: (buf) => buf,
+  copy: loopCopy,
+  slide: loopSlide,
+  floor: (v) => Math.floor(v),
+  sqrt: (v) => Math.sqrt(v),
+};

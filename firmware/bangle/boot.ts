@@ -98,9 +98,11 @@ Bangle.on('health', (h: any) => {
 
 const ped = core.pedometer;
 let last = getTime();
-// The per-sample path: one clock read, three scalings, the pedometer, and a flag test.
-Bangle.on('accel', (a: any) => {
-  const t = getTime();
+/** The per-sample path: the interval, three scalings, the pedometer, and a flag test. */
+// (Assigned, not declared with its value: esbuild would inline a function used once into the
+// branch below, which Espruino would then read through at every resting sample.)
+let sample: (a: any, t: number) => void;
+sample = (a, t) => {
   const dt = (t - last) * 1000;
   last = t;
   const x = a.x * 8192;
@@ -112,4 +114,13 @@ Bangle.on('accel', (a: any) => {
     share(n);
   }
   if (!c.movedThisHour) c.motion(x, y, z);
+};
+// A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
+// countdown here, not the call, and a still wrist costs little more than the event itself.
+Bangle.on('accel', (a: any) => {
+  const t = getTime();
+  if (ped.idle > 1) {
+    ped.idle--;
+    last = t;
+  } else sample(a, t);
 });

@@ -42,10 +42,11 @@ setWatch(
 const ped = core.pedometer;
 const c = core.counter;
 let last = getTime();
-Puck.accelOn(12.5);
-Puck.on('accel', (e: any) => {
-  const a = e.acc;
-  const t = getTime();
+/** The per-sample path: the interval, the pedometer, and the hour's motion flag. */
+// (Assigned, not declared with its value: esbuild would inline a function used once into the
+// branch below, which Espruino would then read through at every resting sample.)
+let sample: (a: any, t: number) => void;
+sample = (a, t) => {
   const dt = (t - last) * 1000;
   last = t;
   const x = a.x;
@@ -54,4 +55,14 @@ Puck.on('accel', (e: any) => {
   const n = ped.push(dt > MAX_POLL_MS ? 2000 : dt, x, y, z);
   if (n) c.add(n);
   if (!c.movedThisHour) c.motion(x, y, z);
+};
+Puck.accelOn(12.5);
+// A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
+// countdown here, not the call, and a still Puck costs little more than the event itself.
+Puck.on('accel', (e: any) => {
+  const t = getTime();
+  if (ped.idle > 1) {
+    ped.idle--;
+    last = t;
+  } else sample(e.acc, t);
 });

@@ -59,6 +59,13 @@ export class Pedometer {
   steps = 0;
 
   /**
+   * At rest, the samples to come that the detector will not look at (0 when awake). A caller may
+   * skip push for a sample while idle is above 1 by decrementing idle instead: the detector ends
+   * where push would have left it (the boards do, to spare the call at rest).
+   */
+  idle = 0;
+
+  /**
    * Feed one sample. dtMs: milliseconds since the previous sample (ignored for the first);
    * x, y, z: raw counts, 8192 = 1 g. Returns the steps newly counted by this sample (can be more
    * than 1 when a walk is confirmed and its held-back steps are credited). A resting detector
@@ -86,11 +93,9 @@ export class Pedometer {
     // per-sample ones come first, those of the rest path (see REST_EVERY) before all. The analysis
     // helpers are closures too, so they reach the buffers without parameters (each parameter
     // costs a JsVar per call).
-    // At rest (see REST_EVERY): the squared magnitude (raw counts) at the last look; skip:
-    // samples until the next look. (Declared without a value and set below:
+    // At rest (see REST_EVERY): the squared magnitude (raw counts) at the last look. (Declared without a value and set below:
     // the build puts declarations without one first, and on Espruino those are found first.)
     let rest: number;
-    let skip: number;
     let rested: Pedometer['push'];
     let look: (dtMs: number, x: number, y: number, z: number) => number;
     let count = 0; // the integer part of credit, published as steps
@@ -110,7 +115,7 @@ export class Pedometer {
     let hy: number;
     let hz: number;
     let hm: number;
-    rest = skip = 0;
+    rest = 0;
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after
     // every closure name, and Math.floor cost 20k more per call than this (four per grid point).
     const mathFloor = loops.floor;
@@ -386,7 +391,7 @@ export class Pedometer {
       if (held < 0 && weakRun === 0 && em < REST_ENERGY && axEnergy < REST_ENERGY) {
         this.push = rested;
         rest = lm * lm * RAW_PER_UNIT * RAW_PER_UNIT;
-        skip = REST_EVERY;
+        this.idle = REST_EVERY;
         restN = n;
         elapsed = 0;
       }
@@ -478,7 +483,7 @@ export class Pedometer {
     // (Assigned, not declared with its value: the build would inline a function used once into
     // rested's countdown, which Espruino would then read through at every sample.)
     look = (dtMs, x, y, z) => {
-      skip = REST_EVERY;
+      this.idle = REST_EVERY;
       elapsed += dtMs;
       const change = x * x + y * y + z * z - rest;
       rest += change;
@@ -488,13 +493,13 @@ export class Pedometer {
     /** Wakes the detector, which takes this sample awake, on the grid it had, as if the rest had been recorded. */
     const wakeUp = (dtMs: number, x: number, y: number, z: number): number => {
       wake = HOP + ((restN - HOP + Math.round(elapsed > 0 ? (elapsed * REST_EVERY) / GRID_MS : 0)) % HOP);
-      n = 0;
+      n = this.idle = 0;
       this.push = take;
       return this.push(dtMs, x, y, z);
     };
 
     /** push at rest (see REST_EVERY): a countdown, and a look at its end. */
-    rested = (dtMs, x, y, z) => (--skip > 0 ? 0 : look(dtMs, x, y, z));
+    rested = (dtMs, x, y, z) => (--this.idle > 0 ? 0 : look(dtMs, x, y, z));
 
     this.push = take;
   }

@@ -173,17 +173,20 @@ export class Pedometer {
     /**
      * Adds (keep 1) or writes (keep 0) the unbiased autocorrelation of one channel, whose sum is
      * s, into acf at every lag the analysis reads. The channel is not centred (that copy would cost
-     * more than the correlation): its deviations from the mean m correlate as its own values do,
-     * less m times the values in the products (all but the `edge` ones, the first and last lag
-     * values, twice over), plus m squared once per product. Every term is a multiple of 1/4096
-     * below 2^40, so the result is exact: what centring first would give, to the bit.
+     * more than the correlation): its deviations from the mean m correlate at a lag as its own
+     * values do, less m times the values in the products (all but the lag's first and last ones,
+     * twice over), plus m squared once per product; that correction, c, changes from one lag to
+     * the next by m times the two values that leave the products, less m squared. Every term is a
+     * multiple of 1/4096 below 2^40, so the result is exact: what centring first would give, to
+     * the bit.
      */
     const correlate = (h: Int16Array, buf: Int16Array, s: number, keep: number): void => {
       const m = s / WINDOW;
-      let edge = buf[0] + buf[1] + buf[WINDOW - 2] + buf[WINDOW - 1];
+      const square = m * m;
+      let c = (WINDOW - 2) * square - m * (2 * s - buf[0] - buf[1] - buf[WINDOW - 2] - buf[WINDOW - 1]);
       for (let lag = 3; lag < STRIDE_LAG_MAX + 2; lag++) {
-        edge += buf[lag - 1] + buf[WINDOW - lag];
-        acf[lag] = acf[lag] * keep + (sum(h, buf, lag) - m * (2 * s - edge) + (WINDOW - lag) * m * m) / (WINDOW - lag);
+        c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square;
+        acf[lag] = acf[lag] * keep + (sum(h, buf, lag) + c) / (WINDOW - lag);
       }
     };
 

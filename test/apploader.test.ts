@@ -45,14 +45,16 @@ describe('the App Loader rules', () => {
     const meta = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
     meta.storage.push({ name: 'bushu.info', url: 'bushu.info' });
     meta.readme = 'MISSING.md';
-    meta.version = '0.11';
+    const current = `${VERSION[0]}.${VERSION[1]}`;
+    const ahead = `${VERSION[0]}.${VERSION[1] + 1}`;
+    meta.version = ahead;
     meta.icon = 'bushu.img';
     meta.tags = 'Health';
     writeFileSync(join(dir, 'metadata.json'), JSON.stringify(meta));
     const problems = appLoaderProblems(dir).join('\n');
     expect(problems).toMatch(/storage lists bushu\.info/);
     expect(problems).toMatch(/readme MISSING\.md is not in the folder/);
-    expect(problems).toMatch(/ChangeLog's last version 0\.10 is not the app's 0\.11/);
+    expect(problems).toContain(`ChangeLog's last version ${current} is not the app's ${ahead}`);
     expect(problems).toMatch(/icon bushu\.img is not a PNG/);
     expect(problems).toMatch(/tag "Health"/);
   });

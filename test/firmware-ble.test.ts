@@ -13,6 +13,7 @@ import {
 import { bangle, play, steps } from './kits/firmware/harness.ts';
 import { Link } from './kits/firmware/link.ts';
 import { evalCore } from './kits/firmware/names.ts';
+import { VERSION } from '../firmware/core/version.ts';
 
 const H = 3600000;
 const T0 = Date.UTC(2026, 10, 21, 10, 0);
@@ -43,7 +44,7 @@ describe('firmware: BLE service', () => {
     expect(sim.ble.advertising().serviceUuids.map((u) => u.toLowerCase())).toContain('fee7');
 
     const info = decodeInfo(link.read(UUID.SERVICE, UUID.INFO));
-    expect(info.ok && info.value).toEqual({ hardware: 1, firmware: [0, 10, 0], deviceId: 'c123456789ab', keySet: false, capacityDays: 60, epoch: expect.any(Number) });
+    expect(info.ok && info.value).toEqual({ hardware: 1, firmware: [...VERSION], deviceId: 'c123456789ab', keySet: false, capacityDays: 60, epoch: expect.any(Number) });
     expect(link.read(UUID.BATTERY_SERVICE, UUID.BATTERY_LEVEL)).toEqual(new Uint8Array([87]));
 
     play(sim, walk({ seed: 1, steps: 150, cadence: 1.8 }).rec, sim.now() + 100);
@@ -146,7 +147,7 @@ describe('firmware: BLE service', () => {
     if (day.kind !== 'day') throw new Error('no day');
     expect(day.record.offsetMin).toBe(840);
     const fields = { device: 'c123456789ab', date: dateString(day.record.day), utcOffsetMin: day.record.offsetMin, steps: day.record.steps, hours: day.record.hours,
-      notWornHours: [], closed: true, source: 'bushu' as const, summary: null, firmware: '0.10.0' };
+      notWornHours: [], closed: true, source: 'bushu' as const, summary: null, firmware: [...VERSION].join('.') };
     expect(dayProblems(fields)).toEqual([]);
     expect(sim.errors).toEqual([]);
   });

@@ -90,7 +90,7 @@ describe.skipIf(why !== undefined)(suite, () => {
     await expect(plain(real, 'setTimeout(function () { quit(); }, 1);\n')).rejects.toThrow(/did not reach its end/);
   });
 
-  // The watch runs the pedometer on E.convolve, E.sum and E.variance; Node and Lua on plain loops.
+  // The watch runs the pedometer on E.convolve and E.sum over views of the window; Node and Lua on plain loops.
   // Every sum is over integers, so the counts must agree to the step (issue 12: same counts everywhere).
   it("counts a walk on the firmware's own pedometer exactly as Node does", async () => {
     const plan: Plan = { settle: 64, walked: 900, traced: 4, stilled: 128 };

@@ -162,6 +162,17 @@ describe('pedometer live counting', () => {
     expect(skipped).toBeGreaterThan(((120 + 200) * 12.5 * 3) / 4 - 300);
   });
 
+  it('wakes from a rest on its grid whatever gaps the looks saw (infinite, not a number, negative)', () => {
+    for (const gap of [Infinity, NaN, -5, 1e9]) {
+      const p = new Pedometer(plainLoops);
+      feed(p, still(30, 30));
+      for (let i = 0; i < 8; i++) expect(p.push(gap, 0, 0, 8192)).toBe(0);
+      feed(p, walk({ seed: 31, steps: 150, cadence: 1.8 }));
+      expect(p.steps).toBeGreaterThanOrEqual(140);
+      expect(p.steps).toBeLessThanOrEqual(160);
+    }
+  });
+
   it('does not rest while the arm moves, even with the body still (typing)', () => {
     const p = new Pedometer(plainLoops);
     const awake = p.push;

@@ -487,7 +487,8 @@ export class Pedometer {
     // rested's countdown, which Espruino would then read through at every sample.)
     look = (dtMs, x, y, z) => {
       this.idle = REST_EVERY;
-      elapsed += dtMs;
+      // (A gap that is no interval, infinite or over a second, says nothing about the grid.)
+      if (dtMs <= MAX_GAP_MS) elapsed += dtMs;
       const change = x * x + y * y + z * z - rest;
       rest += change;
       return change > REST_WAKE || change < -REST_WAKE ? wakeUp(dtMs, x, y, z) : 0;

@@ -227,6 +227,22 @@ describe.skipIf(!LUA54)(`lua5.4 stdin driver${LUA54 ? '' : ' (skipped: lua5.4 is
     }
   });
 
+  it('counts a recording that ends inside a window\'s analysis as JavaScript does (the pending steps too)', () => {
+    // The analysis of a full window runs over the six samples after it; countSteps ends it with
+    // finish(), and so must the driver. Cut a walk at each of 40 ends: some fall inside.
+    const whole = walk({ seed: 25, steps: 120, cadence: 1.8 }).rec;
+    let pending = 0;
+    for (let cut = whole.t.length - 40; cut < whole.t.length; cut++) {
+      const rec = { t: whole.t.slice(0, cut), x: whole.x.slice(0, cut), y: whole.y.slice(0, cut), z: whole.z.slice(0, cut) };
+      const r = count(toCsv(rec));
+      expect({ cut, stdout: r.stdout }).toEqual({ cut, stdout: `${countSteps(rec)}\n` });
+      const p = new Pedometer(plainLoops);
+      for (let i = 0; i < rec.t.length; i++) p.push(i === 0 ? 0 : rec.t[i] - rec.t[i - 1], rec.x[i], rec.y[i], rec.z[i]);
+      if (p.steps !== countSteps(rec)) pending++;
+    }
+    expect(pending).toBeGreaterThan(0);
+  });
+
   it('accepts CRLF, a byte order mark, blank lines and any time column name like the JS parser', () => {
     const r = count('\uFEFF\r\n t , x , y , z \r\n85,917,-1278,-8159\r\n\r\n165.5, 769 ,-1132,-7985\r\n');
     expect([r.status, r.stdout, r.stderr]).toEqual([0, '0\n', '']);

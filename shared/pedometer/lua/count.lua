@@ -70,5 +70,9 @@ for line in io.lines() do
 end
 if not header_seen then fail(1, 'empty file: expected header "Time (ms),X,Y,Z"') end
 
+-- A window's analysis still under way at the end (it runs over the six samples after the window
+-- fills) credits its steps now, as countSteps does in JavaScript.
+pedometer:finish()
+
 -- Lua numbers print as "12.0" when they are floats (every `/` makes one): print an integer.
 print(string.format("%d", math.floor(pedometer.steps)))

@@ -388,7 +388,7 @@ export class Pedometer {
         weakRun = 1;
       }
       weakPrevious = weak;
-      this.steps = count = Math.floor(credit);
+      this.steps = count = mathFloor(credit);
 
       // A body at rest with no walk in view rests too (see REST_EVERY).
       if (held < 0 && weakRun === 0 && em < REST_ENERGY && axEnergy < REST_ENERGY) {
@@ -425,7 +425,7 @@ export class Pedometer {
       lx = x / RAW_PER_UNIT;
       ly = y / RAW_PER_UNIT;
       lz = z / RAW_PER_UNIT;
-      lm = Math.sqrt(lx * lx + ly * ly + lz * lz);
+      lm = mathSqrt(lx * lx + ly * ly + lz * lz);
       hx = hy = hz = hm = 0;
       // The first grid point is this very sample: seen as 1 ms after a previous sample equal to
       // it, with the grid 1 ms short of it, the loop interpolates exactly this sample, whose

@@ -24,16 +24,21 @@ export interface Stretch {
 export function stepTimes(rec: Recording): number[] {
   const p = new Pedometer(plainLoops);
   const times: number[] = [];
-  let prev = rec.t.length > 0 ? rec.t[0] : 0;
-  for (let i = 0; i < rec.t.length; i++) {
-    const added = p.push(rec.t[i] - prev, rec.x[i], rec.y[i], rec.z[i]);
-    prev = rec.t[i];
-    // A confirmed walk credits its held-back steps at once: spread them back over the time they
-    // were walked, at the cadence of the last steps (or 2 steps/s when there is none yet).
+  // A confirmed walk credits its held-back steps at once: spread them back over the time they
+  // were walked, at the cadence of the last steps (or 2 steps/s when there is none yet).
+  const credit = (added: number, at: number): void => {
     const last = times.length;
     const interval = last >= 2 ? Math.min(1000, times[last - 1] - times[last - 2]) : 500;
-    for (let k = added - 1; k >= 0; k--) times.push(rec.t[i] - k * interval);
+    for (let k = added - 1; k >= 0; k--) times.push(at - k * interval);
+  };
+  let prev = rec.t.length > 0 ? rec.t[0] : 0;
+  for (let i = 0; i < rec.t.length; i++) {
+    credit(p.push(rec.t[i] - prev, rec.x[i], rec.y[i], rec.z[i]), rec.t[i]);
+    prev = rec.t[i];
   }
+  // The last window's analysis may still be under way (it runs over six samples): its steps
+  // count at the last sample, as countSteps counts them.
+  credit(p.finish(), prev);
   return times.sort((a, b) => a - b);
 }
 

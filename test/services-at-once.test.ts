@@ -7,9 +7,9 @@ import type { ServicesConfig } from '../services/config.ts';
 import type { Db } from '../services/db/types.ts';
 import type { Response } from '../services/http/router.ts';
 import type { Delivery } from '../services/ingest.ts';
-import { atOnceBatcher, ingestRewardDaysAtOnce, KEY_ID_SQL, type KeyOptions } from '../services/reward/at-once.ts';
+import { atOnceBatcher, ingestRewardDaysAtOnce, KEY_ID_SQL, READ, type KeyOptions } from '../services/reward/at-once.ts';
 import { keyId } from '../services/reward/trust.ts';
-import { harnessPerSuite, postgresSkipReason, tableCounts } from './kits/services-server.ts';
+import { harnessPerSuite, openTestDb, postgresSkipReason, tableCounts } from './kits/services-server.ts';
 import { makeRecord, signRecord } from './kits/services.ts';
 
 const skip = await postgresSkipReason();
@@ -152,5 +152,28 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
     expect(batches).toEqual([2, 1]);
     expect(results[0]).toMatchObject({ answer: { json: { award: { created: true } } } });
     expect(results[2]).toMatchObject({ answer: { headers: { 'idempotent-replayed': 'true' }, json: results[0] !== null && 'answer' in results[0] ? results[0].answer.json : {} } });
+  });
+});
+
+describe.skipIf(skip !== null)(`the batched read on postgres with many devices${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('looks each delivery up by index: no scan of devices or users, whatever the planner thinks of their size', async () => {
+    const t = await openTestDb('postgres');
+    try {
+      // Enough rows, with statistics, for the planner to weigh a hash join against index lookups.
+      await t.db.exec(`INSERT INTO users (id, name, created_at) SELECT 'u' || g, 'U', 0 FROM generate_series(1, 3000) g;
+        INSERT INTO devices (id, user_id, key_hex, created_at) SELECT lpad(to_hex(g), 12, '0'), 'u' || g, repeat('ab', 16), 0 FROM generate_series(1, 3000) g;
+        ANALYZE`);
+      const batch = Array.from({ length: 30 }, (_, i) => i * 97 + 1);
+      const rows = await t.db.all<{ 'QUERY PLAN': string }>('EXPLAIN ' + READ, [
+        batch.map((g) => g.toString(16).padStart(12, '0')), batch.map((g) => `u${g}`), batch.map(() => '2026-11-20'), batch.map(() => null),
+        batch.map(() => 'reward/home'), batch.map((g) => `key-${g}`),
+      ]);
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Seq Scan on (devices|users)\b/);
+      expect(plan).not.toMatch(/hashed SubPlan/);
+      expect(plan).toMatch(/Index Scan using devices_pkey/);
+    } finally {
+      await t.drop();
+    }
   });
 });

@@ -39,16 +39,21 @@ interface Read {
 
 // The device's key id in SQL, as trust.ts keyId computes it: the first 16 hex digits of SHA-256 of its lower-case hex.
 export const KEY_ID_SQL = (hex: string) => `substr(encode(sha256(convert_to(lower(${hex}), 'UTF8')), 'hex'), 1, 16)`;
-/** Every delivery's reads, one row each, by index: the arrays are devices, users, dates, epochs, key scopes and keys. */
-const READ = `SELECT i.n,
+/**
+ * Every delivery's reads, one row each, by index: the arrays are devices, users, dates, epochs, key
+ * scopes and keys. The device's subquery has LIMIT 1 and the user's is a scalar subquery so that the
+ * planner cannot flatten them into hash joins: it did, and then computed the device's JSON and its
+ * key id (a SHA-256) for every device in the table on every batch, 20 ms a batch at 3,000 devices.
+ */
+export const READ = `SELECT i.n,
   (SELECT row_to_json(k) FROM (SELECT request_hash, state, status, response FROM idempotency_keys WHERE scope = i.scope AND key = i.key) k) AS idem,
-  EXISTS (SELECT 1 FROM users WHERE id = i.user_id) AS user_known,
+  COALESCE((SELECT TRUE FROM users WHERE id = i.user_id), FALSE) AS user_known,
   d.device,
   (SELECT row_to_json(a) FROM (SELECT id, amount_fen FROM awards WHERE user_id = i.user_id AND date = i.date) a) AS award,
   (SELECT json_agg(x) FROM (${dayAndNeighbours({ device: 'i.device', date: 'i.date', keyId: 'd.key_id', epoch: 'i.epoch' })}) x) AS days
 FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS BIGINT[]), CAST($5 AS TEXT[]), CAST($6 AS TEXT[])) WITH ORDINALITY AS i(device, user_id, date, epoch, scope, key, n)
 LEFT JOIN LATERAL (SELECT row_to_json(v) AS device, v.key_id FROM (SELECT id, user_id, bridge_id, key_hex, last_counter, revision, ${KEY_ID_SQL('key_hex')} AS key_id
-  FROM devices WHERE id = i.device) v) d ON TRUE
+  FROM devices WHERE id = i.device LIMIT 1) v) d ON TRUE
 ORDER BY i.n`;
 
 /** Stands for a new award's id in its stored response until the statement that creates it fills it in. */

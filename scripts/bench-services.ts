@@ -1,17 +1,19 @@
 // npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
 //   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3] [--json]
+//   [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
 // Measures `bushu serve` the way a deployment sees it: the services in their own process on the
 // database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
 // default answers), the clients in other processes over keep-alive connections, and, in the same
 // run on the same kind of database, the ceiling: a bare node:http server that parses the same body
 // and does one INSERT … ON CONFLICT DO NOTHING. Prints accepted/s, p50/p99, SQL statements and
-// transactions per delivery, the ratio to the ceiling, exactly-once, payouts per second, and a
+// transactions per delivery, the ratio to the ceiling, CPU per request of the server, the database
+// (PostgreSQL on this machine, from /proc) and the clients, exactly-once, payouts per second, and a
 // growth run: acceptance, leaderboard, 30-day history and dashboard load with no stored days and
 // with --growth-users × --growth-days of them seeded directly in the database. Every figure is the
 // median of --rounds rounds (the throughput run repeated; growth acceptance on as many user sets).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +47,7 @@ function options() {
         backend: { type: 'string', default: 'both' },
         rounds: { type: 'string', default: '3' },
         json: { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
       },
     }).values;
   } catch (err) {
@@ -98,7 +101,7 @@ function start(file: string, spec: unknown): Child {
   // The spec goes in a file: a services process's seed (every user's key) outgrows the environment.
   const specFile = join(SPEC_DIR, `${file}-${specCount++}.json`);
   writeFileSync(specFile, JSON.stringify(spec));
-  const proc = fork(new URL(file, HERE).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_SPEC_FILE: specFile }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(new URL(file, HERE).pathname, [], { execArgv: ['--import', 'tsx', ...(file === 'server.ts' && args['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [])], env: { ...process.env, BENCH_SPEC_FILE: specFile }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: unknown[] = [];
   const waiting: Array<(m: unknown) => void> = [];
   proc.on('message', (m) => (waiting.length > 0 ? waiting.shift()!(m) : inbox.push(m)));
@@ -118,8 +121,56 @@ async function stop(c: Child): Promise<void> {
   await exited;
 }
 
+/** CPU seconds a process has used so far (user + system, all its threads), from /proc; null where there is none. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ, 100 on Linux)
+  } catch {
+    return null;
+  }
+}
+
+/** The local PostgreSQL server's processes (backends, WAL writer, checkpointer…), or none where it is not on this machine. */
+function postgresPids(): number[] {
+  if (backendOf !== 'postgres') return [];
+  try {
+    return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+let backendOf: Backend = 'sqlite';
+
+/** CPU used during fn by each group of processes, or null for a group that cannot be read; database processes are found when fn starts and ends. */
+async function cpuDuring<T>(groups: Record<string, () => number[]>, fn: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number | null> }> {
+  const read = () => {
+    const seen: Record<string, Map<number, number>> = {};
+    for (const [name, pids] of Object.entries(groups)) seen[name] = new Map(pids().map((pid) => [pid, cpuSeconds(pid)]).filter((e): e is [number, number] => e[1] !== null));
+    return seen;
+  };
+  const before = read();
+  const result = await fn();
+  const after = read();
+  const cpu: Record<string, number | null> = {};
+  for (const name of Object.keys(groups)) {
+    if (after[name].size === 0) cpu[name] = null;
+    else cpu[name] = [...after[name]].reduce((sum, [pid, t]) => sum + t - (before[name].get(pid) ?? 0), 0);
+  }
+  return { result, cpu };
+}
+
 interface Load {
   sent: number;
+  /** CPU milliseconds per request: the server process, the database's processes (PostgreSQL on this machine; SQLite runs inside the server), the client processes. */
+  cpuMs: { server: number | null; database: number | null; clients: number | null };
   accepted: number;
   replayed: number;
   refused: Record<string, number>;
@@ -130,12 +181,14 @@ interface Load {
 }
 
 /** Deliver the queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are dealt round-robin. */
-async function load(url: string, queues: Prepared[][]): Promise<Load> {
+async function load(url: string, queues: Prepared[][], serverPid: number): Promise<Load> {
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { url, loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
   await Promise.all(clients.map((c) => c.next()));
   const start0 = performance.now();
-  clients.forEach((c, i) => c.proc.send(queues.filter((_, j) => j % CLIENT_PROCS === i)));
-  const results = await Promise.all(clients.map((c) => c.next() as Promise<{ latencies: number[]; statuses: Record<string, number>; replayed: number }>));
+  const { result: results, cpu } = await cpuDuring({ server: () => [serverPid], database: postgresPids, clients: () => clients.map((c) => c.proc.pid!) }, () => {
+    clients.forEach((c, i) => c.proc.send(queues.filter((_, j) => j % CLIENT_PROCS === i)));
+    return Promise.all(clients.map((c) => c.next() as Promise<{ latencies: number[]; statuses: Record<string, number>; replayed: number }>));
+  });
   const seconds = (performance.now() - start0) / 1000;
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
@@ -143,8 +196,10 @@ async function load(url: string, queues: Prepared[][]): Promise<Load> {
   const replayed = results.reduce((a, r) => a + r.replayed, 0);
   const ok = statuses['200'] ?? 0;
   const refused = Object.fromEntries(Object.entries(statuses).filter(([s]) => s !== '200'));
+  const perRequest = (x: number | null) => (x === null ? null : round((x * 1000) / latencies.length, 3));
   return {
     sent: latencies.length,
+    cpuMs: { server: perRequest(cpu.server), database: perRequest(cpu.database), clients: perRequest(cpu.clients) },
     accepted: ok - replayed,
     replayed,
     refused,
@@ -161,7 +216,7 @@ function rng(seed: number): () => number {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-const round = (x: number) => Math.round(x * 100) / 100;
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
 
 function makeUsers(n: number): User[] {
@@ -249,6 +304,7 @@ interface Throughput {
 }
 
 async function throughput(backend: Backend): Promise<Throughput> {
+  backendOf = backend;
   const secret = newWebhookSecret();
   const users = makeUsers(USERS);
   const { queues, expected } = deliveries(users, DAYS, 1, secret, rng(42));
@@ -257,7 +313,7 @@ async function throughput(backend: Backend): Promise<Throughput> {
     const base = await freshDb(backend);
     const child = start('baseline.ts', { ...base.spec, grouped });
     const { url: baseUrl } = await child.next();
-    const measured = await load(baseUrl, queues);
+    const measured = await load(baseUrl, queues, child.proc.pid!);
     await stop(child);
     await base.drop();
     return measured;
@@ -268,7 +324,7 @@ async function throughput(backend: Backend): Promise<Throughput> {
 
   const fresh = await freshDb(backend);
   const { child, url } = await startServer(fresh.spec, serviceConfig(secret, users));
-  const services = await load(url, queues);
+  const services = await load(url, queues, child.proc.pid!);
   child.proc.send('stats');
   const stats = (await child.next()) as { statements: number; transactions: number };
   await stop(child);
@@ -392,6 +448,7 @@ async function timed(url: string, path: string, n = 15): Promise<{ ms: number; b
 }
 
 async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
+  backendOf = backend;
   const secret = newWebhookSecret();
   const users = makeUsers(GROWTH_USERS);
   const fresh = await freshDb(backend);
@@ -413,7 +470,7 @@ async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
   const rounds: Load[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const { queues } = deliveries(users.slice(r * per, (r + 1) * per), 3, days + 1, secret, rng(9 + r));
-    rounds.push(await load(url, queues));
+    rounds.push(await load(url, queues, child.proc.pid!));
   }
   const accepted = { perSec: median(rounds.map((x) => x.perSec)), p99Ms: median(rounds.map((x) => x.p99Ms)) };
   await stop(child);
@@ -441,7 +498,8 @@ function medianOf(rounds: Throughput[]): Throughput {
     const ls = rounds.map(f).filter((l): l is Load => l !== null);
     if (ls.length === 0) return null;
     const ml = (g: (l: Load) => number) => median(ls.map(g));
-    return { ...ls[0], sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: ml((l) => l.perSec), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
+    const cpu = (g: (c: Load['cpuMs']) => number | null) => (ls.some((l) => g(l.cpuMs) === null) ? null : ml((l) => g(l.cpuMs)!));
+    return { ...ls[0], cpuMs: { server: cpu((c) => c.server), database: cpu((c) => c.database), clients: cpu((c) => c.clients) }, sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: ml((l) => l.perSec), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
   };
   return {
     ...rounds[0],
@@ -483,6 +541,14 @@ if (args.json) {
         String(r.baseline.p99Ms).padStart(11), String(r.statementsPerDelivery).padStart(14), String(r.transactionsPerDelivery).padStart(11), JSON.stringify(r.services.refused).padStart(7),
         `${r.awards} (${r.expectedAwards})`.padStart(17), (r.exactlyOnce ? 'yes' : 'NO').padStart(12), String(r.payoutsPerSec).padStart(9)].join(' | '),
     );
+  }
+  const ms = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+  console.log('CPU ms per request | server process | database | clients');
+  for (const r of results) {
+    for (const [name, l] of [['ceiling', r.baseline], ['services', r.services]] as const) {
+      const database = r.backend === 'sqlite' ? 'in the server' : ms(l.cpuMs.database);
+      console.log([`${r.backend} ${name}`.padEnd(18), ms(l.cpuMs.server).padStart(14), database.padStart(8), ms(l.cpuMs.clients).padStart(7)].join(' | '));
+    }
   }
   for (const r of results) {
     if (r.groupedBaseline !== null) console.log(`${r.backend}: ceiling through the services' adapter (group commit, fsync off the event loop) ${r.groupedBaseline.perSec}/s (p99 ${r.groupedBaseline.p99Ms} ms): ratio ${r.groupedRatio}`);

@@ -28,6 +28,9 @@ describe('signWebhook', () => {
     const h = signWebhook(NEW, 'msg_1', nowSec, BODY);
     expect(new Webhook(NEW).verify(BODY, h)).toEqual(JSON.parse(BODY));
     expect(() => new Webhook(OLD).verify(BODY, h)).toThrow(/No matching signature/);
+    // The body is signed as UTF-8, as the package encodes it.
+    const named = '{"name":"步数 walker"}';
+    expect(new Webhook(NEW).verify(named, signWebhook(NEW, 'msg_2', nowSec, named))).toEqual(JSON.parse(named));
   });
 });
 

@@ -116,17 +116,21 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<Buffer
     req.resume();
     throw new HttpError(413, 'body_too_large', `body exceeds ${limit} bytes`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
+  // Events rather than `for await`: the async iterator costs a promise per chunk on every delivery.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
       req.resume(); // drain the rest so the 413 can be written on a healthy socket
-      throw new HttpError(413, 'body_too_large', `body exceeds ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+      reject(new HttpError(413, 'body_too_large', `body exceeds ${limit} bytes`));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 export function errorResponse(err: HttpError): Response {

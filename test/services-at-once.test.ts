@@ -153,6 +153,40 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
     expect(results[0]).toMatchObject({ answer: { json: { award: { created: true } } } });
     expect(results[2]).toMatchObject({ answer: { headers: { 'idempotent-replayed': 'true' }, json: results[0] !== null && 'answer' in results[0] ? results[0].answer.json : {} } });
   });
+
+  it('the batcher runs one batch at a time: deliveries arriving meanwhile wait and go together in the next', async () => {
+    const batches: number[] = [];
+    const db = suite.h.db;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const held: Db = {
+      ...db,
+      async all<T>(sql: string, params?: unknown[]): Promise<T[]> {
+        if (sql.startsWith('SELECT i.n')) {
+          batches.push((params![0] as unknown[]).length);
+          if (batches.length === 1) await gate; // the first batch holds until both others have arrived
+        }
+        return db.all<T>(sql, params);
+      },
+    };
+    const submit = atOnceBatcher(held, config());
+    const item = (user: string, device: string, counter: number) => ({
+      delivery: { record: signRecord(makeRecord({ user, device, date, steps: 9000, syncedAt: `${date}T16:30:00.000Z` }), suite.h.keys[device], counter), bridge: 'home' },
+      nowMs: now(),
+      key: keyFor(device),
+    });
+    const first = submit(item('alice', 'a1a1a1a1a1a1', 120));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = submit(item('bob', 'b1b1b1b1b1b1', 121));
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = submit(item('carol', 'c1c1c1c1c1c1', 122));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([1]);
+    open();
+    const results = await Promise.all([first, second, third]);
+    expect(batches).toEqual([1, 2]);
+    for (const r of results) expect(r).toMatchObject({ answer: { status: 200 } });
+  });
 });
 
 describe.skipIf(skip !== null)(`the batched read on postgres with many devices${skip ? ` (skipped: ${skip})` : ''}`, () => {

@@ -182,16 +182,20 @@ function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: 
 }
 
 /**
- * The deliveries asked for in one turn of the event loop, as batches of at most `maxBatch`, each
+ * The deliveries asked for since the last batch started, as batches of at most `maxBatch`, each
  * holding one delivery per device, key and user-day. A delivery that would repeat one of those,
  * in its turn or in a batch still running, waits until that batch is done (then it reads what it
- * wrote: a repeated key is a replay, not a race lost). Batches run side by side, each on one
- * pooled connection.
+ * wrote: a repeated key is a replay, not a race lost). At most `maxInFlight` batches run at once
+ * (each on one pooled connection); deliveries arriving meanwhile wait for the next, so under load
+ * batches grow and each statement's fixed cost (planning, round trip, commit) is shared by more.
+ * One at a time measured best: with 32 clients, batches of ~15 instead of ~4 each starting at
+ * once, PostgreSQL's CPU per request 0.25 -> 0.13 ms and the services' 0.31 -> 0.26 ms, p99 lower.
  */
-export function atOnceBatcher(db: Db, config: ServicesConfig, maxBatch = 64): (item: AtOnce) => Promise<AtOnceResult> {
+export function atOnceBatcher(db: Db, config: ServicesConfig, maxBatch = 64, maxInFlight = 1): (item: AtOnce) => Promise<AtOnceResult> {
   type Waiting = { item: AtOnce; names: string[]; resolve: (r: AtOnceResult) => void; reject: (e: unknown) => void };
   let queue: Waiting[] = [];
   const running = new Set<string>();
+  let inFlight = 0;
   let scheduled = false;
   const schedule = () => {
     if (scheduled) return;
@@ -200,21 +204,23 @@ export function atOnceBatcher(db: Db, config: ServicesConfig, maxBatch = 64): (i
   };
   function flush(): void {
     scheduled = false;
-    const batches: Waiting[][] = [[]];
+    const batches: Waiting[][] = [];
     const later: Waiting[] = [];
     for (const w of queue) {
-      if (w.names.some((n) => running.has(n))) {
-        later.push(w); // its batch, of this turn or an earlier one, flushes again when it ends
+      const full = batches.length === 0 || batches[batches.length - 1].length === maxBatch;
+      if (w.names.some((n) => running.has(n)) || (full && inFlight + batches.length >= maxInFlight)) {
+        later.push(w); // flushed again when a batch ends
         continue;
       }
       for (const n of w.names) running.add(n);
-      if (batches[batches.length - 1].length === maxBatch) batches.push([]);
+      if (full) batches.push([]);
       batches[batches.length - 1].push(w);
     }
     queue = later;
     for (const batch of batches) {
-      if (batch.length === 0) continue;
+      inFlight++;
       const done = () => {
+        inFlight--;
         for (const w of batch) for (const n of w.names) running.delete(n);
         if (queue.length > 0) schedule();
       };

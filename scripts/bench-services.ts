@@ -427,6 +427,8 @@ interface GrowthRow {
   seedSeconds: number;
   acceptedPerSec: number;
   p99Ms: number;
+  /** CPU milliseconds per request of the services process plus the database's (PostgreSQL on this machine), median of the rounds: steadier than the rate on a shared machine. */
+  cpuMs: number | null;
   leaderboardMs: number;
   historyMs: number;
   dashboardMs: number;
@@ -473,6 +475,7 @@ async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
     rounds.push(await load(url, queues, child.proc.pid!));
   }
   const accepted = { perSec: median(rounds.map((x) => x.perSec)), p99Ms: median(rounds.map((x) => x.p99Ms)) };
+  const cpu = rounds.map((x) => (x.cpuMs.server === null ? null : x.cpuMs.server + (x.cpuMs.database ?? 0)));
   await stop(child);
   await fresh.drop();
   return {
@@ -480,6 +483,7 @@ async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
     seedSeconds,
     acceptedPerSec: accepted.perSec,
     p99Ms: accepted.p99Ms,
+    cpuMs: cpu.some((c) => c === null) ? null : round(median(cpu as number[]), 3),
     leaderboardMs: leaderboard.ms,
     historyMs: history.ms,
     dashboardMs: round(dashboard.ms + overview.ms),
@@ -555,12 +559,13 @@ if (args.json) {
   }
   if (growth.length > 0) {
     console.log(`growth: ${GROWTH_USERS} users (${FRIENDS} friends each), empty vs ${GROWTH_DAYS} stored days each; acceptance of ${Math.max(1, Math.floor(Math.min(GROWTH_USERS / ROUNDS, USERS)))} users x 3 new days per round; reads are medians of 15 (admin token)`);
-    console.log('backend   | stored days | seeded in s | accepted/s | p99 ms | leaderboard ms | 30-day history ms | dashboard ms (/api/users + overview, bytes)');
+    console.log('backend   | stored days | seeded in s | accepted/s | p99 ms | CPU ms/request | leaderboard ms | 30-day history ms | dashboard ms (/api/users + overview, bytes)');
     for (const g of growth) {
       for (const row of [g.empty, g.big]) {
-        console.log([g.backend.padEnd(9), String(row.storedDays).padStart(11), String(row.seedSeconds).padStart(11), String(row.acceptedPerSec).padStart(10), String(row.p99Ms).padStart(6), String(row.leaderboardMs).padStart(14), String(row.historyMs).padStart(17), `${row.dashboardMs} (${row.dashboardBytes})`].join(' | '));
+        console.log([g.backend.padEnd(9), String(row.storedDays).padStart(11), String(row.seedSeconds).padStart(11), String(row.acceptedPerSec).padStart(10), String(row.p99Ms).padStart(6), (row.cpuMs === null ? '—' : row.cpuMs.toFixed(3)).padStart(14), String(row.leaderboardMs).padStart(14), String(row.historyMs).padStart(17), `${row.dashboardMs} (${row.dashboardBytes})`].join(' | '));
       }
-      console.log(`${g.backend.padEnd(9)} | acceptance with stored days / empty: ${g.ratio}`);
+      const cpuRatio = g.empty.cpuMs === null || g.big.cpuMs === null ? '' : `; CPU per request, empty / stored: ${round(g.empty.cpuMs / g.big.cpuMs)}`;
+      console.log(`${g.backend.padEnd(9)} | acceptance with stored days / empty: ${g.ratio}${cpuRatio}`);
     }
   }
   if (pgSkip) console.log(`postgresql: skipped (${pgSkip})`);

@@ -8,6 +8,7 @@ import type { Db } from '../services/db/types.ts';
 import type { Response } from '../services/http/router.ts';
 import type { Delivery } from '../services/ingest.ts';
 import { atOnceBatcher, ingestRewardDaysAtOnce, KEY_ID_SQL, READ, type KeyOptions } from '../services/reward/at-once.ts';
+import { dayAndNeighbours } from '../services/reward/ingest.ts';
 import { keyId } from '../services/reward/trust.ts';
 import { harnessPerSuite, openTestDb, postgresSkipReason, tableCounts } from './kits/services-server.ts';
 import { makeRecord, signRecord } from './kits/services.ts';
@@ -190,22 +191,38 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
 });
 
 describe.skipIf(skip !== null)(`the batched read on postgres with many devices${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it('looks each delivery up by index: no scan of devices or users, whatever the planner thinks of their size', async () => {
+  // Enough rows, with statistics, for the planner to weigh a hash join against index lookups, and
+  // a hundred signed days per device to weigh reading them all against walking to the nearest.
+  const seeded = async () => {
     const t = await openTestDb('postgres');
+    await t.db.exec(`INSERT INTO users (id, name, created_at) SELECT 'u' || g, 'U', 0 FROM generate_series(1, 3000) g;
+      INSERT INTO devices (id, user_id, key_hex, created_at) SELECT lpad(to_hex(g), 12, '0'), 'u' || g, repeat('ab', 16), 0 FROM generate_series(1, 3000) g;
+      INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, not_worn, closed, counter, status, reasons, synced_at, received_at, key_id)
+        SELECT lpad(to_hex(g), 12, '0'), to_char(date '2026-08-01' + x, 'YYYY-MM-DD'), 'u' || g, 1, 'bushu', 480, 5000, '[]', 1, x + 1, 'verified', '[]', 'x', 0, 'abcdef0123456789'
+        FROM generate_series(1, 3000) g, generate_series(0, 99) x;
+      ANALYZE`);
+    return t;
+  };
+  const planOf = async (t: Awaited<ReturnType<typeof seeded>>, sql: string, params: unknown[]) =>
+    (await t.db.all<{ 'QUERY PLAN': string }>('EXPLAIN ' + sql, params)).map((r) => r['QUERY PLAN']).join('\n');
+
+  it('looks each delivery up by index and walks to the nearest signed days, whatever the planner thinks of the tables', async () => {
+    const t = await seeded();
     try {
-      // Enough rows, with statistics, for the planner to weigh a hash join against index lookups.
-      await t.db.exec(`INSERT INTO users (id, name, created_at) SELECT 'u' || g, 'U', 0 FROM generate_series(1, 3000) g;
-        INSERT INTO devices (id, user_id, key_hex, created_at) SELECT lpad(to_hex(g), 12, '0'), 'u' || g, repeat('ab', 16), 0 FROM generate_series(1, 3000) g;
-        ANALYZE`);
       const batch = Array.from({ length: 30 }, (_, i) => i * 97 + 1);
-      const rows = await t.db.all<{ 'QUERY PLAN': string }>('EXPLAIN ' + READ, [
+      const plan = await planOf(t, READ, [
         batch.map((g) => g.toString(16).padStart(12, '0')), batch.map((g) => `u${g}`), batch.map(() => '2026-11-20'), batch.map(() => null),
         batch.map(() => 'reward/home'), batch.map((g) => `key-${g}`),
       ]);
-      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-      expect(plan).not.toMatch(/Seq Scan on (devices|users)\b/);
+      expect(plan).not.toMatch(/Seq Scan on (devices|users|reward_days)\b/);
       expect(plan).not.toMatch(/hashed SubPlan/);
       expect(plan).toMatch(/Index Scan using devices_pkey/);
+      // Each neighbour: the primary key walked from the date, never every day of the device read and sorted.
+      expect(plan).not.toMatch(/Bitmap Heap Scan on reward_days|Sort Key: r(_\d)?\.date/);
+      expect(plan.match(/Index Scan (Backward )?using reward_days_pkey on reward_days r/g)).toHaveLength(2);
+      // The transactional path's read of one delivery, built by the same function.
+      const one = await planOf(t, dayAndNeighbours({ device: '$1', date: '$2', keyId: '$3', epoch: 'CAST($4 AS BIGINT)' }), ['000000000001', '2026-11-20', 'abcdef0123456789', null]);
+      expect(one).not.toMatch(/Bitmap Heap Scan on reward_days|Sort Key: r(_\d)?\.date/);
     } finally {
       await t.drop();
     }

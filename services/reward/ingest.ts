@@ -44,10 +44,16 @@ export interface DayAt {
   epoch: string;
 }
 
-/** The nearest signed day of the device on one side of the date in the signing sequence, by the primary key. */
+/**
+ * The nearest signed day of the device on one side of the date in the signing sequence, by the
+ * primary key: walked from the date outwards, stopping at the first match. The sequence condition
+ * sits behind CASE, which PostgreSQL's planner does not try to estimate: estimated, it looked as if
+ * almost no day matched (the planner cannot know that a device's days share its key), so it read
+ * every day of the device and sorted them, 1.3 ms a delivery with a year stored instead of 0.02.
+ */
 const neighbour = (side: -1 | 1, at: DayAt) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days r
   WHERE r.device_id = ${at.device} AND r.date ${side < 0 ? '<' : '>'} ${at.date} AND r.counter IS NOT NULL
-    AND COALESCE(r.key_id, ${at.keyId}) = ${at.keyId} AND COALESCE(r.epoch, -1) = COALESCE(${at.epoch}, -1)
+    AND CASE WHEN COALESCE(r.key_id, ${at.keyId}) = ${at.keyId} AND COALESCE(r.epoch, -1) = COALESCE(${at.epoch}, -1) THEN TRUE ELSE FALSE END
   ORDER BY r.date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
 /** The stored version of the day (side 0), alone or with its signed neighbours (sides -1 and 1). */
 const sameDay = (at: Pick<DayAt, 'device' | 'date'>) => `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = ${at.device} AND date = ${at.date}`;

@@ -547,7 +547,7 @@ if (args.json) {
     );
   }
   const ms = (x: number | null) => (x === null ? '—' : x.toFixed(3));
-  console.log('CPU ms per request | server process | database | clients');
+  if (results.length > 0) console.log('CPU ms per request | server process | database | clients');
   for (const r of results) {
     for (const [name, l] of [['ceiling', r.baseline], ['services', r.services]] as const) {
       const database = r.backend === 'sqlite' ? 'in the server' : ms(l.cpuMs.database);

@@ -1,5 +1,5 @@
 // The reward service's acceptance on PostgreSQL in two round trips and no open transaction, for a
-// batch of deliveries at once: the deliveries that arrive in one turn of the event loop (at-once
+// batch of deliveries at once: the deliveries that arrive while the previous batch runs (at-once
 // batcher below) are read by one statement (each one's Idempotency-Key, device and user, stored day
 // and signed neighbours, and user-day award), decided in this process (ingest.ts decideRewardDay,
 // the same code as the transactional path), and written by one statement: the days, the devices'

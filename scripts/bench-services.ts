@@ -79,6 +79,7 @@ if (!['sqlite', 'postgres', 'both'].includes(args.backend!)) {
 const HERE = new URL('./bench-services/', import.meta.url);
 const LAST_DAY = dayNumber('2026-11-21'); // T0 is the morning of 2026-11-21 in UTC+8
 const FRIENDS = 10; // each user's circle in the growth run
+const KEY_DAYS = 7; // Idempotency-Keys live 7 days (idempotencyKeyTtlHours): a deployment with a year of days holds a week of keys
 const ADMIN_TOKEN = randomBytes(16).toString('hex');
 
 interface User {
@@ -414,6 +415,12 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
           [u.device, u.id, T0, json],
         );
         await q.run(`INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at, paid_at) SELECT id, user_id, 888, 'paid', $2, $2 FROM awards WHERE user_id = $1`, [u.id, T0]);
+        // The Idempotency-Keys such a deployment holds: its last KEY_DAYS days' deliveries (the keys' expiry).
+        await q.run(
+          `INSERT INTO idempotency_keys (scope, key, request_hash, state, status, response, locked_at, created_at)
+           SELECT 'reward/bench', 'bushu:reward:' || $1 || ':' || x.date || ':1', 'seeded', 'done', 200, '{"accepted":true}', $2, $2 FROM (${rowsOf(3)}) x WHERE x.day_counter > $4`,
+          [u.device, T0, json, days - KEY_DAYS],
+        );
       }
     });
   }

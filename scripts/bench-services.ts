@@ -135,7 +135,6 @@ function cpuSeconds(pid: number): number | null {
 
 /** The local PostgreSQL server's processes (backends, WAL writer, checkpointer…), or none where it is not on this machine. */
 function postgresPids(): number[] {
-  if (backendOf !== 'postgres') return [];
   try {
     return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
       try {
@@ -148,7 +147,6 @@ function postgresPids(): number[] {
     return [];
   }
 }
-let backendOf: Backend = 'sqlite';
 
 /** CPU used during fn by each group of processes, or null for a group that cannot be read; database processes are found when fn starts and ends. */
 async function cpuDuring<T>(groups: Record<string, () => number[]>, fn: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number | null> }> {
@@ -182,11 +180,12 @@ interface Load {
 }
 
 /** Deliver the queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are dealt round-robin. */
-async function load(url: string, queues: Prepared[][], serverPid: number): Promise<Load> {
+async function load(url: string, queues: Prepared[][], server: { pid: number; backend: Backend }): Promise<Load> {
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { url, loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
   await Promise.all(clients.map((c) => c.next()));
   const start0 = performance.now();
-  const { result: results, cpu } = await cpuDuring({ server: () => [serverPid], database: postgresPids, clients: () => clients.map((c) => c.proc.pid!) }, () => {
+  const database = server.backend === 'postgres' ? postgresPids : () => [];
+  const { result: results, cpu } = await cpuDuring({ server: () => [server.pid], database, clients: () => clients.map((c) => c.proc.pid!) }, () => {
     clients.forEach((c, i) => c.proc.send(queues.filter((_, j) => j % CLIENT_PROCS === i)));
     return Promise.all(clients.map((c) => c.next() as Promise<{ latencies: number[]; statuses: Record<string, number>; replayed: number }>));
   });
@@ -305,7 +304,6 @@ interface Throughput {
 }
 
 async function throughput(backend: Backend): Promise<Throughput> {
-  backendOf = backend;
   const secret = newWebhookSecret();
   const users = makeUsers(USERS);
   const { queues, expected } = deliveries(users, DAYS, 1, secret, rng(42));
@@ -314,7 +312,7 @@ async function throughput(backend: Backend): Promise<Throughput> {
     const base = await freshDb(backend);
     const child = start('baseline.ts', { ...base.spec, grouped });
     const { url: baseUrl } = await child.next();
-    const measured = await load(baseUrl, queues, child.proc.pid!);
+    const measured = await load(baseUrl, queues, { pid: child.proc.pid!, backend });
     await stop(child);
     await base.drop();
     return measured;
@@ -325,7 +323,7 @@ async function throughput(backend: Backend): Promise<Throughput> {
 
   const fresh = await freshDb(backend);
   const { child, url } = await startServer(fresh.spec, serviceConfig(secret, users));
-  const services = await load(url, queues, child.proc.pid!);
+  const services = await load(url, queues, { pid: child.proc.pid!, backend });
   child.proc.send('stats');
   const stats = (await child.next()) as { statements: number; transactions: number };
   await stop(child);
@@ -457,7 +455,6 @@ async function timed(url: string, path: string, n = 15): Promise<{ ms: number; b
 }
 
 async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
-  backendOf = backend;
   const secret = newWebhookSecret();
   const users = makeUsers(GROWTH_USERS);
   const fresh = await freshDb(backend);
@@ -479,7 +476,7 @@ async function growthRow(backend: Backend, days: number): Promise<GrowthRow> {
   const rounds: Load[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const { queues } = deliveries(users.slice(r * per, (r + 1) * per), 3, days + 1, secret, rng(9 + r));
-    rounds.push(await load(url, queues, child.proc.pid!));
+    rounds.push(await load(url, queues, { pid: child.proc.pid!, backend }));
   }
   const accepted = { perSec: median(rounds.map((x) => x.perSec)), p99Ms: median(rounds.map((x) => x.p99Ms)) };
   const cpu = rounds.map((x) => (x.cpuMs.server === null ? null : x.cpuMs.server + (x.cpuMs.database ?? 0)));

@@ -59,7 +59,8 @@ const neighbour = (side: -1 | 1, at: DayAt) => `SELECT * FROM (SELECT ${side} AS
 const sameDay = (at: Pick<DayAt, 'device' | 'date'>) => `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = ${at.device} AND date = ${at.date}`;
 export const dayAndNeighbours = (at: DayAt) => `${sameDay(at)} UNION ALL ${neighbour(-1, at)} UNION ALL ${neighbour(1, at)}`;
 const SAME_DAY = sameDay({ device: '$1', date: '$2' });
-const DAY_AND_NEIGHBOURS = dayAndNeighbours({ device: '$1', date: '$2', keyId: '$3', epoch: 'CAST($4 AS BIGINT)' });
+/** The transactional path's read of one delivery's day and neighbours: device, date, key id, epoch. */
+export const DAY_AND_NEIGHBOURS = dayAndNeighbours({ device: '$1', date: '$2', keyId: '$3', epoch: 'CAST($4 AS BIGINT)' });
 
 /** What a delivery's decision reads: the device, its plausibility flags, its verified summary, and the stored version of its day with its signed neighbours (rows). */
 export interface RewardReads {

@@ -72,7 +72,7 @@ export function counter(h: History, goal: number, close: () => void): Counter {
       if (before < g && c.steps >= g && c.onGoal) c.onGoal();
     },
     motion: (x, y, z) => {
-      if (Math.abs(x - lx) + Math.abs(y - ly) + Math.abs(z - lz) > MOVED_COUNTS && lx !== 0) {
+      if ((x > lx ? x - lx : lx - x) + (y > ly ? y - ly : ly - y) + (z > lz ? z - lz : lz - z) > MOVED_COUNTS && lx !== 0) {
         c.movedThisHour = true;
         c.moved |= 1 << c.hour;
         dirty |= 1 << c.hour;

@@ -139,12 +139,14 @@ describe('pedometer live counting', () => {
     expect(Math.abs(p.steps - resting - 200)).toBeLessThanOrEqual(10);
   });
 
-  it('counts the same when a caller skips push while idle is above 1 and decrements idle instead (the boards)', () => {
+  it('counts the same when a caller skips push while idle is above 1, decrements idle instead and calls look at 1 (the boards)', () => {
     const g = concat([still(26, 120), walk({ seed: 27, steps: 150, cadence: 1.7 }), still(28, 200), walk({ seed: 29, steps: 80, cadence: 2 })]);
     const always = new Pedometer(plainLoops);
     const board = new Pedometer(plainLoops);
     const r = g.rec;
     let skipped = 0;
+    let looks = 0;
+    let woken = 0;
     for (let i = 0; i < r.t.length; i++) {
       const dt = i === 0 ? 0 : r.t[i] - r.t[i - 1];
       const a = always.push(dt, r.x[i], r.y[i], r.z[i]);
@@ -152,14 +154,20 @@ describe('pedometer live counting', () => {
       if (board.idle > 1) {
         board.idle--;
         skipped++;
+      } else if (board.idle === 1) {
+        looks++;
+        b = board.look(dt, r.x[i], r.y[i], r.z[i]);
+        if ((board.idle as number) === 0) woken++; // (look changes idle: TypeScript narrowed it to 1)
       } else b = board.push(dt, r.x[i], r.y[i], r.z[i]);
       expect(b).toBe(a);
       expect(board.idle).toBe(always.idle);
     }
     expect(board.steps).toBe(always.steps);
     expect(always.steps).toBeGreaterThan(200);
-    // Most of the still minutes were skipped without a call.
+    // Most of the still minutes were skipped without a call, the rest looked at; each walk woke a look.
     expect(skipped).toBeGreaterThan(((120 + 200) * 12.5 * 3) / 4 - 300);
+    expect(looks).toBeGreaterThan((120 + 200) * 12.5 / 4 - 100);
+    expect(woken).toBeGreaterThanOrEqual(2);
   });
 
   it('wakes from a rest on its grid whatever gaps the looks saw (infinite, not a number, negative)', () => {

@@ -52,7 +52,9 @@ sample = (a, t) => {
   const x = a.x;
   const y = a.y;
   const z = a.z;
-  const n = ped.push(dt > MAX_POLL_MS ? 2000 : dt, x, y, z);
+  const d = dt > MAX_POLL_MS ? 2000 : dt;
+  // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
+  const n = ped.idle ? ped.look(d, x, y, z) : ped.push(d, x, y, z);
   if (n) c.add(n);
   if (!c.movedThisHour) c.motion(x, y, z);
 };

@@ -60,10 +60,17 @@ export class Pedometer {
 
   /**
    * At rest, the samples to come that the detector will not look at (0 when awake). A caller may
-   * skip push for a sample while idle is above 1 by decrementing idle instead: the detector ends
-   * where push would have left it (the boards do, to spare the call at rest).
+   * skip push for a sample while idle is above 1 by decrementing idle instead, and call look for
+   * the sample that finds idle at 1: the detector ends where push would have left it (the boards
+   * do, to spare the calls at rest).
    */
   idle = 0;
+
+  /**
+   * At rest, push for the sample that finds idle at 1 (the look at the magnitude, see REST_EVERY):
+   * one call where push would make two. Returns what push would.
+   */
+  look: (this: Pedometer, dtMs: number, x: number, y: number, z: number) => number;
 
   /**
    * Feed one sample. dtMs: milliseconds since the previous sample (ignored for the first);
@@ -97,7 +104,6 @@ export class Pedometer {
     // the build puts declarations without one first, and on Espruino those are found first.)
     let rest: number;
     let rested: Pedometer['push'];
-    let look: (dtMs: number, x: number, y: number, z: number) => number;
     let count = 0; // the integer part of credit, published as steps
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
     // The analysis stage to run at the next sample (0: none; see next).
@@ -483,9 +489,7 @@ export class Pedometer {
      * A look at rest, every REST_EVERY samples: the magnitude alone, its change since the last
      * look (the first one compares with the last grid point before the rest).
      */
-    // (Assigned, not declared with its value: the build would inline a function used once into
-    // rested's countdown, which Espruino would then read through at every sample.)
-    look = (dtMs, x, y, z) => {
+    this.look = (dtMs, x, y, z) => {
       this.idle = REST_EVERY;
       // (A gap that is no interval, infinite or over a second, says nothing about the grid.)
       if (dtMs <= MAX_GAP_MS) elapsed += dtMs;
@@ -503,7 +507,7 @@ export class Pedometer {
     };
 
     /** push at rest (see REST_EVERY): a countdown, and a look at its end. */
-    rested = (dtMs, x, y, z) => (--this.idle > 0 ? 0 : look(dtMs, x, y, z));
+    rested = (dtMs, x, y, z) => (--this.idle > 0 ? 0 : this.look(dtMs, x, y, z));
 
     this.push = take;
   }

@@ -14,8 +14,8 @@
 //    steering wheel or a brush can repeat for five seconds): steps are held back until the next
 //    window confirms at the same cadence, and then credited together; a weaker rhythm that keeps
 //    one cadence for four windows starts a walk too. Only a body that moves starts one. Once
-//    walking, a weaker rhythm is accepted (hysteresis), because real walks have turns, doors and
-//    uneven ground.
+//    walking, a weaker rhythm is accepted (hysteresis) while the body is jolted, because real
+//    walks have turns, doors and uneven ground.
 // 4. A still wrist rests (REST_EVERY, tuning.ts): with no walk in view and no motion above
 //    0.015 g, push becomes a countdown that looks at the magnitude of every 4th sample, and a
 //    change of 0.03 g wakes the detector on the window grid it had. Most of a day costs that.
@@ -153,6 +153,9 @@ export class Pedometer {
     const haz = head(az);
     const ham = head(am);
     const acf = new Float64Array(STRIDE_LAG_MAX + 2);
+    // The magnitude's correlation at the lags where a brisk step falls (3 to 7), kept by its
+    // analysis for the arm swing's (see swing), which writes acf over.
+    const strikes7 = new Float64Array(8);
     let credit = 0; // fractional steps credited so far
     // Set by every restart before any use (no initial value: that saves bytes in the firmware).
     // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
@@ -273,9 +276,6 @@ export class Pedometer {
       n = WINDOW - HOP;
 
       walking = held === 0;
-      // The strictest correlation this window is judged by: a weaker rhythm carries a confirmed
-      // walk on (hysteresis); out of a walk, both the start (1/2) and a weak start (1/3) are asked.
-      den = walking ? STAY_DEN : ENTER_DEN;
 
       // The motion floor: lower while a walk has gone quiet on every channel (see QUIET_RMS). The
       // axes' energy it needs is kept for the arm swing (-1: not known yet).
@@ -286,6 +286,13 @@ export class Pedometer {
       // Magnitude: heel strikes, one per step.
       sm = total(ham);
       em = energyOf(ham, am, sm);
+      // The strictest correlation this window is judged by: a weaker rhythm carries a confirmed
+      // walk on (hysteresis) while the body is still jolted; out of a walk, both the start (1/2)
+      // and a weak start (1/3) are asked. So is a walk whose jolts have stopped (the magnitude
+      // under the floor) while the arm or the pocket still moves: after a walk that is gestures,
+      // a shift of weight, a turn on the spot, whose loose rhythm 1/5 let carry the walk on for
+      // windows after its end; a wrist that swings on without jolts (soft steps) swings clearly.
+      den = walking && em >= floor ? STAY_DEN : ENTER_DEN;
       stage = 1;
     };
 
@@ -302,6 +309,7 @@ export class Pedometer {
           magLag = fundamental(em >= RUN_ENERGY ? STEP_LAG_RUN : STEP_LAG_WALK);
           magCorrelation = acf[magLag];
           magPeriod = refine(magLag);
+          for (let lag = 3; lag < 8; lag++) strikes7[lag] = acf[lag];
         }
         // The three axes together: the arm swing, one per stride; not needed when the strictest
         // test already finds heel strikes. Energy first, so that a still wrist costs three sums
@@ -328,6 +336,9 @@ export class Pedometer {
       return energyOf(hax, ax, sx) + energyOf(hay, ay, sy) + energyOf(haz, az, sz);
     };
 
+    /** Whether the magnitude's correlation kept by its analysis (strikes7) peaks at lag k, above 0. */
+    const strikesAt = (k: number): boolean => strikes7[k] > 0 && strikes7[k] >= strikes7[k - 1] && strikes7[k] >= strikes7[k + 1];
+
     /** The arm swing's stride from the three axes' correlation in acf. */
     const swing = (): void => {
       const shortest = axEnergy >= RUN_ENERGY ? STRIDE_LAG_RUN : STRIDE_LAG_WALK;
@@ -345,7 +356,15 @@ export class Pedometer {
       }
       // A stride is two different half-strides (arm forward, arm back), so the swing anti-correlates
       // at half the lag. A short "stride" whose halves look alike is really one step: look further.
-      if (lag < STRIDE_LAG_AMBIGUOUS && acf[Math.round(lag / 2)] > 0) lag = fundamental(lag + 2);
+      // Unless what is further is only its double and the heel strikes (the magnitude) repeat at
+      // half of it: then the halves look alike because every step jolts the device (a pocket, a
+      // hand), and the short lag is a brisk walker's stride. A slow walker's step does not jolt
+      // half-way to the next one.
+      const mid = Math.round(lag / 2);
+      if (lag < STRIDE_LAG_AMBIGUOUS && acf[mid] > 0) {
+        const further = fundamental(lag + 2);
+        if (Math.abs(further - 2 * lag) > 2 || !(magPeriod > 0 && (strikesAt(mid) || strikesAt(lag - mid)))) lag = further;
+      }
       axCorrelation = acf[lag];
       axPeriod = refine(lag);
     };

@@ -277,11 +277,13 @@ export class Pedometer {
 
       walking = held === 0;
 
-      // The motion floor: lower while a walk has gone quiet on every channel (see QUIET_RMS). The
-      // axes' energy it needs is kept for the arm swing (-1: not known yet).
+      // The motion floor: lower while a walk, or a first periodic window waiting for the next to
+      // confirm it, has gone quiet on every channel (see QUIET_RMS: a pouch whose own swing
+      // cancels the steps for a few seconds can do that right after the first window). The axes'
+      // energy it needs is kept for the arm swing (-1: not known yet).
       axes = -1;
-      if (walking) axes = axesEnergy();
-      floor = walking && axes < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
+      if (held >= 0) axes = axesEnergy();
+      floor = held >= 0 && axes < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
 
       // Magnitude: heel strikes, one per step.
       sm = total(ham);
@@ -386,7 +388,7 @@ export class Pedometer {
       // motion at another rhythm right after a walk (gestures, reaching, fidgeting) is not the
       // walk, and starts afresh as a held window.
       const step = stepAt(den);
-      const moving = em >= MIN_ENERGY;
+      const moving = em >= floor;
       const offCadence = Math.abs(step - previous) * 5 > previous * 2;
       if (step === 0 || (!walking && !moving)) held = -1;
       else if (walking ? struck && !strikes && offCadence : held < 0 || offCadence) held = WINDOW / step;

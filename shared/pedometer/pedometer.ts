@@ -155,7 +155,7 @@ export class Pedometer {
     const acf = new Float64Array(STRIDE_LAG_MAX + 2);
     // The magnitude's correlation at the lags where a brisk step falls (3 to 7), kept by its
     // analysis for the arm swing's (see swing), which writes acf over.
-    const strikes7 = new Float64Array(8);
+    const strikeAcf = new Float64Array(8);
     let credit = 0; // fractional steps credited so far
     // Set by every restart before any use (no initial value: that saves bytes in the firmware).
     // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
@@ -311,7 +311,7 @@ export class Pedometer {
           magLag = fundamental(em >= RUN_ENERGY ? STEP_LAG_RUN : STEP_LAG_WALK);
           magCorrelation = acf[magLag];
           magPeriod = refine(magLag);
-          for (let lag = 3; lag < 8; lag++) strikes7[lag] = acf[lag];
+          for (let lag = 3; lag < 8; lag++) strikeAcf[lag] = acf[lag];
         }
         // The three axes together: the arm swing, one per stride; not needed when the strictest
         // test already finds heel strikes. Energy first, so that a still wrist costs three sums
@@ -338,8 +338,8 @@ export class Pedometer {
       return energyOf(hax, ax, sx) + energyOf(hay, ay, sy) + energyOf(haz, az, sz);
     };
 
-    /** Whether the magnitude's correlation kept by its analysis (strikes7) peaks at lag k, above 0. */
-    const strikesAt = (k: number): boolean => strikes7[k] > 0 && strikes7[k] >= strikes7[k - 1] && strikes7[k] >= strikes7[k + 1];
+    /** Whether the magnitude's correlation kept by its analysis (strikeAcf) peaks at lag k, above 0. */
+    const strikesAt = (k: number): boolean => strikeAcf[k] > 0 && strikeAcf[k] >= strikeAcf[k - 1] && strikeAcf[k] >= strikeAcf[k + 1];
 
     /** The arm swing's stride from the three axes' correlation in acf. */
     const swing = (): void => {
@@ -380,7 +380,9 @@ export class Pedometer {
       // Only a body that moves starts a walk:
       // steering, brushing or waving swing the arm (the axes) with a rhythm but leave the
       // magnitude, which every step jolts, below the motion floor; the arm alone may carry a
-      // walk on, never start one. And the two windows must agree on the cadence (within 2/5): a
+      // walk on, never start one (the window that confirms a first one is held to that one's
+      // floor, the quiet one when every channel has gone quiet: the first window moved the
+      // body). And the two windows must agree on the cadence (within 2/5): a
       // walker's pace does not jump that much in 2.56 s, while unrelated rhythms one after the
       // other do (a lurch into a car seat, then the wheel; typing bridged by a lossy logger);
       // the second then becomes the held window of a walk that may yet start. For the same reason

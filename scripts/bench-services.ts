@@ -426,7 +426,11 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
   // This schema's tables only: a bare ANALYZE on PostgreSQL takes every schema of the database, and
   // would record the empty side's tables (alive beside this one, see the growth run) as empty,
   // which plans sequential scans of them that the rounds then grow (11 ms a request).
-  await db.exec(db.dialect === 'postgres' ? 'ANALYZE users, devices, friendships, reward_days, social_days, idempotency_keys, awards, payouts' : 'ANALYZE');
+  if (db.dialect === 'sqlite') await db.exec('ANALYZE');
+  else {
+    const tables = await db.all<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()');
+    await db.exec(`ANALYZE ${tables.map((t) => `"${t.name}"`).join(', ')}`);
+  }
   // A database at rest: the seed's WAL written back, so no checkpoint of it lands in the timing.
   if (db.dialect === 'sqlite') await db.all('PRAGMA wal_checkpoint(TRUNCATE)');
 }

@@ -96,33 +96,40 @@ Bangle.on('health', (h: any) => {
   h.steps = lastBlock;
 });
 
-const ped = core.pedometer;
-let last = getTime();
-/** The per-sample path: the interval, three scalings, the pedometer, and a flag test. */
-// (Assigned, not declared with its value: esbuild would inline a function used once into the
-// branch below, which Espruino would then read through at every resting sample.)
-let sample: (a: any, t: number) => void;
-sample = (a, t) => {
-  const dt = (t - last) * 1000;
-  last = t;
-  const x = a.x * 8192;
-  const y = a.y * 8192;
-  const z = a.z * 8192;
-  const d = dt > MAX_POLL_MS ? 2000 : dt;
-  // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
-  const n = ped.idle ? ped.look(d, x, y, z) : ped.push(d, x, y, z);
-  if (n) {
-    c.add(n);
-    share(n);
-  }
-  if (!c.movedThisHour) c.motion(x, y, z);
-};
-// A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
-// countdown here, not the call, and a still wrist costs little more than the event itself.
-Bangle.on('accel', (a: any) => {
-  const t = getTime();
-  if (ped.idle > 1) {
-    ped.idle--;
+// The per-sample path in a scope of its own. Espruino finds a name by going through each scope's
+// names in turn, innermost first, and the build's module scope holds every one of its functions:
+// from this small scope the handler finds its names at once, and the clock comes in as a
+// parameter, since the global getTime is found only after all of the module's names (about 5k
+// instructions a sample). Still: 0.080M -> 0.062M a sample (Puck), 0.084M -> 0.069M (Bangle).
+const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => number) => {
+  let last = clock();
+  /** The per-sample path: the interval, three scalings, the pedometer, and a flag test. */
+  // (Assigned, not declared with its value: esbuild would inline a function used once into the
+  // branch below, which Espruino would then read through at every resting sample.)
+  let sample: (a: any, t: number) => void;
+  sample = (a, t) => {
+    let d = (t - last) * 1000;
     last = t;
-  } else sample(a, t);
-});
+    if (d > MAX_POLL_MS) d = 2000;
+    const x = a.x * 8192;
+    const y = a.y * 8192;
+    const z = a.z * 8192;
+    // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
+    const n = ped.idle ? ped.look(d, x, y, z) : ped.push(d, x, y, z);
+    if (n) {
+      counter.add(n);
+      share(n);
+    }
+    if (!counter.movedThisHour) counter.motion(x, y, z);
+  };
+  // A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
+  // countdown here, not the call, and a still wrist costs little more than the event itself.
+  // (The clock is read where it is used: a local for it cost a name a sample, and bytes.)
+  Bangle.on('accel', (a: any) => {
+    if (ped.idle > 1) {
+      ped.idle--;
+      last = clock();
+    } else sample(a, clock());
+  });
+};
+attach(core.pedometer, c, getTime);

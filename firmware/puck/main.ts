@@ -39,32 +39,38 @@ setWatch(
   { repeat: true, debounce: 50 }, // both edges (the default),
 );
 
-const ped = core.pedometer;
-const c = core.counter;
-let last = getTime();
-/** The per-sample path: the interval, the pedometer, and the hour's motion flag. */
-// (Assigned, not declared with its value: esbuild would inline a function used once into the
-// branch below, which Espruino would then read through at every resting sample.)
-let sample: (a: any, t: number) => void;
-sample = (a, t) => {
-  const dt = (t - last) * 1000;
-  last = t;
-  const x = a.x;
-  const y = a.y;
-  const z = a.z;
-  const d = dt > MAX_POLL_MS ? 2000 : dt;
-  // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
-  const n = ped.idle ? ped.look(d, x, y, z) : ped.push(d, x, y, z);
-  if (n) c.add(n);
-  if (!c.movedThisHour) c.motion(x, y, z);
+// The per-sample path in a scope of its own. Espruino finds a name by going through each scope's
+// names in turn, innermost first, and the build's module scope holds every one of its functions:
+// from this small scope the handler finds its names at once, and the clock comes in as a
+// parameter, since the global getTime is found only after all of the module's names (about 5k
+// instructions a sample). Still: 0.080M -> 0.062M a sample (Puck), 0.084M -> 0.069M (Bangle).
+const attach = (ped: typeof core.pedometer, c: typeof core.counter, clock: () => number) => {
+  let last = clock();
+  /** The per-sample path: the interval, the pedometer, and the hour's motion flag. */
+  // (Assigned, not declared with its value: esbuild would inline a function used once into the
+  // branch below, which Espruino would then read through at every resting sample.)
+  let sample: (a: any, t: number) => void;
+  sample = (a, t) => {
+    let d = (t - last) * 1000;
+    last = t;
+    if (d > MAX_POLL_MS) d = 2000;
+    const x = a.x;
+    const y = a.y;
+    const z = a.z;
+    // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
+    const n = ped.idle ? ped.look(d, x, y, z) : ped.push(d, x, y, z);
+    if (n) c.add(n);
+    if (!c.movedThisHour) c.motion(x, y, z);
+  };
+  // A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
+  // countdown here, not the call, and a still Puck costs little more than the event itself.
+  // (The clock is read where it is used: a local for it cost a name a sample, and bytes.)
+  Puck.on('accel', (e: any) => {
+    if (ped.idle > 1) {
+      ped.idle--;
+      last = clock();
+    } else sample(e.acc, clock());
+  });
 };
 Puck.accelOn(12.5);
-// A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
-// countdown here, not the call, and a still Puck costs little more than the event itself.
-Puck.on('accel', (e: any) => {
-  const t = getTime();
-  if (ped.idle > 1) {
-    ped.idle--;
-    last = t;
-  } else sample(e.acc, t);
-});
+attach(core.pedometer, core.counter, getTime);

@@ -103,6 +103,7 @@ export class Pedometer {
     // At rest (see REST_EVERY): the squared magnitude (raw counts) at the last look. (Declared without a value and set below:
     // the build puts declarations without one first, and on Espruino those are found first.)
     let rest: number;
+    let elapsed: number; // ms since the rest began, as the looks saw it (each look's gap times REST_EVERY)
     let rested: Pedometer['push'];
     let count = 0; // the integer part of credit, published as steps
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
@@ -168,7 +169,6 @@ export class Pedometer {
     let weakSteps = 0;
     let weakPrevious = 0;
     let restN = 0; // the window's length when the rest began
-    let elapsed = 0; // ms since then, as the looks saw it (each look's gap times REST_EVERY)
     let wake = 0; // on waking, the window's length as if it had gone on
     // The analysed window's channel sums (for their means).
     let sm: number;

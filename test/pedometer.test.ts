@@ -3,7 +3,7 @@ import { armWave, car, concat, still, typing, walk, type Generated, type Samplin
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { plainLoops } from '../shared/pedometer/periodicity.ts';
-import { HOP, WINDOW } from '../shared/pedometer/tuning.ts';
+import { HOP, HP_DEN, HP_NUM, HP_POLE, RAW_PER_UNIT, UNIT_PER_RAW, WINDOW } from '../shared/pedometer/tuning.ts';
 import { convolve, sum } from '../sim/espruino/natives.ts';
 
 /** Relative error of the count against the known truth. */
@@ -236,5 +236,12 @@ describe('pedometer live counting', () => {
     for (let i = cut; i < joined.rec.t.length; i++) joined.rec.t[i] += 3_600_000;
     const n = countSteps(joined.rec);
     expect(Math.abs(n - 200) / 200).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('pedometer constants written out for the interpreter', () => {
+  it('the scale and the high-pass pole equal the quotients they stand for, exactly', () => {
+    expect(UNIT_PER_RAW).toBe(1 / RAW_PER_UNIT);
+    expect(HP_POLE).toBe(HP_NUM / HP_DEN);
   });
 });

@@ -72,5 +72,5 @@ const attach = (ped: typeof core.pedometer, c: typeof core.counter, clock: () =>
     } else sample(e.acc, clock());
   });
 };
-Puck.accelOn(12.5);
+Puck.accelOn(); // 12.5 Hz, its default
 attach(core.pedometer, core.counter, getTime);

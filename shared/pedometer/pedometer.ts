@@ -31,12 +31,12 @@ import {
   ENTER_DEN,
   GRID_MS,
   HOP,
-  HP_DEN,
-  HP_NUM,
+  HP_POLE,
   MAX_GAP_MS,
   MIN_ENERGY,
   QUIET_ENERGY,
   RAW_PER_UNIT,
+  UNIT_PER_RAW,
   REST_ENERGY,
   REST_EVERY,
   REST_WAKE,
@@ -100,8 +100,8 @@ export class Pedometer {
     // per-sample ones come first, those of the rest path (see REST_EVERY) before all. The analysis
     // helpers are closures too, so they reach the buffers without parameters (each parameter
     // costs a JsVar per call).
-    // At rest (see REST_EVERY): the squared magnitude (raw counts) at the last look. (Declared without a value and set below:
-    // the build puts declarations without one first, and on Espruino those are found first.)
+    // At rest (see REST_EVERY): the squared magnitude (raw counts) at the last look. (Declared without a value, set when
+    // a rest begins: the build puts declarations without one first, and on Espruino those are found first.)
     let rest: number;
     let elapsed: number; // ms since the rest began, as the looks saw it (each look's gap times REST_EVERY)
     let rested: Pedometer['push'];
@@ -122,7 +122,6 @@ export class Pedometer {
     let hy: number;
     let hz: number;
     let hm: number;
-    rest = 0;
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after
     // every closure name, and Math.floor cost 20k more per call than this (four per grid point).
     const mathFloor = loops.floor;
@@ -263,7 +262,10 @@ export class Pedometer {
      * runs in stages at the next samples (see next), so that no sample carries the whole
      * analysis: on the watch that would stall the UI and the radio for most of a second.
      */
-    const analyse = (): void => {
+    // (Assigned, not declared with its value: esbuild would inline a function used once into the
+    // grid point's test for a full window, which Espruino would then read through at every point.)
+    let analyse: () => void;
+    analyse = () => {
       while (stage > 0) next(); // only when a sample brought more grid points than a hop
       copy(ax, hbx);
       copy(ay, hby);
@@ -422,7 +424,7 @@ export class Pedometer {
       // A body at rest with no walk in view rests too (see REST_EVERY).
       if (held < 0 && weakRun === 0 && em < REST_ENERGY && axEnergy < REST_ENERGY) {
         this.push = rested;
-        rest = lm * lm * RAW_PER_UNIT * RAW_PER_UNIT;
+        rest = lm * lm * (RAW_PER_UNIT * RAW_PER_UNIT);
         this.idle = REST_EVERY;
         restN = n;
         elapsed = 0;
@@ -440,7 +442,10 @@ export class Pedometer {
     // and its loop body in functions of their own, and the rest swaps in a push of its own.
 
     /** Starts afresh on this sample; returns the gap to take it as (see below). */
-    const restart = (x: number, y: number, z: number): number => {
+    // (Assigned, not declared with its value: esbuild would inline a function used once into the
+    // branch that calls it, which Espruino would then read through at every sample.)
+    let restart: (x: number, y: number, z: number) => number;
+    restart = (x, y, z) => {
       // After power-up, a long gap or a rest nothing is known about the motion before. A
       // window's analysis still under way ends first. The filters start at rest on the current
       // posture. After a rest the window goes on at the length it would have had, its older
@@ -471,15 +476,15 @@ export class Pedometer {
       // The sample at this grid point, by linear interpolation, in 1024 per g.
       // (Multiplying by 1/8 and by 7/8 is exactly dividing by 8 after multiplying by 7: a power
       // of two scales a rounded result without rounding again. One operation fewer each.)
-      const ux = (px + (x - px) * f) * (1 / RAW_PER_UNIT);
-      const uy = (py + (y - py) * f) * (1 / RAW_PER_UNIT);
-      const uz = (pz + (z - pz) * f) * (1 / RAW_PER_UNIT);
+      const ux = (px + (x - px) * f) * UNIT_PER_RAW;
+      const uy = (py + (y - py) * f) * UNIT_PER_RAW;
+      const uz = (pz + (z - pz) * f) * UNIT_PER_RAW;
       const um = mathSqrt(ux * ux + uy * uy + uz * uz);
       // High-pass the four channels and store them in the window, analysed whenever it is full.
-      hx = (hx + ux - lx) * (HP_NUM / HP_DEN);
-      hy = (hy + uy - ly) * (HP_NUM / HP_DEN);
-      hz = (hz + uz - lz) * (HP_NUM / HP_DEN);
-      hm = (hm + um - lm) * (HP_NUM / HP_DEN);
+      hx = (hx + ux - lx) * HP_POLE;
+      hy = (hy + uy - ly) * HP_POLE;
+      hz = (hz + uz - lz) * HP_POLE;
+      hm = (hm + um - lm) * HP_POLE;
       lx = ux;
       ly = uy;
       lz = uz;

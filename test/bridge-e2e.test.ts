@@ -32,8 +32,11 @@ let sub: Subscription;
 const events: BridgeEvent[] = [];
 const waiters: Array<() => void> = [];
 const metrics = new SyncMetrics();
-/** World time of each device's latest successful sync (events carry the bridge scheduler's time). */
-const lastOkWorld = new Map<string, number>();
+// World time (events carry the bridge scheduler's time) at the start of each device's current job,
+// and of its last successful one: a job that ends after some moment may have read the device
+// before it, so "read after" is judged by the start.
+const startWorld = new Map<string, number>();
+const lastOkStartWorld = new Map<string, number>();
 
 /** Resolves when `pred` holds, checked after every bridge event. */
 function until(pred: () => boolean): Promise<void> {
@@ -81,7 +84,8 @@ beforeAll(async () => {
     config: { services, delivery: { baseDelayMs: 10, maxDelayMs: 100, retryForHours: 1, deadRetryHours: 1, concurrency: 2 }, ble: { scanSeconds: 10, connectTimeoutMs: 1000, transferTimeoutMs: 1000, syncIntervalSeconds: 0 } },
   }).subscribe((e) => {
     events.push(e);
-    if (e.kind === 'job' && e.type === 'ok') lastOkWorld.set(e.device, fleet.world.now);
+    if (e.kind === 'job' && e.type === 'start') startWorld.set(e.device, fleet.world.now);
+    if (e.kind === 'job' && e.type === 'ok') lastOkStartWorld.set(e.device, startWorld.get(e.device) ?? 0);
     waiters.splice(0).forEach((w) => w());
   });
 }, 120_000);
@@ -117,7 +121,7 @@ describe('bridge end to end', () => {
     fleet.world.untilMs = lateEvening;
     await advanceInSteps(lateEvening);
     const bands = fleet.devices.filter((d) => d.kind !== 'bushu');
-    await until(() => bands.every((b) => (lastOkWorld.get(b.id) ?? 0) >= lateEvening));
+    await until(() => bands.every((b) => (lastOkStartWorld.get(b.id) ?? 0) >= lateEvening));
     fleet.world.untilMs = Infinity;
     const [w0, w1] = watches();
     w0.skewClock(7 * 60_000);

@@ -439,7 +439,9 @@ export class Pedometer {
 
     // On Espruino a function is read to its end even after a return, and a loop's body is read
     // once more to leave it: so the per-sample path keeps its rare parts (the restart, the rest)
-    // and its loop body in functions of their own, and the rest swaps in a push of its own.
+    // in functions of their own, and the rest swaps in a push of its own. The grid point stays in
+    // the loop: reading its body once more costs less than a call with four arguments per point
+    // (walking 1.002M -> 0.992M on the Puck, session 12).
 
     /** Starts afresh on this sample; returns the gap to take it as (see below). */
     // (Assigned, not declared with its value: esbuild would inline a function used once into the
@@ -471,31 +473,6 @@ export class Pedometer {
       return 1;
     };
 
-    /** One grid point, a fraction f of the way from the previous sample to (x, y, z). */
-    const grid = (f: number, x: number, y: number, z: number): void => {
-      // The sample at this grid point, by linear interpolation, in 1024 per g.
-      // (Multiplying by 1/8 and by 7/8 is exactly dividing by 8 after multiplying by 7: a power
-      // of two scales a rounded result without rounding again. One operation fewer each.)
-      const ux = (px + (x - px) * f) * UNIT_PER_RAW;
-      const uy = (py + (y - py) * f) * UNIT_PER_RAW;
-      const uz = (pz + (z - pz) * f) * UNIT_PER_RAW;
-      const um = mathSqrt(ux * ux + uy * uy + uz * uz);
-      // High-pass the four channels and store them in the window, analysed whenever it is full.
-      hx = (hx + ux - lx) * HP_POLE;
-      hy = (hy + uy - ly) * HP_POLE;
-      hz = (hz + uz - lz) * HP_POLE;
-      hm = (hm + um - lm) * HP_POLE;
-      lx = ux;
-      ly = uy;
-      lz = uz;
-      lm = um;
-      bx[n] = mathFloor(hx + 0.5);
-      by[n] = mathFloor(hy + 0.5);
-      bz[n] = mathFloor(hz + 0.5);
-      bm[n] = mathFloor(hm + 0.5);
-      if (++n === WINDOW) analyse();
-    };
-
     /** push while awake. */
     const take: Pedometer['push'] = (dtMs, x, y, z) => {
       const before = count;
@@ -505,7 +482,31 @@ export class Pedometer {
       else if (!(dtMs > 0)) return 0; // same or earlier timestamp: a duplicate, not new motion
       // Every 80 ms grid point that falls between the previous sample and this one.
       let t = GRID_MS - phase;
-      for (; t <= dtMs; t += GRID_MS) grid(t / dtMs, x, y, z);
+      for (; t <= dtMs; t += GRID_MS) {
+        // A grid point, a fraction f of the way from the previous sample to this one.
+        const f = t / dtMs;
+        // The sample at this grid point, by linear interpolation, in 1024 per g.
+        // (Multiplying by 1/8 and by 7/8 is exactly dividing by 8 after multiplying by 7: a power
+        // of two scales a rounded result without rounding again. One operation fewer each.)
+        const ux = (px + (x - px) * f) * UNIT_PER_RAW;
+        const uy = (py + (y - py) * f) * UNIT_PER_RAW;
+        const uz = (pz + (z - pz) * f) * UNIT_PER_RAW;
+        const um = mathSqrt(ux * ux + uy * uy + uz * uz);
+        // High-pass the four channels and store them in the window, analysed whenever it is full.
+        hx = (hx + ux - lx) * HP_POLE;
+        hy = (hy + uy - ly) * HP_POLE;
+        hz = (hz + uz - lz) * HP_POLE;
+        hm = (hm + um - lm) * HP_POLE;
+        lx = ux;
+        ly = uy;
+        lz = uz;
+        lm = um;
+        bx[n] = mathFloor(hx + 0.5);
+        by[n] = mathFloor(hy + 0.5);
+        bz[n] = mathFloor(hz + 0.5);
+        bm[n] = mathFloor(hm + 0.5);
+        if (++n === WINDOW) analyse();
+      }
       phase = dtMs - (t - GRID_MS);
       px = x;
       py = y;

@@ -29,7 +29,13 @@ interface Row {
   reasons: string;
 }
 
-export const ALL_DAYS = `(SELECT 'reward' AS service, user_id, device_id, date, steps, hours, status, closed, reasons, source, firmware, synced_at FROM reward_days
+/**
+ * Every stored day of both services. A reward day's user is its device's (the one user a device ever
+ * has): a filter on user_id reads the user's devices and then each device's days by their key, so
+ * acceptance keeps no index of reward days by user (migration 009).
+ */
+export const ALL_DAYS = `(SELECT 'reward' AS service, dv.user_id, r.device_id, r.date, r.steps, r.hours, r.status, r.closed, r.reasons, r.source, r.firmware, r.synced_at
+  FROM devices dv JOIN reward_days r ON r.device_id = dv.id
   UNION ALL SELECT 'social' AS service, user_id, device_id, date, steps, hours, status, NULL AS closed, reasons, source, firmware, synced_at FROM social_days)`;
 
 /** The days from..to (inclusive, listed by the caller) of one user, with `today` the user's local date. */

@@ -448,6 +448,8 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
 }
 
 interface GrowthRow {
+  /** PostgreSQL: blocks of this side's tables and indexes read from outside shared buffers, per delivery. */
+  blocksReadPerDelivery: number | null;
   storedDays: number;
   seedSeconds: number;
   acceptedPerSec: number;
@@ -485,6 +487,27 @@ interface GrowthSide {
   seedSeconds: number;
   reads: { leaderboard: number; history: number; dashboard: number; dashboardBytes: number };
   rounds: Load[];
+  /** PostgreSQL: the schema's blocks read from outside shared buffers when its rounds began. */
+  blocksReadBefore: number | null;
+}
+
+/**
+ * PostgreSQL: blocks of the schema's tables and indexes read from outside shared buffers so far
+ * (pg_statio_user_tables). A backend reports its counts when idle or when it exits, so the figure
+ * is read before the first round and after the services have stopped.
+ */
+async function blocksRead(spec: DbSpec): Promise<number | null> {
+  if (spec.schema === undefined) return null;
+  const db = await openSpecDb({ databaseUrl: spec.databaseUrl });
+  try {
+    const [row] = await db.all<{ n: number | null }>(
+      'SELECT SUM(heap_blks_read + COALESCE(idx_blks_read, 0) + COALESCE(toast_blks_read, 0) + COALESCE(tidx_blks_read, 0)) AS n FROM pg_statio_user_tables WHERE schemaname = $1',
+      [spec.schema],
+    );
+    return Number(row.n ?? 0);
+  } finally {
+    await db.close();
+  }
 }
 
 async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
@@ -505,7 +528,7 @@ async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
   const dashboard = await timed(url, `/api/users`);
   const overview = await timed(url, `/api/users/${me}/overview?date=${date}`);
   return {
-    days, users, secret, fresh, child, url, seedSeconds, rounds: [],
+    days, users, secret, fresh, child, url, seedSeconds, rounds: [], blocksReadBefore: await blocksRead(fresh.spec),
     reads: { leaderboard: leaderboard.ms, history: history.ms, dashboard: round(dashboard.ms + overview.ms), dashboardBytes: dashboard.bytes + overview.bytes },
   };
 }
@@ -521,6 +544,8 @@ async function growthRound(side: GrowthSide, backend: Backend, r: number): Promi
 
 async function closeGrowth(side: GrowthSide): Promise<GrowthRow> {
   await stop(side.child);
+  const after = await blocksRead(side.fresh.spec);
+  const delivered = side.rounds.reduce((sum, x) => sum + x.sent, 0);
   await side.fresh.drop();
   const cpu = side.rounds.map((x) => (x.cpuMs.server === null ? null : x.cpuMs.server + (x.cpuMs.database ?? 0)));
   return {
@@ -533,6 +558,7 @@ async function closeGrowth(side: GrowthSide): Promise<GrowthRow> {
     historyMs: side.reads.history,
     dashboardMs: side.reads.dashboard,
     dashboardBytes: side.reads.dashboardBytes,
+    blocksReadPerDelivery: after === null || side.blocksReadBefore === null ? null : round((after - side.blocksReadBefore) / delivered),
   };
 }
 
@@ -622,7 +648,8 @@ if (args.json) {
       for (const row of [g.empty, g.big]) {
         console.log([g.backend.padEnd(9), String(row.storedDays).padStart(11), String(row.seedSeconds).padStart(11), String(row.acceptedPerSec).padStart(10), String(row.p99Ms).padStart(6), (row.cpuMs === null ? '—' : row.cpuMs.toFixed(3)).padStart(14), String(row.leaderboardMs).padStart(14), String(row.historyMs).padStart(17), `${row.dashboardMs} (${row.dashboardBytes})`].join(' | '));
       }
-      const cpuRatio = g.empty.cpuMs === null || g.big.cpuMs === null ? '' : `; CPU per request, empty / stored: ${round(g.empty.cpuMs / g.big.cpuMs)}`;
+      const cpuRatio = (g.empty.cpuMs === null || g.big.cpuMs === null ? '' : `; CPU per request, empty / stored: ${round(g.empty.cpuMs / g.big.cpuMs)}`)
+        + (g.big.blocksReadPerDelivery === null ? '' : `; blocks read from outside shared buffers per delivery, empty / stored: ${g.empty.blocksReadPerDelivery} / ${g.big.blocksReadPerDelivery}`);
       console.log(`${g.backend.padEnd(9)} | acceptance with stored days / empty (median of the alternating rounds' ratios): ${g.ratio} (rounds: ${g.ratios.join(', ')})${cpuRatio}`);
     }
   }

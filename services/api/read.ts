@@ -57,12 +57,11 @@ export async function overview(db: Db, config: ServicesConfig, user: string, dat
   const goal = config.reward.goalSteps;
   const days = await dayViews(db, user, dates, localDate(nowMs, offset), goal);
   const day = days.at(-1)!;
-  // The user's registered devices and the devices of their stored days: reward days through the
-  // user's devices (days.ts ALL_DAYS), social days (devices the social service need not know) by their user_id index.
+  // The user's registered devices and the devices of their stored days (days.ts ALL_DAYS: social
+  // days may name devices the registry does not know).
   const devices = await db.all<{ id: string; source: string | null; firmware: string | null; last_sync: string | null }>(
     `SELECT device_id AS id, MAX(source) AS source, MAX(firmware) AS firmware, MAX(synced_at) AS last_sync
-     FROM (SELECT r.device_id, r.source, r.firmware, r.synced_at FROM devices dv JOIN reward_days r ON r.device_id = dv.id WHERE dv.user_id = $1
-       UNION ALL SELECT device_id, source, firmware, synced_at FROM social_days WHERE user_id = $1
+     FROM (SELECT device_id, source, firmware, synced_at FROM ${ALL_DAYS} a WHERE user_id = $1
        UNION ALL SELECT id, NULL, NULL, NULL FROM devices WHERE user_id = $1) d
      GROUP BY device_id ORDER BY device_id`,
     [user],

@@ -609,9 +609,16 @@ if (!args['no-growth']) {
     // pages) that the next one pays for, and the stored side leaves more.
     const ratios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const e = r % 2 === 0 ? await growthRound(empty, b, r) : null;
-      const s = await growthRound(big, b, r);
-      ratios.push(s.perSec / (e ?? (await growthRound(empty, b, r))).perSec);
+      let e: Load;
+      let s: Load;
+      if (r % 2 === 0) {
+        e = await growthRound(empty, b, r);
+        s = await growthRound(big, b, r);
+      } else {
+        s = await growthRound(big, b, r);
+        e = await growthRound(empty, b, r);
+      }
+      ratios.push(s.perSec / e.perSec);
     }
     growth.push({ backend: b, empty: await closeGrowth(empty), big: await closeGrowth(big), ratio: round(median(ratios)), ratios: ratios.map((x) => round(x)) });
   }

@@ -184,10 +184,12 @@ interface Load {
 async function load(url: string, queues: Prepared[][], server: { pid: number; backend: Backend }): Promise<Load> {
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { url, loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
   await Promise.all(clients.map((c) => c.next()));
+  clients.forEach((c, i) => c.proc.send(queues.filter((_, j) => j % CLIENT_PROCS === i)));
+  await Promise.all(clients.map((c) => c.next())); // loaded: the round starts with every client holding its queues
   const start0 = performance.now();
   const database = server.backend === 'postgres' ? postgresPids : () => [];
   const { result: results, cpu } = await cpuDuring({ server: () => [server.pid], database, clients: () => clients.map((c) => c.proc.pid!) }, () => {
-    clients.forEach((c, i) => c.proc.send(queues.filter((_, j) => j % CLIENT_PROCS === i)));
+    for (const c of clients) c.proc.send('go');
     return Promise.all(clients.map((c) => c.next() as Promise<{ latencies: number[]; statuses: Record<string, number>; replayed: number }>));
   });
   const seconds = (performance.now() - start0) / 1000;

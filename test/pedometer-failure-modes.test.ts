@@ -33,6 +33,19 @@ describe('issue 14: brisk walking with the device held in the hand', () => {
     expect(error(handHeldWalk({ seed: 2, steps: 300, cadence: 2.15 }))).toBeLessThanOrEqual(0.05);
   });
 
+  // At 135 steps/min and above a step is 5.5 samples or less, so the hand's twin steps (11) fall
+  // below the stride lags' ambiguity (13) and the search went further, to the next repeat: three
+  // steps (16.5), read as a stride of two (252 and 237 of 300). A repeat at one and a half times
+  // the lag, like one at twice it, shows that the lag's halves are steps when the heel strikes
+  // repeat at half the lag.
+  it('counts 300 steps at 135 steps/min within 5%', () => {
+    expect(error(handHeldWalk({ seed: 4, steps: 300, cadence: 2.25 }))).toBeLessThanOrEqual(0.05);
+  });
+
+  it('counts 300 steps at 138 steps/min within 5%', () => {
+    expect(error(handHeldWalk({ seed: 5, steps: 300, cadence: 2.3 }))).toBeLessThanOrEqual(0.05);
+  });
+
   it('counts the same hold at 100 steps/min within 1%', () => {
     expect(error(handHeldWalk({ seed: 3, steps: 300, cadence: 1.67 }))).toBeLessThanOrEqual(0.01);
   });
@@ -43,7 +56,7 @@ describe('issue 14: typing logged with dropped polls', () => {
   // sampled steadily) into a smoother, slower wave that now and then looks periodic for 10 s.
   // Two such windows seldom agree on a cadence, which a walk's start now needs (25 -> 11).
   // open failure mode (issue 14): remove .fails when the detector handles it
-  it.fails('counts at most a handful of steps in an hour of typing (today 11)', () => {
+  it.fails('counts at most a handful of steps in an hour of typing (today 9)', () => {
     expect(countSteps(typingDrift({ seed: 3, seconds: 3600 }).rec)).toBeLessThanOrEqual(5);
   });
 
@@ -56,7 +69,7 @@ describe('issue 14: irregular wrist motion after a walk', () => {
   // Once walking, a correlation of 1/5 carries the walk on, and a minute of random motion of
   // walking strength reaches that in most windows.
   // open failure mode (issue 14): remove .fails when the detector handles it
-  it.fails('counts a 500-step walk followed by a minute of fidgeting within 3% (today 588: +18%)', () => {
+  it.fails('counts a 500-step walk followed by a minute of fidgeting within 3% (today 578: +16%)', () => {
     expect(error(walkThenFidget(2))).toBeLessThanOrEqual(0.03);
   });
 });
@@ -64,11 +77,20 @@ describe('issue 14: irregular wrist motion after a walk', () => {
 describe('issue 14: into a car, steering, out again', () => {
   // Steering back and forth at about 1 s per turn is a 1 s "stride" of 0.1 to 0.4 g: two windows
   // of it started a walk (61). A walk now starts only when the magnitude too is above the motion
-  // floor; what is left is one bout whose hand motion lifts the magnitude just over it.
-  // open failure mode (issue 14): remove .fails when the detector handles it
-  it.fails('counts at most a handful more than the 6 steps of a 3-minute trip (today 16)', () => {
+  // floor; one bout whose hand motion lifted the magnitude just over it was left (16), until the
+  // window kept the filtered channels truncated rather than rounded (0): that bout's magnitude sat
+  // at the floor itself (0.06 g rms), so this one passes by a hair.
+  it('counts at most a handful more than the 6 steps of a 3-minute trip (seed 1)', () => {
     const g = carTrip({ seed: 1 });
     expect(countSteps(g.rec)).toBeLessThanOrEqual(g.steps + 5);
+  });
+
+  // open failure mode (issue 14): remove .fails when the detector handles it
+  it.fails('counts at most a handful more than the 6 steps of other trips (seeds 2 and 6, today 21 and 29)', () => {
+    for (const seed of [2, 6]) {
+      const g = carTrip({ seed });
+      expect(countSteps(g.rec)).toBeLessThanOrEqual(g.steps + 5);
+    }
   });
 });
 

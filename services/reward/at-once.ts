@@ -219,14 +219,18 @@ export function atOnceBatcher(db: Db, config: ServicesConfig, maxBatch = 64, max
     queue = later;
     for (const batch of batches) {
       inFlight++;
-      const done = () => {
+      // The next batch starts here, and this one is answered at the next turn of the event loop:
+      // so the next batch's read goes to the database (the pool sends it at the next tick) before
+      // this batch's responses are written, and the two overlap instead of following each other.
+      const done = (answer: () => void) => {
         inFlight--;
         for (const w of batch) for (const n of w.names) running.delete(n);
-        if (queue.length > 0) schedule();
+        if (queue.length > 0) flush();
+        setImmediate(answer);
       };
       ingestRewardDaysAtOnce(db, config, batch.map((w) => w.item)).then(
-        (results) => (done(), batch.forEach((w, i) => w.resolve(results[i]))),
-        (error: unknown) => (done(), batch.forEach((w) => w.reject(error))),
+        (results) => done(() => batch.forEach((w, i) => w.resolve(results[i]))),
+        (error: unknown) => done(() => batch.forEach((w) => w.reject(error))),
       );
     }
   }

@@ -220,7 +220,12 @@ function rng(seed: number): () => number {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
+/** The middle value, or the mean of the two middle ones (an even number of rounds would otherwise take the upper one). */
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
 function makeUsers(n: number): User[] {
   return Array.from({ length: n }, (_, i) => ({ id: `u${i}`, device: (0xb0000000 + i).toString(16).padStart(12, '0'), key: newKeyHex() }));
@@ -553,8 +558,8 @@ async function closeGrowth(side: GrowthSide): Promise<GrowthRow> {
   return {
     storedDays: side.days * side.users.length,
     seedSeconds: side.seedSeconds,
-    acceptedPerSec: median(side.rounds.map((x) => x.perSec)),
-    p99Ms: median(side.rounds.map((x) => x.p99Ms)),
+    acceptedPerSec: Math.round(median(side.rounds.map((x) => x.perSec))),
+    p99Ms: round(median(side.rounds.map((x) => x.p99Ms))),
     cpuMs: cpu.some((c) => c === null) ? null : round(median(cpu as number[]), 3),
     leaderboardMs: side.reads.leaderboard,
     historyMs: side.reads.history,
@@ -570,13 +575,13 @@ if (pgSkip === null) backends.push('postgres');
 
 /** The median round of each figure (each column its own median). */
 function medianOf(rounds: Throughput[]): Throughput {
-  const m = (f: (t: Throughput) => number) => median(rounds.map(f));
+  const m = (f: (t: Throughput) => number) => round(median(rounds.map(f)), 3);
   const load = (f: (t: Throughput) => Load | null): Load | null => {
     const ls = rounds.map(f).filter((l): l is Load => l !== null);
     if (ls.length === 0) return null;
-    const ml = (g: (l: Load) => number) => median(ls.map(g));
+    const ml = (g: (l: Load) => number) => round(median(ls.map(g)), 3);
     const cpu = (g: (c: Load['cpuMs']) => number | null) => (ls.some((l) => g(l.cpuMs) === null) ? null : ml((l) => g(l.cpuMs)!));
-    return { ...ls[0], cpuMs: { server: cpu((c) => c.server), database: cpu((c) => c.database), clients: cpu((c) => c.clients) }, sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: ml((l) => l.perSec), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
+    return { ...ls[0], cpuMs: { server: cpu((c) => c.server), database: cpu((c) => c.database), clients: cpu((c) => c.clients) }, sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: Math.round(ml((l) => l.perSec)), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
   };
   return {
     ...rounds[0],

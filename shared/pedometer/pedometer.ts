@@ -123,7 +123,7 @@ export class Pedometer {
     let hz: number;
     let hm: number;
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after
-    // every closure name, and Math.floor cost 20k more per call than this (four per grid point).
+    // every closure name, and Math.sqrt cost 20k more per call than this (one per grid point).
     const mathFloor = loops.floor;
     const mathSqrt = loops.sqrt;
     // The window, one buffer per channel: the three axes and the magnitude (x, y, z, m), zero past

@@ -41,8 +41,8 @@ export interface Loops {
   /** Moves the window's newer half (HOP to WINDOW) down to its start. */
   slide: (this: void, buf: Int16Array) => void;
   /**
-   * Math.floor and Math.sqrt, for the per-sample path: on Espruino a closure's own name is found
-   * before any global (passed as they are, 20k instructions fewer per call).
+   * Math.floor and Math.sqrt (the grid point's magnitude), as the closure's own names: on Espruino
+   * a closure's own name is found before any global (passed as they are, 20k instructions fewer per call).
    */
   floor: (this: void, v: number) => number;
   sqrt: (this: void, v: number) => number;

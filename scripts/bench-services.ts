@@ -593,7 +593,7 @@ function medianOf(rounds: Throughput[]): Throughput {
     groupedRatio: rounds[0].groupedRatio === null ? null : m((t) => t.groupedRatio!),
     statementsPerDelivery: m((t) => t.statementsPerDelivery),
     transactionsPerDelivery: m((t) => t.transactionsPerDelivery),
-    payoutsPerSec: m((t) => t.payoutsPerSec),
+    payoutsPerSec: Math.round(m((t) => t.payoutsPerSec)),
     exactlyOnce: rounds.every((t) => t.exactlyOnce),
   };
 }

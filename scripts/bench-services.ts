@@ -435,10 +435,14 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
   // This schema's tables only: a bare ANALYZE on PostgreSQL takes every schema of the database, and
   // would record the empty side's tables (alive beside this one, see the growth run) as empty,
   // which plans sequential scans of them that the rounds then grow (11 ms a request).
+  // On PostgreSQL, VACUUM as well: a deployment that has held a year of days has long been vacuumed
+  // by autovacuum, while the seed's millions of rows are fresh. Left so, autovacuum would start on
+  // them during the rounds (the inserts cross its threshold) and every first read of a seeded row
+  // would set its hint bits and dirty its page: costs of the seed, not of the year.
   if (db.dialect === 'sqlite') await db.exec('ANALYZE');
   else {
     const tables = await db.all<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()');
-    await db.exec(`ANALYZE ${tables.map((t) => `"${t.name}"`).join(', ')}`);
+    await db.exec(`VACUUM (ANALYZE) ${tables.map((t) => `"${t.name}"`).join(', ')}`);
   }
   // A database at rest: the seed's WAL written back, so no checkpoint of it lands in the timing.
   if (db.dialect === 'sqlite') await db.all('PRAGMA wal_checkpoint(TRUNCATE)');
@@ -457,12 +461,16 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
 interface GrowthRow {
   /** PostgreSQL: blocks of this side's tables and indexes read from outside shared buffers, per delivery. */
   blocksReadPerDelivery: number | null;
+  /** PostgreSQL: WAL bytes written per delivery sent during the rounds (full-page images after a checkpoint are most of a stored year's extra). */
+  walBytesPerDelivery: number | null;
   storedDays: number;
   seedSeconds: number;
   acceptedPerSec: number;
   p99Ms: number;
   /** CPU milliseconds per request of the services process plus the database's (PostgreSQL on this machine), median of the rounds: steadier than the rate on a shared machine. */
   cpuMs: number | null;
+  /** The database's part of cpuMs (PostgreSQL's processes), median of the rounds. */
+  databaseCpuMs: number | null;
   leaderboardMs: number;
   historyMs: number;
   dashboardMs: number;
@@ -496,6 +504,20 @@ interface GrowthSide {
   rounds: Load[];
   /** PostgreSQL: the schema's blocks read from outside shared buffers when its rounds began. */
   blocksReadBefore: number | null;
+  /** PostgreSQL: WAL bytes written during this side's rounds (the other side is idle meanwhile). */
+  walBytes: number;
+}
+
+/** PostgreSQL: the WAL's insert position in bytes, exact at any moment (unlike the statistics views, which backends report up to a second late). */
+async function walPosition(spec: DbSpec): Promise<number | null> {
+  if (spec.schema === undefined) return null;
+  const db = await openSpecDb({ databaseUrl: spec.databaseUrl });
+  try {
+    const [row] = await db.all<{ n: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS n`);
+    return Number(row.n);
+  } finally {
+    await db.close();
+  }
 }
 
 /**
@@ -535,7 +557,7 @@ async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
   const dashboard = await timed(url, `/api/users`);
   const overview = await timed(url, `/api/users/${me}/overview?date=${date}`);
   return {
-    days, users, secret, fresh, child, url, seedSeconds, rounds: [], blocksReadBefore: await blocksRead(fresh.spec),
+    days, users, secret, fresh, child, url, seedSeconds, rounds: [], blocksReadBefore: await blocksRead(fresh.spec), walBytes: 0,
     reads: { leaderboard: leaderboard.ms, history: history.ms, dashboard: round(dashboard.ms + overview.ms), dashboardBytes: dashboard.bytes + overview.bytes },
   };
 }
@@ -544,7 +566,10 @@ async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
 async function growthRound(side: GrowthSide, backend: Backend, r: number): Promise<Load> {
   const per = Math.max(1, Math.floor(Math.min(side.users.length / ROUNDS, USERS)));
   const { queues } = deliveries(side.users.slice(r * per, (r + 1) * per), 3, side.days + 1, side.secret, rng(9 + r));
+  const walBefore = await walPosition(side.fresh.spec);
   const measured = await load(side.url, queues, { pid: side.child.proc.pid!, backend });
+  const walAfter = await walPosition(side.fresh.spec);
+  if (walBefore !== null && walAfter !== null) side.walBytes += walAfter - walBefore;
   side.rounds.push(measured);
   return measured;
 }
@@ -561,11 +586,13 @@ async function closeGrowth(side: GrowthSide): Promise<GrowthRow> {
     acceptedPerSec: Math.round(median(side.rounds.map((x) => x.perSec))),
     p99Ms: round(median(side.rounds.map((x) => x.p99Ms))),
     cpuMs: cpu.some((c) => c === null) ? null : round(median(cpu as number[]), 3),
+    databaseCpuMs: side.rounds.some((x) => x.cpuMs.database === null) ? null : round(median(side.rounds.map((x) => x.cpuMs.database!)), 3),
     leaderboardMs: side.reads.leaderboard,
     historyMs: side.reads.history,
     dashboardMs: side.reads.dashboard,
     dashboardBytes: side.reads.dashboardBytes,
     blocksReadPerDelivery: after === null || side.blocksReadBefore === null ? null : round((after - side.blocksReadBefore) / delivered),
+    walBytesPerDelivery: side.fresh.spec.schema === undefined ? null : Math.round(side.walBytes / delivered),
   };
 }
 
@@ -660,10 +687,11 @@ if (args.json) {
     console.log('backend   | stored days | seeded in s | accepted/s | p99 ms | CPU ms/request | leaderboard ms | 30-day history ms | dashboard ms (/api/users + overview, bytes)');
     for (const g of growth) {
       for (const row of [g.empty, g.big]) {
-        console.log([g.backend.padEnd(9), String(row.storedDays).padStart(11), String(row.seedSeconds).padStart(11), String(row.acceptedPerSec).padStart(10), String(row.p99Ms).padStart(6), (row.cpuMs === null ? '—' : row.cpuMs.toFixed(3)).padStart(14), String(row.leaderboardMs).padStart(14), String(row.historyMs).padStart(17), `${row.dashboardMs} (${row.dashboardBytes})`].join(' | '));
+        console.log([g.backend.padEnd(9), String(row.storedDays).padStart(11), String(row.seedSeconds).padStart(11), String(row.acceptedPerSec).padStart(10), String(row.p99Ms).padStart(6), (row.cpuMs === null ? '—' : row.cpuMs.toFixed(3) + (row.databaseCpuMs === null ? '' : ` (db ${row.databaseCpuMs.toFixed(3)})`)).padStart(14), String(row.leaderboardMs).padStart(14), String(row.historyMs).padStart(17), `${row.dashboardMs} (${row.dashboardBytes})`].join(' | '));
       }
       const cpuRatio = (g.empty.cpuMs === null || g.big.cpuMs === null ? '' : `; CPU per request, empty / stored: ${round(g.empty.cpuMs / g.big.cpuMs)}`)
-        + (g.big.blocksReadPerDelivery === null ? '' : `; blocks read from outside shared buffers per delivery, empty / stored: ${g.empty.blocksReadPerDelivery} / ${g.big.blocksReadPerDelivery}`);
+        + (g.big.blocksReadPerDelivery === null ? '' : `; blocks read from outside shared buffers per delivery, empty / stored: ${g.empty.blocksReadPerDelivery} / ${g.big.blocksReadPerDelivery}`)
+        + (g.big.walBytesPerDelivery === null ? '' : `; WAL bytes per delivery, empty / stored: ${g.empty.walBytesPerDelivery} / ${g.big.walBytesPerDelivery}`);
       console.log(`${g.backend.padEnd(9)} | acceptance with stored days / empty (median of the alternating rounds' ratios): ${g.ratio} (rounds: ${g.ratios.join(', ')})${cpuRatio}`);
     }
   }

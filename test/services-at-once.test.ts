@@ -217,9 +217,11 @@ describe.skipIf(skip !== null)(`the batched read on postgres with many devices${
       expect(plan).not.toMatch(/Seq Scan on (devices|users|reward_days)\b/);
       expect(plan).not.toMatch(/hashed SubPlan/);
       expect(plan).toMatch(/Index Scan using devices_pkey/);
-      // Each neighbour: the primary key walked from the date, never every day of the device read and sorted.
+      // Each neighbour: the primary key walked from the date, never every day of the device read and
+      // sorted; and from the key alone, which carries what the decision needs (migration 010), so a
+      // year-old device's last day is not one more page to fetch from the table.
       expect(plan).not.toMatch(/Bitmap Heap Scan on reward_days|Sort Key: r(_\d)?\.date/);
-      expect(plan.match(/Index Scan (Backward )?using reward_days_pkey on reward_days r/g)).toHaveLength(2);
+      expect(plan.match(/Index Only Scan (Backward )?using reward_days_pkey on reward_days r/g)).toHaveLength(2);
       // The transactional path's read of one delivery, the statement it runs.
       const one = await planOf(t, DAY_AND_NEIGHBOURS, ['000000000001', '2026-11-20', 'abcdef0123456789', null]);
       expect(one).not.toMatch(/Bitmap Heap Scan on reward_days|Sort Key: r(_\d)?\.date/);

@@ -127,7 +127,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
       // as readily as probe it. Thousands of other users with months of days make the planner
       // choose as it does on a deployment's tables (the plans below are made after this).
       if (backend === 'postgres') await t.db.exec(OTHER_USERS);
-    });
+    }, 120_000); // the load takes ~5 s alone, and over 10 s beside the rest of the suite on two cores
     afterAll(async () => {
       await h?.close();
       await t?.drop();

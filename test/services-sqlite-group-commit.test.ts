@@ -5,9 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../services/db/open.ts';
-import { openSqlite } from '../services/db/sqlite.ts';
+import { openSqlite, switchToWal } from '../services/db/sqlite.ts';
 import type { Db } from '../services/db/types.ts';
 
 describe('SQLite group commit', () => {
@@ -138,5 +138,55 @@ describe('SQLite durability off the event loop', () => {
     expect(held).toHaveLength(1);
     held.shift()!(new Error('EIO: i/o error, fsync'));
     await expect(tx).rejects.toThrow('EIO');
+  });
+});
+
+// Two `bushu serve` opening one new file at the same moment: SQLite answers one of them
+// SQLITE_BUSY at once (not after busy_timeout) when both want to switch the file to WAL. Seen in CI
+// as "cannot open the sqlite services.db database: database is locked".
+describe('SQLite switch to WAL at open', () => {
+  const busy = (): Error => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+  afterEach(() => vi.useRealTimers());
+
+  it('retries while another process holds the new file', () => {
+    let calls = 0;
+    const raw = {
+      pragma: (sql: string) => {
+        expect(sql).toBe('journal_mode = WAL');
+        calls++;
+        if (calls < 3) throw busy();
+        return 'wal';
+      },
+    };
+    expect(switchToWal(raw as never)).toBe(true);
+    expect(calls).toBe(3);
+  });
+
+  it('reports a file that cannot take WAL (in memory) as such', () => {
+    expect(switchToWal({ pragma: () => 'memory' } as never)).toBe(false);
+  });
+
+  it('gives up after busy_timeout, and at once on any other error', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let calls = 0;
+    const stuck = {
+      pragma: () => {
+        calls++;
+        vi.setSystemTime(Date.now() + 1000); // each attempt "takes" a second of the 5 s budget
+        throw busy();
+      },
+    };
+    expect(() => switchToWal(stuck as never)).toThrow('database is locked');
+    expect(calls).toBeGreaterThan(1);
+    expect(calls).toBeLessThanOrEqual(6);
+    let other = 0;
+    const broken = {
+      pragma: () => {
+        other++;
+        throw Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' });
+      },
+    };
+    expect(() => switchToWal(broken as never)).toThrow('file is not a database');
+    expect(other).toBe(1);
   });
 });

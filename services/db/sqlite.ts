@@ -14,9 +14,8 @@ export interface SqliteOptions {
 }
 
 export function openSqlite(path: string, options: SqliteOptions = {}): Db {
-  const raw = new Database(path);
-  const wal = raw.pragma('journal_mode = WAL', { simple: true }) === 'wal'; // readers in other processes do not block the writer
-  raw.pragma('busy_timeout = 5000');
+  const raw = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  const wal = switchToWal(raw); // readers in other processes do not block the writer
   raw.pragma('foreign_keys = ON');
   forgetStat4Samples(raw);
   // Nothing is answered before its commit is on disk: a power loss must not roll back an award the
@@ -176,6 +175,28 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Db {
  * 97 µs a delivery instead of 9 with a year stored. Every query here walks a key, which stat1's
  * averages plan as well, so the samples are deleted and the statistics reloaded, stat1 kept.
  */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Switching a new file to WAL needs the file to itself. When two processes open one new file at
+ * the same moment (two `bushu serve` on a fresh path), each holds a shared lock and wants the other
+ * to let go, so SQLite answers one of them SQLITE_BUSY at once rather than wait through
+ * busy_timeout (waiting could deadlock). The other finishes within milliseconds: retry the switch
+ * for as long as busy_timeout would have waited.
+ */
+export function switchToWal(raw: Pick<Database.Database, 'pragma'>): boolean {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return raw.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, 10); // at start-up only: nothing else runs on this event loop yet
+    }
+  }
+}
+
 function forgetStat4Samples(raw: Database.Database): void {
   if (raw.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4'").get() === undefined) return;
   if (raw.prepare('SELECT 1 FROM sqlite_stat4 LIMIT 1').get() === undefined) return;

@@ -382,6 +382,7 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
         await q.run('INSERT INTO users (id, name, utc_offset_min, created_at) VALUES ($1, $2, 480, $3)', [u.id, `User ${u.id}`, T0]);
       }
       for (const u of chunk) {
+        await q.run('INSERT INTO device_owners (device_id, user_id) VALUES ($1, $2)', [u.device, u.id]);
         await q.run('INSERT INTO devices (id, user_id, bridge_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [u.device, u.id, 'bench', u.key, days || null, T0]);
       }
     });

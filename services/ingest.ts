@@ -77,11 +77,15 @@ export function checkRegistry({ record, bridge }: Delivery, device: DeviceRow | 
 export async function precheckDay(q: Queryable, dialect: Dialect, config: ServicesConfig, delivery: Delivery, nowMs: number, lock: boolean): Promise<{ device: DeviceRow; flags: Finding[] }> {
   const flags = checkRecord(config, delivery.record, nowMs);
   const { record } = delivery;
+  // By device and user, the key of a user-sharded devices table (migration 011): one shard.
   const [device] = await q.all<DeviceRow & { user_known: number | boolean }>(
     `SELECT id, user_id, bridge_id, key_hex, last_counter, EXISTS (SELECT 1 FROM users WHERE id = $2) AS user_known
-     FROM devices WHERE id = $1${lock ? forUpdate({ dialect }) : ''}`,
+     FROM devices WHERE id = $1 AND user_id = $2${lock ? forUpdate({ dialect }) : ''}`,
     [record.device, record.user],
   );
-  const userKnown = device !== undefined ? Number(device.user_known) === 1 : (await q.all('SELECT id FROM users WHERE id = $1', [record.user])).length === 1;
-  return { device: checkRegistry(delivery, device, userKnown), flags };
+  if (device !== undefined) return { device: checkRegistry(delivery, device, Number(device.user_known) === 1), flags };
+  // Refused either way; which refusal needs the device's row under any user (every shard).
+  const [other] = await q.all<DeviceRow>('SELECT id, user_id, bridge_id, key_hex, last_counter FROM devices WHERE id = $1', [record.device]);
+  const userKnown = (await q.all('SELECT id FROM users WHERE id = $1', [record.user])).length === 1;
+  return { device: checkRegistry(delivery, other, userKnown), flags };
 }

@@ -39,17 +39,21 @@ export async function registerDevice(db: Db, d: { id: unknown; user: unknown; br
   await db.tx(async (q) => {
     const [user] = await q.all('SELECT id FROM users WHERE id = $1', [d.user]);
     if (user === undefined) throw bad('user', `no user ${d.user}`);
-    // Insert unless there: two processes starting with one seed register the same devices at once.
+    // The device's owner first (device_owners: a device id is one user's for good, whatever shard
+    // its rows are on), then its row. Insert unless there: two processes starting with one seed
+    // register the same devices at once.
+    await q.run('INSERT INTO device_owners (device_id, user_id) VALUES ($1, $2) ON CONFLICT (device_id) DO NOTHING', [d.id, d.user]);
+    const [owner] = await q.all<{ user_id: string }>('SELECT user_id FROM device_owners WHERE device_id = $1', [d.id]);
+    if (owner.user_id !== d.user) throw new HttpError(409, 'device_taken', `device ${d.id} is registered to another user`);
     const inserted = await q.run(
-      'INSERT INTO devices (id, user_id, bridge_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (id) DO NOTHING',
+      'INSERT INTO devices (id, user_id, bridge_id, key_hex, last_counter, created_at) VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT DO NOTHING',
       [d.id, d.user, d.bridge, key, nowMs],
     );
     if (inserted === 1) return;
-    const [old] = await q.all<{ user_id: string; key_hex: string | null; bridge_id: string | null }>(`SELECT user_id, key_hex, bridge_id FROM devices WHERE id = $1${forUpdate(db)}`, [d.id]);
-    if (old.user_id !== d.user) throw new HttpError(409, 'device_taken', `device ${d.id} is registered to another user`);
+    const [old] = await q.all<{ key_hex: string | null; bridge_id: string | null }>(`SELECT key_hex, bridge_id FROM devices WHERE id = $1 AND user_id = $2${forUpdate(db)}`, [d.id, d.user]);
     // The revision tells a delivery decided on the old row (reward/at-once.ts) that it is out of date.
-    if (old.key_hex !== key) await q.run('UPDATE devices SET key_hex = $2, last_counter = NULL, revision = revision + 1 WHERE id = $1', [d.id, key]);
-    if (old.bridge_id !== d.bridge) await q.run('UPDATE devices SET bridge_id = $2, revision = revision + 1 WHERE id = $1', [d.id, d.bridge]);
+    if (old.key_hex !== key) await q.run('UPDATE devices SET key_hex = $3, last_counter = NULL, revision = revision + 1 WHERE id = $1 AND user_id = $2', [d.id, d.user, key]);
+    if (old.bridge_id !== d.bridge) await q.run('UPDATE devices SET bridge_id = $3, revision = revision + 1 WHERE id = $1 AND user_id = $2', [d.id, d.user, d.bridge]);
   });
 }
 

@@ -118,14 +118,18 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
       { record: day('a1a1a1a1a1a1', 9000, 90), key: keyFor('a1a1a1a1a1a1') }, // alice earns
       { record: day('b1b1b1b1b1b1', 12000, 91), key: keyFor('b1b1b1b1b1b1') }, // bob earns
       { record: day('a2a2a2a2a2a2', 8100, 80), key: replayKey }, // a replay
-      { record: { ...day('c1c1c1c1c1c1', 9000, 92), user: 'bob' }, key: keyFor('c1c1c1c1c1c1') }, // carol's device for bob: refused
+      { record: { ...day('c1c1c1c1c1c1', 9000, 92), user: 'bob' }, key: keyFor('c1c1c1c1c1c1') }, // carol's device for bob: gives way
+      { record: { ...day('a1a1a1a1a1a1', 9000, 93), device: 'dddddddddddd', user: 'nobody' }, key: keyFor('dddddddddddd') }, // no such user: refused
     ].map(({ record, key }) => ({ delivery: { record, bridge: 'home' }, nowMs: now(), key }));
     const results = await ingestRewardDaysAtOnce(suite.h.db, config(), items);
     // a2 credited alice's day first: a1's day is stored and answered with that award.
     expect(results[0]).toMatchObject({ answer: { json: { user: 'alice', stored: true, award: { id: alicesAward, created: false } } } });
     expect(results[1]).toMatchObject({ answer: { json: { user: 'bob', stored: true, award: { created: true } } } });
     expect(results[2]).toMatchObject({ answer: { headers: { 'idempotent-replayed': 'true' }, json: { award: { created: true } } } });
-    expect(results[3]).toMatchObject({ refused: { status: 422, code: 'device_user_mismatch' } });
+    // The device is read under the delivery's user (its key, migration 011), so another user's
+    // device is not found: the transactional path reads it under any user and says which refusal.
+    expect(results[3]).toBeNull();
+    expect(results[4]).toMatchObject({ refused: { status: 422, code: 'unknown_user' } });
     expect(await tableCounts(suite.h.db)).toMatchObject({ reward_days: before.reward_days + 2, awards: before.awards + 1, payouts: before.payouts + 1, idempotency_keys: before.idempotency_keys + 2 });
     // Each stored answer is the one given, the new award's id filled in.
     for (const [i, item] of [[0, items[0]], [1, items[1]]] as const) {
@@ -196,6 +200,7 @@ describe.skipIf(skip !== null)(`the batched read on postgres with many devices${
   const seeded = async () => {
     const t = await openTestDb('postgres');
     await t.db.exec(`INSERT INTO users (id, name, created_at) SELECT 'u' || g, 'U', 0 FROM generate_series(1, 3000) g;
+      INSERT INTO device_owners (device_id, user_id) SELECT lpad(to_hex(g), 12, '0'), 'u' || g FROM generate_series(1, 3000) g;
       INSERT INTO devices (id, user_id, key_hex, created_at) SELECT lpad(to_hex(g), 12, '0'), 'u' || g, repeat('ab', 16), 0 FROM generate_series(1, 3000) g;
       INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, not_worn, closed, counter, status, reasons, synced_at, received_at, key_id)
         SELECT lpad(to_hex(g), 12, '0'), to_char(date '2026-08-01' + x, 'YYYY-MM-DD'), 'u' || g, 1, 'bushu', 480, 5000, '[]', 1, x + 1, 'verified', '[]', 'x', 0, 'abcdef0123456789'
@@ -223,7 +228,7 @@ describe.skipIf(skip !== null)(`the batched read on postgres with many devices${
       expect(plan).not.toMatch(/Bitmap Heap Scan on reward_days|Sort Key: r(_\d)?\.date/);
       expect(plan.match(/Index Only Scan (Backward )?using reward_days_pkey on reward_days r/g)).toHaveLength(2);
       // The transactional path's read of one delivery, the statement it runs.
-      const one = await planOf(t, DAY_AND_NEIGHBOURS, ['000000000001', '2026-11-20', 'abcdef0123456789', null]);
+      const one = await planOf(t, DAY_AND_NEIGHBOURS, ['000000000001', '2026-11-20', 'u1', 'abcdef0123456789', null]);
       expect(one).not.toMatch(/Bitmap Heap Scan on reward_days|Sort Key: r(_\d)?\.date/);
     } finally {
       await t.drop();

@@ -83,6 +83,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
 
     it('a device registered before bridges existed (no bridge) is served by none until registered again', async () => {
       await ctx.h.db.run('INSERT INTO users (id, name, utc_offset_min, created_at) VALUES ($1, $2, 480, 0)', ['erin', 'Erin']);
+      await ctx.h.db.run('INSERT INTO device_owners (device_id, user_id) VALUES ($1, $2)', ['e1e1e1e1e1e1', 'erin']);
       await ctx.h.db.run('INSERT INTO devices (id, user_id, key_hex, last_counter, created_at) VALUES ($1, $2, NULL, NULL, 0)', ['e1e1e1e1e1e1', 'erin']);
       const rec = makeRecord({ user: 'erin', device: 'e1e1e1e1e1e1', date: '2026-11-20', steps: 6000 });
       expect((await send('social', ctx.h.socialSecret, rec)).body).toMatchObject({ error: 'device_not_served' });

@@ -13,11 +13,12 @@ const pgSkip = await postgresSkipReason();
 if (pgSkip) console.warn(`services-query-plans: PostgreSQL tests skipped: ${pgSkip}`);
 
 /** Tables that grow with users, devices, days or deliveries. */
-const BIG = ['users', 'devices', 'friendships', 'idempotency_keys', 'reward_days', 'social_days', 'awards', 'payouts', 'user_tokens'];
+const BIG = ['users', 'device_owners', 'devices', 'friendships', 'idempotency_keys', 'reward_days', 'social_days', 'awards', 'payouts', 'user_tokens'];
 
 /** 2,000 more users, each with a device, ten friends, 100 days in both services, their awards and payouts, a week of keys and a token. */
 const OTHER_USERS = `
   INSERT INTO users (id, name, utc_offset_min, created_at) SELECT 'p' || g, 'P' || g, 480, 0 FROM generate_series(1, 2000) g;
+  INSERT INTO device_owners (device_id, user_id) SELECT lpad(to_hex(g), 12, '0'), 'p' || g FROM generate_series(1, 2000) g;
   INSERT INTO devices (id, user_id, created_at) SELECT lpad(to_hex(g), 12, '0'), 'p' || g, 0 FROM generate_series(1, 2000) g;
   INSERT INTO friendships (user_id, friend_id) SELECT 'p' || g, 'p' || (1 + (g + k) % 2000) FROM generate_series(1, 2000) g, generate_series(1, 10) k;
   INSERT INTO reward_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, not_worn, closed, counter, status, reasons, synced_at, received_at)
@@ -31,7 +32,7 @@ const OTHER_USERS = `
   INSERT INTO idempotency_keys (scope, key, request_hash, state, status, response, locked_at, created_at)
     SELECT 'reward/other', 'k' || g || ':' || x, 'h', 'done', 200, '{}', 0, 0 FROM generate_series(1, 2000) g, generate_series(1, 7) x;
   INSERT INTO user_tokens (token_sha256, user_id, created_at) SELECT md5('t' || g), 'p' || g, 0 FROM generate_series(1, 2000) g;
-  ANALYZE users, devices, friendships, reward_days, social_days, awards, payouts, idempotency_keys, user_tokens`;
+  ANALYZE users, device_owners, devices, friendships, reward_days, social_days, awards, payouts, idempotency_keys, user_tokens`;
 
 /** The database, with every statement's text and parameters recorded while `on`. */
 function recording(db: Db): { db: Db; seen: Map<string, unknown[]>; on: { value: boolean } } {

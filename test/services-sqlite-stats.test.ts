@@ -39,11 +39,11 @@ it('opening an analysed database drops the stat4 samples, keeps stat1, and the c
   try {
     expect(await db.all<{ n: number }>('SELECT count(*) AS n FROM sqlite_stat4')).toEqual([{ n: 0 }]);
     expect((await db.all<{ n: number }>('SELECT count(*) AS n FROM sqlite_stat1'))[0].n).toBeGreaterThan(0);
-    const plan = await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${DAY_AND_NEIGHBOURS}`, ['dev1', '2026-02-10', 'k', null]);
+    const plan = await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${DAY_AND_NEIGHBOURS}`, ['dev1', '2026-02-10', 'u', 'k', null]);
     const searches = plan.map((p) => p.detail).filter((d) => /reward_days/.test(d));
     expect(searches).toHaveLength(3);
-    for (const s of searches) expect(s).toMatch(/^SEARCH .* USING INDEX sqlite_autoindex_reward_days_1 \(device_id=\? AND date[=<>]\?\)/);
-    const rows = await db.all<{ side: number; date: string }>(DAY_AND_NEIGHBOURS, ['dev1', '2026-02-10', 'k', null]);
+    for (const s of searches) expect(s).toMatch(/^SEARCH .* USING INDEX sqlite_autoindex_reward_days_1 \(device_id=\? AND date[=<>]\?( AND user_id=\?)?\)/);
+    const rows = await db.all<{ side: number; date: string }>(DAY_AND_NEIGHBOURS, ['dev1', '2026-02-10', 'u', 'k', null]);
     expect(rows.map((r) => [r.side, r.date])).toEqual([[0, '2026-02-10'], [-1, '2026-02-09'], [1, '2026-02-11']]);
   } finally {
     await db.close();

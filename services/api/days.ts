@@ -35,7 +35,7 @@ interface Row {
  * acceptance keeps no index of reward days by user (migration 009).
  */
 export const ALL_DAYS = `(SELECT 'reward' AS service, dv.user_id, r.device_id, r.date, r.steps, r.hours, r.status, r.closed, r.reasons, r.source, r.firmware, r.synced_at
-  FROM devices dv JOIN reward_days r ON r.device_id = dv.id
+  FROM devices dv JOIN reward_days r ON r.device_id = dv.id AND r.user_id = dv.user_id
   UNION ALL SELECT 'social' AS service, user_id, device_id, date, steps, hours, status, NULL AS closed, reasons, source, firmware, synced_at FROM social_days)`;
 
 /** The days from..to (inclusive, listed by the caller) of one user, with `today` the user's local date. */
@@ -46,7 +46,7 @@ export async function dayViews(db: Db, user: string, dates: string[], today: str
     [user, dates[0], dates.at(-1)],
   );
   const awards = await db.all<{ date: string; state: string }>(
-    `SELECT a.date, p.state FROM awards a JOIN payouts p ON p.award_id = a.id WHERE a.user_id = $1 AND a.date >= $2 AND a.date <= $3`,
+    `SELECT a.date, p.state FROM awards a JOIN payouts p ON p.award_id = a.id AND p.user_id = a.user_id WHERE a.user_id = $1 AND a.date >= $2 AND a.date <= $3`,
     [user, dates[0], dates.at(-1)],
   );
   const paidState = new Map(awards.map((a) => [a.date, a.state === 'paid' ? ('paid' as const) : ('pending' as const)]));

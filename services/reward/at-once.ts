@@ -50,10 +50,10 @@ export const READ = `SELECT i.n,
   COALESCE((SELECT TRUE FROM users WHERE id = i.user_id), FALSE) AS user_known,
   d.device,
   (SELECT row_to_json(a) FROM (SELECT id, amount_fen FROM awards WHERE user_id = i.user_id AND date = i.date) a) AS award,
-  (SELECT json_agg(x) FROM (${dayAndNeighbours({ device: 'i.device', date: 'i.date', keyId: 'd.key_id', epoch: 'i.epoch' })}) x) AS days
+  (SELECT json_agg(x) FROM (${dayAndNeighbours({ device: 'i.device', user: 'i.user_id', date: 'i.date', keyId: 'd.key_id', epoch: 'i.epoch' })}) x) AS days
 FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS BIGINT[]), CAST($5 AS TEXT[]), CAST($6 AS TEXT[])) WITH ORDINALITY AS i(device, user_id, date, epoch, scope, key, n)
 LEFT JOIN LATERAL (SELECT row_to_json(v) AS device, v.key_id FROM (SELECT id, user_id, bridge_id, key_hex, last_counter, revision, ${KEY_ID_SQL('key_hex')} AS key_id
-  FROM devices WHERE id = i.device LIMIT 1) v) d ON TRUE
+  FROM devices WHERE id = i.device AND user_id = i.user_id LIMIT 1) v) d ON TRUE
 ORDER BY i.n`;
 
 /** Stands for a new award's id in its stored response until the statement that creates it fills it in. */
@@ -170,6 +170,9 @@ function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: 
     return { answer: { status: Number(read.idem.status), json: JSON.parse(read.idem.response ?? 'null'), headers: { [REPLAY_HEADER]: 'true' } } };
   }
   const flags = checkRecord(config, record, nowMs);
+  // The device is read by device and user (its key, migration 011): not found under this user, it
+  // is refused, and the transactional path looks it up under any user to say which refusal.
+  if (read.device === null && read.user_known) return null;
   const device = checkRegistry(delivery, read.device ?? undefined, read.user_known);
   const signed = record.summary === null ? null : verifyRecordSummary(record, device);
   if (signed !== null && (signed.epoch !== epoch || signed.keyId !== read.device!.key_id)) return null;

@@ -36,9 +36,11 @@ export async function precheck(q: Queryable, dialect: Dialect, config: ServicesC
 
 export type DayRow = { side: number; date: string; record_version: number; counter: number | null; closed: number | boolean; steps: number; epoch: number | null; key_id: string | null };
 const DAY_COLUMNS = 'date, record_version, counter, closed, steps, epoch, key_id';
-/** Where a day and its neighbours are looked up: SQL expressions for the device, the date, and the signing sequence (key id, epoch). */
+/** Where a day and its neighbours are looked up: SQL expressions for the device, its user, the date, and the signing sequence (key id, epoch). */
 export interface DayAt {
   device: string;
+  /** The device's user: every key holds it (migration 011), so the read stays on the user's shard. */
+  user: string;
   date: string;
   keyId: string;
   epoch: string;
@@ -52,15 +54,15 @@ export interface DayAt {
  * every day of the device and sorted them, 1.3 ms a delivery with a year stored instead of 0.02.
  */
 const neighbour = (side: -1 | 1, at: DayAt) => `SELECT * FROM (SELECT ${side} AS side, ${DAY_COLUMNS} FROM reward_days r
-  WHERE r.device_id = ${at.device} AND r.date ${side < 0 ? '<' : '>'} ${at.date} AND r.counter IS NOT NULL
+  WHERE r.device_id = ${at.device} AND r.user_id = ${at.user} AND r.date ${side < 0 ? '<' : '>'} ${at.date} AND r.counter IS NOT NULL
     AND CASE WHEN COALESCE(r.key_id, ${at.keyId}) = ${at.keyId} AND COALESCE(r.epoch, -1) = COALESCE(${at.epoch}, -1) THEN TRUE ELSE FALSE END
   ORDER BY r.date ${side < 0 ? 'DESC' : 'ASC'} LIMIT 1) n${side < 0 ? 'b' : 'a'}`;
 /** The stored version of the day (side 0), alone or with its signed neighbours (sides -1 and 1). */
-const sameDay = (at: Pick<DayAt, 'device' | 'date'>) => `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = ${at.device} AND date = ${at.date}`;
+const sameDay = (at: Pick<DayAt, 'device' | 'user' | 'date'>) => `SELECT 0 AS side, ${DAY_COLUMNS} FROM reward_days WHERE device_id = ${at.device} AND date = ${at.date} AND user_id = ${at.user}`;
 export const dayAndNeighbours = (at: DayAt) => `${sameDay(at)} UNION ALL ${neighbour(-1, at)} UNION ALL ${neighbour(1, at)}`;
-const SAME_DAY = sameDay({ device: '$1', date: '$2' });
-/** The transactional path's read of one delivery's day and neighbours: device, date, key id, epoch. */
-export const DAY_AND_NEIGHBOURS = dayAndNeighbours({ device: '$1', date: '$2', keyId: '$3', epoch: 'CAST($4 AS BIGINT)' });
+const SAME_DAY = sameDay({ device: '$1', date: '$2', user: '$3' });
+/** The transactional path's read of one delivery's day and neighbours: device, date, user, key id, epoch. */
+export const DAY_AND_NEIGHBOURS = dayAndNeighbours({ device: '$1', date: '$2', user: '$3', keyId: '$4', epoch: 'CAST($5 AS BIGINT)' });
 
 /** What a delivery's decision reads: the device, its plausibility flags, its verified summary, and the stored version of its day with its signed neighbours (rows). */
 export interface RewardReads {
@@ -150,11 +152,11 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
   // sequence: one statement. The device row is locked (precheck), and every writer of reward_days
   // takes that lock first, so these rows cannot change before we commit.
   const rows = signed === null
-    ? await q.all<DayRow>(SAME_DAY, [record.device, record.date])
-    : await q.all<DayRow>(DAY_AND_NEIGHBOURS, [record.device, record.date, signed.keyId, signed.epoch]);
+    ? await q.all<DayRow>(SAME_DAY, [record.device, record.date, record.user])
+    : await q.all<DayRow>(DAY_AND_NEIGHBOURS, [record.device, record.date, record.user, signed.keyId, signed.epoch]);
   const decision = decideRewardDay(config, record, nowMs, { device, flags, signed, rows });
   if (decision.stale) return { status: 200, json: { ...decision.answer, award: await findAward(q, record.user, record.date, config) } };
-  if (decision.raisesCounter && dialect === 'sqlite') await q.run('UPDATE devices SET last_counter = $2 WHERE id = $1', [record.device, signed!.counter]);
+  if (decision.raisesCounter && dialect === 'sqlite') await q.run('UPDATE devices SET last_counter = $3 WHERE id = $1 AND user_id = $2', [record.device, record.user, signed!.counter]);
   // PostgreSQL raises the device's counter, and its revision (at-once.ts), in the day's statement (a data-modifying WITH): one round trip less.
   await storeDay(q, record, signed, decision.status, decision.answer.reasons, nowMs, dialect === 'postgres' ? { raiseCounter: decision.raisesCounter } : null);
   const award = decision.earns ? await credit(q, dialect, record, config, nowMs) : await findAward(q, record.user, record.date, config);
@@ -163,7 +165,7 @@ export const ingestRewardDay: Ingest = async (q, dialect, config, delivery, nowM
 
 /** On PostgreSQL (`device` not null) the same statement bumps the device's revision (at-once.ts) and, when asked, raises its counter. */
 async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number, device: { raiseCounter: boolean } | null): Promise<void> {
-  const touch = device === null ? '' : `WITH touched AS (UPDATE devices SET revision = revision + 1${device.raiseCounter ? ', last_counter = $11' : ''} WHERE id = $1) `;
+  const touch = device === null ? '' : `WITH touched AS (UPDATE devices SET revision = revision + 1${device.raiseCounter ? ', last_counter = $11' : ''} WHERE id = $1 AND user_id = $3) `;
   await q.run(
     `${touch}INSERT INTO reward_days (${DAY_FIELDS}) VALUES (${DAY_FIELDS.split(', ').map((_, i) => `$${i + 1}`).join(', ')}) ${DAY_REPLACE}`,
     dayRow(r, signed, status, reasons, nowMs),
@@ -172,8 +174,8 @@ async function storeDay(q: Queryable, r: DayRecord, signed: Signed | null, statu
 
 /** A stored day's columns, in the order dayRow gives their values. */
 export const DAY_FIELDS = 'device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, not_worn, closed, counter, status, reasons, firmware, synced_at, received_at, key_id, epoch';
-/** A stored day's newer version replaces every column but its key. */
-export const DAY_REPLACE = `ON CONFLICT (device_id, date) DO UPDATE SET ${DAY_FIELDS.split(', ').slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+/** A stored day's newer version replaces every column but its key (device, date, user: migration 011). */
+export const DAY_REPLACE = `ON CONFLICT (device_id, date, user_id) DO UPDATE SET ${DAY_FIELDS.split(', ').slice(3).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
 /** The values of DAY_FIELDS for a record stored under `status`. */
 export function dayRow(r: DayRecord, signed: Signed | null, status: DayStatus, reasons: unknown[], nowMs: number): unknown[] {

@@ -77,7 +77,7 @@ export interface LedgerEntry {
 export async function ledger(db: Db, user: string): Promise<LedgerEntry[]> {
   const rows = await db.all<{ id: number; date: string; steps: number; device_id: string; amount_fen: number; created_at: number; payout_id: number; state: string; paid_at: number | null }>(
     `SELECT a.id, a.date, a.steps, a.device_id, a.amount_fen, a.created_at, p.id AS payout_id, p.state, p.paid_at
-     FROM awards a JOIN payouts p ON p.award_id = a.id WHERE a.user_id = $1 ORDER BY a.date DESC`,
+     FROM awards a JOIN payouts p ON p.award_id = a.id AND p.user_id = a.user_id WHERE a.user_id = $1 ORDER BY a.date DESC`,
     [user],
   );
   return rows.map((r) => ({

@@ -11,7 +11,7 @@
 import { decodeSummaryMessage } from '../../shared/protocol/summary-verify.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
 import { forUpdate } from '../db/types.ts';
-import { HttpError, type Response } from '../http/router.ts';
+import type { Response } from '../http/router.ts';
 import { precheckDay, type Ingest } from '../ingest.ts';
 import { precedence } from '../reward/precedence.ts';
 
@@ -21,13 +21,13 @@ export const ingestSocialDay: Ingest = async (q, dialect, config, delivery, nowM
   const status = findings.length > 0 ? 'flagged' : 'counted';
 
   const { counter, epoch } = summaryFields(record);
-  const [existing] = await q.all<{ record_version: number; user_id: string; steps: number; epoch: number | null; counter: number | null }>(
-    `SELECT record_version, user_id, steps, epoch, counter FROM social_days WHERE device_id = $1 AND date = $2${forUpdate({ dialect })}`,
-    [record.device, record.date],
+  // The stored version under the day's key (device, date, user: migration 011), on the user's
+  // shard. Another user's day of this device cannot be stored: precheckDay refused the record
+  // unless the device is registered to its user, and a device never changes users.
+  const [existing] = await q.all<{ record_version: number; steps: number; epoch: number | null; counter: number | null }>(
+    `SELECT record_version, steps, epoch, counter FROM social_days WHERE device_id = $1 AND date = $2 AND user_id = $3${forUpdate({ dialect })}`,
+    [record.device, record.date, record.user],
   );
-  if (existing !== undefined && existing.user_id !== record.user) {
-    throw new HttpError(422, 'device_user_mismatch', `device ${record.device} already reported this day for another user`);
-  }
   // No key is verified here (keyId null): signing sequences differ by epoch only. Whether the
   // stored version was closed is not kept: taken as open, so within one counter the version with
   // more steps wins, which is the closed one (a day's steps only grow).
@@ -42,7 +42,7 @@ export const ingestSocialDay: Ingest = async (q, dialect, config, delivery, nowM
       `INSERT INTO social_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, hours, status, reasons,
          firmware, synced_at, received_at, counter, epoch)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT (device_id, date) DO UPDATE SET record_version = excluded.record_version, counter = excluded.counter, epoch = excluded.epoch,
+       ON CONFLICT (device_id, date, user_id) DO UPDATE SET record_version = excluded.record_version, counter = excluded.counter, epoch = excluded.epoch,
          source = excluded.source, utc_offset_min = excluded.utc_offset_min, steps = excluded.steps, hours = excluded.hours, status = excluded.status,
          reasons = excluded.reasons, firmware = excluded.firmware, synced_at = excluded.synced_at, received_at = excluded.received_at`,
       [record.device, record.date, record.user, record.recordVersion, record.source, record.utcOffsetMin, record.steps,

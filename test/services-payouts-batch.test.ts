@@ -84,3 +84,28 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     });
   });
 }
+
+describe.skipIf(pgSkip !== null)(`the claim on postgres with thousands of due payouts${pgSkip ? ` (skipped: ${pgSkip})` : ''}`, () => {
+  it('reads only the batch it claims, by the primary key, not every due payout', async () => {
+    const t = await openTestDb('postgres');
+    try {
+      await t.db.exec(`INSERT INTO users (id, name, created_at) SELECT 'u' || g, 'U', 0 FROM generate_series(1, 500) g;
+        WITH a AS (INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
+          SELECT 'u' || g, to_char(date '2026-01-01' + x, 'YYYY-MM-DD'), 'd', 9000, 88, 0 FROM generate_series(1, 500) g, generate_series(0, 9) x RETURNING id, user_id)
+        INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) SELECT id, user_id, 88, 'pending', 0 FROM a;
+        ANALYZE awards, payouts`);
+      const seen: Array<[string, unknown[]]> = [];
+      const explaining: Db = { ...t.db, all: (sql, params) => (seen.push([sql, params ?? []]), t.db.all(sql, params)), run: (sql, params) => (seen.push([sql, params ?? []]), t.db.run(sql, params)) };
+      expect(await runPayouts(explaining, { pay: async () => undefined }, T0, { limit: 100 })).toEqual({ paid: 100, failed: 0 });
+      expect(seen).toHaveLength(2);
+      for (const [sql, params] of seen) {
+        const plan = (await t.db.all<{ 'QUERY PLAN': string }>('EXPLAIN ' + sql, params)).map((r) => r['QUERY PLAN']).join('\n');
+        // With the primary key (id, user_id) (migration 011), `id IN (subquery)` was planned as a hash join over a bitmap scan of all 5,000.
+        expect(plan).not.toMatch(/Hash|Bitmap Heap Scan|Seq Scan/);
+        expect(plan).toMatch(/Index Scan using payouts_(pkey|due) on payouts\s/);
+      }
+    } finally {
+      await t.drop();
+    }
+  });
+});

@@ -63,10 +63,10 @@ const AWARD_ID = `"award":{"id":"${AWARD_PLACEHOLDER}"`;
 /** The SQL types of DAY_FIELDS, for their arrays. */
 const DAY_TYPES = ['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'TEXT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT', 'TEXT', 'BIGINT'];
 const arrays = (types: string[], from: number) => types.map((t, i) => `CAST($${from + i} AS ${t}[])`).join(', ');
-/** The batch's writes, all or nothing; see the header. Arrays: devices ($1-$3), days ($4-$21), awards ($22-$27), keys ($28-$36), and $37 the number of keys. */
-const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
-     FROM unnest(${arrays(['TEXT', 'BIGINT', 'BIGINT'], 1)}) AS x(device, revision, counter)
-     WHERE d.id = x.device AND d.revision = x.revision RETURNING d.id),
+/** The batch's writes, all or nothing; see the header. Arrays: devices ($1-$3, and $38 their users), days ($4-$21), awards ($22-$27), keys ($28-$36), and $37 the number of keys. */
+export const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
+     FROM unnest(${arrays(['TEXT', 'BIGINT', 'BIGINT'], 1)}, CAST($38 AS TEXT[])) AS x(device, revision, counter, user_id)
+     WHERE d.id = x.device AND d.user_id = x.user_id AND d.revision = x.revision RETURNING d.id),
 s AS (INSERT INTO reward_days (${DAY_FIELDS})
      SELECT * FROM unnest(${arrays(DAY_TYPES, 4)}) AS v(${DAY_FIELDS}) WHERE v.device_id IN (SELECT id FROM g) ${DAY_REPLACE}),
 a AS (INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
@@ -140,7 +140,7 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
   const params = [
     planned.map((p) => p.item.delivery.record.device), planned.map((p) => p.revision), planned.map((p) => p.counter),
     ...DAY_TYPES.map((_, i) => column(days, i)), ...[0, 1, 2, 3, 4, 5].map((i) => column(awards, i)), ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => column(keys, i)),
-    planned.length,
+    planned.length, planned.map((p) => p.item.delivery.record.user),
   ];
   let created: Array<{ user: string; date: string; id: number }>;
   try {

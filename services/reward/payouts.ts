@@ -33,10 +33,15 @@ const DUE = `(state = 'pending' OR (state = 'paying' AND claimed_at < $2))`;
 export async function runPayouts(db: Db, payer: Payer, nowMs: number, opts: { limit?: number; claimTtlMs?: number } = {}): Promise<PayoutRunResult> {
   const limit = opts.limit ?? 100;
   const stale = nowMs - (opts.claimTtlMs ?? 300_000);
-  const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  // PostgreSQL: the due ids as an array, matched against the primary key (id, user_id) by its
+  // leading column. As `id IN (subquery)`, once id alone was no longer the key (migration 011), the
+  // planner took the claim for a join and read every due row to hash them at each claim.
+  const due = db.dialect === 'postgres'
+    ? `id = ANY (ARRAY(SELECT id FROM payouts WHERE ${DUE} ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED))`
+    : `id IN (SELECT id FROM payouts WHERE ${DUE} ORDER BY id LIMIT $3)`;
   const claimed = await db.all<{ id: number; award_id: number; user_id: string; amount_fen: number }>(
     `UPDATE payouts SET state = 'paying', claimed_at = $1, attempts = attempts + 1
-     WHERE id IN (SELECT id FROM payouts WHERE ${DUE} ORDER BY id LIMIT $3${skipLocked}) AND ${DUE}
+     WHERE ${due} AND ${DUE}
      RETURNING id, award_id, user_id, amount_fen`,
     [nowMs, stale, limit],
   );
@@ -48,16 +53,16 @@ export async function runPayouts(db: Db, payer: Payer, nowMs: number, opts: { li
       await payer.pay({ id: Number(p.id), awardId: Number(p.award_id), userId: p.user_id, amountFen: Number(p.amount_fen) });
       paid.push(Number(p.id));
     } catch (err) {
-      await db.run(`UPDATE payouts SET state = 'pending', last_error = $2 WHERE id = $1 AND state = 'paying' AND claimed_at = $3`, [p.id, String((err as Error).message ?? err).slice(0, 500), nowMs]);
+      await db.run(`UPDATE payouts SET state = 'pending', last_error = $2 WHERE id = $1 AND user_id = $4 AND state = 'paying' AND claimed_at = $3`, [p.id, String((err as Error).message ?? err).slice(0, 500), nowMs, p.user_id]);
       result.failed++;
     }
   }
   if (paid.length > 0) {
-    // The ids as one JSON array parameter, so the statement text (and its prepared plan) is one.
-    const ids = db.dialect === 'postgres' ? 'SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON))' : 'SELECT value FROM json_each($1)';
+    // The ids as one array parameter, so the statement text (and its prepared plan) is one.
+    const ids = db.dialect === 'postgres' ? 'id = ANY (CAST($1 AS BIGINT[]))' : 'id IN (SELECT value FROM json_each($1))';
     result.paid = await db.run(
-      `UPDATE payouts SET state = 'paid', paid_at = $2, last_error = NULL WHERE id IN (${ids}) AND state = 'paying' AND claimed_at = $2`,
-      [JSON.stringify(paid), nowMs],
+      `UPDATE payouts SET state = 'paid', paid_at = $2, last_error = NULL WHERE ${ids} AND state = 'paying' AND claimed_at = $2`,
+      [db.dialect === 'postgres' ? paid : JSON.stringify(paid), nowMs],
     );
   }
   return result;

@@ -167,14 +167,6 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   };
 }
 
-/**
- * better-sqlite3 builds SQLite with SQLITE_ENABLE_STAT4. Once an ANALYZE has stored stat4 samples,
- * every statement whose plan might depend on a bound value (a range on an index after an equality:
- * the counter check's neighbouring days, the histories) is compiled again at each run, as after a
- * schema change, since better-sqlite3 binds its parameters anew each time: the counter check took
- * 97 µs a delivery instead of 9 with a year stored. Every query here walks a key, which stat1's
- * averages plan as well, so the samples are deleted and the statistics reloaded, stat1 kept.
- */
 const BUSY_TIMEOUT_MS = 5000;
 
 /**
@@ -197,6 +189,14 @@ export function switchToWal(raw: Pick<Database.Database, 'pragma'>): boolean {
   }
 }
 
+/**
+ * better-sqlite3 builds SQLite with SQLITE_ENABLE_STAT4. Once an ANALYZE has stored stat4 samples,
+ * every statement whose plan might depend on a bound value (a range on an index after an equality:
+ * the counter check's neighbouring days, the histories) is compiled again at each run, as after a
+ * schema change, since better-sqlite3 binds its parameters anew each time: the counter check took
+ * 97 µs a delivery instead of 9 with a year stored. Every query here walks a key, which stat1's
+ * averages plan as well, so the samples are deleted and the statistics reloaded, stat1 kept.
+ */
 function forgetStat4Samples(raw: Database.Database): void {
   if (raw.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4'").get() === undefined) return;
   if (raw.prepare('SELECT 1 FROM sqlite_stat4 LIMIT 1').get() === undefined) return;

@@ -64,7 +64,7 @@ const AWARD_ID = `"award":{"id":"${AWARD_PLACEHOLDER}"`;
 const DAY_TYPES = ['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'TEXT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT', 'TEXT', 'BIGINT'];
 const arrays = (types: string[], from: number) => types.map((t, i) => `CAST($${from + i} AS ${t}[])`).join(', ');
 /** The batch's writes, all or nothing; see the header. Arrays: devices ($1-$3, and $38 their users), days ($4-$21), awards ($22-$27), keys ($28-$36), and $37 the number of keys. */
-export const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
+const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
      FROM unnest(${arrays(['TEXT', 'BIGINT', 'BIGINT'], 1)}, CAST($38 AS TEXT[])) AS x(device, revision, counter, user_id)
      WHERE d.id = x.device AND d.user_id = x.user_id AND d.revision = x.revision RETURNING d.id),
 s AS (INSERT INTO reward_days (${DAY_FIELDS})

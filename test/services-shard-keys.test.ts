@@ -7,7 +7,7 @@
 // to take a side. It also migrates a database holding data to the user keys, on both dialects.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadMigrations, migrate } from '../services/db/migrate.ts';
+import { migrate } from '../services/db/migrate.ts';
 import { openPostgres } from '../services/db/postgres.ts';
 import { openSqlite } from '../services/db/sqlite.ts';
 import type { Db } from '../services/db/types.ts';
@@ -109,13 +109,7 @@ describe.skipIf(pgSkip !== null)(`the PostgreSQL schema against the distribution
 async function openBefore(backend: Backend, version: number): Promise<{ db: Db; drop(): Promise<void> }> {
   const schema = `bushu_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   const db = backend === 'sqlite' ? openSqlite(':memory:') : await openPostgres({ url: TEST_PG_URL, schema, max: 4 });
-  await db.tx(async (q) => {
-    await q.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-    for (const m of loadMigrations(backend).filter((x) => x.version < version)) {
-      await q.exec(m.sql);
-      await q.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [m.version, m.name]);
-    }
-  });
+  await migrate(db, () => 0, version);
   return {
     db,
     async drop() {
@@ -176,7 +170,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     });
 
     it('two registrations of one new device for two users at once: one is refused', async () => {
-      open = await openBefore(backend, 12);
+      open = await openTestDb(backend);
       const { db } = open;
       await upsertUser(db, { id: 'alice', name: 'Alice' }, 0);
       await upsertUser(db, { id: 'bob', name: 'Bob' }, 0);

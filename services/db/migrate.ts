@@ -24,15 +24,15 @@ export function loadMigrations(dialect: Db['dialect']): Migration[] {
   return list;
 }
 
-/** Apply every migration not yet recorded; returns the versions applied now. */
-export async function migrate(db: Db, now: () => number = Date.now): Promise<number[]> {
+/** Apply every migration not yet recorded (below `before`: tests build an older schema); returns the versions applied now. */
+export async function migrate(db: Db, now: () => number = Date.now, before = Infinity): Promise<number[]> {
   const applied: number[] = [];
   await db.tx(async (q) => {
     if (db.dialect === 'postgres') await q.all(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.bushu_migrate'))`);
     await q.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
     const done = new Set((await q.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
     for (const m of loadMigrations(db.dialect)) {
-      if (done.has(m.version)) continue;
+      if (done.has(m.version) || m.version >= before) continue;
       await q.exec(m.sql);
       await q.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now()]);
       applied.push(m.version);

@@ -3,7 +3,8 @@
 // session cookie a login link sets. The admin token (config) reads everything; a user token (made
 // by the admin API, one per login link) reads its user's own data, and that user's leaderboard,
 // which already holds only friends' day totals.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256.ts';
 import { sameSecret } from '../shared/webhook.ts';
 import type { Db } from './db/types.ts';
 import { userOrThrow } from './api/read.ts';
@@ -15,13 +16,12 @@ const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 
 export type Viewer = { admin: true } | { admin: false; user: string };
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** A new token for `user` (who must exist): returned once, stored only as its hash. */
 export async function issueUserToken(db: Db, user: string, nowMs: number): Promise<string> {
   await userOrThrow(db, user);
   const token = 'bsu_' + randomBytes(24).toString('base64url');
-  await db.run('INSERT INTO user_tokens (token_sha256, user_id, created_at) VALUES ($1, $2, $3)', [sha256(token), user, nowMs]);
+  await db.run('INSERT INTO user_tokens (token_sha256, user_id, created_at) VALUES ($1, $2, $3)', [sha256Hex(token), user, nowMs]);
   return token;
 }
 
@@ -45,7 +45,7 @@ export async function viewerOf(db: Db, adminToken: string | null, req: Request):
   const token = presented(req);
   if (token === undefined || token === '') throw new HttpError(401, 'unauthorized', 'sign in: open your login link, or send Authorization: Bearer <token>');
   if (adminToken !== null && sameSecret(token, adminToken)) return { admin: true };
-  const [row] = await db.all<{ user_id: string }>('SELECT user_id FROM user_tokens WHERE token_sha256 = $1', [sha256(token)]);
+  const [row] = await db.all<{ user_id: string }>('SELECT user_id FROM user_tokens WHERE token_sha256 = $1', [sha256Hex(token)]);
   if (row === undefined) throw new HttpError(401, 'unauthorized', 'this token or login link is not valid (any more)');
   return { admin: false, user: row.user_id };
 }

@@ -24,11 +24,11 @@ export function identifyBridge(
 ): BridgeVerdict {
   const serving = bridges.filter((b) => b.secrets[service].length > 0);
   // With no secret at all, verifyWebhook still judges the headers, then answers "no secret configured".
-  let verdict = verifyWebhook([], headers, body, nowSec, toleranceSec);
-  for (const bridge of serving) {
-    verdict = verifyWebhook(bridge.secrets[service], headers, body, nowSec, toleranceSec);
-    if (verdict.ok) return { ok: true, bridge: bridge.id };
-    if (verdict.status === 400) break;
+  if (serving.length === 0) return verifyWebhook([], headers, body, nowSec, toleranceSec) as Exclude<WebhookVerdict, { ok: true }>;
+  for (let i = 0; ; i++) {
+    const verdict = verifyWebhook(serving[i].secrets[service], headers, body, nowSec, toleranceSec);
+    if (verdict.ok) return { ok: true, bridge: serving[i].id };
+    // A 400 (malformed headers) is the same for every bridge; a 401 is the last one's.
+    if (verdict.status === 400 || i === serving.length - 1) return verdict;
   }
-  return verdict as Exclude<WebhookVerdict, { ok: true }>;
 }

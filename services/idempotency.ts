@@ -9,7 +9,7 @@
 // An in-flight claim older than the TTL belongs to a process that died; it may be taken over.
 // Keys are forgotten `idempotencyKeyTtlHours` (7 days) after first use: longer than a bridge
 // retries on its fast schedule, and short enough that keys do not outgrow the data they guard.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256.ts';
 import { HttpError, type Response } from './http/router.ts';
 import type { Db, Queryable } from './db/types.ts';
 
@@ -19,7 +19,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: Response };
 
 export function requestHash(path: string, body: Buffer): string {
-  return createHash('sha256').update(path).update('\n').update(body).digest('hex');
+  return sha256Hex(Buffer.concat([Buffer.from(path + '\n'), body]));
 }
 
 /** The Idempotency-Key header, or 400. */

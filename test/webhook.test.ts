@@ -46,6 +46,18 @@ describe('isWebhookSecret', () => {
 describe('verifyWebhook', () => {
   const signed = (secret = OLD, ts = NOW) => signWebhook(secret, 'bushu:strava:c0ffee000001:2026-11-20:3', ts, BODY);
 
+  it('verifies under each of many secrets, more than it keeps decoded at once', () => {
+    // 100 secrets: the decoded keys are dropped and decoded again on the way (shared/webhook.ts keyOf).
+    const secrets = Array.from({ length: 100 }, (_, i) => 'whsec_' + Buffer.from(`secret number ${i} of a hundred`).toString('base64'));
+    for (const round of [0, 1]) {
+      secrets.forEach((secret, i) => {
+        expect(verifyWebhook([secret], signed(secret), BODY, NOW), `round ${round}, secret ${i}`).toEqual({ ok: true });
+        expect(verifyWebhook([secrets[(i + 1) % secrets.length]], signed(secret), BODY, NOW).ok).toBe(false);
+      });
+    }
+    expect(new Webhook(secrets[99]).verify(BODY, signWebhook(secrets[99], 'msg_9', Math.floor(Date.now() / 1000), BODY))).toEqual(JSON.parse(BODY));
+  });
+
   it('accepts a fresh, authentic delivery, whatever the header case', () => {
     expect(verifyWebhook([OLD], signed(), BODY, NOW)).toEqual({ ok: true });
     const h = signed();

@@ -1,8 +1,8 @@
 // The outbox table: one row per (service, device, date, recordVersion). Rows are queued inside
 // Store.commitSync's transaction and moved through their states by the delivery loop.
-import { createHash } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { idempotencyKey } from '../../shared/webhook.ts';
+import { sha256Hex } from '../../shared/sha256.ts';
 import type { OutboxRow, OutboxState } from './types.ts';
 
 interface RawRow {
@@ -35,7 +35,7 @@ interface RawRow {
  * equal keys mean equal bytes: a service either replays its answer or has never seen the key.
  */
 export function deliveryKey(service: string, device: string, date: string, version: number, body: string): string {
-  return idempotencyKey(service, device, date, version) + ':' + createHash('sha256').update(body).digest('hex').slice(0, 16);
+  return idempotencyKey(service, device, date, version) + ':' + sha256Hex(body).slice(0, 16);
 }
 
 /** A row the delivery loop may send: pending, or dead after running out of time (retried slowly). */

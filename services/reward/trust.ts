@@ -1,9 +1,9 @@
 // Trust in a day record, beyond the webhook signature (which only proves the bridge sent it):
 // the device's own signed summary, checked against the key in the device registry. The counter
 // check needs the device row locked, so it happens inside the ingest transaction (ingest.ts).
-import { createHash } from 'node:crypto';
 import { dayNumber } from '../../shared/days.ts';
 import { decodeSummaryMessage, recordHoursDigest, verifySummary } from '../../shared/protocol/summary-verify.ts';
+import { sha256Hex } from '../../shared/sha256.ts';
 import { HttpError } from '../http/router.ts';
 import type { DayRecord } from '../../shared/record/index.ts';
 import type { DeviceRow } from '../ingest.ts';
@@ -19,7 +19,7 @@ export interface Signed {
 
 /** A key's id: the first 16 hex digits of SHA-256 of its (lower-case) hex. */
 export function keyId(keyHex: string): string {
-  return createHash('sha256').update(keyHex.toLowerCase()).digest('hex').slice(0, 16);
+  return sha256Hex(keyHex.toLowerCase()).slice(0, 16);
 }
 
 /** The summary's counter, epoch and key when the summary is authentic and matches the record; else a 422. */

@@ -1,7 +1,8 @@
 // Bridge and service side of the signed summary (Node only: uses node:crypto, never bundled
 // into the firmware).
 
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 import { asBytes, fail, getInt, getUint, ok, pack, toHex, type Field, type Result } from './bytes.ts';
 import { hoursDigest, SummaryVersion, type SummaryFields } from './summary.ts';
 import { Length, StatusCode } from './uuids.ts';
@@ -47,7 +48,7 @@ export function dayHoursDigest(notWornMask: number, hours: readonly number[]): U
   if (hours.length !== 24 || hours.some((h) => !Number.isInteger(h) || h < 0 || h > 65535)) throw new Error('hours digest: expected 24 counts of 0..65535');
   const f: Field[] = [notWornMask, 4];
   for (const h of hours) f.push(h, 2);
-  return hoursDigest((b) => createHash('sha256').update(b).digest(), pack(f)).subarray(0, Length.HOURS_DIGEST);
+  return hoursDigest(sha256, pack(f)).subarray(0, Length.HOURS_DIGEST);
 }
 
 /**

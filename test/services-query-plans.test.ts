@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Queryable } from '../services/db/types.ts';
 import { deliver, makeRecord, signRecord } from './kits/services.ts';
+import { migrate } from '../services/db/migrate.ts';
+import { history, ranking } from '../services/social/leaderboard.ts';
 import { openTestDb, postgresSkipReason, startHarness, type Backend, type Harness, type TestDb } from './kits/services-server.ts';
 
 const pgSkip = await postgresSkipReason();
@@ -156,3 +158,45 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
     });
   });
 }
+
+// A new deployment, or users just imported: PostgreSQL has no statistics on the tables until
+// autovacuum analyzes them, and a named statement's generic plan is then made on guesses. The
+// friends' statements must probe users and days by key even so: joined to users, the leaderboard
+// read the whole users table (2.7 ms at 10,000 users, growing with them).
+describe.skipIf(pgSkip !== null)(`friends' statements before any statistics on postgres${pgSkip ? ` (skipped: ${pgSkip})` : ''}`, () => {
+  it('read users, friendships and days by key in their generic plans', async () => {
+    const t = await openTestDb('postgres');
+    try {
+      await migrate(t.db);
+      // Autovacuum off for these tables, so that nothing analyzes them during the test.
+      for (const table of ['users', 'friendships', 'social_days']) await t.db.exec(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
+      await t.db.exec(`
+        INSERT INTO users (id, name, utc_offset_min, created_at) SELECT 'p' || g, 'P' || g, 480, 0 FROM generate_series(1, 5000) g;
+        INSERT INTO friendships (user_id, friend_id) SELECT 'p' || g, 'p' || (1 + (g + k) % 5000) FROM generate_series(1, 5000) g, generate_series(1, 10) k;
+        INSERT INTO social_days (device_id, date, user_id, record_version, source, utc_offset_min, steps, status, reasons, synced_at, received_at)
+          SELECT lpad(to_hex(g), 12, '0'), to_char(date '2026-10-01' + x, 'YYYY-MM-DD'), 'p' || g, 1, 'bushu', 480, 5000, 'counted', '[]', 'x', 0
+          FROM generate_series(1, 5000) g, generate_series(0, 29) x`);
+      const rec = recording(t.db);
+      rec.on.value = true;
+      expect((await ranking(rec.db, 'p7', '2026-10-20')).map((r) => r.user)).toHaveLength(11);
+      expect(await history(rec.db, 'p7', '2026-10-01', '2026-10-30')).toHaveLength(30);
+      rec.on.value = false;
+      expect(rec.seen.size).toBe(3);
+      const scans = await t.db.tx(async (q) => {
+        await q.exec('SET LOCAL plan_cache_mode = force_generic_plan');
+        const found: string[] = [];
+        let n = 0;
+        for (const [sql, params] of rec.seen) {
+          await q.exec(`PREPARE friends_${++n} AS ${sql}`);
+          const values = params.map((p) => `'${String(p).replace(/'/g, "''")}'`).join(', ');
+          const plan = (await q.all<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE friends_${n}(${values})`)).map((r) => r['QUERY PLAN']);
+          for (const line of plan) if (/Seq Scan on (users|friendships|social_days)\b/.test(line)) found.push(`${line.trim()}\n    in: ${sql.replace(/\s+/g, ' ')}`);
+        }
+        return found;
+      });
+      expect(scans).toEqual([]);
+    } finally {
+      await t.drop();
+    }
+  }, 60_000);
+});

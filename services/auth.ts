@@ -16,7 +16,6 @@ const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 
 export type Viewer = { admin: true } | { admin: false; user: string };
 
-
 /** A new token for `user` (who must exist): returned once, stored only as its hash. */
 export async function issueUserToken(db: Db, user: string, nowMs: number): Promise<string> {
   await userOrThrow(db, user);

@@ -1,6 +1,6 @@
 // npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
 //   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3] [--json]
-//   [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
+//   [--warm-users 300] [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
 // Measures `bushu serve` the way a deployment sees it: the services in their own process on the
 // database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
 // default answers), the clients in other processes over keep-alive connections, and, in the same
@@ -12,6 +12,8 @@
 // with --growth-users × --growth-days of them seeded directly in the database. Every figure is the
 // median of --rounds rounds (the throughput run repeated; growth acceptance on as many user sets,
 // the empty and the stored database's rounds alternating, the ratio the median of the rounds' ratios).
+// Every server, ceiling and services alike, is warmed before it is timed: --warm-users other users'
+// deliveries (3 days each, as many redelivered), untimed, through the same client processes.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +49,7 @@ function options() {
         'no-throughput': { type: 'boolean', default: false },
         backend: { type: 'string', default: 'both' },
         rounds: { type: 'string', default: '3' },
+        'warm-users': { type: 'string', default: '300' },
         json: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
       },
@@ -65,7 +68,8 @@ const DUP = Number(args.dup);
 const GROWTH_USERS = Number(args['growth-users']);
 const GROWTH_DAYS = Number(args['growth-days']);
 const ROUNDS = Number(args.rounds);
-for (const [name, v] of Object.entries({ rounds: ROUNDS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
+const WARM_USERS = Number(args['warm-users']);
+for (const [name, v] of Object.entries({ rounds: ROUNDS, 'warm-users': WARM_USERS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
   if (!Number.isInteger(v) || v < 1) {
     console.error(`bench:services: --${name} must be a positive integer`);
     process.exit(2);
@@ -180,12 +184,21 @@ interface Load {
   p99Ms: number;
 }
 
-/** Deliver the queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are dealt round-robin. */
-async function load(url: string, queues: Prepared[][], server: { pid: number; backend: Backend }): Promise<Load> {
+/**
+ * Deliver the queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are dealt
+ * round-robin. The `warm` queues go first, untimed (every answer must be 200).
+ */
+async function load(url: string, queues: Prepared[][], server: { pid: number; backend: Backend }, warm: Prepared[][] = []): Promise<Load> {
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { url, loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
   await Promise.all(clients.map((c) => c.next()));
-  clients.forEach((c, i) => c.proc.send(queues.filter((_, j) => j % CLIENT_PROCS === i)));
+  const dealt = (list: Prepared[][], i: number) => list.filter((_, j) => j % CLIENT_PROCS === i);
+  clients.forEach((c, i) => c.proc.send({ warm: dealt(warm, i), queues: dealt(queues, i) }));
   await Promise.all(clients.map((c) => c.next())); // loaded: the round starts with every client holding its queues
+  for (const c of clients) c.proc.send('warm');
+  for (const w of (await Promise.all(clients.map((c) => c.next()))) as Array<{ statuses: Record<string, number> }>) {
+    const refused = Object.entries(w.statuses).filter(([status]) => status !== '200');
+    if (refused.length > 0) throw new Error(`the warm-up was refused (${JSON.stringify(Object.fromEntries(refused))}): the benchmark's deliveries are broken`);
+  }
   const start0 = performance.now();
   const database = server.backend === 'postgres' ? postgresPids : () => [];
   const { result: results, cpu } = await cpuDuring({ server: () => [server.pid], database, clients: () => clients.map((c) => c.proc.pid!) }, () => {
@@ -227,8 +240,9 @@ const median = (xs: number[]) => {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-function makeUsers(n: number): User[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `u${i}`, device: (0xb0000000 + i).toString(16).padStart(12, '0'), key: newKeyHex() }));
+/** n users, each with a device and its key; `warm` ones (another id prefix and device range) for the warm-ups. */
+function makeUsers(n: number, warm = false): User[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `${warm ? 'w' : 'u'}${i}`, device: ((warm ? 0xc0000000 : 0xb0000000) + i).toString(16).padStart(12, '0'), key: newKeyHex() }));
 }
 
 /**
@@ -317,12 +331,15 @@ async function throughput(backend: Backend): Promise<Throughput> {
   const secret = newWebhookSecret();
   const users = makeUsers(USERS);
   const { queues, expected } = deliveries(users, DAYS, 1, secret, rng(42));
+  const warmUsers = makeUsers(WARM_USERS, true);
+  const warm = deliveries(warmUsers, DAYS, 1, secret, rng(43));
+  for (const k of warm.expected) expected.add(k);
 
   const ceiling = async (grouped: boolean): Promise<Load> => {
     const base = await freshDb(backend);
     const child = start('baseline.ts', { ...base.spec, grouped });
     const { url: baseUrl } = await child.next();
-    const measured = await load(baseUrl, queues, { pid: child.proc.pid!, backend });
+    const measured = await load(baseUrl, queues, { pid: child.proc.pid!, backend }, warm.queues);
     await stop(child);
     await base.drop();
     return measured;
@@ -332,8 +349,8 @@ async function throughput(backend: Backend): Promise<Throughput> {
   const groupedBaseline = backend === 'sqlite' ? await ceiling(true) : null;
 
   const fresh = await freshDb(backend);
-  const { child, url } = await startServer(fresh.spec, serviceConfig(secret, users));
-  const services = await load(url, queues, { pid: child.proc.pid!, backend });
+  const { child, url } = await startServer(fresh.spec, serviceConfig(secret, [...users, ...warmUsers]));
+  const services = await load(url, queues, { pid: child.proc.pid!, backend }, warm.queues);
   child.proc.send('stats');
   const stats = (await child.next()) as { statements: number; transactions: number };
   await stop(child);
@@ -497,6 +514,7 @@ async function timed(url: string, path: string, n = 15, warmUp = 5): Promise<{ m
 /** One side of the growth run (no stored days, or GROWTH_DAYS of them): its database seeded, its services up, its reads timed. */
 interface GrowthSide {
   days: number;
+  /** The users whose new days the rounds deliver; the seed's other users (warmUsers) warm the server up. */
   users: User[];
   secret: string;
   fresh: { spec: DbSpec; drop(): Promise<void> };
@@ -559,15 +577,24 @@ async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
   const history = await timed(url, `/social/v1/users/${me}/history?to=${date}`);
   const dashboard = await timed(url, `/api/users`);
   const overview = await timed(url, `/api/users/${me}/overview?date=${date}`);
+  // Then the warm-up: the last few users' new days, untimed (see load); the rounds take the others.
+  const warmUsers = users.splice(users.length - growthWarmUsers(users.length));
+  const warm = deliveries(warmUsers, 3, days + 1, secret, rng(8));
+  await load(url, [], { pid: child.proc.pid!, backend }, warm.queues);
   return {
     days, users, secret, fresh, child, url, seedSeconds, rounds: [], blocksReadBefore: await blocksRead(fresh.spec), walBytes: 0,
     reads: { leaderboard: leaderboard.ms, history: history.ms, dashboard: round(dashboard.ms + overview.ms), dashboardBytes: dashboard.bytes + overview.bytes },
   };
 }
 
-/** Acceptance round r on one side: the new days of its own users (so no round replays another's), the same users on both sides. */
+/** How many of the growth run's users warm its servers up: --warm-users, and never more than a round's share. */
+const growthWarmUsers = (users: number) => Math.min(WARM_USERS, Math.floor(users / (ROUNDS + 1)));
+/** Users per growth round: each round its own (so no round replays another's), at most --users. */
+const growthRoundUsers = (users: number) => Math.max(1, Math.floor(Math.min((users - growthWarmUsers(users)) / ROUNDS, USERS)));
+
+/** Acceptance round r on one side: the new days of its own users, the same users on both sides. */
 async function growthRound(side: GrowthSide, backend: Backend, r: number): Promise<Load> {
-  const per = Math.max(1, Math.floor(Math.min(side.users.length / ROUNDS, USERS)));
+  const per = growthRoundUsers(GROWTH_USERS);
   const { queues } = deliveries(side.users.slice(r * per, (r + 1) * per), 3, side.days + 1, side.secret, rng(9 + r));
   const walBefore = await walPosition(side.fresh.spec);
   const measured = await load(side.url, queues, { pid: side.child.proc.pid!, backend });
@@ -584,7 +611,7 @@ async function closeGrowth(side: GrowthSide): Promise<GrowthRow> {
   await side.fresh.drop();
   const cpu = side.rounds.map((x) => (x.cpuMs.server === null ? null : x.cpuMs.server + (x.cpuMs.database ?? 0)));
   return {
-    storedDays: side.days * side.users.length,
+    storedDays: side.days * GROWTH_USERS,
     seedSeconds: side.seedSeconds,
     acceptedPerSec: Math.round(median(side.rounds.map((x) => x.perSec))),
     p99Ms: round(median(side.rounds.map((x) => x.p99Ms))),
@@ -686,7 +713,7 @@ if (args.json) {
     if (r.groupedBaseline !== null) console.log(`${r.backend}: ceiling through the services' adapter (group commit, fsync off the event loop) ${r.groupedBaseline.perSec}/s (p99 ${r.groupedBaseline.p99Ms} ms): ratio ${r.groupedRatio}`);
   }
   if (growth.length > 0) {
-    console.log(`growth: ${GROWTH_USERS} users (${FRIENDS} friends each), empty vs ${GROWTH_DAYS} stored days each; acceptance of ${Math.max(1, Math.floor(Math.min(GROWTH_USERS / ROUNDS, USERS)))} users x 3 new days per round; reads are medians of 15 (admin token)`);
+    console.log(`growth: ${GROWTH_USERS} users (${FRIENDS} friends each), empty vs ${GROWTH_DAYS} stored days each; acceptance of ${growthRoundUsers(GROWTH_USERS)} users x 3 new days per round, after ${growthWarmUsers(GROWTH_USERS)} users' untimed; reads are medians of 15 (admin token)`);
     console.log('backend   | stored days | seeded in s | accepted/s | p99 ms | CPU ms/request | leaderboard ms | 30-day history ms | dashboard ms (/api/users + overview, bytes)');
     for (const g of growth) {
       for (const row of [g.empty, g.big]) {

@@ -27,34 +27,53 @@ function post(p: Prepared): Promise<{ status: number; replayed: boolean }> {
 
 // The queues arrive first and are acknowledged; the parent starts its clock and CPU count only
 // then and says 'go'. Taking in the queues (megabytes over the IPC channel) cost a client up to a
-// second of CPU in some rounds and not in others, which the round then counted as load.
+// second of CPU in some rounds and not in others, which the round then counted as load. Before
+// that the parent says 'warm': the warm-up queues are delivered untimed, so that the round
+// measures the server as it runs for hours (its code compiled, its statements prepared on every
+// pooled connection) and not its first second, which alone held most of a round's p99.
+let warm: Prepared[][] = [];
 let queues: Prepared[][] = [];
-process.on('message', (m: Prepared[][] | 'go') => {
-  if (m !== 'go') {
-    queues = m;
+process.on('message', (m: { warm: Prepared[][]; queues: Prepared[][] } | 'warm' | 'go') => {
+  if (m === 'warm') void warmUp();
+  else if (m === 'go') void run();
+  else {
+    ({ warm, queues } = m);
     process.send!({ kind: 'loaded' });
-  } else void run();
+  }
 });
+
+/** Runs the loops over `list`, calling `each` with every answer and its latency. */
+async function deliver(list: Prepared[][], each: (r: { status: number; replayed: boolean }, ms: number) => void): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: spec.loops }, async () => {
+      while (next < list.length) {
+        for (const p of list[next++]) {
+          const t0 = performance.now();
+          const r = await post(p);
+          each(r, performance.now() - t0);
+        }
+      }
+    }),
+  );
+}
+
+async function warmUp(): Promise<void> {
+  const statuses: Record<string, number> = {};
+  await deliver(warm, (r) => (statuses[r.status] = (statuses[r.status] ?? 0) + 1));
+  process.send!({ kind: 'warmed', statuses });
+}
 
 async function run(): Promise<void> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let replayed = 0;
-  let next = 0;
   const start = performance.now();
-  await Promise.all(
-    Array.from({ length: spec.loops }, async () => {
-      while (next < queues.length) {
-        for (const p of queues[next++]) {
-          const t0 = performance.now();
-          const r = await post(p);
-          latencies.push(performance.now() - t0);
-          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-          if (r.replayed) replayed++;
-        }
-      }
-    }),
-  );
+  await deliver(queues, (r, ms) => {
+    latencies.push(ms);
+    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    if (r.replayed) replayed++;
+  });
   process.send!({ latencies, statuses, replayed, ms: performance.now() - start }, () => process.exit(0));
 }
 process.send!({ kind: 'ready' });

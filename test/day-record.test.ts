@@ -12,6 +12,7 @@ describe('recordProblems', () => {
   it('finds nothing wrong with a sound record', () => {
     expect(recordProblems(good)).toEqual([]);
     expect(recordProblems({ ...good, hours: null, summary: { message: 'AB'.repeat(19), tag: 'cd'.repeat(16) }, firmware: null })).toEqual([]);
+    expect(recordProblems({ ...good, firmware: 'v2 β ✓ 🚶' })).toEqual([]);
   });
 
   it.each([...BAD_ENVELOPES, ...BAD_DAY_FIELDS])('names the field: %s', (_, patch, field) => {

@@ -23,6 +23,12 @@ function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
+/**
+ * No control characters and no unpaired surrogate: text a database stores as it came (PostgreSQL
+ * refuses NUL outright and would store a lone surrogate as U+FFFD, silently another string).
+ */
+const PRINTABLE = /^(?:[^\x00-\x1f\x7f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
 function isHex(v: unknown, bytes: number): boolean {
   return typeof v === 'string' && v.length === bytes * 2 && /^[0-9a-fA-F]*$/.test(v);
 }
@@ -64,7 +70,9 @@ export function dayProblems(d: Unchecked<DayFields>): Problem[] {
       if (!isHex(s.tag, 16)) fail('summary.tag', 'must be 16 bytes in hex');
     }
   }
-  if (d.firmware !== null && (typeof d.firmware !== 'string' || d.firmware.length > 32)) fail('firmware', 'must be null or a string of at most 32 characters');
+  if (d.firmware !== null && (typeof d.firmware !== 'string' || d.firmware.length > 32 || !PRINTABLE.test(d.firmware))) {
+    fail('firmware', 'must be null or a string of at most 32 printable characters');
+  }
   return out;
 }
 

@@ -25,6 +25,9 @@ export const BAD_DAY_FIELDS: [string, Record<string, unknown>, string][] = [
   ['summary tag too short', { summary: { message: '01'.repeat(19), tag: 'aa' } }, 'summary.tag'],
   ['firmware as a number', { firmware: 2 }, 'firmware'],
   ['firmware too long', { firmware: 'x'.repeat(33) }, 'firmware'],
+  ['firmware with a NUL', { firmware: '0.2\u0000' }, 'firmware'],
+  ['firmware with a newline', { firmware: '0.2\n' }, 'firmware'],
+  ['firmware with an unpaired surrogate', { firmware: '0.2\ud800' }, 'firmware'],
 ];
 
 /** The envelope the services also check. */

@@ -146,6 +146,26 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
     expect(await tableCounts(suite.h.db)).toEqual(before);
   });
 
+  it('gives way for the whole batch when the database refuses a write, so one bad delivery fails alone', async () => {
+    // A row the database will not take (a trigger stands in for whatever a constraint or an
+    // encoding may refuse): with the batch's statement refused, every delivery goes the
+    // transactional way, where only the refused one fails.
+    const db = suite.h.db;
+    await db.exec(`CREATE FUNCTION refuse_4242() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF NEW.steps = 4242 THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_4242 BEFORE INSERT ON reward_days FOR EACH ROW EXECUTE FUNCTION refuse_4242()`);
+    try {
+      const before = await tableCounts(db);
+      const items = [['a1a1a1a1a1a1', 9000], ['b1b1b1b1b1b1', 4242]].map(([device, steps], i) => ({
+        delivery: { record: day(device as string, steps as number, 130 + i), bridge: 'home' }, nowMs: now(), key: keyFor(device as string),
+      }));
+      expect(await ingestRewardDaysAtOnce(db, config(), items)).toEqual([null, null]);
+      expect(await tableCounts(db)).toEqual(before);
+    } finally {
+      await db.exec('DROP TRIGGER refuse_4242 ON reward_days; DROP FUNCTION refuse_4242()');
+    }
+  });
+
   it('the batcher puts one delivery per device, key and user-day in a batch; a repeat waits for that batch to end', async () => {
     const batches: number[] = [];
     const db = suite.h.db;

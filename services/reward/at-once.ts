@@ -14,7 +14,6 @@
 // per-statement work (a round trip, planning, executor start-up, a commit's WAL flush) N times over.
 import { decodeSummaryMessage } from '../../shared/protocol/summary-verify.ts';
 import type { ServicesConfig } from '../config.ts';
-import { RETRYABLE } from '../db/postgres.ts';
 import type { Db } from '../db/types.ts';
 import { HttpError, type Response } from '../http/router.ts';
 import { REPLAY_HEADER } from '../idempotency.ts';
@@ -60,28 +59,38 @@ ORDER BY i.n`;
 const AWARD_PLACEHOLDER = 'bushu:award-id';
 const AWARD_ID = `"award":{"id":"${AWARD_PLACEHOLDER}"`;
 
-/** The SQL types of DAY_FIELDS, for their arrays. */
+/** The SQL types of DAY_FIELDS. */
 const DAY_TYPES = ['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'TEXT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BIGINT', 'TEXT', 'BIGINT'];
-const arrays = (types: string[], from: number) => types.map((t, i) => `CAST($${from + i} AS ${t}[])`).join(', ');
-/** The batch's writes, all or nothing; see the header. Arrays: devices ($1-$3, and $38 their users), days ($4-$21), awards ($22-$27), keys ($28-$36), and $37 the number of keys. */
+/**
+ * Rows sent as one JSON parameter, an array of arrays, typed here: `columns` names and types each
+ * element's values in order. One JSON.stringify instead of a PostgreSQL array literal per column,
+ * which node-postgres builds by escaping every element in JavaScript: the stored responses, hours
+ * and reasons are long strings full of quotes, and escaping them cost more than the rest of a batch.
+ */
+const jsonRows = (param: number, columns: string) => `(SELECT ${columns.split(', ').map((c, i) => {
+  const [name, type] = c.split(' ');
+  return `CAST(e->>${i} AS ${type}) AS ${name}`;
+}).join(', ')} FROM jsonb_array_elements(CAST($${param} AS JSONB)) AS e)`;
+const DAY_COLUMNS = DAY_FIELDS.split(', ').map((f, i) => `${f} ${DAY_TYPES[i]}`).join(', ');
+/** The batch's writes, all or nothing; see the header. Rows (jsonRows): devices $1, days $2, awards $3, keys $4; and $5 the number of keys. */
 const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
-     FROM unnest(${arrays(['TEXT', 'BIGINT', 'BIGINT'], 1)}, CAST($38 AS TEXT[])) AS x(device, revision, counter, user_id)
+     FROM ${jsonRows(1, 'device TEXT, revision BIGINT, counter BIGINT, user_id TEXT')} AS x
      WHERE d.id = x.device AND d.user_id = x.user_id AND d.revision = x.revision RETURNING d.id),
 s AS (INSERT INTO reward_days (${DAY_FIELDS})
-     SELECT * FROM unnest(${arrays(DAY_TYPES, 4)}) AS v(${DAY_FIELDS}) WHERE v.device_id IN (SELECT id FROM g) ${DAY_REPLACE}),
+     SELECT * FROM ${jsonRows(2, DAY_COLUMNS)} AS v WHERE v.device_id IN (SELECT id FROM g) ${DAY_REPLACE}),
 a AS (INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
-     SELECT * FROM unnest(${arrays(['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'INTEGER', 'BIGINT'], 22)}) AS w(user_id, date, device_id, steps, amount_fen, created_at)
+     SELECT * FROM ${jsonRows(3, 'user_id TEXT, date TEXT, device_id TEXT, steps INTEGER, amount_fen INTEGER, created_at BIGINT')} AS w
      WHERE w.device_id IN (SELECT id FROM g)
      ON CONFLICT (user_id, date) DO NOTHING RETURNING id, user_id, date, amount_fen, created_at),
 p AS (INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) SELECT id, user_id, amount_fen, 'pending', created_at FROM a),
 k AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, status, response, locked_at, created_at)
      SELECT kk.scope, kk.key, kk.hash, 'done', 200,
        CASE WHEN kk.credits THEN replace(kk.response, '${AWARD_ID}', '"award":{"id":' || CAST(a.id AS TEXT)) ELSE kk.response END, kk.created, kk.created
-     FROM unnest(${arrays(['TEXT', 'TEXT', 'TEXT', 'TEXT', 'TEXT', 'BOOLEAN', 'TEXT', 'TEXT', 'BIGINT'], 28)}) AS kk(device, scope, key, hash, response, credits, user_id, date, created)
+     FROM ${jsonRows(4, 'device TEXT, scope TEXT, key TEXT, hash TEXT, response TEXT, credits BOOLEAN, user_id TEXT, date TEXT, created BIGINT')} AS kk
      LEFT JOIN a ON kk.credits AND a.user_id = kk.user_id AND a.date = kk.date
      WHERE kk.device IN (SELECT id FROM g) AND (NOT kk.credits OR a.id IS NOT NULL)
      ON CONFLICT (scope, key) DO NOTHING RETURNING 1)
-SELECT bushu_all_or_nothing((SELECT count(*) FROM k) = $37) AS done, (SELECT json_agg(json_build_object('user', user_id, 'date', date, 'id', id)) FROM a) AS awards`;
+SELECT bushu_all_or_nothing((SELECT count(*) FROM k) = $5) AS done, (SELECT json_agg(json_build_object('user', user_id, 'date', date, 'id', id)) FROM a) AS awards`;
 
 /** One delivery for the batch. */
 export interface AtOnce {
@@ -131,26 +140,22 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
   });
   if (planned.length === 0) return results;
 
-  const crediting = planned.filter((p) => p.credits);
-  const column = <T>(rows: T[], i: number) => rows.map((r) => (r as unknown[])[i]);
+  const devices = planned.map((p) => [p.item.delivery.record.device, p.revision, p.counter, p.item.delivery.record.user]);
   const days = planned.filter((p) => p.day !== null).map((p) => p.day!);
-  const awards = crediting.map((p) => [p.item.delivery.record.user, p.item.delivery.record.date, p.item.delivery.record.device, p.item.delivery.record.steps, config.reward.amountFen, p.item.nowMs]);
+  const awards = planned.filter((p) => p.credits).map((p) => [p.item.delivery.record.user, p.item.delivery.record.date, p.item.delivery.record.device, p.item.delivery.record.steps, config.reward.amountFen, p.item.nowMs]);
   const keys = planned.map((p) => [p.item.delivery.record.device, p.item.key.scope, p.item.key.key, p.item.key.hash,
     JSON.stringify(p.credits ? { ...p.json, award: { ...p.json.award, id: AWARD_PLACEHOLDER } } : p.json), p.credits, p.item.delivery.record.user, p.item.delivery.record.date, p.item.nowMs]);
-  const params = [
-    planned.map((p) => p.item.delivery.record.device), planned.map((p) => p.revision), planned.map((p) => p.counter),
-    ...DAY_TYPES.map((_, i) => column(days, i)), ...[0, 1, 2, 3, 4, 5].map((i) => column(awards, i)), ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => column(keys, i)),
-    planned.length, planned.map((p) => p.item.delivery.record.user),
-  ];
+  const params = [JSON.stringify(devices), JSON.stringify(days), JSON.stringify(awards), JSON.stringify(keys), planned.length];
   let created: Array<{ user: string; date: string; id: number }>;
   try {
     const [row] = await db.all<{ awards: Array<{ user: string; date: string; id: number }> | null }>(WRITE, params);
     created = row.awards ?? [];
-  } catch (err) {
-    // A race lost (the abort, or a deadlock with a transactional delivery of the same key): nothing
-    // was stored, and each of these deliveries goes the transactional way.
-    if (RETRYABLE.has((err as { code?: string }).code ?? '')) return results;
-    throw err;
+  } catch {
+    // Nothing was stored, and each of these deliveries goes the transactional way: after a race
+    // lost (the abort, or a deadlock with a transactional delivery of the same key), where it is
+    // settled; after any other refusal too, so that a row the database will not take fails its
+    // own delivery there, not the batch's every other one (and an outage fails each there alike).
+    return results;
   }
   for (const p of planned) {
     const { record } = p.item.delivery;

@@ -7,7 +7,7 @@ import type { ServicesConfig } from '../services/config.ts';
 import type { Db } from '../services/db/types.ts';
 import type { Response } from '../services/http/router.ts';
 import type { Delivery } from '../services/ingest.ts';
-import { atOnceBatcher, ingestRewardDaysAtOnce, KEY_ID_SQL, READ, type KeyOptions } from '../services/reward/at-once.ts';
+import { atOnceBatcher, ingestRewardDaysAtOnce, KEY_ID_SQL, READ, WRITE, type KeyOptions } from '../services/reward/at-once.ts';
 import { DAY_AND_NEIGHBOURS } from '../services/reward/ingest.ts';
 import { keyId } from '../services/reward/trust.ts';
 import { harnessPerSuite, openTestDb, postgresSkipReason, tableCounts } from './kits/services-server.ts';
@@ -250,6 +250,25 @@ describe.skipIf(skip !== null)(`the batched read on postgres with many devices${
       // The transactional path's read of one delivery, the statement it runs.
       const one = await planOf(t, DAY_AND_NEIGHBOURS, ['000000000001', '2026-11-20', 'u1', 'abcdef0123456789', null]);
       expect(one).not.toMatch(/Bitmap Heap Scan on reward_days|Sort Key: r(_\d)?\.date/);
+    } finally {
+      await t.drop();
+    }
+  });
+  it('writes a batch by index: each device by its key, never a scan of them all', async () => {
+    const t = await seeded();
+    try {
+      const batch = Array.from({ length: 20 }, (_, i) => i * 97 + 1);
+      const device = (g: number) => g.toString(16).padStart(12, '0');
+      const json = (rows: unknown[][]) => JSON.stringify(rows);
+      const plan = await planOf(t, WRITE, [
+        json(batch.map((g) => [device(g), 0, 101, `u${g}`])),
+        json(batch.map((g) => [device(g), '2026-11-20', `u${g}`, 1, 'bushu', 480, 9000, '[]', '[]', 1, 101, 'verified', '[]', '0.2.0', '2026-11-20T16:30:00.000Z', 0, 'abcdef0123456789', null])),
+        json(batch.map((g) => [`u${g}`, '2026-11-20', device(g), 9000, 888, 0])),
+        json(batch.map((g) => [device(g), 'reward/home', `key-${g}`, 'hash', '{}', true, `u${g}`, '2026-11-20', 0])),
+        batch.length,
+      ]);
+      expect(plan).toMatch(/Tid Scan on devices d\b/);
+      expect(plan).not.toMatch(/Seq Scan on (devices|users|reward_days|awards|payouts|idempotency_keys)\b/);
     } finally {
       await t.drop();
     }

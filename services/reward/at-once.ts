@@ -72,10 +72,17 @@ const jsonRows = (param: number, columns: string) => `(SELECT ${columns.split(',
   return `CAST(e->>${i} AS ${type}) AS ${name}`;
 }).join(', ')} FROM jsonb_array_elements(CAST($${param} AS JSONB)) AS e)`;
 const DAY_COLUMNS = DAY_FIELDS.split(', ').map((f, i) => `${f} ${DAY_TYPES[i]}`).join(', ');
-/** The batch's writes, all or nothing; see the header. Rows (jsonRows): devices $1, days $2, awards $3, keys $4; and $5 the number of keys. */
-const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
+/**
+ * The batch's writes, all or nothing; see the header. Rows (jsonRows): devices $1, days $2, awards
+ * $3, keys $4; and $5 the number of keys. Each device row is found by its key in a LATERAL ... LIMIT
+ * 1 and updated by its ctid: joined plainly, the planner hashed the batch and scanned every device
+ * (it costs a scan of a few thousand rows below a hundred index lookups), on every batch. A row
+ * changed since is rechecked at its new version, whose ctid differs: not updated, so the statement aborts.
+ */
+export const WRITE = `WITH g AS (UPDATE devices d SET revision = d.revision + 1, last_counter = COALESCE(x.counter, d.last_counter)
      FROM ${jsonRows(1, 'device TEXT, revision BIGINT, counter BIGINT, user_id TEXT')} AS x
-     WHERE d.id = x.device AND d.user_id = x.user_id AND d.revision = x.revision RETURNING d.id),
+     CROSS JOIN LATERAL (SELECT f.ctid AS row_id FROM devices f WHERE f.id = x.device AND f.user_id = x.user_id LIMIT 1) found
+     WHERE d.ctid = found.row_id AND d.revision = x.revision RETURNING d.id),
 s AS (INSERT INTO reward_days (${DAY_FIELDS})
      SELECT * FROM ${jsonRows(2, DAY_COLUMNS)} AS v WHERE v.device_id IN (SELECT id FROM g) ${DAY_REPLACE}),
 a AS (INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)

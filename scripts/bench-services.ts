@@ -182,6 +182,9 @@ interface Load {
   perSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** The untimed warm-up's p99: the server's first requests after it started. */
+  warmUpP99Ms: number;
+  warmUpSent: number;
 }
 
 /**
@@ -195,10 +198,12 @@ async function load(url: string, queues: Prepared[][], server: { pid: number; ba
   clients.forEach((c, i) => c.proc.send({ warm: dealt(warm, i), queues: dealt(queues, i) }));
   await Promise.all(clients.map((c) => c.next())); // loaded: the round starts with every client holding its queues
   for (const c of clients) c.proc.send('warm');
-  for (const w of (await Promise.all(clients.map((c) => c.next()))) as Array<{ statuses: Record<string, number> }>) {
+  const warmed = (await Promise.all(clients.map((c) => c.next()))) as Array<{ statuses: Record<string, number>; latencies: number[] }>;
+  for (const w of warmed) {
     const refused = Object.entries(w.statuses).filter(([status]) => status !== '200');
     if (refused.length > 0) throw new Error(`the warm-up was refused (${JSON.stringify(Object.fromEntries(refused))}): the benchmark's deliveries are broken`);
   }
+  const warmLatencies = warmed.flatMap((w) => w.latencies).sort((a, b) => a - b);
   const start0 = performance.now();
   const database = server.backend === 'postgres' ? postgresPids : () => [];
   const { result: results, cpu } = await cpuDuring({ server: () => [server.pid], database, clients: () => clients.map((c) => c.proc.pid!) }, () => {
@@ -223,6 +228,8 @@ async function load(url: string, queues: Prepared[][], server: { pid: number; ba
     perSec: Math.round((ok - replayed) / seconds),
     p50Ms: round(percentile(latencies, 0.5)),
     p99Ms: round(percentile(latencies, 0.99)),
+    warmUpP99Ms: round(percentile(warmLatencies, 0.99)),
+    warmUpSent: warmLatencies.length,
   };
 }
 
@@ -638,7 +645,7 @@ function medianOf(rounds: Throughput[]): Throughput {
     if (ls.length === 0) return null;
     const ml = (g: (l: Load) => number) => round(median(ls.map(g)), 3);
     const cpu = (g: (c: Load['cpuMs']) => number | null) => (ls.some((l) => g(l.cpuMs) === null) ? null : ml((l) => g(l.cpuMs)!));
-    return { ...ls[0], cpuMs: { server: cpu((c) => c.server), database: cpu((c) => c.database), clients: cpu((c) => c.clients) }, sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: Math.round(ml((l) => l.perSec)), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
+    return { ...ls[0], cpuMs: { server: cpu((c) => c.server), database: cpu((c) => c.database), clients: cpu((c) => c.clients) }, sent: ml((l) => l.sent), accepted: ml((l) => l.accepted), replayed: ml((l) => l.replayed), seconds: ml((l) => l.seconds), perSec: Math.round(ml((l) => l.perSec)), p50Ms: ml((l) => l.p50Ms), p99Ms: ml((l) => l.p99Ms), warmUpP99Ms: ml((l) => l.warmUpP99Ms), refused: Object.assign({}, ...ls.map((l) => l.refused)) };
   };
   return {
     ...rounds[0],
@@ -700,7 +707,7 @@ if (args.json) {
         `${r.awards} (${r.expectedAwards})`.padStart(17), (r.exactlyOnce ? 'yes' : 'NO').padStart(12), String(r.payoutsPerSec).padStart(9)].join(' | '),
     );
   }
-  for (const r of results) console.log(`${r.backend}: ratio to the ceiling in each round: ${r.ratios!.join(', ')}`);
+  for (const r of results) console.log(`${r.backend}: ratio to the ceiling in each round: ${r.ratios!.join(', ')}; p99 of the untimed warm-up (a freshly started server's first ${r.services.warmUpSent} requests): services ${r.services.warmUpP99Ms} ms, ceiling ${r.baseline.warmUpP99Ms} ms`);
   const ms = (x: number | null) => (x === null ? '—' : x.toFixed(3));
   if (results.length > 0) console.log('CPU ms per request | server process | database | clients');
   for (const r of results) {

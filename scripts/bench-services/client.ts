@@ -60,8 +60,12 @@ async function deliver(list: Prepared[][], each: (r: { status: number; replayed:
 
 async function warmUp(): Promise<void> {
   const statuses: Record<string, number> = {};
-  await deliver(warm, (r) => (statuses[r.status] = (statuses[r.status] ?? 0) + 1));
-  process.send!({ kind: 'warmed', statuses });
+  const latencies: number[] = [];
+  await deliver(warm, (r, ms) => {
+    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    latencies.push(ms);
+  });
+  process.send!({ kind: 'warmed', statuses, latencies });
 }
 
 async function run(): Promise<void> {

@@ -88,7 +88,8 @@ async function fullScans(db: Db, sql: string, params: unknown[], leading: Map<st
       // the index's leading column.
       const index = /Index (?:Only )?Scan (?:Backward )?using (\w+) on (\w+)/.exec(line);
       if (index === null || !BIG.includes(index[2])) return;
-      const next = lines.findIndex((l, j) => j > i && l.includes('->'));
+      // (A node's line starts with its arrow; a condition may hold the JSON operator ->> too.)
+      const next = lines.findIndex((l, j) => j > i && /^\s*->\s/.test(l));
       const cond = lines.slice(i + 1, next === -1 ? undefined : next).find((l) => l.includes('Index Cond:')) ?? '';
       const lead = leading.get(index[1]);
       if (lead === undefined || !new RegExp(`[(.]${lead} (=|<|<=|>|>=) `).test(cond)) scans.push(`${index[2]}: ${line.trim()} (${cond.trim() || 'no Index Cond'})`);

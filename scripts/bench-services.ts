@@ -1,6 +1,6 @@
 // npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
 //   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3] [--json]
-//   [--warm-users 300] [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
+//   [--warm-users 300 (0: none)] [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
 // Measures `bushu serve` the way a deployment sees it: the services in their own process on the
 // database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
 // default answers), the clients in other processes over keep-alive connections, and, in the same
@@ -69,7 +69,11 @@ const GROWTH_USERS = Number(args['growth-users']);
 const GROWTH_DAYS = Number(args['growth-days']);
 const ROUNDS = Number(args.rounds);
 const WARM_USERS = Number(args['warm-users']);
-for (const [name, v] of Object.entries({ rounds: ROUNDS, 'warm-users': WARM_USERS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
+if (!Number.isInteger(WARM_USERS) || WARM_USERS < 0) {
+  console.error('bench:services: --warm-users must be a non-negative integer (0: time each server from its start)');
+  process.exit(2);
+}
+for (const [name, v] of Object.entries({ rounds: ROUNDS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
   if (!Number.isInteger(v) || v < 1) {
     console.error(`bench:services: --${name} must be a positive integer`);
     process.exit(2);
@@ -707,7 +711,10 @@ if (args.json) {
         `${r.awards} (${r.expectedAwards})`.padStart(17), (r.exactlyOnce ? 'yes' : 'NO').padStart(12), String(r.payoutsPerSec).padStart(9)].join(' | '),
     );
   }
-  for (const r of results) console.log(`${r.backend}: ratio to the ceiling in each round: ${r.ratios!.join(', ')}; p99 of the untimed warm-up (a freshly started server's first ${r.services.warmUpSent} requests): services ${r.services.warmUpP99Ms} ms, ceiling ${r.baseline.warmUpP99Ms} ms`);
+  for (const r of results) {
+    const warm = r.services.warmUpSent === 0 ? '' : `; p99 of the untimed warm-up (a freshly started server's first ${r.services.warmUpSent} requests): services ${r.services.warmUpP99Ms} ms, ceiling ${r.baseline.warmUpP99Ms} ms`;
+    console.log(`${r.backend}: ratio to the ceiling in each round: ${r.ratios!.join(', ')}${warm}`);
+  }
   const ms = (x: number | null) => (x === null ? '—' : x.toFixed(3));
   if (results.length > 0) console.log('CPU ms per request | server process | database | clients');
   for (const r of results) {

@@ -1,6 +1,6 @@
 // npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
 //   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3] [--json]
-//   [--warm-users 300 (0: none)] [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
+//   [--warm-users 2000 (0: none)] [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
 // Measures `bushu serve` the way a deployment sees it: the services in their own process on the
 // database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
 // default answers), the clients in other processes over keep-alive connections, and, in the same
@@ -13,7 +13,10 @@
 // median of --rounds rounds (the throughput run repeated; growth acceptance on as many user sets,
 // the empty and the stored database's rounds alternating, the ratio the median of the rounds' ratios).
 // Every server, ceiling and services alike, is warmed before it is timed: --warm-users other users'
-// deliveries (3 days each, as many redelivered), untimed, through the same client processes.
+// deliveries (3 days each, as many redelivered), untimed, through the same client processes. 2,000
+// (~7,200 requests) is what it takes for a round's rate to hold steady from its first tenth to its
+// last on a 2-core machine: after 300, the ceiling and the clients were still getting faster
+// through the round (600 requests in its first tenth, 1,400 in its last), which flattered the ratio.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +52,7 @@ function options() {
         'no-throughput': { type: 'boolean', default: false },
         backend: { type: 'string', default: 'both' },
         rounds: { type: 'string', default: '3' },
-        'warm-users': { type: 'string', default: '300' },
+        'warm-users': { type: 'string', default: '2000' },
         json: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
       },

@@ -198,7 +198,7 @@ interface Load {
  * Deliver the queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are dealt
  * round-robin. The `warm` queues go first, untimed (every answer must be 200).
  */
-async function load(url: string, queues: Prepared[][], server: { pid: number; backend: Backend }, warm: Prepared[][] = []): Promise<Load> {
+async function load(url: string, queues: Prepared[][], server: { pid: number; backend: Backend }, warm: Prepared[][] = [], afterWarmUp: () => Promise<void> = async () => undefined): Promise<Load> {
   const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { url, loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
   await Promise.all(clients.map((c) => c.next()));
   const dealt = (list: Prepared[][], i: number) => list.filter((_, j) => j % CLIENT_PROCS === i);
@@ -211,6 +211,7 @@ async function load(url: string, queues: Prepared[][], server: { pid: number; ba
     if (refused.length > 0) throw new Error(`the warm-up was refused (${JSON.stringify(Object.fromEntries(refused))}): the benchmark's deliveries are broken`);
   }
   const warmLatencies = warmed.flatMap((w) => w.latencies).sort((a, b) => a - b);
+  await afterWarmUp();
   const start0 = performance.now();
   const database = server.backend === 'postgres' ? postgresPids : () => [];
   const { result: results, cpu } = await cpuDuring({ server: () => [server.pid], database, clients: () => clients.map((c) => c.proc.pid!) }, () => {
@@ -364,7 +365,11 @@ async function throughput(backend: Backend): Promise<Throughput> {
 
   const fresh = await freshDb(backend);
   const { child, url } = await startServer(fresh.spec, serviceConfig(secret, [...users, ...warmUsers]));
-  const services = await load(url, queues, { pid: child.proc.pid!, backend }, warm.queues);
+  // The statements are counted from the end of the warm-up, as the rates are.
+  const services = await load(url, queues, { pid: child.proc.pid!, backend }, warm.queues, async () => {
+    child.proc.send('reset');
+    await child.next();
+  });
   child.proc.send('stats');
   const stats = (await child.next()) as { statements: number; transactions: number };
   await stop(child);

@@ -27,6 +27,8 @@ export interface Deps {
   payer: Payer;
   /** Prometheus counters (GET /metrics); none in tests that do not ask. */
   metrics?: ServicesMetrics;
+  /** Errors no answer tells of (a batched write refused, then settled one by one); none in tests that do not ask. */
+  onError?: (err: unknown) => void;
 }
 
 /**
@@ -80,7 +82,7 @@ export function buildRouter(deps: Deps): Router {
   const r = new Router(config.bodyLimitBytes, clock);
   const purge = expireKeys(db, config.idempotencyKeyTtlHours * 3_600_000);
 
-  const atOnce = db.dialect === 'postgres' ? atOnceBatcher(db, config) : undefined;
+  const atOnce = db.dialect === 'postgres' ? atOnceBatcher(db, config, deps.onError) : undefined;
   r.add('POST', '/reward/v1/days', counted(deps.metrics, 'reward', dayEndpoint(deps, 'reward', ingestRewardDay, purge, atOnce)), { body: true });
   // Reads need a credential (auth.ts): the admin token, or the user's own token or session.
   const reader = (fn: (req: Request, viewer: Viewer) => Promise<Response>) => async (req: Request) => {

@@ -41,8 +41,8 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
   const clock = opts.clock ?? Date.now;
   const payer = opts.payer ?? logPayer(() => undefined);
   await applySeed(opts.db, opts.config.seed, opts.config.bridges.map((b) => b.id), clock());
-  const router = buildRouter({ db: opts.db, config: opts.config, clock, payer, metrics: servicesMetrics(opts.db, { processMetrics: opts.processMetrics ?? false }) });
   const onError = opts.onError ?? ((err: unknown) => console.error(err));
+  const router = buildRouter({ db: opts.db, config: opts.config, clock, payer, metrics: servicesMetrics(opts.db, { processMetrics: opts.processMetrics ?? false }), onError });
   const server = createServer(router.listener(onError));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

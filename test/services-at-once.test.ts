@@ -142,8 +142,10 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
     const before = await tableCounts(suite.h.db);
     const db = racing((raw) => raw.run('UPDATE devices SET revision = revision + 1 WHERE id = $1', ['b1b1b1b1b1b1']).then(() => undefined));
     const items = ['a1a1a1a1a1a1', 'b1b1b1b1b1b1'].map((device, i) => ({ delivery: { record: day(device, 9000, 100 + i), bridge: 'home' }, nowMs: now(), key: keyFor(device) }));
-    expect(await ingestRewardDaysAtOnce(db, config(), items)).toEqual([null, null]);
+    const reported: unknown[] = [];
+    expect(await ingestRewardDaysAtOnce(db, config(), items, (err) => reported.push(err))).toEqual([null, null]);
     expect(await tableCounts(suite.h.db)).toEqual(before);
+    expect(reported).toEqual([]); // a lost race is routine, not an error
   });
 
   it('gives way for the whole batch when the database refuses a write, so one bad delivery fails alone', async () => {
@@ -159,8 +161,12 @@ describe.skipIf(skip !== null)(`reward acceptance in two round trips on postgres
       const items = [['a1a1a1a1a1a1', 9000], ['b1b1b1b1b1b1', 4242]].map(([device, steps], i) => ({
         delivery: { record: day(device as string, steps as number, 130 + i), bridge: 'home' }, nowMs: now(), key: keyFor(device as string),
       }));
-      expect(await ingestRewardDaysAtOnce(db, config(), items)).toEqual([null, null]);
+      const reported: unknown[] = [];
+      expect(await ingestRewardDaysAtOnce(db, config(), items, (err) => reported.push(err))).toEqual([null, null]);
       expect(await tableCounts(db)).toEqual(before);
+      // Not a lost race: said, so that a statement at fault does not go unnoticed.
+      expect(reported).toHaveLength(1);
+      expect((reported[0] as Error).message).toContain('refused by the test');
     } finally {
       await db.exec('DROP TRIGGER refuse_4242 ON reward_days; DROP FUNCTION refuse_4242()');
     }

@@ -500,6 +500,8 @@ interface GrowthRow {
   blocksReadPerDelivery: number | null;
   /** PostgreSQL: WAL bytes written per delivery sent during the rounds (full-page images after a checkpoint are most of a stored year's extra). */
   walBytesPerDelivery: number | null;
+  /** Linux: kilobytes the whole machine read from its disks during the rounds, per delivery sent (see diskReadKb). */
+  diskKbPerDelivery: number | null;
   storedDays: number;
   seedSeconds: number;
   acceptedPerSec: number;
@@ -546,6 +548,25 @@ interface GrowthSide {
   blocksReadBefore: number | null;
   /** PostgreSQL: WAL bytes written during this side's rounds (the other side is idle meanwhile). */
   walBytes: number;
+  /** Kilobytes read from disk during this side's rounds (null where /proc/vmstat is not). */
+  diskKb: number | null;
+}
+
+/**
+ * Kilobytes the machine has read from its block devices since boot (Linux /proc/vmstat pgpgin),
+ * null elsewhere. Machine-wide, but during a round the other side is idle. A stored year is more
+ * than a database keeps in its buffers, and a host may not keep the rest in its page cache either
+ * (the development machine runs DAMON with a pageout scheme: file pages untouched for a minute go
+ * back to disk), so the index pages of a round's users come back from disk, each read waiting in a
+ * batch's statement. The empty side reads none. This shows how much of the growth ratio that is.
+ */
+function diskReadKb(): number | null {
+  try {
+    const line = readFileSync('/proc/vmstat', 'utf8').split('\n').find((l) => l.startsWith('pgpgin '));
+    return line === undefined ? null : Number(line.slice('pgpgin '.length));
+  } catch {
+    return null;
+  }
 }
 
 /** PostgreSQL: the WAL's insert position in bytes, exact at any moment (unlike the statistics views, which backends report up to a second late). */
@@ -601,7 +622,7 @@ async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
   const warm = deliveries(warmUsers, 3, days + 1, secret, rng(8));
   await load(url, [], { pid: child.proc.pid!, backend }, warm.queues);
   return {
-    days, users, secret, fresh, child, url, seedSeconds, rounds: [], blocksReadBefore: await blocksRead(fresh.spec), walBytes: 0,
+    days, users, secret, fresh, child, url, seedSeconds, rounds: [], blocksReadBefore: await blocksRead(fresh.spec), walBytes: 0, diskKb: diskReadKb() === null ? null : 0,
     reads: { leaderboard: leaderboard.ms, history: history.ms, dashboard: round(dashboard.ms + overview.ms), dashboardBytes: dashboard.bytes + overview.bytes },
   };
 }
@@ -616,9 +637,12 @@ async function growthRound(side: GrowthSide, backend: Backend, r: number): Promi
   const per = growthRoundUsers(GROWTH_USERS);
   const { queues } = deliveries(side.users.slice(r * per, (r + 1) * per), 3, side.days + 1, side.secret, rng(9 + r));
   const walBefore = await walPosition(side.fresh.spec);
+  const diskBefore = diskReadKb();
   const measured = await load(side.url, queues, { pid: side.child.proc.pid!, backend });
+  const diskAfter = diskReadKb();
   const walAfter = await walPosition(side.fresh.spec);
   if (walBefore !== null && walAfter !== null) side.walBytes += walAfter - walBefore;
+  side.diskKb = side.diskKb === null || diskBefore === null || diskAfter === null ? null : side.diskKb + diskAfter - diskBefore;
   side.rounds.push(measured);
   return measured;
 }
@@ -642,6 +666,7 @@ async function closeGrowth(side: GrowthSide): Promise<GrowthRow> {
     dashboardBytes: side.reads.dashboardBytes,
     blocksReadPerDelivery: after === null || side.blocksReadBefore === null ? null : round((after - side.blocksReadBefore) / delivered),
     walBytesPerDelivery: side.fresh.spec.schema === undefined ? null : Math.round(side.walBytes / delivered),
+    diskKbPerDelivery: side.diskKb === null ? null : round(side.diskKb / delivered),
   };
 }
 
@@ -743,7 +768,8 @@ if (args.json) {
       }
       const cpuRatio = (g.empty.cpuMs === null || g.big.cpuMs === null ? '' : `; CPU per request, empty / stored: ${round(g.empty.cpuMs / g.big.cpuMs)}`)
         + (g.big.blocksReadPerDelivery === null ? '' : `; blocks read from outside shared buffers per delivery, empty / stored: ${g.empty.blocksReadPerDelivery} / ${g.big.blocksReadPerDelivery}`)
-        + (g.big.walBytesPerDelivery === null ? '' : `; WAL bytes per delivery, empty / stored: ${g.empty.walBytesPerDelivery} / ${g.big.walBytesPerDelivery}`);
+        + (g.big.walBytesPerDelivery === null ? '' : `; WAL bytes per delivery, empty / stored: ${g.empty.walBytesPerDelivery} / ${g.big.walBytesPerDelivery}`)
+        + (g.big.diskKbPerDelivery === null ? '' : `; KB read from disk per delivery (the whole machine's, /proc/vmstat), empty / stored: ${g.empty.diskKbPerDelivery} / ${g.big.diskKbPerDelivery}`);
       console.log(`${g.backend.padEnd(9)} | acceptance with stored days / empty (median of the alternating rounds' ratios): ${g.ratio} (rounds: ${g.ratios.join(', ')})${cpuRatio}`);
     }
   }

@@ -1,6 +1,7 @@
 // npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
-//   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3] [--json]
-//   [--warm-users 2000 (0: none)] [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
+//   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3]
+//   [--parts 4] [--warm-users 2000 (0: none)] [--json]
+//   [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
 // Measures `bushu serve` the way a deployment sees it: the services in their own process on the
 // database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
 // default answers), the clients in other processes over keep-alive connections, and, in the same
@@ -11,7 +12,9 @@
 // growth run: acceptance, leaderboard, 30-day history and dashboard load with no stored days and
 // with --growth-users × --growth-days of them seeded directly in the database. Every figure is the
 // median of --rounds rounds (the throughput run repeated; growth acceptance on as many user sets,
-// the empty and the stored database's rounds alternating, the ratio the median of the rounds' ratios).
+// the ratio the median of the rounds' ratios). Within a round the servers compared (the ceiling and
+// the services; the empty and the stored database) are all up at once and take turns, each round's
+// deliveries cut into --parts parts (see loads).
 // Every server, ceiling and services alike, is warmed before it is timed: --warm-users other users'
 // deliveries (3 days each, as many redelivered), untimed, through the same client processes. 2,000
 // (~7,200 requests) is what it takes for a round's rate to hold steady from its first tenth to its
@@ -52,6 +55,7 @@ function options() {
         'no-throughput': { type: 'boolean', default: false },
         backend: { type: 'string', default: 'both' },
         rounds: { type: 'string', default: '3' },
+        parts: { type: 'string', default: '4' },
         'warm-users': { type: 'string', default: '2000' },
         json: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
@@ -71,12 +75,13 @@ const DUP = Number(args.dup);
 const GROWTH_USERS = Number(args['growth-users']);
 const GROWTH_DAYS = Number(args['growth-days']);
 const ROUNDS = Number(args.rounds);
+const PARTS = Number(args.parts);
 const WARM_USERS = Number(args['warm-users']);
 if (!Number.isInteger(WARM_USERS) || WARM_USERS < 0) {
   console.error('bench:services: --warm-users must be a non-negative integer (0: time each server from its start)');
   process.exit(2);
 }
-for (const [name, v] of Object.entries({ rounds: ROUNDS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
+for (const [name, v] of Object.entries({ rounds: ROUNDS, parts: PARTS, clients: CLIENTS, users: USERS, days: DAYS, 'growth-users': GROWTH_USERS, 'growth-days': GROWTH_DAYS })) {
   if (!Number.isInteger(v) || v < 1) {
     console.error(`bench:services: --${name} must be a positive integer`);
     process.exit(2);
@@ -194,51 +199,97 @@ interface Load {
   warmUpSent: number;
 }
 
+/** A server to load: its queues (timed) and warm-up (untimed), and hooks around its parts. */
+interface Target {
+  url: string;
+  pid: number;
+  backend: Backend;
+  queues: Prepared[][];
+  warm?: Prepared[][];
+  /** After the warm-up, before the first timed part. */
+  afterWarmUp?: () => Promise<void>;
+  /** Around each timed part (a growth side counts its WAL and disk reads). */
+  beforePart?: () => Promise<void>;
+  afterPart?: () => Promise<void>;
+}
+
 /**
- * Deliver the queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are dealt
- * round-robin. The `warm` queues go first, untimed (every answer must be 200).
+ * Deliver each target's queues from CLIENT_PROCS processes with CLIENTS loops in all; queues are
+ * dealt round-robin. Every target's `warm` queues go first, untimed (every answer must be 200).
+ * Then the targets take turns: each one's queues are cut into `parts`, and part i of every target
+ * is delivered before part i + 1 of any, in turn (A B, then B A, ...). The machine's speed drifts
+ * by ±25% over seconds (on this 2-core machine a 4 s round of one server ran at 2,000/s, the next
+ * at 3,000/s, with nothing else running): rounds of one server after the other compared moments
+ * up to half a minute apart, and one round's ratio ranged over 0.55 to 1.2. In turns of a second,
+ * both sides see the same machine. A target's figures are over all its parts.
  */
-async function load(url: string, queues: Prepared[][], server: { pid: number; backend: Backend }, warm: Prepared[][] = [], afterWarmUp: () => Promise<void> = async () => undefined): Promise<Load> {
-  const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { url, loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
+async function loads(targets: Target[], parts = 1): Promise<Load[]> {
+  const clients = Array.from({ length: CLIENT_PROCS }, (_, i) => start('client.ts', { loops: Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0) }));
   await Promise.all(clients.map((c) => c.next()));
   const dealt = (list: Prepared[][], i: number) => list.filter((_, j) => j % CLIENT_PROCS === i);
-  clients.forEach((c, i) => c.proc.send({ warm: dealt(warm, i), queues: dealt(queues, i) }));
-  await Promise.all(clients.map((c) => c.next())); // loaded: the round starts with every client holding its queues
-  for (const c of clients) c.proc.send('warm');
-  const warmed = (await Promise.all(clients.map((c) => c.next()))) as Array<{ statuses: Record<string, number>; latencies: number[] }>;
-  for (const w of warmed) {
-    const refused = Object.entries(w.statuses).filter(([status]) => status !== '200');
-    if (refused.length > 0) throw new Error(`the warm-up was refused (${JSON.stringify(Object.fromEntries(refused))}): the benchmark's deliveries are broken`);
-  }
-  const warmLatencies = warmed.flatMap((w) => w.latencies).sort((a, b) => a - b);
-  await afterWarmUp();
-  const start0 = performance.now();
-  const database = server.backend === 'postgres' ? postgresPids : () => [];
-  const { result: results, cpu } = await cpuDuring({ server: () => [server.pid], database, clients: () => clients.map((c) => c.proc.pid!) }, () => {
-    for (const c of clients) c.proc.send('go');
-    return Promise.all(clients.map((c) => c.next() as Promise<{ latencies: number[]; statuses: Record<string, number>; replayed: number }>));
-  });
-  const seconds = (performance.now() - start0) / 1000;
-  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const statuses: Record<string, number> = {};
-  for (const r of results) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
-  const replayed = results.reduce((a, r) => a + r.replayed, 0);
-  const ok = statuses['200'] ?? 0;
-  const refused = Object.fromEntries(Object.entries(statuses).filter(([s]) => s !== '200'));
-  const perRequest = (x: number | null) => (x === null ? null : round((x * 1000) / latencies.length, 3));
-  return {
-    sent: latencies.length,
-    cpuMs: { server: perRequest(cpu.server), database: perRequest(cpu.database), clients: perRequest(cpu.clients) },
-    accepted: ok - replayed,
-    replayed,
-    refused,
-    seconds: round(seconds),
-    perSec: Math.round((ok - replayed) / seconds),
-    p50Ms: round(percentile(latencies, 0.5)),
-    p99Ms: round(percentile(latencies, 0.99)),
-    warmUpP99Ms: round(percentile(warmLatencies, 0.99)),
-    warmUpSent: warmLatencies.length,
+  /** Points every client at a server with its share of the queues; resolves once all have them. */
+  const aim = async (url: string, warm: Prepared[][], queues: Prepared[][]) => {
+    clients.forEach((c, i) => c.proc.send({ url, warm: dealt(warm, i), queues: dealt(queues, i) }));
+    await Promise.all(clients.map((c) => c.next())); // loaded: a part starts with every client holding its queues
   };
+  const warmLatencies: number[][] = [];
+  for (const t of targets) {
+    await aim(t.url, t.warm ?? [], []);
+    for (const c of clients) c.proc.send('warm');
+    const warmed = (await Promise.all(clients.map((c) => c.next()))) as Array<{ statuses: Record<string, number>; latencies: number[] }>;
+    for (const w of warmed) {
+      const refused = Object.entries(w.statuses).filter(([status]) => status !== '200');
+      if (refused.length > 0) throw new Error(`the warm-up was refused (${JSON.stringify(Object.fromEntries(refused))}): the benchmark's deliveries are broken`);
+    }
+    warmLatencies.push(warmed.flatMap((w) => w.latencies).sort((a, b) => a - b));
+    await t.afterWarmUp?.();
+  }
+  type Tally = { latencies: number[]; statuses: Record<string, number>; replayed: number; seconds: number; cpu: Record<string, number | null> };
+  const tallies: Tally[] = targets.map(() => ({ latencies: [], statuses: {}, replayed: 0, seconds: 0, cpu: { server: 0, database: 0, clients: 0 } }));
+  for (let part = 0; part < parts; part++) {
+    const order = targets.map((_, i) => (part % 2 === 0 ? i : targets.length - 1 - i));
+    for (const i of order) {
+      const t = targets[i];
+      const per = Math.ceil(t.queues.length / parts);
+      await aim(t.url, [], t.queues.slice(part * per, (part + 1) * per));
+      await t.beforePart?.();
+      const start0 = performance.now();
+      const database = t.backend === 'postgres' ? postgresPids : () => [];
+      const { result: results, cpu } = await cpuDuring({ server: () => [t.pid], database, clients: () => clients.map((c) => c.proc.pid!) }, () => {
+        for (const c of clients) c.proc.send('go');
+        return Promise.all(clients.map((c) => c.next() as Promise<{ latencies: number[]; statuses: Record<string, number>; replayed: number }>));
+      });
+      const tally = tallies[i];
+      tally.seconds += (performance.now() - start0) / 1000;
+      await t.afterPart?.();
+      for (const r of results) {
+        tally.latencies.push(...r.latencies);
+        tally.replayed += r.replayed;
+        for (const [code, n] of Object.entries(r.statuses)) tally.statuses[code] = (tally.statuses[code] ?? 0) + n;
+      }
+      for (const [name, used] of Object.entries(cpu)) tally.cpu[name] = used === null || tally.cpu[name] === null ? null : tally.cpu[name]! + used;
+    }
+  }
+  await Promise.all(clients.map((c) => stop(c)));
+  return tallies.map((tally, i) => {
+    const latencies = tally.latencies.sort((a, b) => a - b);
+    const ok = tally.statuses['200'] ?? 0;
+    const refused = Object.fromEntries(Object.entries(tally.statuses).filter(([code]) => code !== '200'));
+    const perRequest = (x: number | null | undefined) => (x === null || x === undefined ? null : round((x * 1000) / latencies.length, 3));
+    return {
+      sent: latencies.length,
+      cpuMs: { server: perRequest(tally.cpu.server), database: perRequest(tally.cpu.database), clients: perRequest(tally.cpu.clients) },
+      accepted: ok - tally.replayed,
+      replayed: tally.replayed,
+      refused,
+      seconds: round(tally.seconds),
+      perSec: Math.round((ok - tally.replayed) / tally.seconds),
+      p50Ms: round(percentile(latencies, 0.5)),
+      p99Ms: round(percentile(latencies, 0.99)),
+      warmUpP99Ms: round(percentile(warmLatencies[i], 0.99)),
+      warmUpSent: warmLatencies[i].length,
+    };
+  });
 }
 
 function rng(seed: number): () => number {
@@ -350,26 +401,30 @@ async function throughput(backend: Backend): Promise<Throughput> {
   const warm = deliveries(warmUsers, DAYS, 1, secret, rng(43));
   for (const k of warm.expected) expected.add(k);
 
-  const ceiling = async (grouped: boolean): Promise<Load> => {
+  // The ceiling (on SQLite also the grouped one) and the services, each on a fresh database of its
+  // own, all up at once, warmed, then timed in turns (loads).
+  const ceilings = await Promise.all((backend === 'sqlite' ? [false, true] : [false]).map(async (grouped) => {
     const base = await freshDb(backend);
     const child = start('baseline.ts', { ...base.spec, grouped });
-    const { url: baseUrl } = await child.next();
-    const measured = await load(baseUrl, queues, { pid: child.proc.pid!, backend }, warm.queues);
-    await stop(child);
-    await base.drop();
-    return measured;
-  };
-  const baseline = await ceiling(false);
-  // On SQLite, also the ceiling with the services' group commit (PostgreSQL's adapter has none).
-  const groupedBaseline = backend === 'sqlite' ? await ceiling(true) : null;
-
+    const { url: ceilingUrl } = (await child.next()) as { url: string };
+    return { base, child, target: { url: ceilingUrl, pid: child.proc.pid!, backend, queues, warm: warm.queues } };
+  }));
   const fresh = await freshDb(backend);
   const { child, url } = await startServer(fresh.spec, serviceConfig(secret, [...users, ...warmUsers]));
   // The statements are counted from the end of the warm-up, as the rates are.
-  const services = await load(url, queues, { pid: child.proc.pid!, backend }, warm.queues, async () => {
+  const reset = async () => {
     child.proc.send('reset');
     await child.next();
-  });
+  };
+  const measured = await loads([...ceilings.map((c) => c.target), { url, pid: child.proc.pid!, backend, queues, warm: warm.queues, afterWarmUp: reset }], PARTS);
+  for (const c of ceilings) {
+    await stop(c.child);
+    await c.base.drop();
+  }
+  const baseline = measured[0];
+  // On SQLite, also the ceiling with the services' group commit (PostgreSQL's adapter has none).
+  const groupedBaseline = backend === 'sqlite' ? measured[1] : null;
+  const services = measured[measured.length - 1];
   child.proc.send('stats');
   const stats = (await child.next()) as { statements: number; transactions: number };
   await stop(child);
@@ -620,7 +675,7 @@ async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
   // Then the warm-up: the last few users' new days, untimed (see load); the rounds take the others.
   const warmUsers = users.splice(users.length - growthWarmUsers(users.length));
   const warm = deliveries(warmUsers, 3, days + 1, secret, rng(8));
-  await load(url, [], { pid: child.proc.pid!, backend }, warm.queues);
+  await loads([{ url, pid: child.proc.pid!, backend, queues: [], warm: warm.queues }]);
   return {
     days, users, secret, fresh, child, url, seedSeconds, rounds: [], blocksReadBefore: await blocksRead(fresh.spec), walBytes: 0, diskKb: diskReadKb() === null ? null : 0,
     reads: { leaderboard: leaderboard.ms, history: history.ms, dashboard: round(dashboard.ms + overview.ms), dashboardBytes: dashboard.bytes + overview.bytes },
@@ -632,19 +687,28 @@ const growthWarmUsers = (users: number) => Math.min(WARM_USERS, Math.floor(users
 /** Users per growth round: each round its own (so no round replays another's), at most --users. */
 const growthRoundUsers = (users: number) => Math.max(1, Math.floor(Math.min((users - growthWarmUsers(users)) / ROUNDS, USERS)));
 
-/** Acceptance round r on one side: the new days of its own users, the same users on both sides. */
-async function growthRound(side: GrowthSide, backend: Backend, r: number): Promise<Load> {
+/** Acceptance round r on one side, to load (see loads): the new days of its own users, the same users on both sides; each part's WAL and disk reads counted. */
+function growthTarget(side: GrowthSide, backend: Backend, r: number): Target {
   const per = growthRoundUsers(GROWTH_USERS);
   const { queues } = deliveries(side.users.slice(r * per, (r + 1) * per), 3, side.days + 1, side.secret, rng(9 + r));
-  const walBefore = await walPosition(side.fresh.spec);
-  const diskBefore = diskReadKb();
-  const measured = await load(side.url, queues, { pid: side.child.proc.pid!, backend });
-  const diskAfter = diskReadKb();
-  const walAfter = await walPosition(side.fresh.spec);
-  if (walBefore !== null && walAfter !== null) side.walBytes += walAfter - walBefore;
-  side.diskKb = side.diskKb === null || diskBefore === null || diskAfter === null ? null : side.diskKb + diskAfter - diskBefore;
-  side.rounds.push(measured);
-  return measured;
+  let walBefore: number | null = null;
+  let diskBefore: number | null = null;
+  return {
+    url: side.url,
+    pid: side.child.proc.pid!,
+    backend,
+    queues,
+    beforePart: async () => {
+      walBefore = await walPosition(side.fresh.spec);
+      diskBefore = diskReadKb();
+    },
+    afterPart: async () => {
+      const diskAfter = diskReadKb();
+      const walAfter = await walPosition(side.fresh.spec);
+      if (walBefore !== null && walAfter !== null) side.walBytes += walAfter - walBefore;
+      side.diskKb = side.diskKb === null || diskBefore === null || diskAfter === null ? null : side.diskKb + diskAfter - diskBefore;
+    },
+  };
 }
 
 async function closeGrowth(side: GrowthSide): Promise<GrowthRow> {
@@ -708,24 +772,17 @@ for (const b of args['no-throughput'] ? [] : backends) {
 const growth: Array<{ backend: Backend; empty: GrowthRow; big: GrowthRow; ratio: number; ratios: number[] }> = [];
 if (!args['no-growth']) {
   for (const b of backends) {
-    // Both sides up at once and their rounds alternating (empty, stored, empty, ...): the machine's
-    // speed drifts by more than the difference measured over the minutes between two sides run
-    // one after the other, and each round's ratio compares two runs a few seconds apart.
+    // Both sides up at once, taking turns within each round (see loads).
     const empty = await openGrowth(b, 0);
     const big = await openGrowth(b, GROWTH_DAYS);
-    // Which side goes first alternates too: a round leaves work behind (a checkpoint, dirty
+    // Which side goes first alternates too: a part leaves work behind (a checkpoint, dirty
     // pages) that the next one pays for, and the stored side leaves more.
     const ratios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      let e: Load;
-      let s: Load;
-      if (r % 2 === 0) {
-        e = await growthRound(empty, b, r);
-        s = await growthRound(big, b, r);
-      } else {
-        s = await growthRound(big, b, r);
-        e = await growthRound(empty, b, r);
-      }
+      const sides = r % 2 === 0 ? [empty, big] : [big, empty];
+      const measured = await loads(sides.map((side) => growthTarget(side, b, r)), PARTS);
+      sides.forEach((side, i) => side.rounds.push(measured[i]));
+      const [e, s] = r % 2 === 0 ? measured : [measured[1], measured[0]];
       ratios.push(s.perSec / e.perSec);
     }
     growth.push({ backend: b, empty: await closeGrowth(empty), big: await closeGrowth(big), ratio: round(median(ratios)), ratios: ratios.map((x) => round(x)) });

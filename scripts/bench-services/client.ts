@@ -1,6 +1,8 @@
 // A benchmark client in its own process (so its CPU is not the server's): `loops` concurrent
 // request loops over keep-alive connections, each taking whole queues (one device's deliveries, in
-// counter order). Reports every latency and status to the parent.
+// counter order). Reports every latency and status to the parent. It may be pointed at one server
+// after another (the benchmark interleaves the ceiling and the services), each over its own
+// keep-alive connections.
 import { Agent, request } from 'node:http';
 import { readSpec } from './spec.ts';
 
@@ -10,9 +12,10 @@ export interface Prepared {
   body: string;
 }
 
-const spec = readSpec<{ url: string; loops: number }>();
-const target = new URL(spec.url);
-const agent = new Agent({ keepAlive: true, maxSockets: spec.loops });
+const spec = readSpec<{ loops: number }>();
+const agents = new Map<string, Agent>();
+let target = new URL('http://127.0.0.1');
+let agent = new Agent();
 
 function post(p: Prepared): Promise<{ status: number; replayed: boolean }> {
   return new Promise((resolve, reject) => {
@@ -33,11 +36,15 @@ function post(p: Prepared): Promise<{ status: number; replayed: boolean }> {
 // pooled connection) and not its first second, which alone held most of a round's p99.
 let warm: Prepared[][] = [];
 let queues: Prepared[][] = [];
-process.on('message', (m: { warm: Prepared[][]; queues: Prepared[][] } | 'warm' | 'go') => {
+process.on('message', (m: { url: string; warm: Prepared[][]; queues: Prepared[][] } | 'warm' | 'go' | 'stop') => {
   if (m === 'warm') void warmUp();
   else if (m === 'go') void run();
+  else if (m === 'stop') process.exit(0);
   else {
     ({ warm, queues } = m);
+    target = new URL(m.url);
+    if (!agents.has(m.url)) agents.set(m.url, new Agent({ keepAlive: true, maxSockets: spec.loops }));
+    agent = agents.get(m.url)!;
     process.send!({ kind: 'loaded' });
   }
 });
@@ -78,6 +85,6 @@ async function run(): Promise<void> {
     statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     if (r.replayed) replayed++;
   });
-  process.send!({ latencies, statuses, replayed, ms: performance.now() - start }, () => process.exit(0));
+  process.send!({ latencies, statuses, replayed, ms: performance.now() - start });
 }
 process.send!({ kind: 'ready' });

@@ -20,7 +20,7 @@
 // (~7,200 requests) is what it takes for a round's rate to hold steady from its first tenth to its
 // last on a 2-core machine: after 300, the ceiling and the clients were still getting faster
 // through the round (600 requests in its first tenth, 1,400 in its last), which flattered the ratio.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -199,6 +199,20 @@ interface Load {
   warmUpSent: number;
 }
 
+/**
+ * Writes every dirty page out before a part (`sync`, untimed), so that no part pays for the
+ * writes another left behind: on ext4 (data=ordered) a commit's fsync also writes out data other
+ * processes left dirty, and the SQLite ceiling fsyncs every insert. Where there is no `sync`
+ * command, nothing.
+ */
+function settleDisk(): void {
+  try {
+    execFileSync('sync', { stdio: 'ignore' });
+  } catch {
+    // no sync command: parts may pay for each other's writes
+  }
+}
+
 /** A server to load: its queues (timed) and warm-up (untimed), and hooks around its parts. */
 interface Target {
   url: string;
@@ -252,6 +266,7 @@ async function loads(targets: Target[], parts = 1): Promise<Load[]> {
       const t = targets[i];
       const per = Math.ceil(t.queues.length / parts);
       await aim(t.url, [], t.queues.slice(part * per, (part + 1) * per));
+      settleDisk();
       await t.beforePart?.();
       const start0 = performance.now();
       const database = t.backend === 'postgres' ? postgresPids : () => [];

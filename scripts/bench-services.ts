@@ -687,7 +687,7 @@ async function openGrowth(backend: Backend, days: number): Promise<GrowthSide> {
   const history = await timed(url, `/social/v1/users/${me}/history?to=${date}`);
   const dashboard = await timed(url, `/api/users`);
   const overview = await timed(url, `/api/users/${me}/overview?date=${date}`);
-  // Then the warm-up: the last few users' new days, untimed (see load); the rounds take the others.
+  // Then the warm-up: the last few users' new days, untimed (see loads); the rounds take the others.
   const warmUsers = users.splice(users.length - growthWarmUsers(users.length));
   const warm = deliveries(warmUsers, 3, days + 1, secret, rng(8));
   await loads([{ url, pid: child.proc.pid!, backend, queues: [], warm: warm.queues }]);
@@ -797,8 +797,7 @@ if (!args['no-growth']) {
       const sides = r % 2 === 0 ? [empty, big] : [big, empty];
       const measured = await loads(sides.map((side) => growthTarget(side, b, r)), PARTS);
       sides.forEach((side, i) => side.rounds.push(measured[i]));
-      const [e, s] = r % 2 === 0 ? measured : [measured[1], measured[0]];
-      ratios.push(s.perSec / e.perSec);
+      ratios.push(measured[sides.indexOf(big)].perSec / measured[sides.indexOf(empty)].perSec);
     }
     growth.push({ backend: b, empty: await closeGrowth(empty), big: await closeGrowth(big), ratio: round(median(ratios)), ratios: ratios.map((x) => round(x)) });
   }

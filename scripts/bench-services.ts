@@ -264,6 +264,7 @@ async function loads(targets: Target[], parts = 1): Promise<Load[]> {
     const order = targets.map((_, i) => (part % 2 === 0 ? i : targets.length - 1 - i));
     for (const i of order) {
       const t = targets[i];
+      if (t.queues.length === 0) continue; // a warm-up only
       const per = Math.ceil(t.queues.length / parts);
       await aim(t.url, [], t.queues.slice(part * per, (part + 1) * per));
       settleDisk();

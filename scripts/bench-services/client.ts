@@ -14,8 +14,9 @@ export interface Prepared {
 
 const spec = readSpec<{ loops: number }>();
 const agents = new Map<string, Agent>();
-let target = new URL('http://127.0.0.1');
-let agent = new Agent();
+// The server the client is pointed at, and its connections (set by the parent's first message).
+let target: URL;
+let agent: Agent;
 
 function post(p: Prepared): Promise<{ status: number; replayed: boolean }> {
   return new Promise((resolve, reject) => {

@@ -525,12 +525,17 @@ async function seedDirect(db: Db, users: User[], days: number): Promise<void> {
            SELECT $1, x.date, $2, 1, 'bushu', 480, x.steps, $3, 'counted', '[]', '0.2.0', '2026-01-01T00:00:00.000Z', $4, NULL FROM (${rowsOf(5)}) x`,
           [u.device, u.id, hours, T0, json],
         );
-        await q.run(
-          `INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
-           SELECT $2, x.date, $1, x.steps, 888, $3 FROM (${rowsOf(4)}) x WHERE x.steps >= 8000`,
-          [u.device, u.id, T0, json],
-        );
-        await q.run(`INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at, paid_at) SELECT id, user_id, 888, 'paid', $2, $2 FROM awards WHERE user_id = $1`, [u.id, T0]);
+        // Each award paid: PostgreSQL in the award's statement; SQLite after it, from the awards numbered after the last
+        // one so far (its rowid). Neither reads the user's awards, which no index keys by user (migration 012).
+        const awards = `INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at)
+           SELECT $2, x.date, $1, x.steps, 888, $3 FROM (${rowsOf(4)}) x WHERE x.steps >= 8000`;
+        const pay = (time: string, from: string) => `INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at, paid_at) SELECT id, user_id, 888, 'paid', ${time}, ${time} FROM ${from}`;
+        if (db.dialect === 'postgres') await q.run(`WITH a AS (${awards} RETURNING id, user_id) ${pay('$3', 'a')}`, [u.device, u.id, T0, json]);
+        else {
+          const [last] = await q.all<{ id: number }>('SELECT COALESCE(MAX(id), 0) AS id FROM awards');
+          await q.run(awards, [u.device, u.id, T0, json]);
+          await q.run(`${pay('$1', 'awards')} WHERE id > $2`, [T0, Number(last.id)]);
+        }
         // The Idempotency-Keys such a deployment holds: its last KEY_DAYS days' deliveries (the keys' expiry).
         await q.run(
           `INSERT INTO idempotency_keys (scope, key, request_hash, state, status, response, locked_at, created_at)

@@ -122,7 +122,7 @@ async function openBefore(backend: Backend, version: number): Promise<{ db: Db; 
 const DAY_COLUMNS = 'device_id, date, user_id, record_version, source, utc_offset_min, steps, not_worn, closed, counter, status, reasons, synced_at, received_at';
 
 for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<[Backend, string | null]>) {
-  describe.skipIf(skip !== null)(`migration 011 on ${backend}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  describe.skipIf(skip !== null)(`migrations 011 and 012 on ${backend}${skip ? ` (skipped: ${skip})` : ''}`, () => {
     let open: { db: Db; drop(): Promise<void> } | null = null;
     afterEach(async () => {
       await open?.drop();
@@ -141,7 +141,7 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
           VALUES ('b1b1b1b1b1b1', '2026-11-20', 'bob', 1, 'bushu', 480, 3000, 'counted', '[]', 'x', 0, 7, 5);
         INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ('alice', '2026-11-19', 'a1a1a1a1a1a1', 9000, 88, 0);
         INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) SELECT id, user_id, 88, 'pending', 0 FROM awards`);
-      expect(await migrate(db)).toEqual([11]);
+      expect(await migrate(db, undefined, 12)).toEqual([11]);
 
       expect(await db.all('SELECT device_id, user_id FROM device_owners ORDER BY device_id')).toEqual([
         { device_id: 'a1a1a1a1a1a1', user_id: 'alice' }, { device_id: 'b1b1b1b1b1b1', user_id: 'bob' },
@@ -167,6 +167,27 @@ for (const [backend, skip] of [['sqlite', null], ['postgres', pgSkip]] as Array<
         await expect(db.run(`INSERT INTO reward_days (${DAY_COLUMNS}) VALUES ('a1a1a1a1a1a1', '2026-11-21', 'bob', 1, 'bushu', 480, 1, '[]', 1, NULL, 'unsigned', '[]', 'x', 0)`))
           .rejects.toThrow(/foreign key/);
       }
+    });
+
+    it('migration 012 keys awards by date and user, keeps every award and payout with its id, and numbers on from them', async () => {
+      open = await openBefore(backend, 12);
+      const { db } = open;
+      await db.exec(`INSERT INTO users (id, name, created_at) VALUES ('alice', 'Alice', 0), ('bob', 'Bob', 0);
+        INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES
+          ('alice', '2026-11-19', 'a1a1a1a1a1a1', 9000, 88, 1), ('bob', '2026-11-19', 'b1b1b1b1b1b1', 8100, 88, 2), ('alice', '2026-11-20', 'a1a1a1a1a1a1', 8500, 88, 3);
+        INSERT INTO payouts (award_id, user_id, amount_fen, state, attempts, paid_at, created_at) SELECT id, user_id, 88, CASE WHEN user_id = 'bob' THEN 'paid' ELSE 'pending' END, 1, NULL, created_at FROM awards`);
+      const before = await db.all('SELECT a.id, a.user_id, a.date, a.steps, p.id AS payout, p.state, p.attempts FROM awards a JOIN payouts p ON p.award_id = a.id ORDER BY a.id');
+      expect(before).toHaveLength(3);
+      expect(await migrate(db)).toEqual([12]);
+      expect(await db.all('SELECT a.id, a.user_id, a.date, a.steps, p.id AS payout, p.state, p.attempts FROM awards a JOIN payouts p ON p.award_id = a.id ORDER BY a.id')).toEqual(before);
+      // Still one award per user-day, whichever order a statement names the key's columns in.
+      await expect(db.run(`INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ('alice', '2026-11-20', 'a1a1a1a1a1a1', 9999, 88, 4)`)).rejects.toThrow(/unique|UNIQUE|duplicate/);
+      expect(await db.all(`INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ('alice', '2026-11-20', 'a1a1a1a1a1a1', 9999, 88, 4) ON CONFLICT (user_id, date) DO NOTHING RETURNING id`)).toEqual([]);
+      // New rows number on after the copied ones, and a payout still needs its award.
+      const [next] = await db.all<{ id: number }>(`INSERT INTO awards (user_id, date, device_id, steps, amount_fen, created_at) VALUES ('bob', '2026-11-21', 'b1b1b1b1b1b1', 8000, 88, 5) RETURNING id`);
+      expect(Number(next.id)).toBeGreaterThan(Math.max(...before.map((r) => Number((r as { id: number }).id))));
+      await expect(db.run(`INSERT INTO payouts (award_id, user_id, amount_fen, state, created_at) VALUES (9999, 'bob', 88, 'pending', 0)`)).rejects.toThrow(/foreign key|FOREIGN KEY/);
+      if (backend === 'sqlite') expect(await db.all('PRAGMA foreign_key_check')).toEqual([]);
     });
 
     it('two registrations of one new device for two users at once: one is refused', async () => {

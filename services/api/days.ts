@@ -45,9 +45,12 @@ export async function dayViews(db: Db, user: string, dates: string[], today: str
     `SELECT service, date, steps, status, closed, reasons FROM ${ALL_DAYS} d WHERE user_id = $1 AND date >= $2 AND date <= $3`,
     [user, dates[0], dates.at(-1)],
   );
+  // Each date's award by its key (date, user_id: migration 012), one probe per date: a range of
+  // dates would walk every user's awards of those days.
   const awards = await db.all<{ date: string; state: string }>(
-    `SELECT a.date, p.state FROM awards a JOIN payouts p ON p.award_id = a.id AND p.user_id = a.user_id WHERE a.user_id = $1 AND a.date >= $2 AND a.date <= $3`,
-    [user, dates[0], dates.at(-1)],
+    `SELECT a.date, p.state FROM awards a JOIN payouts p ON p.award_id = a.id AND p.user_id = a.user_id
+     WHERE a.user_id = $1 AND a.date IN (${dates.map((_, i) => `$${i + 2}`).join(', ')})`,
+    [user, ...dates],
   );
   const paidState = new Map(awards.map((a) => [a.date, a.state === 'paid' ? ('paid' as const) : ('pending' as const)]));
   const byDate = new Map<string, Row[]>();

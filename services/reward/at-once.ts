@@ -10,7 +10,7 @@
 // fails, bushu_all_or_nothing (migration 008) aborts the statement, nothing of it is stored, and
 // each delivery of the batch runs the transactional path (idempotency.ts idempotent), which locks
 // the device row and settles the race. So exactly-once still rests on the database: the revision
-// compare-and-set, UNIQUE(scope, key) and UNIQUE(user_id, date). What a batch saves is PostgreSQL's
+// compare-and-set, UNIQUE(scope, key) and UNIQUE(date, user_id). What a batch saves is PostgreSQL's
 // per-statement work (a round trip, planning, executor start-up, a commit's WAL flush) N times over.
 import { decodeSummaryMessage } from '../../shared/protocol/summary-verify.ts';
 import type { ServicesConfig } from '../config.ts';

@@ -2,7 +2,7 @@
 // decide whether the record replaces the stored version of its device-day (precedence.ts: a signed
 // day yields only to a signed summary at least as new by the device's counter; recordVersion orders
 // unsigned records only), check the summary counter fits the device's signing order, store the
-// day, and credit the user-day's hongbao at most once. "At most once" is UNIQUE(user_id, date) on
+// day, and credit the user-day's hongbao at most once. "At most once" is UNIQUE(date, user_id) on
 // awards with ON CONFLICT DO NOTHING; the payout row is inserted in the same transaction, so an
 // award never exists without its payout, whatever the retries, processes or devices.
 import type { ServicesConfig } from '../config.ts';

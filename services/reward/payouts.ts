@@ -78,11 +78,16 @@ export interface LedgerEntry {
   payout: { id: number; state: string; paidAt: string | null };
 }
 
-/** A user's awards, newest date first, with their payout state. */
+/**
+ * A user's awards, newest date first, with their payout state. No index keys awards by user
+ * (migration 012): an award is stored with its device's day, in the same transaction, so the
+ * user's awards are found at the dates of the user's devices' reward days, by the key (date, user_id).
+ */
 export async function ledger(db: Db, user: string): Promise<LedgerEntry[]> {
   const rows = await db.all<{ id: number; date: string; steps: number; device_id: string; amount_fen: number; created_at: number; payout_id: number; state: string; paid_at: number | null }>(
     `SELECT a.id, a.date, a.steps, a.device_id, a.amount_fen, a.created_at, p.id AS payout_id, p.state, p.paid_at
-     FROM awards a JOIN payouts p ON p.award_id = a.id AND p.user_id = a.user_id WHERE a.user_id = $1 ORDER BY a.date DESC`,
+     FROM (SELECT DISTINCT r.date FROM devices dv JOIN reward_days r ON r.device_id = dv.id AND r.user_id = dv.user_id WHERE dv.user_id = $1) d
+     JOIN awards a ON a.date = d.date AND a.user_id = $1 JOIN payouts p ON p.award_id = a.id AND p.user_id = a.user_id ORDER BY a.date DESC`,
     [user],
   );
   return rows.map((r) => ({

@@ -1,0 +1,11 @@
+-- An award is one per user-day, and the key that says so now leads with the date: UNIQUE (date,
+-- user_id) instead of (user_id, date). Acceptance reads and writes that key once per delivery.
+-- Led by the user, it put every user's new award in a place of its own, beside the user's awards
+-- of months before: with a year of awards stored, a leaf read from disk and, after a checkpoint,
+-- logged whole for every user of the hour. Led by the date, a day's awards sit together, in the
+-- few leaves every delivery of the day touches. Reads by user name their dates: the dashboard
+-- probes its days' (date, user_id) pairs, and the ledger the dates of the user's stored reward
+-- days (an award is stored with its day, in the same transaction). The key still holds user_id,
+-- the distribution key (migration 011). ON CONFLICT (user_id, date) infers it: the inference
+-- matches a unique index's columns in any order.
+ALTER TABLE awards DROP CONSTRAINT awards_user_id_date_key, ADD CONSTRAINT awards_date_user_key UNIQUE (date, user_id);

@@ -81,11 +81,14 @@ function unawarded(counted: Row[], steps: number, goal: number, isToday: boolean
   return open ? 'open' : 'unsigned';
 }
 
-/** The day total of every awarded date of the user, for the ledger: date -> steps. */
-export async function awardedDayTotals(db: Db, user: string): Promise<Map<string, number>> {
+/**
+ * The day total of every stored date of the user, for the ledger (date -> steps). Every date, not
+ * the awarded ones by a join: awards are keyed by date first (migration 012), and PostgreSQL planned
+ * that join of a year's days as a parallel query, 10 ms to start its workers for 2 ms of work.
+ */
+export async function dayTotals(db: Db, user: string): Promise<Map<string, number>> {
   const rows = await db.all<{ date: string; steps: number }>(
-    `SELECT d.date, MAX(d.steps) AS steps FROM ${ALL_DAYS} d JOIN awards a ON a.user_id = d.user_id AND a.date = d.date
-     WHERE d.user_id = $1 AND d.status <> 'flagged' GROUP BY d.date`,
+    `SELECT d.date, MAX(d.steps) AS steps FROM ${ALL_DAYS} d WHERE d.user_id = $1 AND d.status <> 'flagged' GROUP BY d.date`,
     [user],
   );
   return new Map(rows.map((r) => [r.date, Number(r.steps)]));

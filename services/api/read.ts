@@ -8,7 +8,7 @@ import type { Db } from '../db/types.ts';
 import { HttpError } from '../http/router.ts';
 import { ledger } from '../reward/payouts.ts';
 import { ranking } from '../social/leaderboard.ts';
-import { ALL_DAYS, awardedDayTotals, dayViews } from './days.ts';
+import { ALL_DAYS, dayTotals, dayViews } from './days.ts';
 
 export async function userOrThrow(db: Db, user: string): Promise<{ id: string; name: string; utc_offset_min: number }> {
   const [u] = await db.all<{ id: string; name: string; utc_offset_min: number }>('SELECT id, name, utc_offset_min FROM users WHERE id = $1', [user]);
@@ -66,7 +66,7 @@ export async function overview(db: Db, config: ServicesConfig, user: string, dat
      GROUP BY device_id ORDER BY device_id`,
     [user],
   );
-  const totals = await awardedDayTotals(db, user);
+  const totals = await dayTotals(db, user);
   return {
     user: { id: u.id, name: u.name, utcOffsetMin: offset },
     today: { date: today, steps: day.steps, goal, progress: Math.min(1, day.steps / goal), reached: day.steps >= goal, hongbao: day.hongbao },

@@ -2,12 +2,13 @@
 // temporary directory and installs the BUILT files into EspruinoSim, the way the App Loader
 // and the flasher would write them into Storage.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFirmware } from '../../../scripts/build-firmware.ts';
 import { EspruinoSim, type SimStorage } from '../../../sim/espruino/index.ts';
 import type { Recording } from '../../../shared/recording/recording.ts';
+import { TEST_TMP_ENV } from '../test-tmp.ts';
 import { builtNames, evalCore, useBuiltNames } from './names.ts';
 
 export interface Built {
@@ -22,7 +23,10 @@ let built: Promise<Built> | undefined;
 export function firmware(): Promise<Built> {
   if (built === undefined) {
     built = (async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bushu-fw-'));
+      // Read by this process until it ends. Under vitest, in the run's directory, which the global
+      // setup removes; elsewhere (bench:firmware), removed at exit.
+      const dir = mkdtempSync(join(process.env[TEST_TMP_ENV] ?? tmpdir(), 'bushu-fw-'));
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       await buildFirmware(dir);
       useBuiltNames(builtNames(dir));
       const meta = JSON.parse(readFileSync(join(dir, 'bangle/metadata.json'), 'utf8')) as { storage: { name: string; url: string }[] };

@@ -139,8 +139,16 @@ describe('golden bytes', () => {
     // Any change to an hour or to the not-worn mask changes the digest.
     expect(recordHoursDigest(DAY.hours.map((h, i) => (i === 7 ? h + 1 : h)), [0, 1, 2, 3, 4, 5])).not.toBe(HOURS_DIGEST_HEX);
     expect(recordHoursDigest(DAY.hours, [0, 1, 2, 3, 4])).not.toBe(HOURS_DIGEST_HEX);
+    // The top of each field, as the wire Day packs them: hour 23 not worn (bit 23 of the u32 mask),
+    // an hour of 65535 steps; a not-worn hour repeated sets its bit once.
+    const full = DAY.hours.map((h, i) => (i === 12 ? 65535 : h));
+    const packed = P.pack([2 ** 23 + 1, 4, ...full.flatMap((h) => [h, 2])]);
+    const expected = hex(P.hoursDigest(nodeSha256, packed).subarray(0, 8));
+    expect(recordHoursDigest(full, [23, 0, 23])).toBe(expected);
+    expect(hex(dayHoursDigest(2 ** 23 + 1, full))).toBe(expected);
     // No hours, or an hour no wire Day can hold (it would wrap onto a signed value): no digest at all.
     expect(recordHoursDigest(null, [])).toBeNull();
+    expect(recordHoursDigest(DAY.hours, [24])).toBeNull();
     expect(recordHoursDigest(DAY.hours.map((h, i) => (i === 7 ? h + 65536 : h)), [0, 1, 2, 3, 4, 5])).toBeNull();
   });
 

@@ -127,10 +127,8 @@ interface Planned {
 export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, items: AtOnce[], onError: (err: unknown) => void = () => undefined): Promise<AtOnceResult[]> {
   // The epoch each summary names, before it is verified: only to pick the neighbours to read. The
   // verified one must be the same (it is the same message), or the delivery gives way.
-  const epochs = items.map(({ delivery: { record } }) => {
-    const decoded = record.summary === null ? null : decodeSummaryMessage(Buffer.from(record.summary.message, 'hex'));
-    return decoded !== null && decoded.ok ? decoded.value.epoch : null;
-  });
+  const decodings = items.map(({ delivery: { record } }) => (record.summary === null ? undefined : decodeSummaryMessage(Buffer.from(record.summary.message, 'hex'))));
+  const epochs = decodings.map((d) => (d !== undefined && d.ok ? d.value.epoch : null));
   const reads = await db.all<Read>(READ, [
     items.map((x) => x.delivery.record.device), items.map((x) => x.delivery.record.user), items.map((x) => x.delivery.record.date),
     epochs, items.map((x) => x.key.scope), items.map((x) => x.key.key),
@@ -139,7 +137,7 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
   const planned: Planned[] = [];
   items.forEach((item, index) => {
     try {
-      const plan = decide(config, item, reads[index], epochs[index]);
+      const plan = decide(config, item, reads[index], epochs[index], decodings[index]);
       if (plan === null || 'answer' in plan) results[index] = plan;
       else planned.push({ ...plan, index, item });
     } catch (refused) {
@@ -177,7 +175,7 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
 }
 
 /** One delivery's answer from what was read: a replay or a refusal now, null to give way, or what to write. */
-function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: Read, epoch: number | null): { answer: Response } | null | Omit<Planned, 'index' | 'item'> {
+function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: Read, epoch: number | null, decoded: ReturnType<typeof decodeSummaryMessage> | undefined): { answer: Response } | null | Omit<Planned, 'index' | 'item'> {
   const { record } = delivery;
   // The key first, as the transactional path claims it first: a replay answers whatever changed since.
   if (read.idem !== null) {
@@ -190,7 +188,7 @@ function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: 
   // is refused, and the transactional path looks it up under any user to say which refusal.
   if (read.device === null && read.user_known) return null;
   const device = checkRegistry(delivery, read.device ?? undefined, read.user_known);
-  const signed = record.summary === null ? null : verifyRecordSummary(record, device);
+  const signed = record.summary === null ? null : verifyRecordSummary(record, device, decoded);
   if (signed !== null && (signed.epoch !== epoch || signed.keyId !== read.device!.key_id)) return null;
   const decision = decideRewardDay(config, record, nowMs, { device, flags, signed, rows: read.days ?? [] });
   const existing: AwardView | null = read.award === null ? null : { id: Number(read.award.id), date: record.date, amountFen: Number(read.award.amount_fen), currency: config.reward.currency, created: false };

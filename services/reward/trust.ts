@@ -22,8 +22,11 @@ export function keyId(keyHex: string): string {
   return sha256Hex(keyHex.toLowerCase()).slice(0, 16);
 }
 
-/** The summary's counter, epoch and key when the summary is authentic and matches the record; else a 422. */
-export function verifyRecordSummary(record: DayRecord, device: DeviceRow): Signed {
+/**
+ * The summary's counter, epoch and key when the summary is authentic and matches the record; else
+ * a 422. `decoded` is the summary message's decoding when the caller has made it already.
+ */
+export function verifyRecordSummary(record: DayRecord, device: DeviceRow, decoded?: ReturnType<typeof decodeSummaryMessage>): Signed {
   const summary = record.summary;
   if (summary === null) throw new Error('verifyRecordSummary: record has no summary');
   if (device.key_hex === null) {
@@ -34,7 +37,7 @@ export function verifyRecordSummary(record: DayRecord, device: DeviceRow): Signe
   if (!verifySummary(Buffer.from(device.key_hex, 'hex'), message, Buffer.from(summary.tag, 'hex'))) {
     throw new HttpError(422, 'summary_forged', 'the summary tag does not verify under the registered device key');
   }
-  const decoded = decodeSummaryMessage(message);
+  decoded ??= decodeSummaryMessage(message);
   if (!decoded.ok) throw new HttpError(422, 'summary_malformed', decoded.error);
   const m = decoded.value;
   // Authentic, but for other numbers than the record's: the record was altered after signing.

@@ -3,7 +3,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../sha256.ts';
-import { asBytes, fail, getInt, getUint, ok, pack, toHex, type Field, type Result } from './bytes.ts';
+import { asBytes, fail, getInt, getUint, ok, toHex, type Result } from './bytes.ts';
 import { hoursDigest, SummaryVersion, type SummaryFields } from './summary.ts';
 import { Length, StatusCode } from './uuids.ts';
 
@@ -46,9 +46,19 @@ export function decodeSummaryMessage(data: unknown): Result<SummaryFields & { ho
  */
 export function dayHoursDigest(notWornMask: number, hours: readonly number[]): Uint8Array {
   if (hours.length !== 24 || hours.some((h) => !Number.isInteger(h) || h < 0 || h > 65535)) throw new Error('hours digest: expected 24 counts of 0..65535');
-  const f: Field[] = [notWornMask, 4];
-  for (const h of hours) f.push(h, 2);
-  return hoursDigest(sha256, pack(f)).subarray(0, Length.HOURS_DIGEST);
+  return digestOf(notWornMask, hours);
+}
+
+/**
+ * The digest of hours already checked: the not-worn mask (u32) and 24 hours (u16), little-endian
+ * as a wire Day holds them, written straight into one buffer. The services verify one for every
+ * signed delivery, and this is about a fifth of the cost of packing a list of fields.
+ */
+function digestOf(notWornMask: number, hours: readonly number[]): Uint8Array {
+  const bytes = Buffer.allocUnsafe(Length.NOT_WORN_AND_HOURS);
+  bytes.writeUInt32LE(notWornMask, 0);
+  for (let i = 0; i < 24; i++) bytes.writeUInt16LE(hours[i], 4 + 2 * i);
+  return hoursDigest(sha256, bytes).subarray(0, Length.HOURS_DIGEST);
 }
 
 /**
@@ -58,9 +68,11 @@ export function dayHoursDigest(notWornMask: number, hours: readonly number[]): U
  */
 export function recordHoursDigest(hours: readonly number[] | null, notWornHours: readonly number[]): string | null {
   if (hours === null || hours.length !== 24 || hours.some((h) => !Number.isInteger(h) || h < 0 || h > 65535)) return null;
-  if (notWornHours.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) return null;
   let mask = 0;
-  for (const h of new Set(notWornHours)) mask += 2 ** h;
-  const digest = dayHoursDigest(mask, hours);
+  for (const h of notWornHours) {
+    if (!Number.isInteger(h) || h < 0 || h > 23) return null;
+    mask |= 1 << h; // a repeated hour sets its bit once
+  }
+  const digest = digestOf(mask >>> 0, hours);
   return toHex(digest, 0, digest.length);
 }

@@ -25,7 +25,7 @@ export interface Request {
 
 export interface Response {
   status: number;
-  /** Serialised as JSON unless `raw` is set. */
+  /** Serialised as JSON unless `raw` is set (then `json` is what `raw` says, kept for callers that read it). */
   json?: unknown;
   raw?: { contentType: string; data: string | Buffer };
   headers?: Record<string, string>;
@@ -133,6 +133,8 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<Buffer
   });
 }
 
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
 export function errorResponse(err: HttpError): Response {
   return { status: err.status, json: { error: err.code, message: err.message, ...err.details } };
 }
@@ -144,7 +146,7 @@ function send(res: ServerResponse, out: Response, req: IncomingMessage, nowMs: n
     headers['content-type'] = out.raw.contentType;
     data = out.raw.data;
   } else {
-    headers['content-type'] = 'application/json; charset=utf-8';
+    headers['content-type'] = JSON_TYPE;
     data = JSON.stringify(out.json ?? null);
   }
   headers['content-length'] = String(Buffer.byteLength(data));

@@ -16,7 +16,7 @@ import { decodeSummaryMessage } from '../../shared/protocol/summary-verify.ts';
 import type { ServicesConfig } from '../config.ts';
 import { RETRYABLE } from '../db/postgres.ts';
 import type { Db } from '../db/types.ts';
-import { HttpError, type Response } from '../http/router.ts';
+import { HttpError, JSON_TYPE, type Response } from '../http/router.ts';
 import { REPLAY_HEADER } from '../idempotency.ts';
 import { checkRecord, checkRegistry, type Delivery, type DeviceRow } from '../ingest.ts';
 import { DAY_FIELDS, DAY_REPLACE, dayAndNeighbours, dayRow, decideRewardDay, type AwardView, type DayRow } from './ingest.ts';
@@ -149,8 +149,11 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
   const devices = planned.map((p) => [p.item.delivery.record.device, p.revision, p.counter, p.item.delivery.record.user]);
   const days = planned.filter((p) => p.day !== null).map((p) => p.day!);
   const awards = planned.filter((p) => p.credits).map((p) => [p.item.delivery.record.user, p.item.delivery.record.date, p.item.delivery.record.device, p.item.delivery.record.steps, config.reward.amountFen, p.item.nowMs]);
-  const keys = planned.map((p) => [p.item.delivery.record.device, p.item.key.scope, p.item.key.key, p.item.key.hash,
-    JSON.stringify(p.credits ? { ...p.json, award: { ...p.json.award, id: AWARD_PLACEHOLDER } } : p.json), p.credits, p.item.delivery.record.user, p.item.delivery.record.date, p.item.nowMs]);
+  // Each answer is serialised once: stored under its key, and (its award's id filled in as the
+  // statement fills it in) sent as the body.
+  const texts = planned.map((p) => JSON.stringify(p.credits ? { ...p.json, award: { ...p.json.award, id: AWARD_PLACEHOLDER } } : p.json));
+  const keys = planned.map((p, i) => [p.item.delivery.record.device, p.item.key.scope, p.item.key.key, p.item.key.hash,
+    texts[i], p.credits, p.item.delivery.record.user, p.item.delivery.record.date, p.item.nowMs]);
   const params = [JSON.stringify(devices), JSON.stringify(days), JSON.stringify(awards), JSON.stringify(keys), planned.length];
   let created: Array<{ user: string; date: string; id: number }>;
   try {
@@ -166,11 +169,13 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
     if (!RETRYABLE.has((err as { code?: string }).code ?? '')) onError(err);
     return results;
   }
-  for (const p of planned) {
+  planned.forEach((p, i) => {
     const { record } = p.item.delivery;
-    const award = p.credits ? { ...p.json.award!, id: Number(created.find((a) => a.user === record.user && a.date === record.date)!.id) } : p.json.award;
-    results[p.index] = { answer: { status: 200, json: { ...p.json, award } } };
-  }
+    const id = p.credits ? Number(created.find((a) => a.user === record.user && a.date === record.date)!.id) : null;
+    const award = id === null ? p.json.award : { ...p.json.award!, id };
+    const text = id === null ? texts[i] : texts[i].replace(AWARD_ID, `"award":{"id":${id}`);
+    results[p.index] = { answer: { status: 200, json: { ...p.json, award }, raw: { contentType: JSON_TYPE, data: text } } };
+  });
   return results;
 }
 

@@ -71,7 +71,7 @@ export class Router {
   }
 
   private async handle(req: IncomingMessage): Promise<Response> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseTarget(req.url ?? '/');
     const parts = url.pathname.split('/').filter(Boolean);
     let pathMatched = false;
     for (const route of this.routes) {
@@ -85,6 +85,21 @@ export class Router {
     if (pathMatched) throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`);
     throw new HttpError(404, 'not_found', `no route for ${url.pathname}`);
   }
+}
+
+/** A plain path, as every route's is: nothing WHATWG URL parsing would resolve or re-encode. */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9_~:@!$&'()*+,;=\/-]*$/;
+
+/**
+ * The request target's path and query. A plain path (no dot segment, no escape) is taken as it
+ * is, as URL would give it, which saves a URL parse on every delivery; anything else goes through
+ * URL, which resolves dot segments and normalises escapes.
+ */
+function parseTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (!PLAIN_PATH.test(path) || target.includes('#')) return new URL(target, 'http://localhost');
+  return { pathname: path, searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
 }
 
 function match(segments: string[], parts: string[]): Record<string, string> | null {
@@ -139,8 +154,20 @@ export function errorResponse(err: HttpError): Response {
   return { status: err.status, json: { error: err.code, message: err.message, ...err.details } };
 }
 
+// The Date header of the current second, formatted once a second rather than once an answer.
+let dateSecond = NaN;
+let dateText = '';
+function httpDate(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 function send(res: ServerResponse, out: Response, req: IncomingMessage, nowMs: number): void {
-  const headers: Record<string, string> = { date: new Date(nowMs).toUTCString(), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...out.headers };
+  const headers: Record<string, string> = { date: httpDate(nowMs), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...out.headers };
   let data: string | Buffer;
   if (out.raw !== undefined) {
     headers['content-type'] = out.raw.contentType;

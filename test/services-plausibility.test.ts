@@ -22,6 +22,9 @@ describe('hourly cadence', () => {
     expect(hourlyCadence(hours, 12000)).toBeNull();
     hours[3] = 12001;
     expect(hourlyCadence(hours, 12000)).toMatchObject({ rule: 'hourly_cadence', severity: 'reject', detail: expect.stringContaining('hour 3: 12001') });
+ 
+    hours[7] = 13000;
+    expect(hourlyCadence(hours, 12000)?.detail).toBe('above 12000 steps in an hour (hour 3: 12001, hour 7: 13000)');
   });
   it('has nothing to say without hours', () => expect(hourlyCadence(null, 12000)).toBeNull());
 });

@@ -56,7 +56,7 @@ export async function dayViews(db: Db, user: string, dates: string[], today: str
   const byDate = new Map<string, Row[]>();
   for (const r of rows) {
     if (!byDate.has(r.date)) byDate.set(r.date, []);
-    byDate.get(r.date)!.push({ ...r, steps: Number(r.steps) });
+    byDate.get(r.date)!.push(Object.assign({}, r, { steps: Number(r.steps) })); // not a spread: slow in Node 20's V8, once a row
   }
   return dates.map((date) => {
     const day = byDate.get(date) ?? [];

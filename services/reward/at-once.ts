@@ -19,7 +19,7 @@ import type { Db } from '../db/types.ts';
 import { HttpError, JSON_TYPE, type Response } from '../http/router.ts';
 import { REPLAY_HEADER } from '../idempotency.ts';
 import { checkRecord, checkRegistry, type Delivery, type DeviceRow } from '../ingest.ts';
-import { DAY_FIELDS, DAY_REPLACE, dayAndNeighbours, dayRow, decideRewardDay, type AwardView, type DayRow } from './ingest.ts';
+import { DAY_FIELDS, DAY_REPLACE, dayAndNeighbours, dayRow, decideRewardDay, withAward, type AwardView, type DayRow } from './ingest.ts';
 import { verifyRecordSummary } from './trust.ts';
 
 export interface KeyOptions {
@@ -139,7 +139,7 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
     try {
       const plan = decide(config, item, reads[index], epochs[index], decodings[index]);
       if (plan === null || 'answer' in plan) results[index] = plan;
-      else planned.push({ ...plan, index, item });
+      else planned.push(Object.assign(plan, { index, item }));
     } catch (refused) {
       results[index] = { refused };
     }
@@ -151,7 +151,7 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
   const awards = planned.filter((p) => p.credits).map((p) => [p.item.delivery.record.user, p.item.delivery.record.date, p.item.delivery.record.device, p.item.delivery.record.steps, config.reward.amountFen, p.item.nowMs]);
   // Each answer is serialised once: stored under its key, and (its award's id filled in as the
   // statement fills it in) sent as the body.
-  const texts = planned.map((p) => JSON.stringify(p.credits ? { ...p.json, award: { ...p.json.award, id: AWARD_PLACEHOLDER } } : p.json));
+  const texts = planned.map((p) => JSON.stringify(p.credits ? withAward(p.json, Object.assign({}, p.json.award!, { id: AWARD_PLACEHOLDER })) : p.json));
   const keys = planned.map((p, i) => [p.item.delivery.record.device, p.item.key.scope, p.item.key.key, p.item.key.hash,
     texts[i], p.credits, p.item.delivery.record.user, p.item.delivery.record.date, p.item.nowMs]);
   const params = [JSON.stringify(devices), JSON.stringify(days), JSON.stringify(awards), JSON.stringify(keys), planned.length];
@@ -172,9 +172,9 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
   planned.forEach((p, i) => {
     const { record } = p.item.delivery;
     const id = p.credits ? Number(created.find((a) => a.user === record.user && a.date === record.date)!.id) : null;
-    const award = id === null ? p.json.award : { ...p.json.award!, id };
+    const json = id === null ? p.json : withAward(p.json, Object.assign({}, p.json.award!, { id }));
     const text = id === null ? texts[i] : texts[i].replace(AWARD_ID, `"award":{"id":${id}`);
-    results[p.index] = { answer: { status: 200, json: { ...p.json, award }, raw: { contentType: JSON_TYPE, data: text } } };
+    results[p.index] = { answer: { status: 200, json, raw: { contentType: JSON_TYPE, data: text } } };
   });
   return results;
 }
@@ -200,7 +200,7 @@ function decide(config: ServicesConfig, { delivery, nowMs, key }: AtOnce, read: 
   const credits = decision.earns && existing === null;
   const award = credits ? { id: 0, date: record.date, amountFen: config.reward.amountFen, currency: config.reward.currency, created: true } : existing;
   const day = decision.stale ? null : dayRow(record, signed, decision.status, decision.answer.reasons, nowMs);
-  return { json: { ...decision.answer, award }, credits, revision: Number(read.device!.revision), counter: decision.raisesCounter ? signed!.counter : null, day };
+  return { json: withAward(decision.answer, award), credits, revision: Number(read.device!.revision), counter: decision.raisesCounter ? signed!.counter : null, day };
 }
 
 /**

@@ -43,7 +43,7 @@ function rank(rows: Array<{ user: string; name: string; steps: number }>, self: 
     const rnk = r.steps === prev ? prevRank : i + 1;
     prev = r.steps;
     prevRank = rnk;
-    return { rank: rnk, ...r, self: r.user === self };
+    return Object.assign({ rank: rnk }, r, { self: r.user === self }); // not a spread: slow in Node 20's V8, once a friend
   });
 }
 

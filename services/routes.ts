@@ -6,7 +6,7 @@ import { identifyBridge, type Service } from './bridges.ts';
 import type { ServicesConfig } from './config.ts';
 import { DASHBOARD_PATHS, serveDashboard } from './dashboard/static.ts';
 import type { Db } from './db/types.ts';
-import { HttpError, parseJsonObject, Router, type Request, type Response } from './http/router.ts';
+import { HttpError, parseJsonObject, parseJsonText, Router, type Request, type Response } from './http/router.ts';
 import { expireKeys, idempotencyKeyOf, idempotent, requestHash } from './idempotency.ts';
 import type { Ingest } from './ingest.ts';
 import { parseDayRecord } from './record.ts';
@@ -47,7 +47,7 @@ function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs
     const sender = identifyBridge(deps.config.bridges, service, req.headers, raw, Math.floor(nowMs / 1000), deps.config.webhookToleranceSec);
     if (!sender.ok) throw new HttpError(sender.status, sender.status === 401 ? 'bad_webhook_signature' : 'bad_webhook_headers', sender.error);
     const key = idempotencyKeyOf(req.headers);
-    const record = parseDayRecord(parseJsonObject(req.body));
+    const record = parseDayRecord(parseJsonText(raw));
     const delivery = { record, bridge: sender.bridge };
     const keyed = { scope: `${service}/${sender.bridge}`, key, hash: requestHash(req.path, req.body) };
     // On PostgreSQL the reward service first tries the batched two-round-trip path (reward/at-once.ts).
@@ -56,7 +56,8 @@ function dayEndpoint(deps: Deps, service: Service, ingest: Ingest, purge: (nowMs
       if ('refused' in fast) throw fast.refused;
       return fast.answer;
     }
-    return idempotent(deps.db, { ...keyed, nowMs, ttlMs: deps.config.inFlightTtlSec * 1000 }, (q) => ingest(q, deps.db.dialect, deps.config, delivery, nowMs));
+    const ttlMs = deps.config.inFlightTtlSec * 1000;
+    return idempotent(deps.db, { scope: keyed.scope, key: keyed.key, hash: keyed.hash, nowMs, ttlMs }, (q) => ingest(q, deps.db.dialect, deps.config, delivery, nowMs));
   };
 }
 

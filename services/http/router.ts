@@ -183,9 +183,14 @@ function send(res: ServerResponse, out: Response, req: IncomingMessage, nowMs: n
 
 /** Parse a body already read; 400 for anything that is not a JSON object. */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  return parseJsonText(body.toString('utf8'));
+}
+
+/** parseJsonObject of a body already decoded as UTF-8. */
+export function parseJsonText(text: string): Record<string, unknown> {
   let v: unknown;
   try {
-    v = JSON.parse(body.toString('utf8'));
+    v = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'malformed_json', 'body is not valid JSON');
   }

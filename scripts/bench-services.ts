@@ -1,7 +1,7 @@
 // npm run bench:services -- [--clients 32] [--client-procs 2] [--users 300] [--days 3] [--dup 0.2]
 //   [--growth-users 2000] [--growth-days 90] [--no-growth] [--no-throughput] [--backend sqlite|postgres|both] [--rounds 3]
 //   [--parts 4] [--warm-users 2000 (0: none)] [--json]
-//   [--cpu-prof DIR] (each services process writes a V8 CPU profile there, for Chrome DevTools)
+//   [--cpu-prof DIR] (each services and ceiling process writes a V8 CPU profile there, for Chrome DevTools)
 // Measures `bushu serve` the way a deployment sees it: the services in their own process on the
 // database `bushu serve` uses (a SQLite file; PostgreSQL when DATABASE_URL is set or the local
 // default answers), the clients in other processes over keep-alive connections, and, in the same
@@ -119,7 +119,7 @@ function start(file: string, spec: unknown): Child {
   // The spec goes in a file: a services process's seed (every user's key) outgrows the environment.
   const specFile = join(SPEC_DIR, `${file}-${specCount++}.json`);
   writeFileSync(specFile, JSON.stringify(spec));
-  const proc = fork(new URL(file, HERE).pathname, [], { execArgv: ['--import', 'tsx', ...(file === 'server.ts' && args['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [])], env: { ...process.env, BENCH_SPEC_FILE: specFile }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(new URL(file, HERE).pathname, [], { execArgv: ['--import', 'tsx', ...((file === 'server.ts' || file === 'baseline.ts') && args['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [])], env: { ...process.env, BENCH_SPEC_FILE: specFile }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: unknown[] = [];
   const waiting: Array<(m: unknown) => void> = [];
   proc.on('message', (m) => (waiting.length > 0 ? waiting.shift()!(m) : inbox.push(m)));

@@ -44,8 +44,10 @@ export const KEY_ID_SQL = (hex: string) => `substr(encode(sha256(convert_to(lowe
  * scopes and keys. The device's subquery has LIMIT 1 and the user's is a scalar subquery so that the
  * planner cannot flatten them into hash joins: it did, and then computed the device's JSON and its
  * key id (a SHA-256) for every device in the table on every batch, 20 ms a batch at 3,000 devices.
+ * The rows come back as one JSON array: node-postgres builds each row as an object and parses each
+ * JSON column on its own, about 6 µs a delivery, where one JSON.parse of the batch's array is one.
  */
-export const READ = `SELECT i.n,
+export const READ = `SELECT json_agg(r ORDER BY r.n) AS reads FROM (SELECT i.n,
   (SELECT row_to_json(k) FROM (SELECT request_hash, state, status, response FROM idempotency_keys WHERE scope = i.scope AND key = i.key) k) AS idem,
   COALESCE((SELECT TRUE FROM users WHERE id = i.user_id), FALSE) AS user_known,
   d.device,
@@ -53,8 +55,7 @@ export const READ = `SELECT i.n,
   (SELECT json_agg(x) FROM (${dayAndNeighbours({ device: 'i.device', user: 'i.user_id', date: 'i.date', keyId: 'd.key_id', epoch: 'i.epoch' })}) x) AS days
 FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS BIGINT[]), CAST($5 AS TEXT[]), CAST($6 AS TEXT[])) WITH ORDINALITY AS i(device, user_id, date, epoch, scope, key, n)
 LEFT JOIN LATERAL (SELECT row_to_json(v) AS device, v.key_id FROM (SELECT id, user_id, bridge_id, key_hex, last_counter, revision, ${KEY_ID_SQL('key_hex')} AS key_id
-  FROM devices WHERE id = i.device AND user_id = i.user_id LIMIT 1) v) d ON TRUE
-ORDER BY i.n`;
+  FROM devices WHERE id = i.device AND user_id = i.user_id LIMIT 1) v) d ON TRUE) r`;
 
 /** Stands for a new award's id in its stored response until the statement that creates it fills it in. */
 const AWARD_PLACEHOLDER = 'bushu:award-id';
@@ -129,7 +130,7 @@ export async function ingestRewardDaysAtOnce(db: Db, config: ServicesConfig, ite
   // verified one must be the same (it is the same message), or the delivery gives way.
   const decodings = items.map(({ delivery: { record } }) => (record.summary === null ? undefined : decodeSummaryMessage(Buffer.from(record.summary.message, 'hex'))));
   const epochs = decodings.map((d) => (d !== undefined && d.ok ? d.value.epoch : null));
-  const reads = await db.all<Read>(READ, [
+  const [{ reads }] = await db.all<{ reads: Read[] }>(READ, [
     items.map((x) => x.delivery.record.device), items.map((x) => x.delivery.record.user), items.map((x) => x.delivery.record.date),
     epochs, items.map((x) => x.key.scope), items.map((x) => x.key.key),
   ]);

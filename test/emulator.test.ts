@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { still, walk } from '../sim/signals.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { plainLoops, type Loops } from '../shared/pedometer/periodicity.ts';
-import { HOP, WINDOW } from '../shared/pedometer/tuning.ts';
 import type { Recording } from '../shared/recording/recording.ts';
 import { DEFAULT_OUT } from '../scripts/build-firmware.ts';
 import { emulatorUnavailable, loadBangleEmulator, type AccelSample, type BangleEmulator } from './kits/bangle-emulator.ts';
@@ -37,7 +36,8 @@ async function pedometerBundle(): Promise<string> {
   // global P (a plain object: esbuild's re-export getters are not what this test is about).
   const contents =
     "import { Pedometer } from './shared/pedometer/pedometer.ts';\nimport { plainLoops } from './shared/pedometer/periodicity.ts';\n" +
-    'global.P = { Pedometer: Pedometer, plainLoops: plainLoops };\n';
+    "import { nativeLoops } from './firmware/core/loops.ts';\n" +
+    'global.P = { Pedometer: Pedometer, plainLoops: plainLoops, nativeLoops: nativeLoops };\n';
   const r = await build({ stdin: { contents, loader: 'ts', resolveDir: process.cwd() }, bundle: true, format: 'iife', target: 'es2015', minify: true, write: false, tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } });
   return r.outputFiles[0].text;
 }
@@ -87,12 +87,9 @@ describe.skipIf(why !== undefined)(suite, () => {
       const expected = nodeCount(g.rec);
       expect(expected).toBeGreaterThan(30);
       // The window is zero-padded past the longest lag, so the circular E.convolve is the linear
-      // sum; the firmware's loops (firmware/core/bushu.ts): views of the window, set, Math's own.
+      // sum; the firmware's loops (firmware/core/loops.ts): views of the window, set, Math's own.
       emu.eval(
-        'Bangle.removeAllListeners("accel"); var ped = new P.Pedometer({ lagSum: E.convolve, sum: E.sum, ' +
-          `head: function (b) { return new Int16Array(b.buffer, 0, ${WINDOW}); }, copy: function (t, f) { t.set(f); }, ` +
-          `slide: function (b) { b.set(new Int16Array(b.buffer, ${HOP * 2}, ${WINDOW - HOP})); }, floor: Math.floor, sqrt: Math.sqrt }); ` +
-          HANDLER,
+        'Bangle.removeAllListeners("accel"); var ped = new P.Pedometer(P.nativeLoops(E)); ' + HANDLER,
       );
       emu.emitAccel(samples(g.rec));
       expect(emu.eval('print(ped.steps)')).toBe(String(expected));

@@ -3,8 +3,9 @@ import { armWave, car, concat, still, typing, walk, type Generated, type Samplin
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { plainLoops } from '../shared/pedometer/periodicity.ts';
-import { HOP, HP_DEN, HP_NUM, HP_POLE, RAW_PER_UNIT, UNIT_PER_RAW, WINDOW } from '../shared/pedometer/tuning.ts';
+import { HP_DEN, HP_FOLLOW, HP_NUM, RAW_PER_UNIT, UNIT_PER_RAW } from '../shared/pedometer/tuning.ts';
 import { convolve, sum } from '../sim/espruino/natives.ts';
+import { nativeLoops } from '../firmware/core/loops.ts';
 
 /** Relative error of the count against the known truth. */
 function error(g: Generated): number {
@@ -95,15 +96,7 @@ describe('pedometer live counting', () => {
     // around its second array; the pedometer's buffers are zero past the window, so the wrapped
     // products are all zero, and every sum is of integers: the counts must be the same.
     const g = concat([still(8, 30), walk({ seed: 31, steps: 300, cadence: 1.9 }), car(9, 60)]);
-    const native = new Pedometer({
-      lagSum: convolve,
-      sum: sum,
-      head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
-      copy: (to, from) => to.set(from),
-      slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
-      floor: Math.floor,
-      sqrt: Math.sqrt,
-    });
+    const native = new Pedometer(nativeLoops({ convolve, sum }));
     const plain = new Pedometer(plainLoops);
     const r = g.rec;
     for (let i = 0; i < r.t.length; i++) {
@@ -242,6 +235,6 @@ describe('pedometer live counting', () => {
 describe('pedometer constants written out for the interpreter', () => {
   it('the scale and the high-pass pole equal the quotients they stand for, exactly', () => {
     expect(UNIT_PER_RAW).toBe(1 / RAW_PER_UNIT);
-    expect(HP_POLE).toBe(HP_NUM / HP_DEN);
+    expect(HP_FOLLOW).toBe((HP_DEN - HP_NUM) / HP_DEN);
   });
 });

@@ -7,7 +7,6 @@
 // files, because the two boards deliver samples differently and that path must stay minimal.
 
 import { Pedometer } from '../../shared/pedometer/pedometer.ts';
-import { HOP, WINDOW } from '../../shared/pedometer/tuning.ts';
 import { encodeToday, encodeWeChatSteps } from '../../shared/protocol/index.ts';
 import { GOAL_STEPS } from '../../shared/rewards.ts';
 import type { EspruinoE, Nrf } from '../espruino.ts';
@@ -17,6 +16,7 @@ import type { Ext } from './ext.ts';
 import { Char, update } from './gatt.ts';
 import { history, scan, type History } from './history.ts';
 import { read, GOAL_FILE } from './io.ts';
+import { nativeLoops } from './loops.ts';
 import { u32 } from './records.ts';
 
 declare const E: EspruinoE;
@@ -86,19 +86,8 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     hardware: hardware,
     historyFile: h,
     counter: c,
-    // Pedometer on Espruino's C loops (periodicity.ts, Loops): E.convolve for the lag sums (the
-    // channel buffers are zero past the window, so its circular sum is the linear one) and E.sum,
-    // called directly (a wrapper would cost a call per lag); views for a channel's window and its
-    // newer half, so that copies and slides are TypedArray#set; Math.floor and Math.sqrt as they are.
-    pedometer: new Pedometer({
-      lagSum: E.convolve,
-      sum: E.sum,
-      head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
-      copy: (to, from) => to.set(from),
-      slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
-      floor: Math.floor,
-      sqrt: Math.sqrt,
-    }),
+    // Pedometer on Espruino's C loops (loops.ts).
+    pedometer: new Pedometer(nativeLoops(E)),
     onDemand: () => ext || (ext = load(b)),
     todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),
     today: (notify) => {

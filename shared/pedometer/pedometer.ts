@@ -31,7 +31,7 @@ import {
   ENTER_DEN,
   GRID_MS,
   HOP,
-  HP_POLE,
+  HP_FOLLOW,
   MAX_GAP_MS,
   MIN_ENERGY,
   QUIET_ENERGY,
@@ -113,15 +113,12 @@ export class Pedometer {
     let px: number; // the previous sample
     let py: number;
     let pz: number;
-    // High-pass filter state per channel (x, y, z and the magnitude m): last input and output.
+    // High-pass filter state per channel (x, y, z and the magnitude m): the low-pass it subtracts
+    // (see HP_FOLLOW), the posture.
     let lx: number;
     let ly: number;
     let lz: number;
     let lm: number;
-    let hx: number;
-    let hy: number;
-    let hz: number;
-    let hm: number;
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after
     // every closure name, and Math.sqrt cost 20k more per call than this (one per grid point).
     const mathFloor = loops.floor;
@@ -144,6 +141,7 @@ export class Pedometer {
     const copy = loops.copy;
     const slide = loops.slide;
     const head = loops.head;
+    const strongest = loops.strongest;
     const hbx = head(bx);
     const hby = head(by);
     const hbz = head(bz);
@@ -192,22 +190,17 @@ export class Pedometer {
       const m = s / WINDOW;
       const square = m * m;
       let c = (WINDOW - 2) * square - m * (2 * s - buf[0] - buf[1] - buf[WINDOW - 2] - buf[WINDOW - 1]);
-      for (let lag = 3; lag < STRIDE_LAG_MAX + 2; lag++) {
-        c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square;
-        acf[lag] = acf[lag] * keep + (sum(h, buf, lag) + c) / (WINDOW - lag);
-      }
+      // (One statement per lag, and the keep test outside the loop: on Espruino every statement
+      // and operator read costs, 0.6M instructions a channel over the two statements of before.)
+      let lag = 2;
+      if (keep > 0) while (++lag < STRIDE_LAG_MAX + 2) acf[lag] += (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
+      else while (++lag < STRIDE_LAG_MAX + 2) acf[lag] = (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
     };
 
     /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
     const fundamental = (lo: number): number => {
-      let best = acf[lo];
-      let bestLag = lo;
-      for (let lag = lo + 1; lag <= STRIDE_LAG_MAX; lag++) {
-        if (acf[lag] > best) {
-          best = acf[lag];
-          bestLag = lag;
-        }
-      }
+      const bestLag = strongest(acf, lo, STRIDE_LAG_MAX);
+      const best = acf[bestLag];
       for (let lag = lo; lag <= STRIDE_LAG_MAX; lag++) {
         const v = acf[lag];
         if (v >= acf[lag - 1] && v >= acf[lag + 1] && v * 20 >= best * 17) return lag;
@@ -464,7 +457,6 @@ export class Pedometer {
       ly = y / RAW_PER_UNIT;
       lz = z / RAW_PER_UNIT;
       lm = mathSqrt(lx * lx + ly * ly + lz * lz);
-      hx = hy = hz = hm = 0;
       // The first grid point is this very sample: seen as 1 ms after a previous sample equal to
       // it, with the grid 1 ms short of it, the loop interpolates exactly this sample, whose
       // filtered value is 0 on every channel, and leaves the phase at 0.
@@ -488,28 +480,23 @@ export class Pedometer {
         // A grid point, a fraction f of the way from the previous sample to this one.
         const f = t / dtMs;
         // The sample at this grid point, by linear interpolation, in 1024 per g.
-        // (Multiplying by 1/8 and by 7/8 is exactly dividing by 8 after multiplying by 7: a power
-        // of two scales a rounded result without rounding again. One operation fewer each.)
+        // (Multiplying by 1/8 is exactly dividing by 8: a power of two scales a rounded result
+        // without rounding again. On Espruino a multiplication is cheaper than a quotient.)
         const ux = (px + (x - px) * f) * UNIT_PER_RAW;
         const uy = (py + (y - py) * f) * UNIT_PER_RAW;
         const uz = (pz + (z - pz) * f) * UNIT_PER_RAW;
         const um = mathSqrt(ux * ux + uy * uy + uz * uz);
-        // High-pass the four channels and store them in the window, analysed whenever it is full.
+        // High-pass the four channels and store them in the window, analysed whenever it is full:
+        // one statement a channel (on Espruino each statement and each name read costs; the
+        // filter with an output state of its own took four assignments more, 60k instructions a
+        // grid point).
         // The store truncates towards zero (the typed array does it, on every platform alike):
         // rounding first cost a call and an addition per channel, 44k of Espruino's instructions
         // per grid point, for a difference of under 1/1024 g.
-        hx = (hx + ux - lx) * HP_POLE;
-        hy = (hy + uy - ly) * HP_POLE;
-        hz = (hz + uz - lz) * HP_POLE;
-        hm = (hm + um - lm) * HP_POLE;
-        lx = ux;
-        ly = uy;
-        lz = uz;
-        lm = um;
-        bx[n] = hx;
-        by[n] = hy;
-        bz[n] = hz;
-        bm[n] = hm;
+        bx[n] = ux - (lx += (ux - lx) * HP_FOLLOW);
+        by[n] = uy - (ly += (uy - ly) * HP_FOLLOW);
+        bz[n] = uz - (lz += (uz - lz) * HP_FOLLOW);
+        bm[n] = um - (lm += (um - lm) * HP_FOLLOW);
         if (++n === WINDOW) analyse();
       }
       phase = dtMs - (t - GRID_MS);

@@ -34,6 +34,12 @@ export interface Loops {
   lagSum: (this: void, a: Int16Array, b: Int16Array, lag: number) => number;
   /** E.sum: the sum of the values. */
   sum: (this: void, a: Int16Array) => number;
+  /**
+   * The index of the first largest of a[from] to a[to] (Math.max and indexOf over a view on
+   * Espruino: the pedometer always passes the same array and `to`, so a view per `from` is made
+   * once).
+   */
+  strongest: (this: void, a: Float64Array, from: number, to: number) => number;
   /** The first WINDOW values of a channel buffer: a view on Espruino, made once per buffer. */
   head: (this: void, buf: Int16Array) => Int16Array;
   /** Copies every value of `from` into `to` from index 0 (TypedArray#set). */
@@ -53,6 +59,13 @@ export function loopLagSum(a: Int16Array, b: Int16Array, lag: number): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== 0) s += a[i] * b[(i + lag) % b.length];
   return s;
+}
+
+/** The index of the first largest of a[from] to a[to]. */
+export function loopStrongest(a: Float64Array, from: number, to: number): number {
+  let best = from;
+  for (let i = from + 1; i <= to; i++) if (a[i] > a[best]) best = i;
+  return best;
 }
 
 /** Sum of a channel's values, as E.sum. */
@@ -79,6 +92,7 @@ export function loopSlide(buf: Int16Array): void {
 export const plainLoops: Loops = {
   lagSum: loopLagSum,
   sum: loopSum,
+  strongest: loopStrongest,
   head: (buf) => buf,
   copy: loopCopy,
   slide: loopSlide,

@@ -15,16 +15,21 @@ export const HOP = 32;
 export const MAX_GAP_MS = 1000;
 /** Raw counts are 8192 per g; we work in 1024 per g so squares and sums stay small everywhere. */
 export const RAW_PER_UNIT = 8;
-/** High-pass pole 7/8 at 12.5 Hz: cutoff about 0.28 Hz, below the slowest stride (0.4 Hz). */
+/**
+ * High-pass pole 7/8 at 12.5 Hz: cutoff about 0.28 Hz, below the slowest stride (0.4 Hz). The
+ * filter is written as the input less a low-pass that follows it by 1/8 (1 - 7/8) of the way at
+ * each grid point: the same filter (pole 7/8, zero at 0 Hz, gain 7/8), with one state per channel.
+ */
 export const HP_NUM = 7;
 export const HP_DEN = 8;
 /**
- * 1 / RAW_PER_UNIT and HP_NUM / HP_DEN written out: the build folds products but not quotients,
- * and Espruino would divide at every grid point (an operator is about 5k instructions). Both are
- * exact in binary, so every platform computes alike (test/pedometer.test.ts holds them equal).
+ * 1 / RAW_PER_UNIT and (HP_DEN - HP_NUM) / HP_DEN written out: the build folds products but not
+ * quotients, and Espruino would divide at every grid point (an operator is about 5k instructions).
+ * Both are exact in binary, so every platform computes alike (test/pedometer.test.ts holds them
+ * equal).
  */
 export const UNIT_PER_RAW = 0.125;
-export const HP_POLE = 0.875;
+export const HP_FOLLOW = 0.125;
 
 /** Stride lags (samples): 0.88 s to 2.56 s covers walking at 0.8 to 2.3 steps per second. */
 export const STRIDE_LAG_WALK = 11;

@@ -1,0 +1,30 @@
+// The pedometer's heavy loops as Espruino runs them natively (shared/pedometer/periodicity.ts,
+// Loops), defined once for the boards and for the tests that check them against the plain loops.
+
+import type { Loops } from '../../shared/pedometer/periodicity.ts';
+import { HOP, WINDOW } from '../../shared/pedometer/tuning.ts';
+
+/**
+ * E.convolve for the lag sums (the channel buffers are zero past the window, so its circular sum
+ * is the linear one) and E.sum, passed as they are (a wrapper would cost a call per lag); views
+ * for a channel's window and its newer half, so that copies and slides are TypedArray#set;
+ * Math.max and indexOf over a view for the strongest lag (a view per start, made once: half the
+ * instructions of the loop); Math.floor and Math.sqrt as they are. `e` is Espruino's E, or its
+ * stand-in in Node.
+ */
+export function nativeLoops(e: { convolve: Loops['lagSum']; sum: Loops['sum'] }): Loops {
+  const tails: Float64Array[] = [];
+  return {
+    lagSum: e.convolve,
+    sum: e.sum,
+    strongest: (a, from, to) => {
+      const tail = tails[from] || (tails[from] = new Float64Array(a.buffer, from * 8, to + 1 - from));
+      return from + tail.indexOf(Math.max.apply(null, tail as unknown as number[]));
+    },
+    head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
+    copy: (to, from) => to.set(from),
+    slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
+    floor: Math.floor,
+    sqrt: Math.sqrt,
+  };
+}

@@ -111,16 +111,15 @@ const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => numb
     let d = (t - last) * 1000;
     last = t;
     if (d > MAX_POLL_MS) d = 2000;
-    const x = a.x * 8192;
-    const y = a.y * 8192;
-    const z = a.z * 8192;
     // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
-    const n = ped.idle ? ped.look(d, x, y, z) : ped.push(d, x, y, z);
+    // (The sample's raw counts go straight into the call: three locals for them cost more than
+    // scaling them again for the motion check, which stops once the hour has seen motion.)
+    const n = ped.idle ? ped.look(d, a.x * 8192, a.y * 8192, a.z * 8192) : ped.push(d, a.x * 8192, a.y * 8192, a.z * 8192);
     if (n) {
       counter.add(n);
       share(n);
     }
-    if (!counter.movedThisHour) counter.motion(x, y, z);
+    if (!counter.movedThisHour) counter.motion(a.x * 8192, a.y * 8192, a.z * 8192);
   };
   // A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
   // countdown here, not the call, and a still wrist costs little more than the event itself.

@@ -8,19 +8,15 @@ import { HOP, WINDOW } from '../../shared/pedometer/tuning.ts';
  * E.convolve for the lag sums (the channel buffers are zero past the window, so its circular sum
  * is the linear one) and E.sum, passed as they are (a wrapper would cost a call per lag); views
  * for a channel's window and its newer half, so that copies and slides are TypedArray#set;
- * Math.max and indexOf over a view for the strongest lag (a view per start, made once: half the
- * instructions of the loop); Math.floor and Math.sqrt as they are. `e` is Espruino's E, or its
+ * Math.max over a view for the strongest lag's value (a quarter of the loop's instructions;
+ * a view made per call, as the slide's, keeps no variables); Math.floor and Math.sqrt as they are. `e` is Espruino's E, or its
  * stand-in in Node.
  */
 export function nativeLoops(e: { convolve: Loops['lagSum']; sum: Loops['sum'] }): Loops {
-  const tails: Float64Array[] = [];
   return {
     lagSum: e.convolve,
     sum: e.sum,
-    strongest: (a, from, to) => {
-      const tail = tails[from] || (tails[from] = new Float64Array(a.buffer, from * 8, to + 1 - from));
-      return from + tail.indexOf(Math.max.apply(null, tail as unknown as number[]));
-    },
+    largest: (a, from, to) => Math.max.apply(null, new Float64Array(a.buffer, from * 8, to + 1 - from) as unknown as number[]),
     head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
     copy: (to, from) => to.set(from),
     slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),

@@ -141,7 +141,7 @@ export class Pedometer {
     const copy = loops.copy;
     const slide = loops.slide;
     const head = loops.head;
-    const strongest = loops.strongest;
+    const largest = loops.largest;
     const hbx = head(bx);
     const hby = head(by);
     const hbz = head(bz);
@@ -191,21 +191,22 @@ export class Pedometer {
       const square = m * m;
       let c = (WINDOW - 2) * square - m * (2 * s - buf[0] - buf[1] - buf[WINDOW - 2] - buf[WINDOW - 1]);
       // (One statement per lag, and the keep test outside the loop: on Espruino every statement
-      // and operator read costs, 0.6M instructions a channel over the two statements of before.)
+      // and operator read costs, 0.4M instructions a channel over the two statements of before.)
+      if (keep < 1) acf.fill(0);
       let lag = 2;
-      if (keep > 0) while (++lag < STRIDE_LAG_MAX + 2) acf[lag] += (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
-      else while (++lag < STRIDE_LAG_MAX + 2) acf[lag] = (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
+      while (++lag < STRIDE_LAG_MAX + 2) acf[lag] += (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
     };
 
     /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
     const fundamental = (lo: number): number => {
-      const bestLag = strongest(acf, lo, STRIDE_LAG_MAX);
-      const best = acf[bestLag];
+      const best = largest(acf, lo, STRIDE_LAG_MAX);
       for (let lag = lo; lag <= STRIDE_LAG_MAX; lag++) {
         const v = acf[lag];
         if (v >= acf[lag - 1] && v >= acf[lag + 1] && v * 20 >= best * 17) return lag;
       }
-      return bestLag;
+      // No peak: the best is at an end of the range (a best lag inside it is a peak), the first
+      // end that reaches it.
+      return acf[lo] < best ? STRIDE_LAG_MAX : lo;
     };
 
     /** A lag refined to a fraction of a sample by a parabola through acf's peak (see periodicity.ts). */

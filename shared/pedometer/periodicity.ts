@@ -34,12 +34,8 @@ export interface Loops {
   lagSum: (this: void, a: Int16Array, b: Int16Array, lag: number) => number;
   /** E.sum: the sum of the values. */
   sum: (this: void, a: Int16Array) => number;
-  /**
-   * The index of the first largest of a[from] to a[to] (Math.max and indexOf over a view on
-   * Espruino: the pedometer always passes the same array and `to`, so a view per `from` is made
-   * once).
-   */
-  strongest: (this: void, a: Float64Array, from: number, to: number) => number;
+  /** The largest of a[from] to a[to] (Math.max over a view on Espruino). */
+  largest: (this: void, a: Float64Array, from: number, to: number) => number;
   /** The first WINDOW values of a channel buffer: a view on Espruino, made once per buffer. */
   head: (this: void, buf: Int16Array) => Int16Array;
   /** Copies every value of `from` into `to` from index 0 (TypedArray#set). */
@@ -61,10 +57,10 @@ export function loopLagSum(a: Int16Array, b: Int16Array, lag: number): number {
   return s;
 }
 
-/** The index of the first largest of a[from] to a[to]. */
-export function loopStrongest(a: Float64Array, from: number, to: number): number {
-  let best = from;
-  for (let i = from + 1; i <= to; i++) if (a[i] > a[best]) best = i;
+/** The largest of a[from] to a[to], as Math.max. */
+export function loopLargest(a: Float64Array, from: number, to: number): number {
+  let best = a[from];
+  for (let i = from + 1; i <= to; i++) if (a[i] > best) best = a[i];
   return best;
 }
 
@@ -92,7 +88,7 @@ export function loopSlide(buf: Int16Array): void {
 export const plainLoops: Loops = {
   lagSum: loopLagSum,
   sum: loopSum,
-  strongest: loopStrongest,
+  largest: loopLargest,
   head: (buf) => buf,
   copy: loopCopy,
   slide: loopSlide,

@@ -2,7 +2,7 @@
 // Loops), defined once for the boards and for the tests that check them against the plain loops.
 
 import type { Loops } from '../../shared/pedometer/periodicity.ts';
-import { HOP, WINDOW } from '../../shared/pedometer/tuning.ts';
+import { HOP, STRIDE_LAG_MAX, WINDOW } from '../../shared/pedometer/tuning.ts';
 
 /**
  * E.convolve for the lag sums (the channel buffers are zero past the window, so its circular sum
@@ -16,7 +16,7 @@ export function nativeLoops(e: { convolve: Loops['lagSum']; sum: Loops['sum'] })
   return {
     lagSum: e.convolve,
     sum: e.sum,
-    largest: (a, from, to) => Math.max.apply(null, new Float64Array(a.buffer, from * 8, to + 1 - from) as unknown as number[]),
+    largest: (a, from) => Math.max.apply(null, new Float64Array(a.buffer, from * 8, STRIDE_LAG_MAX + 1 - from) as unknown as number[]),
     head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
     copy: (to, from) => to.set(from),
     slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),

@@ -151,9 +151,10 @@ export class Pedometer {
     const haz = head(az);
     const ham = head(am);
     const acf = new Float64Array(STRIDE_LAG_MAX + 2);
-    // The magnitude's correlation at the lags where a brisk step falls (3 to 7), kept by its
-    // analysis for the arm swing's (see swing), which writes acf over.
-    const strikeAcf = new Float64Array(8);
+    // The magnitude's correlation, kept by its analysis for the arm swing's (see swing), which
+    // writes acf over: swing reads the lags where a brisk step falls (3 to 7). (All of it, as one
+    // native copy on Espruino, shorter in the bundle than a loop over those five.)
+    const strikeAcf = new Float64Array(STRIDE_LAG_MAX + 2);
     let credit = 0; // fractional steps credited so far
     // Set by every restart before any use (no initial value: that saves bytes in the firmware).
     // held is the whole walking state: -1 not walking; above 0 the steps of a first periodic
@@ -201,7 +202,7 @@ export class Pedometer {
 
     /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
     const fundamental = (lo: number): number => {
-      const best = largest(acf, lo, STRIDE_LAG_MAX);
+      const best = largest(acf, lo);
       for (let lag = lo; lag <= STRIDE_LAG_MAX; lag++) {
         const v = acf[lag];
         if (v >= acf[lag - 1] && v >= acf[lag + 1] && v * 20 >= best * 17) return lag;
@@ -275,17 +276,19 @@ export class Pedometer {
 
       walking = held === 0;
 
-      // The motion floor: lower while a walk, or a first periodic window waiting for the next to
-      // confirm it, has gone quiet on every channel (see QUIET_RMS: a pouch whose own swing
-      // cancels the steps for a few seconds can do that right after the first window). The axes'
-      // energy it needs is kept for the arm swing (-1: not known yet).
-      axes = -1;
-      if (held >= 0) axes = axesEnergy();
-      floor = held >= 0 && axes < MIN_ENERGY ? QUIET_ENERGY : MIN_ENERGY;
-
       // Magnitude: heel strikes, one per step.
       sm = total(ham);
       em = energyOf(ham, am, sm);
+
+      // The motion floor: lower while a walk, or a first periodic window waiting for the next to
+      // confirm it, has gone quiet on every channel (see QUIET_RMS: a pouch whose own swing
+      // cancels the steps for a few seconds can do that right after the first window). The axes'
+      // energy it needs is kept for the arm swing (-1: not known yet). A magnitude above the
+      // higher floor is above either, so until the arm swing is needed (next, stage 2) the axes
+      // can wait: a walk with heel strikes never sums them (0.7M instructions a window on Espruino).
+      axes = -1;
+      floor = MIN_ENERGY;
+      if (held >= 0 && em < MIN_ENERGY) quiet();
       // The strictest correlation this window is judged by: a weaker rhythm carries a confirmed
       // walk on (hysteresis) while the body is still jolted; out of a walk, both the start (1/2)
       // and a weak start (1/3) are asked. So is a walk whose jolts have stopped (the magnitude
@@ -309,14 +312,15 @@ export class Pedometer {
           magLag = fundamental(em >= RUN_ENERGY ? STEP_LAG_RUN : STEP_LAG_WALK);
           magCorrelation = acf[magLag];
           magPeriod = refine(magLag);
-          for (let lag = 3; lag < 8; lag++) strikeAcf[lag] = acf[lag];
+          copy(strikeAcf, acf);
         }
         // The three axes together: the arm swing, one per stride; not needed when the strictest
         // test already finds heel strikes. Energy first, so that a still wrist costs three sums
         // and no correlation.
         axCorrelation = axPeriod = 0;
         strikes = magPeriod > 0 && magLag <= STEP_LAG_MAX_AS_STEP && magCorrelation * den * WINDOW >= em;
-        axEnergy = strikes ? 0 : axes < 0 ? axesEnergy() : axes;
+        if (!strikes && axes < 0) quiet();
+        axEnergy = strikes ? 0 : axes;
         if (axEnergy < floor) return decide();
       } else if (stage === 3) correlate(hax, ax, sx, 0);
       else if (stage === 4) correlate(hay, ay, sy, 1);
@@ -326,6 +330,12 @@ export class Pedometer {
         return decide();
       }
       stage++;
+    };
+
+    /** The axes' energy (axes), and the floor it lowers (see analyse). */
+    const quiet = (): void => {
+      axes = axesEnergy();
+      if (held >= 0 && axes < MIN_ENERGY) floor = QUIET_ENERGY;
     };
 
     /** The three axes' energy (and their sums, for their correlations). */

@@ -20,7 +20,7 @@
 //   neighbours: at 12.5 Hz one sample is 8% of a typical stride, and without this the step count
 //   of a long walk would be off by several percent.
 
-import { HOP, WINDOW } from './tuning.ts';
+import { HOP, STRIDE_LAG_MAX, WINDOW } from './tuning.ts';
 
 /**
  * The window's loops that a platform may run natively. Each channel lives in a buffer whose values
@@ -34,12 +34,12 @@ export interface Loops {
   lagSum: (this: void, a: Int16Array, b: Int16Array, lag: number) => number;
   /** E.sum: the sum of the values. */
   sum: (this: void, a: Int16Array) => number;
-  /** The largest of a[from] to a[to] (Math.max over a view on Espruino). */
-  largest: (this: void, a: Float64Array, from: number, to: number) => number;
+  /** The largest of a[from] to a[STRIDE_LAG_MAX] (Math.max over a view on Espruino). */
+  largest: (this: void, a: Float64Array, from: number) => number;
   /** The first WINDOW values of a channel buffer: a view on Espruino, made once per buffer. */
   head: (this: void, buf: Int16Array) => Int16Array;
-  /** Copies every value of `from` into `to` from index 0 (TypedArray#set). */
-  copy: (this: void, to: Int16Array, from: Int16Array) => void;
+  /** Copies every value of `from` into `to` from index 0 (TypedArray#set), arrays of one type. */
+  copy: <T extends Int16Array | Float64Array>(this: void, to: T, from: T) => void;
   /** Moves the window's newer half (HOP to WINDOW) down to its start. */
   slide: (this: void, buf: Int16Array) => void;
   /**
@@ -57,10 +57,10 @@ export function loopLagSum(a: Int16Array, b: Int16Array, lag: number): number {
   return s;
 }
 
-/** The largest of a[from] to a[to], as Math.max. */
-export function loopLargest(a: Float64Array, from: number, to: number): number {
+/** The largest of a[from] to a[STRIDE_LAG_MAX], as Math.max. */
+export function loopLargest(a: Float64Array, from: number): number {
   let best = a[from];
-  for (let i = from + 1; i <= to; i++) if (a[i] > best) best = a[i];
+  for (let i = from + 1; i <= STRIDE_LAG_MAX; i++) if (a[i] > best) best = a[i];
   return best;
 }
 
@@ -72,7 +72,7 @@ export function loopSum(a: Int16Array): number {
 }
 
 /** Copies from into to, as to.set(from). */
-export function loopCopy(to: Int16Array, from: Int16Array): void {
+export function loopCopy<T extends Int16Array | Float64Array>(to: T, from: T): void {
   for (let i = 0; i < from.length; i++) to[i] = from[i];
 }
 

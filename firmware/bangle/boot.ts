@@ -122,12 +122,13 @@ const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => numb
     if (!counter.movedThisHour) counter.motion(a.x * 8192, a.y * 8192, a.z * 8192);
   };
   // A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
-  // countdown here, not the call, and a still wrist costs little more than the event itself.
-  // (The clock is read where it is used: a local for it cost a name a sample, and bytes.)
+  // countdown here, not the call, and the clock is read only by the one before the look (the look
+  // wants its own sample's interval), so a still wrist costs about what an empty handler that
+  // reads the clock does. (The clock is read where it is used: a local for it cost a name a
+  // sample, and bytes.)
   Bangle.on('accel', (a: any) => {
     if (ped.idle > 1) {
-      ped.idle--;
-      last = clock();
+      if (--ped.idle === 1) last = clock();
     } else sample(a, clock());
   });
 };

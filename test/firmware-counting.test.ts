@@ -12,7 +12,10 @@ import { Link } from './kits/firmware/link.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
 
-/** What the pedometer counts on these samples, fed as the watch feeds it (gaps over 400 ms restart). */
+/**
+ * What the pedometer counts on these samples, fed as the watch feeds it: awake, gaps over 400 ms
+ * restart; at rest the look (the sample that finds idle at 1) gets its interval as it is.
+ */
 function reference(rec: Recording, scale: boolean): number {
   const p = new Pedometer(plainLoops);
   let n = 0;
@@ -21,7 +24,7 @@ function reference(rec: Recording, scale: boolean): number {
     const dt = rec.t[i] - last;
     last = rec.t[i];
     const f = scale ? 8192 : 1;
-    n += p.push(dt > 400 ? 2000 : dt, (rec.x[i] / f) * f, (rec.y[i] / f) * f, (rec.z[i] / f) * f);
+    n += p.push(dt > 400 && p.idle !== 1 ? 2000 : dt, (rec.x[i] / f) * f, (rec.y[i] / f) * f, (rec.z[i] / f) * f);
   }
   return n;
 }

@@ -103,18 +103,20 @@ Bangle.on('health', (h: any) => {
 // instructions a sample). Still: 0.080M -> 0.062M a sample (Puck), 0.084M -> 0.069M (Bangle).
 const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => number) => {
   let last = clock();
-  /** The per-sample path: the interval, three scalings, the pedometer, and a flag test. */
+  /**
+   * The per-sample path: the interval, three scalings, the pedometer, and a flag test. At rest
+   * (the handler below counted idle down to 1) the look, in one call where push makes two, and
+   * its interval as it is: only push interpolates across a slow poll. (The sample's raw counts go
+   * straight into the call: three locals for them cost more than scaling them again for the
+   * motion check, which stops once the hour has seen motion.)
+   */
   // (Assigned, not declared with its value: esbuild would inline a function used once into the
   // branch below, which Espruino would then read through at every resting sample.)
   let sample: (a: any, t: number) => void;
   sample = (a, t) => {
-    let d = (t - last) * 1000;
+    const d = (t - last) * 1000;
     last = t;
-    if (d > MAX_POLL_MS) d = 2000;
-    // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
-    // (The sample's raw counts go straight into the call: three locals for them cost more than
-    // scaling them again for the motion check, which stops once the hour has seen motion.)
-    const n = ped.idle ? ped.look(d, a.x * 8192, a.y * 8192, a.z * 8192) : ped.push(d, a.x * 8192, a.y * 8192, a.z * 8192);
+    const n = ped.idle ? ped.look(d, a.x * 8192, a.y * 8192, a.z * 8192) : ped.push(d > MAX_POLL_MS ? 2000 : d, a.x * 8192, a.y * 8192, a.z * 8192);
     if (n) {
       counter.add(n);
       share(n);

@@ -46,17 +46,19 @@ setWatch(
 // instructions a sample). Still: 0.080M -> 0.062M a sample (Puck), 0.084M -> 0.069M (Bangle).
 const attach = (ped: typeof core.pedometer, c: typeof core.counter, clock: () => number) => {
   let last = clock();
-  /** The per-sample path: the interval, the pedometer, and the hour's motion flag. */
+  /**
+   * The per-sample path: the interval, the pedometer, and the hour's motion flag. At rest (the
+   * handler below counted idle down to 1) the look, in one call where push makes two, and its
+   * interval as it is: only push interpolates across a slow poll. (The sample's values go
+   * straight into the call: three locals for them cost 16k a sample.)
+   */
   // (Assigned, not declared with its value: esbuild would inline a function used once into the
   // branch below, which Espruino would then read through at every resting sample.)
   let sample: (a: any, t: number) => void;
   sample = (a, t) => {
-    let d = (t - last) * 1000;
+    const d = (t - last) * 1000;
     last = t;
-    if (d > MAX_POLL_MS) d = 2000;
-    // At rest (the handler below counted idle down to 1) the look, in one call where push makes two.
-    // (The sample's values go straight into the call: three locals for them cost 16k a sample.)
-    const n = ped.idle ? ped.look(d, a.x, a.y, a.z) : ped.push(d, a.x, a.y, a.z);
+    const n = ped.idle ? ped.look(d, a.x, a.y, a.z) : ped.push(d > MAX_POLL_MS ? 2000 : d, a.x, a.y, a.z);
     if (n) c.add(n);
     if (!c.movedThisHour) c.motion(a.x, a.y, a.z);
   };

@@ -7,20 +7,20 @@ import { HOP, STRIDE_LAG_MAX, WINDOW } from '../../shared/pedometer/tuning.ts';
 /**
  * E.convolve for the lag sums (the channel buffers are zero past the window, so its circular sum
  * is the linear one) and E.sum, passed as they are (a wrapper would cost a call per lag); views
- * for a channel's window and its newer half, so that copies and slides are TypedArray#set;
- * Math.max over a view for the strongest lag's value (a quarter of the loop's instructions;
- * a view made per call, as the slide's, keeps no variables); Math.floor and Math.sqrt as they are. `e` is Espruino's E, or its
- * stand-in in Node.
+ * (subarray) for a channel's window and its newer half, so that copies and slides are
+ * TypedArray#set; Math.max over a view for the strongest lag's value (a quarter of the loop's
+ * instructions; a view made per call, as the slide's, keeps no variables); Math.floor and
+ * Math.sqrt as they are. `e` is Espruino's E, or its stand-in in Node.
  */
-export function nativeLoops(e: { convolve: Loops['lagSum']; sum: Loops['sum'] }): Loops {
+export function nativeLoops(e: { convolve: Loops['lagSum']; sum: Loops['channelSum'] }): Loops {
   return {
     lagSum: e.convolve,
-    sum: e.sum,
-    largest: (a, from) => Math.max.apply(null, new Float64Array(a.buffer, from * 8, STRIDE_LAG_MAX + 1 - from) as unknown as number[]),
-    head: (buf) => new Int16Array(buf.buffer, 0, WINDOW),
+    channelSum: e.sum,
+    largest: (a, from) => Math.max.apply(0, a.subarray(from, STRIDE_LAG_MAX + 1) as unknown as number[]),
+    head: (buf) => buf.subarray(0, WINDOW),
     copy: (to, from) => to.set(from),
-    slide: (buf) => buf.set(new Int16Array(buf.buffer, HOP * 2, WINDOW - HOP)),
-    floor: Math.floor,
-    sqrt: Math.sqrt,
+    slide: (buf) => buf.set(buf.subarray(HOP, WINDOW)),
+    wholePart: Math.floor,
+    squareRoot: Math.sqrt,
   };
 }

@@ -121,8 +121,8 @@ export class Pedometer {
     let lm: number;
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after
     // every closure name, and Math.sqrt cost 20k more per call than this (one per grid point).
-    const mathFloor = loops.floor;
-    const mathSqrt = loops.sqrt;
+    const mathFloor = loops.wholePart;
+    const mathSqrt = loops.squareRoot;
     // The window, one buffer per channel: the three axes and the magnitude (x, y, z, m), zero past
     // the window by more than the longest lag (see Loops). A full window is copied to the analysed
     // buffers (a...), whose analysis may run over the next few samples while the live ones fill on.
@@ -137,7 +137,7 @@ export class Pedometer {
     const az = channel();
     const am = channel();
     const sum = loops.lagSum;
-    const total = loops.sum;
+    const total = loops.channelSum;
     const copy = loops.copy;
     const slide = loops.slide;
     const head = loops.head;
@@ -191,13 +191,13 @@ export class Pedometer {
       const m = s / WINDOW;
       const square = m * m;
       let c = (WINDOW - 2) * square - m * (2 * s - buf[0] - buf[1] - buf[WINDOW - 2] - buf[WINDOW - 1]);
-      // (One statement per lag, adding into acf zeroed first for a first channel: on Espruino
-      // every statement and operator costs, and this is 0.35M instructions a channel fewer than
-      // two statements and a product by keep. A second loop that writes would save 0.2M more and
-      // cost the Puck's bundle 55 bytes it does not have.)
-      if (keep < 1) acf.fill(0);
+      // (One statement per lag, and the keep test outside the loop: on Espruino every statement
+      // and operator costs, and this is 0.6M instructions a channel fewer than two statements and
+      // a product by keep. One loop that adds, into acf zeroed first, is 55 bytes shorter and
+      // 0.2M dearer.)
       let lag = 2;
-      while (++lag < STRIDE_LAG_MAX + 2) acf[lag] += (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
+      if (keep > 0) while (++lag < STRIDE_LAG_MAX + 2) acf[lag] += (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
+      else while (++lag < STRIDE_LAG_MAX + 2) acf[lag] = (sum(h, buf, lag) + (c += m * (buf[lag - 1] + buf[WINDOW - lag]) - square)) / (WINDOW - lag);
     };
 
     /** The fundamental lag of acf from lo to STRIDE_LAG_MAX (see periodicity.ts). */
@@ -263,7 +263,7 @@ export class Pedometer {
     // grid point's test for a full window, which Espruino would then read through at every point.)
     let analyse: () => void;
     analyse = () => {
-      while (stage > 0) next(); // only when a sample brought more grid points than a hop
+      settle(); // only when a sample brought more grid points than a hop
       copy(ax, hbx);
       copy(ay, hby);
       copy(az, hbz);
@@ -336,6 +336,11 @@ export class Pedometer {
     const quiet = (): void => {
       axes = axesEnergy();
       if (held >= 0 && axes < MIN_ENERGY) floor = QUIET_ENERGY;
+    };
+
+    /** Ends a window's analysis still under way. */
+    const settle = (): void => {
+      while (stage > 0) next();
     };
 
     /** The three axes' energy (and their sums, for their correlations). */
@@ -441,7 +446,7 @@ export class Pedometer {
 
     this.finish = () => {
       const before = count;
-      while (stage > 0) next();
+      settle();
       return count - before;
     };
 
@@ -461,7 +466,7 @@ export class Pedometer {
       // posture. After a rest the window goes on at the length it would have had, its older
       // part still holding the last window before the rest: motion too small to tell from the
       // rest's.
-      while (stage > 0) next();
+      settle();
       held = -1;
       weakRun = 0;
       n = wake;

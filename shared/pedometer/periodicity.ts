@@ -33,7 +33,7 @@ export interface Loops {
   /** E.convolve: the sum over every i < a.length of a[i] * b[(i + lag) % b.length]. */
   lagSum: (this: void, a: Int16Array, b: Int16Array, lag: number) => number;
   /** E.sum: the sum of the values. */
-  sum: (this: void, a: Int16Array) => number;
+  channelSum: (this: void, a: Int16Array) => number;
   /** The largest of a[from] to a[STRIDE_LAG_MAX] (Math.max over a view on Espruino). */
   largest: (this: void, a: Float64Array, from: number) => number;
   /** The first WINDOW values of a channel buffer: a view on Espruino, made once per buffer. */
@@ -46,8 +46,8 @@ export interface Loops {
    * Math.floor and Math.sqrt (the grid point's magnitude), as the closure's own names: on Espruino
    * a closure's own name is found before any global (passed as they are, 20k instructions fewer per call).
    */
-  floor: (this: void, v: number) => number;
-  sqrt: (this: void, v: number) => number;
+  wholePart: (this: void, v: number) => number;
+  squareRoot: (this: void, v: number) => number;
 }
 
 /** E.convolve's sum as a loop (the zeros past a channel's window cost nothing here but a test). */
@@ -87,11 +87,11 @@ export function loopSlide(buf: Int16Array): void {
  */
 export const plainLoops: Loops = {
   lagSum: loopLagSum,
-  sum: loopSum,
+  channelSum: loopSum,
   largest: loopLargest,
   head: (buf) => buf,
   copy: loopCopy,
   slide: loopSlide,
-  floor: (v) => Math.floor(v),
-  sqrt: (v) => Math.sqrt(v),
+  wholePart: (v) => Math.floor(v),
+  squareRoot: (v) => Math.sqrt(v),
 };

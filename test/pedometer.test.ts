@@ -3,7 +3,7 @@ import { armWave, car, concat, still, typing, walk, type Generated, type Samplin
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { plainLoops } from '../shared/pedometer/periodicity.ts';
-import { HP_DEN, HP_FOLLOW, HP_NUM, RAW_PER_UNIT, UNIT_PER_RAW } from '../shared/pedometer/tuning.ts';
+import { HOP, HP_DEN, HP_FOLLOW, HP_NUM, RAW_PER_UNIT, STRIDE_LAG_MAX, UNIT_PER_RAW, WINDOW } from '../shared/pedometer/tuning.ts';
 import { convolve, sum } from '../sim/espruino/natives.ts';
 import { nativeLoops } from '../firmware/core/loops.ts';
 
@@ -92,7 +92,7 @@ describe('pedometer live counting', () => {
 
   it("counts the same on the watch's loops: views of the window and E.convolve's circular sum", () => {
     // The firmware passes E.convolve and E.sum themselves, a view of each channel's window as its
-    // head, and TypedArray#set for copies and slides (firmware/core/bushu.ts). E.convolve wraps
+    // head, and TypedArray#set for copies and slides (firmware/core/loops.ts). E.convolve wraps
     // around its second array; the pedometer's buffers are zero past the window, so the wrapped
     // products are all zero, and every sum is of integers: the counts must be the same.
     const g = concat([still(8, 30), walk({ seed: 31, steps: 300, cadence: 1.9 }), car(9, 60)]);
@@ -113,6 +113,41 @@ describe('pedometer live counting', () => {
     const r = g.rec;
     for (let i = 0; i < r.t.length; i++) p.push(i === 0 ? 0 : r.t[i] - r.t[i - 1], r.x[i], r.y[i], r.z[i]);
   }
+
+  it("the watch's loops answer as the plain ones, member by member", () => {
+    // Each on a channel buffer as the pedometer keeps it (the window, then zeros past it) and on
+    // a correlation whose largest value sits inside the range, at its start and at its end.
+    const native = nativeLoops({ convolve, sum });
+    const channel = (seed: number): Int16Array => {
+      const b = new Int16Array(WINDOW + STRIDE_LAG_MAX + 2);
+      for (let i = 0; i < WINDOW; i++) b[i] = ((i * 7919 + seed * 104729) % 2001) - 1000;
+      return b;
+    };
+    const a = channel(1);
+    const b = channel(2);
+    for (const lag of [0, 3, 17, STRIDE_LAG_MAX + 1]) {
+      expect(native.lagSum(native.head(a), b, lag)).toBe(plainLoops.lagSum(plainLoops.head(a), b, lag));
+    }
+    expect(native.channelSum(native.head(a))).toBe(plainLoops.channelSum(plainLoops.head(a)));
+    expect(native.head(a).length).toBe(WINDOW);
+    for (const at of [3, 9, STRIDE_LAG_MAX]) {
+      const acf = new Float64Array(STRIDE_LAG_MAX + 2);
+      for (let lag = 0; lag < acf.length; lag++) acf[lag] = Math.sin(lag) * 100;
+      acf[at] = 1000;
+      acf[STRIDE_LAG_MAX + 1] = 5000; // past the range: a neighbour only, never the largest
+      for (const from of [3, 5, 11]) expect(native.largest(acf, from)).toBe(plainLoops.largest(acf, from));
+      expect(native.largest(acf, 3)).toBe(1000);
+    }
+    const slid = Int16Array.from(a);
+    const plainSlid = Int16Array.from(a);
+    native.slide(slid);
+    plainLoops.slide(plainSlid);
+    expect([...slid]).toEqual([...plainSlid]);
+    expect([...slid.subarray(0, WINDOW - HOP)]).toEqual([...a.subarray(HOP, WINDOW)]);
+    const copied = new Int16Array(a.length);
+    native.copy(copied, native.head(a));
+    expect([...copied.subarray(0, WINDOW)]).toEqual([...a.subarray(0, WINDOW)]);
+  });
 
   it('rests on a still wrist, with a push that counts down to the next look, and wakes for a walk', () => {
     const p = new Pedometer(plainLoops);

@@ -21,7 +21,8 @@
 //    change of 0.03 g wakes the detector on the window grid it had. Most of a day costs that.
 //
 // Constraints (the same code runs on the watch, in Node and in Lua): bounded work per sample and
-// no allocation after construction (on the watch, a window's analysis is spread over the six
+// no allocation after construction, but for the short-lived views the watch's native loops take
+// of a buffer (firmware/core/loops.ts) (on the watch, a window's analysis is spread over the six
 // samples after it fills, one stage each, so that no sample stalls the UI and the radio); the
 // Espruino subset (see ../../shared/ESPRUINO.md); integers stay small; thresholds are integer
 // ratios (tuning.ts) so that every platform compares exactly alike.

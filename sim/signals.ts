@@ -35,8 +35,9 @@ export interface Sampling {
   jitterMs: number; // +- uniform jitter on each timestamp
   dropRate: number; // probability that a poll is lost (a gap of one or more periods)
   noiseCounts: number; // sensor noise, standard deviation in raw counts (8192 = 1 g)
-  // A logger that loses polls in runs (busy writing, a radio slot missed): each lost poll takes
-  // 1 to dropBurst consecutive polls with it, uniformly. Absent: each poll is lost on its own.
+  // A logger that loses polls in runs (busy writing, a radio slot missed): a run is 1 to
+  // dropBurst consecutive polls, uniformly, and the poll after a run is kept, so no gap is longer
+  // than dropBurst + 1 periods. Absent: each poll is lost on its own.
   dropBurst?: number;
 }
 
@@ -50,11 +51,16 @@ export function sample(motion: Motion, seconds: number, s: Sampling, rand: () =>
   const rec: Recording = { t: [], x: [], y: [], z: [] };
   const period = 1000 / s.rateHz;
   let last = -Infinity;
+  let afterRun = false; // the poll after a run of lost ones (dropBurst): always kept
   for (let k = 0; k * period < seconds * 1000; k++) {
-    if (rand() < s.dropRate) {
-      if (s.dropBurst !== undefined) k += Math.floor(rand() * s.dropBurst);
+    if (!afterRun && rand() < s.dropRate) {
+      if (s.dropBurst !== undefined) {
+        k += Math.floor(rand() * s.dropBurst);
+        afterRun = true;
+      }
       continue;
     }
+    afterRun = false;
     const t = Math.round(startMs + k * period + (rand() * 2 - 1) * s.jitterMs);
     if (t <= last) continue;
     last = t;

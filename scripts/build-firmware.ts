@@ -31,9 +31,10 @@ export const DEFAULT_OUT = join(REPO_ROOT, 'dist/firmware');
  * Puck's .bootcde shares about 40 KB of Storage with the history file and its compaction twin.
  */
 export const BUDGETS: Record<string, number> = {
-  // 9 KB and 12.5 KB: 1 KB more than before issue 12's staged analysis and rest (firmware/README.md, "Budgets").
-  'bangle/bushu.boot.js': 9 * 1024,
-  'puck/bushu.js': 12.5 * 1024,
+  // 9.25 KB and 12.75 KB: 1 KB more than before issue 12's staged analysis and rest, and 256 B
+  // more for issue 14's walk that ends within a half (firmware/README.md, "Budgets").
+  'bangle/bushu.boot.js': 9.25 * 1024,
+  'puck/bushu.js': 12.75 * 1024,
 };
 
 /**

@@ -14,7 +14,7 @@ import {
   walkWithGentleStretch,
   walkWithIrregularStart,
 } from '../sim/failure-modes.ts';
-import { BANGLE_SAMPLING, walk, type Generated } from '../sim/signals.ts';
+import { BANGLE_SAMPLING, concat, still, walk, type Generated } from '../sim/signals.ts';
 import { countSteps } from '../shared/pedometer/count.ts';
 
 /** Relative error of the count against the known truth. */
@@ -105,7 +105,7 @@ describe('issue 14: into a car, steering, out again', () => {
   });
 
   // open failure mode (issue 14): remove .fails when the detector handles it
-  it.fails('counts at most a handful more than the 6 steps of other trips (seeds 2 and 6, today 21 and 29)', () => {
+  it.fails('counts at most a handful more than the 6 steps of other trips (seeds 2 and 6, today 17 and 26)', () => {
     for (const seed of [2, 6]) {
       const g = carTrip({ seed });
       expect(countSteps(g.rec)).toBeLessThanOrEqual(g.steps + 5);
@@ -165,4 +165,26 @@ describe('issue 14: carried in a pocket or a neck pouch', () => {
   it('counts 300 steps with the device hanging in a neck pouch within 5%', () => {
     expect(error(pouchWalk({ seed: 1, steps: 300, cadence: 1.9 }))).toBeLessThanOrEqual(0.05);
   });
+});
+
+describe('issue 14: a walk that stops', () => {
+  // A window that straddles the stop still repeats (its older half walks) and was credited its
+  // whole newer half, still or not: 2 to 8 steps too many at every stop, wherever the device is
+  // carried (the body set counted 2% high). The half's steps now end with its last block that
+  // the heel strikes jolt (BLOCK, shared/pedometer/tuning.ts).
+  const carried = {
+    wrist: (seed: number, steps: number) => walk({ seed, steps, cadence: 1.8 }),
+    pocket: (seed: number, steps: number) => pocketWalk({ seed, steps, cadence: 1.8 }),
+    pouch: (seed: number, steps: number) => pouchWalk({ seed, steps, cadence: 1.8 }),
+  };
+  for (const [where, make] of Object.entries(carried)) {
+    it(`counts walks that end in 20 s of stillness within a step, carried ${where === 'pouch' ? 'in a neck pouch' : where === 'pocket' ? 'in a pocket' : 'on the wrist'} (8 walks)`, () => {
+      const errors: number[] = [];
+      for (let seed = 1; seed <= 8; seed++) {
+        const g = concat([make(seed, 100 + seed * 7), still(seed, 20)]);
+        errors.push(countSteps(g.rec) - g.steps);
+      }
+      for (const e of errors) expect(Math.abs(e)).toBeLessThanOrEqual(1);
+    });
+  }
 });

@@ -3,7 +3,7 @@ import { armWave, car, concat, still, typing, walk, type Generated, type Samplin
 import { countSteps } from '../shared/pedometer/count.ts';
 import { Pedometer } from '../shared/pedometer/pedometer.ts';
 import { plainLoops } from '../shared/pedometer/periodicity.ts';
-import { HOP, HP_DEN, HP_FOLLOW, HP_NUM, RAW_PER_UNIT, STRIDE_LAG_MAX, UNIT_PER_RAW, WINDOW } from '../shared/pedometer/tuning.ts';
+import { BLOCK, HOP, HP_DEN, HP_FOLLOW, HP_NUM, RAW_PER_UNIT, STRIDE_LAG_MAX, UNIT_PER_RAW, WINDOW } from '../shared/pedometer/tuning.ts';
 import { convolve, sum } from '../sim/espruino/natives.ts';
 import { nativeLoops } from '../firmware/core/loops.ts';
 
@@ -130,6 +130,12 @@ describe('pedometer live counting', () => {
     }
     expect(native.channelSum(native.head(a))).toBe(plainLoops.channelSum(plainLoops.head(a)));
     expect(native.head(a).length).toBe(WINDOW);
+    for (const from of [0, BLOCK, WINDOW - BLOCK]) {
+      let squares = 0;
+      for (let i = from; i < from + BLOCK; i++) squares += a[i] * a[i];
+      expect(native.blockSquares(a, from)).toBe(squares);
+      expect(plainLoops.blockSquares(a, from)).toBe(squares);
+    }
     for (const at of [3, 9, STRIDE_LAG_MAX]) {
       const acf = new Float64Array(STRIDE_LAG_MAX + 2);
       for (let lag = 0; lag < acf.length; lag++) acf[lag] = Math.sin(lag) * 100;

@@ -2,7 +2,7 @@
 // Loops), defined once for the boards and for the tests that check them against the plain loops.
 
 import type { Loops } from '../../shared/pedometer/periodicity.ts';
-import { HOP, STRIDE_LAG_MAX, WINDOW } from '../../shared/pedometer/tuning.ts';
+import { BLOCK, HOP, STRIDE_LAG_MAX, WINDOW } from '../../shared/pedometer/tuning.ts';
 
 /**
  * E.convolve for the lag sums (the channel buffers are zero past the window, so its circular sum
@@ -16,6 +16,8 @@ export function nativeLoops(e: { convolve: Loops['lagSum']; sum: Loops['channelS
   return {
     lagSum: e.convolve,
     channelSum: e.sum,
+    // (The view in the parameter's place: a local of its own costs bytes in both builds.)
+    blockSquares: (a, from) => e.convolve((a = a.subarray(from, from + BLOCK)), a, 0),
     largest: (a, from) => Math.max.apply(0, a.subarray(from, STRIDE_LAG_MAX + 1) as unknown as number[]),
     head: (buf) => buf.subarray(0, WINDOW),
     copy: (to, from) => to.set(from),

@@ -9,13 +9,14 @@
 //    steps); the magnitude reveals heel strikes, which repeat every step and survive a wrist that
 //    turns irregularly (a bag, a pocket, a phone in hand).
 // 3. A window whose motion repeats strongly enough at a human walking rhythm is walking; its steps
-//    are its duration divided by the step period. Heel strikes, when the magnitude shows them,
-//    decide the period; the arm swing only without them. One such window alone is not trusted (a
-//    steering wheel or a brush can repeat for five seconds): steps are held back until the next
-//    window confirms at the same cadence, and then credited together; a weaker rhythm that keeps
-//    one cadence for four windows starts a walk too. Only a body that moves starts one. Once
-//    walking, a weaker rhythm is accepted (hysteresis) while the body is jolted, because real
-//    walks have turns, doors and uneven ground.
+//    are its duration divided by the step period (up to where the heel strikes stop: BLOCK,
+//    tuning.ts). Heel strikes, when the magnitude shows them, decide the period; the arm swing
+//    only without them. One such window alone is not trusted (a steering wheel or a brush can
+//    repeat for five seconds): steps are held back until the next window confirms at the same
+//    cadence, and then credited together; a weaker rhythm that keeps one cadence for four windows
+//    starts a walk too. Only a body that moves starts one. Once walking, a weaker rhythm is
+//    accepted (hysteresis) while the body is jolted, because real walks have turns, doors and
+//    uneven ground.
 // 4. A still wrist rests (REST_EVERY, tuning.ts): with no walk in view and no motion above
 //    0.015 g, push becomes a countdown that looks at the magnitude of every 4th sample, and a
 //    change of 0.03 g wakes the detector on the window grid it had. Most of a day costs that.
@@ -29,6 +30,7 @@
 
 import type { Loops } from './periodicity.ts';
 import {
+  BLOCK,
   ENTER_DEN,
   GRID_MS,
   HOP,
@@ -42,6 +44,8 @@ import {
   REST_WAKE,
   RUN_ENERGY,
   STAY_DEN,
+  STILL_BLOCK_ENERGY,
+  STILL_RATIO,
   WEAK_DEN,
   WEAK_WINDOWS,
   STEP_LAG_MAX_AS_STEP,
@@ -143,6 +147,7 @@ export class Pedometer {
     const slide = loops.slide;
     const head = loops.head;
     const largest = loops.largest;
+    const blockSquares = loops.blockSquares;
     const hbx = head(bx);
     const hby = head(by);
     const hbz = head(bz);
@@ -388,6 +393,26 @@ export class Pedometer {
     };
 
     /**
+     * The grid points of the window's newer half that the walk filled: up to the end of its last
+     * block that is not still (see BLOCK).
+     */
+    const walked = (): number => {
+      let end = WINDOW;
+      let strongest = 0;
+      let from = 0;
+      let q: number;
+      let s: number;
+      // The window's strongest block only once a block is under the floor: a walk's last block
+      // seldom is, and every block costs a view and a sum on the watch.
+      while (end > HOP && (q = blockSquares(am, end - BLOCK)) < STILL_BLOCK_ENERGY) {
+        for (; from < WINDOW; from += BLOCK) if ((s = blockSquares(am, from)) > strongest) strongest = s;
+        if (q * STILL_RATIO >= strongest) break;
+        end -= BLOCK;
+      }
+      return end - HOP;
+    };
+
+    /**
      * The walking state machine, at the end of a window's analysis. One periodic window alone is
      * held back; the next one confirms it (or carries a walk on) and credits its steps.
      */
@@ -411,7 +436,7 @@ export class Pedometer {
       if (step === 0 || (!walking && !moving)) held = -1;
       else if (walking ? struck && !strikes && offCadence : held < 0 || offCadence) held = WINDOW / step;
       else {
-        credit += HOP / step + held;
+        credit += walked() / step + held;
         held = 0;
       }
       previous = step;

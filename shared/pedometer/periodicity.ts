@@ -20,7 +20,7 @@
 //   neighbours: at 12.5 Hz one sample is 8% of a typical stride, and without this the step count
 //   of a long walk would be off by several percent.
 
-import { HOP, STRIDE_LAG_MAX, WINDOW } from './tuning.ts';
+import { BLOCK, HOP, STRIDE_LAG_MAX, WINDOW } from './tuning.ts';
 
 /**
  * The window's loops that a platform may run natively. Each channel lives in a buffer whose values
@@ -34,6 +34,8 @@ export interface Loops {
   lagSum: (this: void, a: Int16Array, b: Int16Array, lag: number) => number;
   /** E.sum: the sum of the values. */
   channelSum: (this: void, a: Int16Array) => number;
+  /** The sum of the squares of a[from] to a[from + BLOCK - 1] (E.convolve of a view with itself on Espruino). */
+  blockSquares: (this: void, a: Int16Array, from: number) => number;
   /** The largest of a[from] to a[STRIDE_LAG_MAX] (Math.max over a view on Espruino). */
   largest: (this: void, a: Float64Array, from: number) => number;
   /** The first WINDOW values of a channel buffer: a view on Espruino, made once per buffer. */
@@ -54,6 +56,13 @@ export interface Loops {
 export function loopLagSum(a: Int16Array, b: Int16Array, lag: number): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== 0) s += a[i] * b[(i + lag) % b.length];
+  return s;
+}
+
+/** The sum of the squares of a block of a channel, as E.convolve of its view with itself. */
+export function loopBlockSquares(a: Int16Array, from: number): number {
+  let s = 0;
+  for (let i = from; i < from + BLOCK; i++) s += a[i] * a[i];
   return s;
 }
 
@@ -88,6 +97,7 @@ export function loopSlide(buf: Int16Array): void {
 export const plainLoops: Loops = {
   lagSum: loopLagSum,
   channelSum: loopSum,
+  blockSquares: loopBlockSquares,
   largest: loopLargest,
   head: (buf) => buf,
   copy: loopCopy,

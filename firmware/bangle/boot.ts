@@ -104,11 +104,9 @@ Bangle.on('health', (h: any) => {
 const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => number) => {
   let last = clock();
   /**
-   * The per-sample path: the interval, three scalings, the pedometer, and a flag test. At rest
-   * (the handler below counted idle down to 1) the look, in one call where push makes two, and
-   * its interval as it is: only push interpolates across a slow poll. (The sample's raw counts go
-   * straight into the call: three locals for them cost more than scaling them again for the
-   * motion check, which stops once the hour has seen motion.)
+   * The per-sample path: the interval, three scalings, the pedometer, and a flag test. (The
+   * sample's raw counts go straight into the call: three locals for them cost more than scaling
+   * them again for the motion check, which stops once the hour has seen motion.)
    */
   // (Assigned, not declared with its value: esbuild would inline a function used once into the
   // branch below, which Espruino would then read through at every resting sample.)
@@ -116,11 +114,23 @@ const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => numb
   sample = (a, t) => {
     const d = (t - last) * 1000;
     last = t;
-    const n = ped.idle ? ped.look(d, a.x * 8192, a.y * 8192, a.z * 8192) : ped.push(d > MAX_POLL_MS ? 2000 : d, a.x * 8192, a.y * 8192, a.z * 8192);
+    const n = ped.push(d > MAX_POLL_MS ? 2000 : d, a.x * 8192, a.y * 8192, a.z * 8192);
     if (n) {
       counter.add(n);
       share(n);
     }
+    if (!counter.movedThisHour) counter.motion(a.x * 8192, a.y * 8192, a.z * 8192);
+  };
+  /**
+   * At rest (the handler below counted idle down to 1): the look, in one call where push makes
+   * two, and its interval as it is (only push interpolates across a slow poll). A function of its
+   * own, so that a look reads no push and a walking sample no look; it credits nothing (see
+   * Pedometer.look).
+   */
+  let look: (a: any, t: number) => void;
+  look = (a, t) => {
+    ped.look((t - last) * 1000, a.x * 8192, a.y * 8192, a.z * 8192);
+    last = t;
     if (!counter.movedThisHour) counter.motion(a.x * 8192, a.y * 8192, a.z * 8192);
   };
   // A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
@@ -130,8 +140,8 @@ const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => numb
   // sample, and bytes.)
   Bangle.on('accel', (a: any) => {
     if (ped.idle > 1) {
-      if (--ped.idle === 1) last = clock();
-    } else sample(a, clock());
+      if (--ped.idle < 2) last = clock();
+    } else (ped.idle ? look : sample)(a, clock());
   });
 };
 attach(core.pedometer, c, getTime);

@@ -47,10 +47,8 @@ setWatch(
 const attach = (ped: typeof core.pedometer, c: typeof core.counter, clock: () => number) => {
   let last = clock();
   /**
-   * The per-sample path: the interval, the pedometer, and the hour's motion flag. At rest (the
-   * handler below counted idle down to 1) the look, in one call where push makes two, and its
-   * interval as it is: only push interpolates across a slow poll. (The sample's values go
-   * straight into the call: three locals for them cost 16k a sample.)
+   * The per-sample path: the interval, the pedometer, and the hour's motion flag. (The sample's
+   * values go straight into the call: three locals for them cost 16k a sample.)
    */
   // (Assigned, not declared with its value: esbuild would inline a function used once into the
   // branch below, which Espruino would then read through at every resting sample.)
@@ -58,8 +56,20 @@ const attach = (ped: typeof core.pedometer, c: typeof core.counter, clock: () =>
   sample = (a, t) => {
     const d = (t - last) * 1000;
     last = t;
-    const n = ped.idle ? ped.look(d, a.x, a.y, a.z) : ped.push(d > MAX_POLL_MS ? 2000 : d, a.x, a.y, a.z);
+    const n = ped.push(d > MAX_POLL_MS ? 2000 : d, a.x, a.y, a.z);
     if (n) c.add(n);
+    if (!c.movedThisHour) c.motion(a.x, a.y, a.z);
+  };
+  /**
+   * At rest (the handler below counted idle down to 1): the look, in one call where push makes
+   * two, and its interval as it is (only push interpolates across a slow poll). A function of its
+   * own, so that a look reads no push and a walking sample no look; it credits nothing (see
+   * Pedometer.look).
+   */
+  let look: (a: any, t: number) => void;
+  look = (a, t) => {
+    ped.look((t - last) * 1000, a.x, a.y, a.z);
+    last = t;
     if (!c.movedThisHour) c.motion(a.x, a.y, a.z);
   };
   // A resting pedometer looks at every 4th sample only (pedometer.idle): the others cost a
@@ -69,8 +79,8 @@ const attach = (ped: typeof core.pedometer, c: typeof core.counter, clock: () =>
   // sample, and bytes.)
   Puck.on('accel', (e: any) => {
     if (ped.idle > 1) {
-      if (--ped.idle === 1) last = clock();
-    } else sample(e.acc, clock());
+      if (--ped.idle < 2) last = clock();
+    } else (ped.idle ? look : sample)(e.acc, clock());
   });
 };
 Puck.accelOn(); // 12.5 Hz, its default

@@ -73,7 +73,9 @@ export class Pedometer {
 
   /**
    * At rest, push for the sample that finds idle at 1 (the look at the magnitude, see REST_EVERY):
-   * one call where push would make two. Returns what push would.
+   * one call where push would make two. Returns what push would, which is always 0: a look that
+   * wakes the detector starts its window afresh, and no window's analysis ends within that sample
+   * (the boards rely on it and drop the value).
    */
   look: (this: Pedometer, dtMs: number, x: number, y: number, z: number) => number;
 

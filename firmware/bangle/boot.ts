@@ -31,7 +31,7 @@ const core = startBushu(Hardware.BANGLEJS2, () => E.getBattery(), (b) => {
   // It publishes core/ext.ts's factory: typed as such, so the build knows the core stays ours.
   const make: typeof ext = global.bushuExt;
   return make(b);
-});
+}, 1024); // the accelerometer's samples in g, passed to the pedometer as they come
 // Ours replaces the firmware's counter (2v29+; older firmware ignores the option and would
 // count twice: README "Steps for every app"). Other apps still read steps the usual ways, and
 // get ours: see share() below.
@@ -104,9 +104,9 @@ Bangle.on('health', (h: any) => {
 const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => number) => {
   let last = clock();
   /**
-   * The per-sample path: the interval, three scalings, the pedometer, and a flag test. (The
-   * sample's raw counts go straight into the call: three locals for them cost more than scaling
-   * them again for the motion check, which stops once the hour has seen motion.)
+   * The per-sample path: the interval, the pedometer, and a flag test. The sample's values go
+   * straight into the call, in g as they come (the pedometer's unit, see startBushu); the motion
+   * check, which stops once the hour has seen motion, wants raw counts.
    */
   // (Assigned, not declared with its value: esbuild would inline a function used once into the
   // branch below, which Espruino would then read through at every resting sample.)
@@ -114,7 +114,7 @@ const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => numb
   sample = (a, t) => {
     const d = (t - last) * 1000;
     last = t;
-    const n = ped.push(d > MAX_POLL_MS ? 2000 : d, a.x * 8192, a.y * 8192, a.z * 8192);
+    const n = ped.push(d > MAX_POLL_MS ? 2000 : d, a.x, a.y, a.z);
     if (n) {
       counter.add(n);
       share(n);
@@ -129,7 +129,7 @@ const attach = (ped: typeof core.pedometer, counter: typeof c, clock: () => numb
    */
   let look: (a: any, t: number) => void;
   look = (a, t) => {
-    ped.look((t - last) * 1000, a.x * 8192, a.y * 8192, a.z * 8192);
+    ped.look((t - last) * 1000, a.x, a.y, a.z);
     last = t;
     if (!counter.movedThisHour) counter.motion(a.x * 8192, a.y * 8192, a.z * 8192);
   };

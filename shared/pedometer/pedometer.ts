@@ -120,7 +120,7 @@ export class Pedometer {
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
     // The analysis stage to run at the next sample (0: none; see next).
     let stage = 0;
-    let phase: number; // ms from the last grid point to the previous sample
+    let due: number; // ms from the previous sample to the next grid point
     let unit: number; // the samples' unit in 1/1024 g (scale)
     let px: number; // the previous sample
     let py: number;
@@ -514,11 +514,11 @@ export class Pedometer {
       lm = mathSqrt(lx * lx + ly * ly + lz * lz);
       // The first grid point is this very sample: seen as 1 ms after a previous sample equal to
       // it, with the grid 1 ms short of it, the loop interpolates exactly this sample, whose
-      // filtered value is 0 on every channel, and leaves the phase at 0.
+      // filtered value is 0 on every channel, and leaves the next grid point 80 ms after it.
       px = x;
       py = y;
       pz = z;
-      phase = GRID_MS - 1;
+      due = 1;
       return 1;
     };
 
@@ -530,7 +530,9 @@ export class Pedometer {
       if (n === 0 || dtMs > MAX_GAP_MS) dtMs = restart(x, y, z);
       else if (!(dtMs > 0)) return 0; // same or earlier timestamp: a duplicate, not new motion
       // Every 80 ms grid point that falls between the previous sample and this one.
-      let t = GRID_MS - phase;
+      // (Kept as the time to the next grid point, not since the last one: two operators fewer a
+      // sample on Espruino.)
+      let t = due;
       for (; t <= dtMs; t += GRID_MS) {
         // A grid point, a fraction f of the way from the previous sample to this one.
         const f = t / dtMs;
@@ -554,7 +556,7 @@ export class Pedometer {
         bm[n] = um - (lm += (um - lm) * HP_FOLLOW);
         if (++n === WINDOW) analyse();
       }
-      phase = dtMs - (t - GRID_MS);
+      due = t - dtMs;
       px = x;
       py = y;
       pz = z;

@@ -117,6 +117,7 @@ export class Pedometer {
     let elapsed: number; // ms since the rest began, as the looks saw it (each look's gap times REST_EVERY)
     let rested: Pedometer['push'];
     let count = 0; // the integer part of credit, published as steps
+    let fresh = 0; // the steps credited since the current sample came in (push returns them)
     let n = 0; // samples in the window; 0 only before the first sample, which restarts everything
     // The analysis stage to run at the next sample (0: none; see next).
     let stage = 0;
@@ -469,7 +470,9 @@ export class Pedometer {
         weakRun = 1;
       }
       weakPrevious = weak;
-      this.steps = count = mathFloor(credit);
+      const whole = mathFloor(credit);
+      fresh += whole - count;
+      this.steps = count = whole;
 
       // A body at rest with no walk in view rests too (see REST_EVERY).
       if (held < 0 && weakRun === 0 && em < REST_ENERGY && axEnergy < REST_ENERGY) {
@@ -482,9 +485,9 @@ export class Pedometer {
     };
 
     this.finish = () => {
-      const before = count;
+      fresh = 0;
       settle();
-      return count - before;
+      return fresh;
     };
 
     // On Espruino a function is read to its end even after a return, and a loop's body is read
@@ -524,11 +527,13 @@ export class Pedometer {
 
     /** push while awake. */
     const take: Pedometer['push'] = (dtMs, x, y, z) => {
-      const before = count;
+      fresh = 0;
       // One stage of a window's analysis per sample, whatever the sample's grid points.
       if (stage > 0) next();
       if (n === 0 || dtMs > MAX_GAP_MS) dtMs = restart(x, y, z);
-      else if (!(dtMs > 0)) return 0; // same or earlier timestamp: a duplicate, not new motion
+      // Same or earlier timestamp: a duplicate, not new motion (but the stage above may have ended
+      // a window's analysis, whose steps are returned like any others).
+      else if (!(dtMs > 0)) return fresh;
       // Every 80 ms grid point that falls between the previous sample and this one.
       // (Kept as the time to the next grid point, not since the last one: two operators fewer a
       // sample on Espruino.)
@@ -560,7 +565,7 @@ export class Pedometer {
       px = x;
       py = y;
       pz = z;
-      return count - before;
+      return fresh;
     };
 
     /**

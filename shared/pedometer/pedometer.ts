@@ -81,10 +81,11 @@ export class Pedometer {
 
   /**
    * Feed one sample. dtMs: milliseconds since the previous sample (ignored for the first);
-   * x, y, z: the acceleration in the constructor's unit (raw counts, 8192 = 1 g, by default). Returns the steps newly counted by this sample (can be more
-   * than 1 when a walk is confirmed and its held-back steps are credited). A resting detector
-   * replaces it with a cheaper one, so call it as `p.push(...)` every time, never a copy of it.
-   * (`this: Pedometer` keeps it a method for typescript-to-lua: Lua calls it as `p:push(...)`.)
+   * x, y, z: the acceleration in the constructor's unit (raw counts, 8192 = 1 g, by default).
+   * Returns the steps newly counted by this sample (can be more than 1 when a walk is confirmed
+   * and its held-back steps are credited). A resting detector replaces it with a cheaper one, so
+   * call it as `p.push(...)` every time, never a copy of it. (`this: Pedometer` keeps it a method
+   * for typescript-to-lua: Lua calls it as `p:push(...)`.)
    */
   push: (this: Pedometer, dtMs: number, x: number, y: number, z: number) => number;
 
@@ -541,9 +542,9 @@ export class Pedometer {
       for (; t <= dtMs; t += GRID_MS) {
         // A grid point, a fraction f of the way from the previous sample to this one.
         const f = t / dtMs;
-        // The sample at this grid point, by linear interpolation, in 1024 per g.
-        // (Multiplying by 1/8 is exactly dividing by 8: a power of two scales a rounded result
-        // without rounding again. On Espruino a multiplication is cheaper than a quotient.)
+        // The sample at this grid point, by linear interpolation, in 1024 per g. (The unit is a
+        // power of two, which scales a rounded result without rounding it again: 1/8 for raw
+        // counts, a multiplication, which on Espruino is cheaper than the quotient by 8.)
         const ux = (px + (x - px) * f) * unit;
         const uy = (py + (y - py) * f) * unit;
         const uz = (pz + (z - pz) * f) * unit;

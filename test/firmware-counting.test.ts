@@ -14,7 +14,9 @@ const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
 
 /**
  * What the pedometer counts on these samples, fed as the watch feeds it: awake, gaps over 400 ms
- * restart; at rest the look (the sample that finds idle at 1) gets its interval as it is.
+ * restart; at rest the look (the sample that finds idle at 1) gets its interval as it is. In raw
+ * counts for both boards: the Bangle passes g to a pedometer in that unit, which counts the same
+ * to the bit (test/pedometer.test.ts), so this also checks it on the built firmware.
  */
 function reference(rec: Recording, scale: boolean): number {
   const p = new Pedometer(plainLoops);

@@ -134,7 +134,8 @@ export class Pedometer {
     let lz: number;
     let lm: number;
     unit = scale || UNIT_PER_RAW;
-    // REST_WAKE in the samples' unit, squared, and squared again (see look).
+    // REST_WAKE in the samples' unit, squared, and squared again (see look). (In two steps: the
+    // square of REST_WAKE alone overflows the 32-bit integers of Lua in fengari.)
     const wakeLimit = REST_WAKE / (unit * unit * (RAW_PER_UNIT * RAW_PER_UNIT));
     const wakeSquared = wakeLimit * wakeLimit;
     // Math's functions as the closure's own (see Loops): on Espruino a global is found only after

@@ -84,7 +84,7 @@ export const WEAK_WINDOWS = 4;
  * energy is under 1/16 of the window's strongest block (a quarter of its rms): strikes that fade
  * that much have stopped, while a steady walk's blocks differ by a factor of two or three. Without
  * it, a walker who stops just after a window was credited the whole next half as steps, some 2 to
- * 5 steps at every stop (a pocket, a bag, a purse: the body set counted 2% high).
+ * 8 steps at every stop (a pocket, a bag, a purse: the body set counted 2% high).
  */
 export const BLOCK = 16;
 export const STILL_BLOCK_ENERGY = MIN_RMS * MIN_RMS * BLOCK;
